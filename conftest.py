@@ -1,0 +1,68 @@
+"""Test-process settings and shared fixtures.
+
+The environment the suite runs in is set in pyproject.toml ([tool.pytest.ini_options] env),
+before Django reads its settings. DJANGO_ALLOW_ASYNC_UNSAFE is set there because Playwright's
+sync API keeps an event loop running in the test thread.
+"""
+
+import os
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+def _flush_with_audit_purge():
+    # The audit table refuses deletes; test flushes between transactional tests lift that.
+    from django.core.management.commands import flush
+
+    from core import audit
+
+    original = flush.Command.handle
+    if getattr(original, "_changai_wrapped", False):
+        return
+
+    def handle(self, *args, **options):
+        with audit.purge_permitted():
+            return original(self, *args, **options)
+
+    handle._changai_wrapped = True
+    flush.Command.handle = handle
+
+
+def pytest_configure(config):
+    _flush_with_audit_purge()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def tree(db):
+    """A small province (see orgs/tests/factories.py): unions A and B, enterprises, a department."""
+    from orgs.tests.factories import make_tree
+
+    return make_tree()

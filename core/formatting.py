@@ -1,0 +1,36 @@
+"""Numbers the Chinese way: 730.75万, 13.71%, 2021年第二季度."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+_QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def wan(value: int | float | Decimal | None, places: int = 2) -> str:
+    """Headcounts and amounts of 10,000 or more in 万 (730.75万); smaller ones as they are."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value))
+    if abs(number) >= 10000:
+        return f"{_round(number / 10000, places)}万"
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{_round(number, places)}"
+
+
+def percent(value: int | float | Decimal | None, places: int = 2) -> str:
+    """A ratio already multiplied by 100, with its sign: 13.71%."""
+    if value is None:
+        return "—"
+    return f"{_round(Decimal(str(value)), places)}%"
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    return f"{year}年第{_QUARTERS[quarter]}季度"
+
+
+def year_label(year: int) -> str:
+    return f"{year}年度"

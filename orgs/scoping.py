@@ -1,0 +1,153 @@
+"""The one door to organisation-owned data.
+
+Every page, export, API call and service reads scoped rows through `visible_to()` /
+`get_visible_or_404()` and checks writes with `ensure_allowed()`. Outside a user's scope an
+object does not exist for them (404); inside it but without the right action they get 403.
+"""
+
+from __future__ import annotations
+
+import operator
+from functools import reduce
+from typing import TYPE_CHECKING, Any, Self
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.choices import Action, Role
+from orgs.roles import actions_for
+
+if TYPE_CHECKING:
+    from orgs.models import Organisation
+
+_CACHE_ATTR = "_changai_scope_cache"
+
+
+def _active_memberships(user) -> list:
+    from orgs.models import Membership
+
+    cache = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if "memberships" not in cache:
+        cache["memberships"] = list(
+            Membership.objects.filter(user=user, is_active=True, org__closed_on__isnull=True)
+            .select_related("org")
+            .order_by("id")
+        )
+    return cache["memberships"]
+
+
+def _assigned_paths(department_ids: list[int]) -> list[str]:
+    from orgs.models import Assignment
+
+    today = timezone.localdate()
+    return list(
+        Assignment.objects.filter(department_id__in=department_ids, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+        .values_list("enterprise__path", flat=True)
+    )
+
+
+def _minimal(paths: set[str]) -> tuple[str, ...]:
+    """Drop paths inside another kept path: fewer OR terms, same rows."""
+    kept: list[str] = []
+    for path in sorted(paths):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return tuple(kept)
+
+
+def granted_paths(user, action: str = Action.VIEW) -> tuple[str, ...]:
+    """Tree paths whose subtrees `user` may act on with `action`; empty when none.
+
+    Cached on the user object, which lives for one request.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    cache = user.__dict__.setdefault(_CACHE_ATTR, {})
+    key = ("paths", str(action))
+    if key in cache:
+        return cache[key]
+    paths: set[str] = set()
+    departments: list[int] = []
+    for membership in _active_memberships(user):
+        if action not in actions_for(membership.role):
+            continue
+        if membership.role == Role.DEPT_VIEWER:
+            departments.append(membership.org_id)
+            if action == Action.ORG_VIEW:
+                paths.add(membership.org.path)
+        else:
+            paths.add(membership.org.path)
+    if departments:
+        paths.update(_assigned_paths(departments))
+    cache[key] = _minimal(paths)
+    return cache[key]
+
+
+def clear_scope_cache(user) -> None:
+    """Forget cached grants, after the user's roles change within one request or test."""
+    user.__dict__.pop(_CACHE_ATTR, None)
+
+
+def has_action(user, action: str) -> bool:
+    """Whether `user` may do `action` anywhere (for actions not tied to an organisation)."""
+    return bool(granted_paths(user, action))
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in _active_memberships(user)} if getattr(user, "is_authenticated", False) else set()
+
+
+def covers(paths: tuple[str, ...], org: Organisation) -> bool:
+    return any(org.path.startswith(p) for p in paths)
+
+
+def can(user, action: str, org: Organisation) -> bool:
+    """Whether `user` may do `action` on `org` (and so on anything it owns)."""
+    return covers(granted_paths(user, action), org)
+
+
+def ensure_allowed(actor_or_user: Any, action: str, org: Organisation) -> None:
+    """Raise PermissionDenied unless the actor may do `action` on `org`.
+
+    Services call this themselves, because views, the API, imports and tasks all reach them.
+    """
+    user = getattr(actor_or_user, "user", actor_or_user)
+    if getattr(actor_or_user, "system_name", ""):
+        return  # tasks and management commands act as the system
+    if not can(user, action, org):
+        raise PermissionDenied(_("您没有对“%(org)s”执行此操作的权限。") % {"org": org.name})
+
+
+def ensure_action(actor_or_user: Any, action: str) -> None:
+    """Raise PermissionDenied unless the actor holds `action` somewhere."""
+    if getattr(actor_or_user, "system_name", ""):
+        return
+    user = getattr(actor_or_user, "user", actor_or_user)
+    if not has_action(user, action):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows owned by an organisation (through `org_field`; empty means the row is the organisation)."""
+
+    org_field = "org"
+
+    def visible_to(self, user, action: str = Action.VIEW) -> Self:
+        """Rows whose organisation lies in a subtree where `user` holds a role allowing `action`."""
+        paths = granted_paths(user, action)
+        if not paths:
+            return self.none()
+        lookup = f"{self.org_field}__path__startswith" if self.org_field else "path__startswith"
+        return self.filter(reduce(operator.or_, (Q(**{lookup: p}) for p in paths)))
+
+
+def get_visible_or_404(queryset, user, action: str = Action.VIEW, **lookup):
+    # One answer for "missing" and "not yours", so ids outside the scope leak nothing.
+    if isinstance(queryset, models.Manager):
+        queryset = queryset.all()
+    return get_object_or_404(queryset.visible_to(user, action), **lookup)

@@ -1,0 +1,254 @@
+"""Writes to the organisation tree, memberships and assignments; each audited in its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.actor import Actor
+from core.errors import ConflictError, UserError
+from orgs.choices import Action, OrgKind, Role
+from orgs.models import Assignment, Membership, Organisation, OrgLink
+from orgs.pinyin import initials
+from orgs.roles import GRANTABLE, SEPARATED_ADMIN_ROLES
+from orgs.scoping import _active_memberships, clear_scope_cache, ensure_allowed
+
+ORG_EDITABLE_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "ownership",
+    "industry",
+    "region",
+    "credit_code",
+    "opened_on",
+    "notes",
+)
+
+
+def _validate(org: Organisation) -> None:
+    try:
+        org.full_clean(exclude=["path", "depth", "numchild"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        label = org._meta.get_field(field).verbose_name if field != "__all__" else ""
+        text = "；".join(messages)
+        raise UserError(f"{label}：{text}" if label else text, field=field) from error
+
+
+@transaction.atomic
+def org_create(*, by: Actor, parent: Organisation, code: str, name: str, kind: str, **fields: Any) -> Organisation:
+    """Add an organisation under `parent`, with its first parent link from its opening day."""
+    ensure_allowed(by, Action.ORG_MANAGE, parent)
+    if parent.is_closed:
+        raise UserError(_("上级机构“%(name)s”已撤销，不能在其下新增机构。") % {"name": parent.name})
+    if Organisation.objects.filter(code=code).exists():
+        raise UserError(_("机构代码“%(code)s”已被使用。") % {"code": code}, field="code")
+    org = Organisation(code=code, name=name, kind=kind, **fields)
+    org.pinyin_initials = initials(name)
+    _validate(org)
+    parent.refresh_from_db()
+    org = Organisation.objects.add_child(parent, instance=org)
+    OrgLink.objects.create(org=org, parent=parent, valid_from=org.opened_on or timezone.localdate())
+    audit.record(by, "orgs.organisation.create", org)
+    return org
+
+
+@transaction.atomic
+def org_update(*, by: Actor, org: Organisation, version: int, **changes: Any) -> Organisation:
+    """Change an organisation's attributes; refuses a stale version (ConflictError)."""
+    ensure_allowed(by, Action.ORG_MANAGE, org)
+    unknown = set(changes) - set(ORG_EDITABLE_FIELDS)
+    if unknown:
+        raise UserError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    before = audit.snapshot(org)
+    for name, value in changes.items():
+        setattr(org, name, value)
+    org.pinyin_initials = initials(org.name)
+    _validate(org)
+    values = {name: getattr(org, name) for name in changes}
+    values["pinyin_initials"] = org.pinyin_initials
+    updated = Organisation.objects.filter(pk=org.pk, version=version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ConflictError(_("该机构已被他人修改，请刷新后重试。"))
+    org.refresh_from_db()
+    audit.record(by, "orgs.organisation.update", org, before=before)
+    return org
+
+
+def _current_link(org: Organisation) -> OrgLink | None:
+    return OrgLink.objects.select_for_update().filter(org=org, valid_to__isnull=True).first()
+
+
+@transaction.atomic
+def org_move(*, by: Actor, org: Organisation, new_parent: Organisation, on: dt.date, version: int) -> Organisation:
+    """Move `org` (with its subtree) under `new_parent` from date `on`; the old link is kept, ended on `on`."""
+    ensure_allowed(by, Action.ORG_MANAGE, org)
+    ensure_allowed(by, Action.ORG_MANAGE, new_parent)
+    org.refresh_from_db()
+    new_parent.refresh_from_db()
+    if org.version != version:
+        raise ConflictError(_("该机构已被他人修改，请刷新后重试。"))
+    if new_parent.path.startswith(org.path):
+        raise UserError(_("不能把机构迁移到它自己或它的下级机构之下。"))
+    if new_parent.is_closed:
+        raise UserError(_("目标上级机构“%(name)s”已撤销。") % {"name": new_parent.name})
+    link = _current_link(org)
+    if link is not None and link.parent_id == new_parent.pk:
+        raise UserError(_("该机构已在“%(name)s”之下。") % {"name": new_parent.name})
+    if link is not None:
+        if on <= link.valid_from:
+            raise UserError(_("迁移日期必须晚于当前隶属关系的起始日期（%(date)s）。") % {"date": link.valid_from})
+        link.valid_to = on
+        link.save(update_fields=["valid_to"])
+    before = audit.snapshot(org)
+    before["parent"] = link.parent.code if link and link.parent else None
+    OrgLink.objects.create(org=org, parent=new_parent, valid_from=on)
+    Organisation.objects.move(org, new_parent, pos="last-child")
+    Organisation.objects.filter(pk=org.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    org.refresh_from_db()
+    after = audit.snapshot(org)
+    after["parent"] = new_parent.code
+    audit.record(by, "orgs.organisation.move", org, before=before, after=after, detail={"on": on})
+    return org
+
+
+@transaction.atomic
+def org_close(*, by: Actor, org: Organisation, on: dt.date, version: int) -> Organisation:
+    """Close an organisation from date `on`; its history and data stay. Refused while it has open children."""
+    ensure_allowed(by, Action.ORG_MANAGE, org)
+    org.refresh_from_db()
+    if org.version != version:
+        raise ConflictError(_("该机构已被他人修改，请刷新后重试。"))
+    if org.is_closed:
+        raise UserError(_("该机构已于%(date)s撤销。") % {"date": org.closed_on})
+    if org.get_children().filter(closed_on__isnull=True).exists():
+        raise UserError(_("请先撤销或迁移其下属机构，再撤销本机构。"))
+    if org.opened_on and on < org.opened_on:
+        raise UserError(_("撤销日期不能早于成立日期。"))
+    before = audit.snapshot(org)
+    link = _current_link(org)
+    if link is not None and on > link.valid_from:
+        link.valid_to = on
+        link.save(update_fields=["valid_to"])
+    Organisation.objects.filter(pk=org.pk).update(closed_on=on, version=F("version") + 1, updated_at=timezone.now())
+    org.refresh_from_db()
+    audit.record(by, "orgs.organisation.close", org, before=before)
+    return org
+
+
+def grantable_roles(user, org: Organisation) -> set[str]:
+    """Roles `user` may grant at `org`: from each USER_MANAGE membership whose subtree holds `org`."""
+    roles: set[str] = set()
+    for membership in _active_memberships(user):
+        if membership.role in GRANTABLE and org.path.startswith(membership.org.path):
+            roles |= GRANTABLE[membership.role]
+    return roles
+
+
+def _ensure_may_grant(by: Actor, org: Organisation, role: str) -> None:
+    ensure_allowed(by, Action.USER_MANAGE, org)
+    if by.system_name:
+        return
+    if role not in grantable_roles(by.user, org):
+        raise PermissionDenied(_("您不能授予“%(role)s”角色。") % {"role": Role(role).label})
+
+
+@transaction.atomic
+def membership_grant(*, by: Actor, user, org: Organisation, role: str) -> Membership:
+    """Give `user` `role` at `org`; enforces delegation limits and the separation of the three administrators."""
+    if role not in Role.values:
+        raise UserError(_("未知的角色。"), field="role")
+    _ensure_may_grant(by, org, role)
+    if by.user is not None and by.user.pk == user.pk:
+        raise PermissionDenied(_("不能给自己授予角色。"))
+    if org.is_closed:
+        raise UserError(_("机构“%(name)s”已撤销，不能在其中任职。") % {"name": org.name})
+    held = set(Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    if role in SEPARATED_ADMIN_ROLES and (held - {role}):
+        raise UserError(
+            _("系统管理员、安全管理员、审计管理员必须由不同账号担任，且不得兼任其他角色。"), field="role"
+        )
+    if role not in SEPARATED_ADMIN_ROLES and held & SEPARATED_ADMIN_ROLES:
+        raise UserError(
+            _("系统管理员、安全管理员、审计管理员必须由不同账号担任，且不得兼任其他角色。"), field="role"
+        )
+    if role == Role.DEPT_VIEWER and org.kind != OrgKind.DEPARTMENT:
+        raise UserError(_("成员单位查看员只能在成员单位任职。"), field="role")
+    membership, created = Membership.objects.get_or_create(
+        user=user, org=org, role=role, defaults={"granted_by": by.user}
+    )
+    if not created:
+        if membership.is_active:
+            raise UserError(_("该用户已在此机构担任此角色。"))
+        before = audit.snapshot(membership)
+        membership.is_active = True
+        membership.granted_by = by.user
+        membership.version += 1
+        membership.save(update_fields=["is_active", "granted_by", "version", "updated_at"])
+        audit.record(by, "orgs.membership.grant", membership, before=before)
+    else:
+        audit.record(by, "orgs.membership.grant", membership)
+    clear_scope_cache(user)
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, by: Actor, membership: Membership) -> Membership:
+    """End a membership (the row is kept, inactive, for the record)."""
+    _ensure_may_grant(by, membership.org, membership.role)
+    if not membership.is_active:
+        raise UserError(_("该任职已经撤销。"))
+    before = audit.snapshot(membership)
+    membership.is_active = False
+    membership.version += 1
+    membership.save(update_fields=["is_active", "version", "updated_at"])
+    audit.record(by, "orgs.membership.revoke", membership, before=before)
+    clear_scope_cache(membership.user)
+    return membership
+
+
+@transaction.atomic
+def assignment_create(
+    *, by: Actor, department: Organisation, enterprise: Organisation, valid_from: dt.date | None = None
+) -> Assignment:
+    """Assign an enterprise to a member department (挂钩帮带)."""
+    ensure_allowed(by, Action.ORG_MANAGE, department)
+    ensure_allowed(by, Action.ORG_MANAGE, enterprise)
+    if department.kind != OrgKind.DEPARTMENT:
+        raise UserError(_("只能把企业挂钩到成员单位。"))
+    if enterprise.kind not in (OrgKind.UNION, OrgKind.ENTERPRISE, OrgKind.UNIT):
+        raise UserError(_("挂钩对象必须是企业或产业系统公司。"))
+    if Assignment.objects.filter(department=department, enterprise=enterprise, valid_to__isnull=True).exists():
+        raise UserError(_("该企业已挂钩到此成员单位。"))
+    assignment = Assignment.objects.create(
+        department=department, enterprise=enterprise, valid_from=valid_from or timezone.localdate()
+    )
+    audit.record(by, "orgs.assignment.create", assignment)
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, by: Actor, assignment: Assignment, on: dt.date | None = None) -> Assignment:
+    """End an assignment from date `on` (today by default)."""
+    ensure_allowed(by, Action.ORG_MANAGE, assignment.department)
+    if assignment.valid_to is not None:
+        raise UserError(_("该挂钩关系已经结束。"))
+    end = on or timezone.localdate()
+    if end <= assignment.valid_from:
+        raise UserError(_("结束日期必须晚于起始日期。"))
+    before = audit.snapshot(assignment)
+    assignment.valid_to = end
+    assignment.version += 1
+    assignment.save(update_fields=["valid_to", "version", "updated_at"])
+    audit.record(by, "orgs.assignment.end", assignment, before=before)
+    return assignment
