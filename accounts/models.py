@@ -1,10 +1,46 @@
+from __future__ import annotations
+
+import operator
+from functools import reduce
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from orgs.choices import Action
+from orgs.scoping import _active_memberships, _minimal, granted_paths
 
-class CaseInsensitiveUserManager(UserManager):
+
+def reach_paths(viewer) -> tuple[str, ...]:
+    """Tree paths where `viewer` holds any active role: the people there are no secret to them."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+        return ()
+    return _minimal({m.org.path for m in _active_memberships(viewer)})
+
+
+class UserQuerySet(models.QuerySet):
+    """Users seen through the organisation tree: a user belongs where they hold, or held, a role."""
+
+    def _under(self, paths: tuple[str, ...]) -> UserQuerySet:
+        from orgs.models import Membership
+
+        if not paths:
+            return self.none()
+        inside = Membership.objects.filter(reduce(operator.or_, (Q(org__path__startswith=p) for p in paths)))
+        return self.filter(pk__in=inside.values("user_id"))
+
+    def visible_to(self, viewer, action: str = Action.USER_MANAGE) -> UserQuerySet:
+        """Users with a membership (current or past) in a subtree where `viewer` may do `action`."""
+        return self._under(granted_paths(viewer, action))
+
+    def within_reach_of(self, viewer) -> UserQuerySet:
+        """Users with a membership in a subtree where `viewer` holds any role (404 outside it, 403 inside)."""
+        return self._under(reach_paths(viewer))
+
+
+class CaseInsensitiveUserManager(UserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, username):
         return self.get(username__iexact=username)
 

@@ -1,11 +1,25 @@
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", login_not_required(auth_views.LoginView.as_view()), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("otp/", auth_views.PasswordChangeView.as_view(), name="otp_verify"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("otp/", views.otp_verify, name="otp_verify"),
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("me/", views.profile, name="profile"),
+    path("me/token/", views.token_create, name="token_create"),
+    path("me/token/revoke/", views.token_revoke, name="token_revoke"),
+    path("security/", views.security, name="security"),
+    path("security/unlock/", views.security_unlock, name="security_unlock"),
+    path("security/address/", views.security_address_reset, name="security_address_reset"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/grant/", views.membership_grant, name="membership_grant"),
+    path("users/<int:pk>/memberships/<int:membership_pk>/revoke/", views.membership_revoke, name="membership_revoke"),
+    path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
+    path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
 ]

@@ -1,6 +1,7 @@
 """Password rules of GB/T 22239 level 3: length, three character classes, no reuse of recent ones."""
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -14,6 +15,17 @@ def _classes(password: str) -> int:
         any(not c.isalnum() for c in password),
     ]
     return sum(groups)
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule with a message of our own: Django 5.2 changed its text and the zh_Hans
+    catalogue still carries the old one, so the stock message would appear in English."""
+
+    def get_error_message(self):
+        return _("密码太短：至少需要%(n)d个字符。") % {"n": self.min_length}
+
+    def get_help_text(self):
+        return _("密码至少需要%(n)d个字符。") % {"n": self.min_length}
 
 
 class CharacterClassValidator:
@@ -53,9 +65,7 @@ class PasswordHistoryValidator:
         hashes = [user.password] if user.password else []
         hashes += list(user.password_history.values_list("password", flat=True)[: max(keep - 1, 0)])
         if any(check_password(password, h) for h in hashes if h):
-            raise ValidationError(
-                _("不能使用最近%(n)d次用过的密码。") % {"n": keep}, code="password_reused"
-            )
+            raise ValidationError(_("不能使用最近%(n)d次用过的密码。") % {"n": keep}, code="password_reused")
 
     def get_help_text(self):
         return _("不能使用最近%(n)d次用过的密码。") % {"n": settings.PASSWORD_HISTORY}

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "core",
     "orgs",
     "accounts",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
+                "core.context_processors.nav",
             ],
         },
     }
@@ -151,7 +153,7 @@ PASSWORD_MAX_AGE_DAYS = env_int("CHANGAI_PASSWORD_MAX_AGE_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -177,6 +179,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the security administrator's page lists recent failures
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 LOCKOUT_ADDRESS_FAILURES = env_int("CHANGAI_LOCKOUT_ADDRESS_FAILURES", 30)
 
 # Sessions: idle timeout and an absolute lifetime, both enforced on the server.
@@ -190,6 +194,7 @@ SESSION_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "changai_sessionid"
 CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "changai_csrftoken"
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 
 # Only a trusted reverse proxy's header is believed; see core/net.py.
 TRUSTED_PROXY_COUNT = env_int("CHANGAI_TRUSTED_PROXY_COUNT", 0)
@@ -246,6 +251,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or not env_bool("CHANGAI_MANIFEST_STATIC", not DEBUG)
+# Without the manifest (local runs), pick up edited static files without a restart.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 MEDIA_ROOT = Path(os.environ.get("CHANGAI_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 EMAIL_BACKEND = os.environ.get("CHANGAI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -262,14 +269,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("CHANGAI_API_RATE", "120/min")},
+    # core.api's throttles read the rates at request time and trust only core.net.client_ip.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.UserRateThrottle", "core.api.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("CHANGAI_API_RATE", "120/min"),
+        "anon": os.environ.get("CHANGAI_API_ANON_RATE", "30/min"),
+    },
 }
+# Per-address limit on file exports (core.exports), per minute.
+EXPORT_RATE_PER_MINUTE = env_int("CHANGAI_EXPORT_RATE_PER_MINUTE", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "产改通 API",
     "DESCRIPTION": "产业工人队伍建设改革工作平台 JSON API（/api/v1）",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # No call to the public validator.swagger.io (intranet; nothing leaves it).
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": False},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -168,6 +168,23 @@ def verify_chain(batch_size: int = 5000) -> list[int]:
             last_id = entry.id
 
 
+def archive_record(entry: AuditEntry) -> dict[str, Any]:
+    """One entry as a self-contained JSON object, with what is needed to check its hash later."""
+    return {
+        "id": entry.id,
+        **hash_payload(entry),
+        "request_id": entry.request_id,
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
+    }
+
+
+def archive_record_intact(record: dict[str, Any]) -> bool:
+    """Whether an archived entry still matches the hash it was written with."""
+    payload = {key: record.get(key) for key in hash_payload(AuditEntry())}
+    return _digest(record.get("prev_hash", ""), payload) == record.get("entry_hash")
+
+
 def purge_allowed() -> int:
     """1 while a `purge_permitted()` block runs in this thread (read by the SQLite trigger)."""
     return 1 if getattr(_purge, "active", False) else 0

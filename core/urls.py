@@ -1,4 +1,12 @@
-from django.urls import path
+"""The audit log viewer (/audit/): list with filters, one entry, export. Read-only by design."""
+
+from django.urls import path, re_path
+
+from core import audit_views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", audit_views.entry_list, name="entry_list"),
+    path("<int:pk>/", audit_views.entry_detail, name="entry_detail"),
+    re_path(r"^export/(?P<fmt>xlsx|csv)/$", audit_views.entry_export, name="entry_export"),
+]

@@ -1,10 +1,370 @@
-from django.shortcuts import render
+"""Organisation pages: the tree browser with search, the organisation page, and its changes.
 
-from orgs.choices import Action
-from orgs.models import Organisation
-from orgs.scoping import get_visible_or_404
+Reads go through the scope (`get_visible_or_404`, `visible_to`): outside it an organisation does
+not exist for the user (404). Changes go through orgs.services, which check ORG_MANAGE again;
+the views check it first so that a user inside the scope without the right gets 403, not a form.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.actor import Actor
+from core.errors import ConflictError, UserError
+from orgs import queries, services
+from orgs.choices import Action, Industry, OrgKind, Ownership
+from orgs.filters import OrganisationFilter
+from orgs.forms import AssignmentEndForm, AssignmentForm, OrgCloseForm, OrgCreateForm, OrgEditForm, OrgMoveForm
+from orgs.models import Assignment, Organisation
+from orgs.scoping import can, ensure_action, get_visible_or_404
+
+SEARCH_LIMIT = 50
+CHILDREN_BATCH = 100
+DETAIL_CHILDREN_PER_PAGE = 50
+BUSINESS_KINDS = (OrgKind.UNION, OrgKind.ENTERPRISE, OrgKind.UNIT)
 
 
-def org_detail(request, code):
-    org = get_visible_or_404(Organisation.objects, request.user, Action.ORG_VIEW, code=code)
-    return render(request, "orgs/org_detail.html", {"org": org})
+def _visible_org(request: HttpRequest, code: str, queryset=None) -> Organisation:
+    """The organisation with `code` if the user may browse it; 404 otherwise (missing or not theirs)."""
+    return get_visible_or_404(
+        queryset if queryset is not None else Organisation.objects, request.user, Action.ORG_VIEW, code=code
+    )
+
+
+def _managed_org(request: HttpRequest, code: str) -> Organisation:
+    """The organisation with `code` if the user may change it: 404 outside the scope, 403 without the right."""
+    org = _visible_org(request, code)
+    if not can(request.user, Action.ORG_MANAGE, org):
+        raise PermissionDenied(_("您没有维护“%(org)s”的权限。") % {"org": org.name})
+    return org
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    return request.GET.get(name) in {"1", "on", "true"}
+
+
+@require_GET
+def org_tree(request: HttpRequest) -> HttpResponse:
+    """The tree from the user's visible roots, or search results with each hit's path."""
+    ensure_action(request.user, Action.ORG_VIEW)
+    filterset = OrganisationFilter(
+        request.GET, queryset=Organisation.objects.visible_to(request.user, Action.ORG_VIEW), request=request
+    )
+    include_closed = filterset.include_closed
+    context = {"filter": filterset, "include_closed": include_closed, "search_limit": SEARCH_LIMIT}
+    if filterset.searching:
+        hits = list(filterset.qs[: SEARCH_LIMIT + 1])
+        ancestors = queries.visible_ancestors(user=request.user, orgs=hits[:SEARCH_LIMIT])
+        context.update(
+            searching=True,
+            more=len(hits) > SEARCH_LIMIT,
+            results=[(hit, ancestors[hit.pk]) for hit in hits[:SEARCH_LIMIT]],
+        )
+    else:
+        context.update(
+            searching=False, roots=list(queries.visible_roots(user=request.user, include_closed=include_closed))
+        )
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, "orgs/org_tree.html" + ("#results" if partial else ""), context)
+
+
+@require_GET
+def org_children(request: HttpRequest, code: str) -> HttpResponse:
+    """One batch of a node's children, for the tree browser (htmx swaps it in when a node opens)."""
+    parent = _visible_org(request, code)
+    include_closed = _flag(request, "closed")
+    try:
+        offset = max(0, int(request.GET.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    rows = list(
+        queries.children_of(user=request.user, parent=parent, include_closed=include_closed)[
+            offset : offset + CHILDREN_BATCH + 1
+        ]
+    )
+    context = {
+        "parent": parent,
+        "children": rows[:CHILDREN_BATCH],
+        "next_offset": offset + CHILDREN_BATCH if len(rows) > CHILDREN_BATCH else None,
+        "include_closed": include_closed,
+    }
+    return render(request, "orgs/org_tree.html#children", context)
+
+
+@require_GET
+def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """An organisation's attributes, path, children, history, members and assignments."""
+    org = _visible_org(request, code, Organisation.objects.select_related("region"))
+    include_closed = _flag(request, "closed")
+    children = Paginator(
+        queries.children_of(user=request.user, parent=org, include_closed=include_closed), DETAIL_CHILDREN_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    assignments = None
+    if org.kind == OrgKind.DEPARTMENT:
+        assignments = list(queries.department_assignments(department=org))
+    elif org.kind in BUSINESS_KINDS:
+        assignments = list(queries.enterprise_assignments(enterprise=org))
+    for assignment in assignments or ():
+        # Ending an assignment is the department's side's decision (orgs.services.assignment_end).
+        assignment.may_end = assignment.valid_to is None and can(request.user, Action.ORG_MANAGE, assignment.department)
+    context = {
+        "org": org,
+        "ancestors": queries.visible_ancestors(user=request.user, orgs=[org])[org.pk],
+        "children": children,
+        "include_closed": include_closed,
+        "page_extra": "&closed=1" if include_closed else "",
+        "links": list(org.links.select_related("parent").order_by("-valid_from")),
+        "members": list(queries.org_members(org=org)),
+        "assignments": assignments,
+        "may_manage": can(request.user, Action.ORG_MANAGE, org),
+        "is_department": org.kind == OrgKind.DEPARTMENT,
+        "is_business": org.kind in BUSINESS_KINDS,
+    }
+    return render(request, "orgs/org_detail.html", context)
+
+
+def _label(name: str) -> str:
+    if name == "parent":
+        return _("上级机构")
+    try:
+        return str(Organisation._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a key from an older audit row is shown as it is
+        return name
+
+
+_CHOICES = {"kind": OrgKind, "ownership": Ownership, "industry": Industry}
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, ""):
+        return _("（空）")
+    if name in _CHOICES:
+        try:
+            return str(_CHOICES[name](value).label)
+        except ValueError:
+            return str(value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)
+
+
+def _changes_since(org: Organisation, version: int) -> list[dict]:
+    """What others changed after `version`, with field labels and displayable values."""
+    return [
+        {
+            "at": change["at"],
+            "fields": [(_label(name), _shown(name, old), _shown(name, new)) for name, old, new in change["fields"]],
+        }
+        for change in queries.org_changes_since(org=org, version=version)
+    ]
+
+
+def _conflict(form, org: Organisation, error: ConflictError) -> list[dict]:
+    """Show the conflict: the message, what changed meanwhile; the form now carries the current version."""
+    form.add_error(None, error.message)
+    stale = form.cleaned_data.get("version") or 0
+    org.refresh_from_db()
+    form.set_version(org.version)
+    return _changes_since(org, stale)
+
+
+@require_http_methods(["GET", "POST"])
+def org_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit an organisation's attributes; a stale version is refused with what changed meanwhile."""
+    org = _managed_org(request, code)
+    changes = None
+    if request.method == "POST":
+        form = OrgEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.org_update(
+                    by=Actor.from_request(request), org=org, version=form.cleaned_data["version"], **form.changes()
+                )
+            except ConflictError as error:
+                changes = _conflict(form, org, error)
+            except UserError as error:
+                form.add_service_error(error)
+                org.refresh_from_db()
+            else:
+                messages.success(request, _("已保存“%(name)s”的修改。") % {"name": org.name})
+                return redirect(org)
+    else:
+        form = OrgEditForm(initial=OrgEditForm.initial_for(org))
+    return render(request, "orgs/org_form.html", {"org": org, "form": form, "changes": changes, "mode": "edit"})
+
+
+@require_http_methods(["GET", "POST"])
+def org_create(request: HttpRequest, code: str) -> HttpResponse:
+    """Add a child organisation under the one with `code`."""
+    parent = _managed_org(request, code)
+    if request.method == "POST":
+        form = OrgCreateForm(request.POST)
+        if form.is_valid():
+            values = form.values()
+            try:
+                child = services.org_create(
+                    by=Actor.from_request(request),
+                    parent=parent,
+                    code=values.pop("code"),
+                    name=values.pop("name"),
+                    kind=values.pop("kind"),
+                    **values,
+                )
+            except UserError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("已新增机构“%(name)s”。") % {"name": child.name})
+                return redirect(child)
+    else:
+        form = OrgCreateForm()
+    return render(request, "orgs/org_form.html", {"org": parent, "form": form, "mode": "create"})
+
+
+@require_http_methods(["GET", "POST"])
+def org_move(request: HttpRequest, code: str) -> HttpResponse:
+    """Move an organisation (with its subtree) under another parent from a date; history is kept."""
+    org = _managed_org(request, code)
+    changes = None
+    if request.method == "POST":
+        form = OrgMoveForm(request.POST)
+        if form.is_valid():
+            new_parent = (
+                Organisation.objects.visible_to(request.user, Action.ORG_MANAGE)
+                .filter(code=form.cleaned_data["new_parent"])
+                .first()
+            )
+            if new_parent is None:
+                form.add_error(
+                    "new_parent",
+                    _("找不到机构代码为“%(code)s”的机构，或您无权在其下维护机构。")
+                    % {"code": form.cleaned_data["new_parent"]},
+                )
+            else:
+                try:
+                    services.org_move(
+                        by=Actor.from_request(request),
+                        org=org,
+                        new_parent=new_parent,
+                        on=form.cleaned_data["on"],
+                        version=form.cleaned_data["version"],
+                    )
+                except ConflictError as error:
+                    changes = _conflict(form, org, error)
+                except UserError as error:
+                    form.add_service_error(error)
+                else:
+                    messages.success(
+                        request,
+                        _("已将“%(name)s”迁移到“%(parent)s”之下。") % {"name": org.name, "parent": new_parent.name},
+                    )
+                    return redirect(org)
+    else:
+        form = OrgMoveForm(initial={"version": org.version})
+    return render(request, "orgs/org_form.html", {"org": org, "form": form, "changes": changes, "mode": "move"})
+
+
+@require_http_methods(["GET", "POST"])
+def org_close(request: HttpRequest, code: str) -> HttpResponse:
+    """Close (撤销) an organisation from a date; refused while it has open children."""
+    org = _managed_org(request, code)
+    changes = None
+    if request.method == "POST":
+        form = OrgCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.org_close(
+                    by=Actor.from_request(request),
+                    org=org,
+                    on=form.cleaned_data["on"],
+                    version=form.cleaned_data["version"],
+                )
+            except ConflictError as error:
+                changes = _conflict(form, org, error)
+            except UserError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("已撤销“%(name)s”。") % {"name": org.name})
+                return redirect(org)
+    else:
+        form = OrgCloseForm(initial={"version": org.version})
+    return render(request, "orgs/org_form.html", {"org": org, "form": form, "changes": changes, "mode": "close"})
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_create(request: HttpRequest, code: str) -> HttpResponse:
+    """Assign an enterprise to a member department (挂钩帮带), from the page of either."""
+    org = _managed_org(request, code)
+    if org.kind != OrgKind.DEPARTMENT and org.kind not in BUSINESS_KINDS:
+        raise PermissionDenied(_("只有成员单位和企业可以设置挂钩帮带关系。"))
+    if request.method == "POST":
+        form = AssignmentForm(request.POST, org=org)
+        if form.is_valid():
+            other = (
+                Organisation.objects.visible_to(request.user, Action.ORG_MANAGE)
+                .filter(code=form.cleaned_data["other"])
+                .first()
+            )
+            if other is None:
+                form.add_error(
+                    "other",
+                    _("找不到机构代码为“%(code)s”的机构，或您无权维护该机构。") % {"code": form.cleaned_data["other"]},
+                )
+            else:
+                department, enterprise = (org, other) if org.kind == OrgKind.DEPARTMENT else (other, org)
+                try:
+                    services.assignment_create(
+                        by=Actor.from_request(request),
+                        department=department,
+                        enterprise=enterprise,
+                        valid_from=form.cleaned_data["valid_from"],
+                    )
+                except UserError as error:
+                    form.add_service_error(error)
+                else:
+                    messages.success(
+                        request,
+                        _("已将“%(enterprise)s”挂钩到“%(department)s”。")
+                        % {"enterprise": enterprise.name, "department": department.name},
+                    )
+                    return redirect(org)
+    else:
+        form = AssignmentForm(org=org)
+    return render(request, "orgs/org_form.html", {"org": org, "form": form, "mode": "assign"})
+
+
+@require_POST
+def assignment_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """End an assignment shown on the page of its department or enterprise (post/redirect/get)."""
+    org = _visible_org(request, code)
+    assignment = get_visible_or_404(
+        Assignment.objects.filter(Q(department=org) | Q(enterprise=org)).select_related("department", "enterprise"),
+        request.user,
+        Action.ORG_VIEW,
+        pk=pk,
+    )
+    if not can(request.user, Action.ORG_MANAGE, assignment.department):
+        raise PermissionDenied(_("您没有维护“%(org)s”的权限。") % {"org": assignment.department.name})
+    form = AssignmentEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_end(by=Actor.from_request(request), assignment=assignment, on=form.cleaned_data["on"])
+        except UserError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("已结束“%(enterprise)s”与“%(department)s”的挂钩关系。")
+                % {"enterprise": assignment.enterprise.name, "department": assignment.department.name},
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, _("结束日期：%(error)s") % {"error": error})
+    return redirect(org)

@@ -1,0 +1,156 @@
+"""Forms of the account pages. They check input; the writes go through accounts.services."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.queries import roles_grantable_somewhere
+from orgs.choices import Action, Role
+from orgs.models import Organisation
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class LoginForm(BootstrapMixin, forms.Form):
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True})
+    )
+    # No max_length: a long passphrase is fine; argon2 does not truncate.
+    password = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class PasswordChangeForm(BootstrapMixin, forms.Form):
+    """Old password, new password twice. The password rules are checked by the service."""
+
+    old_password = forms.CharField(
+        label=_("当前密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label=_("确认新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise forms.ValidationError(gettext("当前密码不正确，请重新输入。"), code="password_incorrect")
+        return old
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", gettext("两次输入的新密码不一致。"))
+        return cleaned
+
+
+class OtpTokenForm(BootstrapMixin, forms.Form):
+    token = forms.CharField(
+        label=_("动态验证码"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "pattern": "[0-9 ]*"}
+        ),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isascii() or not token.isdigit() or len(token) not in (6, 8):
+            raise forms.ValidationError(gettext("动态验证码应为 6 位数字。"))
+        return token
+
+
+class OrgCodeField(forms.CharField):
+    """An organisation code, resolved within the organisations where the user may manage users."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("机构代码"))
+        kwargs.setdefault("max_length", 64)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("list", "org-codes")
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+
+class _ManagerForm(BootstrapMixin, forms.Form):
+    """A form filled in by a user manager: the organisation is looked up inside their scope."""
+
+    def __init__(self, manager, *args, **kwargs):
+        self.manager = manager
+        super().__init__(*args, **kwargs)
+        if "role" in self.fields:
+            offered = roles_grantable_somewhere(manager)
+            self.fields["role"].choices = [("", "---------")] + [(r.value, r.label) for r in Role if r in offered]
+
+    def clean_org(self):
+        code = self.cleaned_data["org"].strip()
+        org = Organisation.objects.visible_to(self.manager, Action.USER_MANAGE).filter(code=code).first()
+        if org is None:
+            raise forms.ValidationError(gettext("机构代码“%(code)s”不存在或不在您的管理范围内。") % {"code": code})
+        return org
+
+
+class UserCreateForm(_ManagerForm):
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("字母、数字和 @/./+/-/_，不区分大小写，不能与已有用户重复。"),
+    )
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    org = OrgCodeField(help_text=_("该用户所属机构的代码，须在您的管理范围内。"))
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+
+
+class MembershipGrantForm(_ManagerForm):
+    org = OrgCodeField()
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), max_length=100, required=False)
+
+
+class AddressResetForm(BootstrapMixin, forms.Form):
+    ip = forms.CharField(label=_("IP 地址"), max_length=45)
+
+    def clean_ip(self):
+        value = self.cleaned_data["ip"].strip()
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            raise forms.ValidationError(gettext("“%(ip)s”不是有效的 IP 地址。") % {"ip": value}) from None

@@ -1,0 +1,47 @@
+"""`manage.py load_demo`: load the demo province (idempotent; see orgs/demo.py for the rules)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from orgs.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "加载演示省份（可重复运行：只补建缺少的机构、账号、任职和挂钩关系，已有数据保持不变）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="把演示账号的密码重置为演示密码。",
+        )
+
+    def handle(self, *args, **options):
+        result = load_demo(reset_passwords=options["reset_passwords"])
+        created, kept = result.created, result.kept
+        lines = [
+            _("演示省份已加载（重复运行只补建缺少的数据）："),
+            _("  机构：新建 %(new)d 个，已存在 %(old)d 个；隶属关系：新建 %(links)d 条")
+            % {"new": created["organisations"], "old": kept["organisations"], "links": created["links"]},
+            _("  挂钩帮带：新建 %(new)d 条，已存在 %(old)d 条")
+            % {"new": created["assignments"], "old": kept["assignments"]},
+            _("  演示账号：新建 %(new)d 个，已存在 %(old)d 个；任职：新建 %(grants)d 条，已存在 %(kept)d 条")
+            % {
+                "new": created["users"],
+                "old": kept["users"],
+                "grants": created["memberships"],
+                "kept": kept["memberships"],
+            },
+        ]
+        if options["reset_passwords"]:
+            lines.append(_("  已重置 %(n)d 个演示账号的密码。") % {"n": result.passwords_reset})
+        lines.append(
+            _("  演示账号（密码均为 %(password)s）：%(names)s")
+            % {"password": DEMO_PASSWORD, "names": "、".join(a.username for a in ACCOUNTS)}
+        )
+        self.stdout.write("\n".join(lines))
+        for warning in result.warnings:
+            self.stderr.write(_("  注意：%(text)s") % {"text": warning})
+        if not settings.DEMO_MODE:
+            self.stdout.write(self.style.WARNING(_("未开启演示模式（CHANGAI_DEMO_MODE=1），演示账号不能登录。")))

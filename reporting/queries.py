@@ -1,0 +1,535 @@
+"""Reads that carry a rule: a version's layout, completeness, deadlines and timeliness, who is due,
+summaries by group union and by prefecture, previous values, outliers and what changed.
+
+Deadlines are days in Beijing time (Asia/Shanghai): a report first submitted at 23:59:59.999 on
+the deadline day is on time, one at 00:00 the next day is late. Times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.choices import Action, OrgKind
+from orgs.models import Organisation, Region
+from orgs.queries import parent_map_at, rollup_target_at
+from orgs.scoping import granted_paths
+from reporting import periods
+from reporting.choices import COUNTABLE_TYPES, NUMERIC_TYPES, Timeliness
+from reporting.expressions import Ref
+from reporting.models import (
+    CategoryComboCategory,
+    CategoryOptionCombo,
+    DataElement,
+    DataSet,
+    DataSetVersion,
+    DataValue,
+    DeadlineExtension,
+    Notification,
+    Period,
+    PeriodLock,
+    Report,
+    Section,
+    SectionElement,
+    ValidationRule,
+)
+from reporting.validation import RuleOutcome, ValueMap, evaluate_rules
+from reporting.values import plain_number
+
+REPORTING_TZ = ZoneInfo("Asia/Shanghai")
+CellKey = tuple[str, str]
+
+
+# --- A version's form layout --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One fillable cell of a version: an element in a section, for one option combo."""
+
+    section: Section
+    section_element: SectionElement
+    element: DataElement
+    option_combo: CategoryOptionCombo
+
+    @property
+    def key(self) -> CellKey:
+        return (self.element.code, self.option_combo.key)
+
+    @property
+    def label(self) -> str:
+        if not self.option_combo.key:
+            return self.element.name
+        return f"{self.element.name}·{self.option_combo.name}"
+
+
+@dataclass
+class Layout:
+    """A version's sections, elements and cells in form order, with lookups by code."""
+
+    dataset_version: DataSetVersion
+    sections: list[Section] = field(default_factory=list)
+    section_elements: list[SectionElement] = field(default_factory=list)
+    cells: dict[CellKey, Cell] = field(default_factory=dict)
+    option_names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def cells_of(self, section_element: SectionElement) -> list[Cell]:
+        return [c for c in self.cells.values() if c.section_element.pk == section_element.pk]
+
+    def element(self, code: str) -> SectionElement | None:
+        return next((se for se in self.section_elements if se.element.code == code), None)
+
+    def known_options(self) -> dict[str, set[str]]:
+        """Element code → the option codes of its combo (for checking expressions)."""
+        return {code: set(options) for code, options in self.option_names.items()}
+
+    def describe(self, ref: Ref) -> str:
+        """A reference as a person reads it: 产业工人构成·非农民工."""
+        se = self.element(ref.element)
+        if se is None:
+            return str(ref)
+        names = self.option_names.get(ref.element, {})
+        return "·".join([se.element.name, *(names.get(o, o) for o in ref.options)])
+
+
+def version_layout(dataset_version: DataSetVersion) -> Layout:
+    """The form of a version, read in four queries."""
+    layout = Layout(dataset_version=dataset_version)
+    layout.sections = list(dataset_version.sections.order_by("sort_order", "id"))
+    layout.section_elements = list(
+        SectionElement.objects.filter(dataset_version=dataset_version)
+        .select_related("element", "section", "category_combo")
+        .order_by("section__sort_order", "section_id", "sort_order", "id")
+    )
+    combo_ids = {se.category_combo_id for se in layout.section_elements}
+    combos: dict[int, list[CategoryOptionCombo]] = defaultdict(list)
+    for coc in CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).order_by("sort_order", "id"):
+        combos[coc.combo_id].append(coc)
+    option_names: dict[int, dict[str, str]] = defaultdict(dict)
+    links = CategoryComboCategory.objects.filter(combo_id__in=combo_ids).prefetch_related("category__options")
+    for link in links:
+        for option in link.category.options.all():
+            option_names[link.combo_id][option.code] = option.name
+    for se in layout.section_elements:
+        layout.option_names[se.element.code] = option_names.get(se.category_combo_id, {})
+        for coc in combos[se.category_combo_id]:
+            cell = Cell(se.section, se, se.element, coc)
+            layout.cells[cell.key] = cell
+    return layout
+
+
+# --- Values, validation, completeness ---------------------------------------------------------------
+
+
+def report_values(report: Report) -> dict[CellKey, DataValue]:
+    """The report's filled cells (cleared cells left out), keyed by (element code, option key)."""
+    rows = DataValue.objects.filter(report=report).exclude(value="").select_related("element", "option_combo")
+    return {(v.element.code, v.option_combo.key): v for v in rows}
+
+
+def value_map(values: Iterable[DataValue] | dict[CellKey, DataValue]) -> ValueMap:
+    """Numbers of the countable cells, for rules."""
+    items = values.values() if isinstance(values, dict) else values
+    return {
+        (v.element.code, v.option_combo.key): v.number
+        for v in items
+        if v.value and v.number is not None and v.element.value_type in COUNTABLE_TYPES
+    }
+
+
+def active_rules(dataset_version: DataSetVersion) -> list[ValidationRule]:
+    return list(dataset_version.rules.filter(is_active=True).order_by("is_generated", "code"))
+
+
+def report_validation(report: Report, *, layout: Layout | None = None) -> list[RuleOutcome]:
+    """Every active rule of the report's version, evaluated on its current values."""
+    layout = layout or version_layout(report.dataset_version)
+    return evaluate_rules(active_rules(report.dataset_version), value_map(report_values(report)), layout.describe)
+
+
+@dataclass
+class Completeness:
+    """Whether a report may be submitted: every required cell filled, no error, every warning explained."""
+
+    missing: list[Cell]
+    errors: list[RuleOutcome]
+    warnings: list[RuleOutcome]
+    unexplained: list[RuleOutcome]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.errors and not self.unexplained
+
+    def summary(self) -> str:
+        return _("必填未填 %(missing)d 项，错误 %(errors)d 条，未说明的警告 %(warnings)d 条。") % {
+            "missing": len(self.missing),
+            "errors": len(self.errors),
+            "warnings": len(self.unexplained),
+        }
+
+
+def report_completeness(report: Report, *, explained: Iterable[str] | None = None) -> Completeness:
+    """Measure a report's completeness; `explained` adds rule codes explained in the same request."""
+    layout = version_layout(report.dataset_version)
+    values = report_values(report)
+    missing = [cell for key, cell in layout.cells.items() if cell.section_element.required and key not in values]
+    outcomes = evaluate_rules(active_rules(report.dataset_version), value_map(values), layout.describe)
+    errors = [o for o in outcomes if o.is_error]
+    warnings = [o for o in outcomes if o.is_warning]
+    codes = set(report.explanations.exclude(text="").values_list("rule__code", flat=True)) | set(explained or ())
+    unexplained = [o for o in warnings if o.code not in codes]
+    return Completeness(missing, errors, warnings, unexplained)
+
+
+# --- Who reports, and who reviews ---------------------------------------------------------------
+
+
+def reviewing_union(org: Organisation) -> Organisation | None:
+    """The nearest industry/system/company union above `org` (today's tree), or None: then the office reviews."""
+    ancestors = [org.path[:i] for i in range(Organisation.steplen, len(org.path), Organisation.steplen)]
+    return Organisation.objects.filter(path__in=ancestors, kind=OrgKind.UNION).order_by("-depth").first()
+
+
+def _assigned_filter(dataset: DataSet) -> Q:
+    condition = Q()
+    if dataset.assigned_kinds:
+        condition &= Q(kind__in=dataset.assigned_kinds)
+    assignments = list(dataset.assignments.select_related("org"))
+    if assignments:
+        where = Q()
+        for a in assignments:
+            where |= Q(path__startswith=a.org.path) if a.include_descendants else Q(pk=a.org_id)
+        condition &= where
+    return condition
+
+
+def orgs_due(dataset: DataSet, period: Period) -> QuerySet[Organisation]:
+    """The organisations that must report `dataset` for `period`: assigned, and open on its last day."""
+    return (
+        Organisation.objects.filter(_assigned_filter(dataset))
+        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=period.end))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=period.end))
+        .order_by("path")
+    )
+
+
+def must_report(dataset: DataSet, org: Organisation, period: Period) -> bool:
+    return orgs_due(dataset, period).filter(pk=org.pk).exists()
+
+
+# --- Deadlines ----------------------------------------------------------------------------------------
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=REPORTING_TZ)
+
+
+def regular_deadline(dataset: DataSet, period: Period) -> dt.date:
+    return period.end + dt.timedelta(days=dataset.deadline_days)
+
+
+def effective_deadline(dataset: DataSet, period: Period, org: Organisation) -> dt.date:
+    """The deadline day for `org`: the regular one, or the latest extension covering `org` (or everyone)."""
+    deadline = regular_deadline(dataset, period)
+    extensions = DeadlineExtension.objects.filter(dataset=dataset, period=period).select_related("org")
+    for extension in extensions:
+        if extension.org is None or org.path.startswith(extension.org.path):
+            deadline = max(deadline, extension.new_deadline)
+    return deadline
+
+
+@dataclass(frozen=True)
+class EntryWindow:
+    """When entry opens, the first instant that is late, and when entry closes for drafts (all aware)."""
+
+    opens_at: dt.datetime
+    deadline: dt.date
+    late_from: dt.datetime
+    closes_at: dt.datetime
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+    def is_on_time(self, submitted_at: dt.datetime) -> bool:
+        return submitted_at < self.late_from
+
+
+def entry_window(dataset: DataSet, period: Period, org: Organisation) -> EntryWindow:
+    deadline = effective_deadline(dataset, period, org)
+    opens_on = period.end + dt.timedelta(days=1 + dataset.open_offset_days)
+    return EntryWindow(
+        opens_at=_start_of_day(opens_on),
+        deadline=deadline,
+        late_from=_start_of_day(deadline + dt.timedelta(days=1)),
+        closes_at=_start_of_day(deadline + dt.timedelta(days=1 + dataset.grace_days)),
+    )
+
+
+def period_lock_of(dataset: DataSet, period: Period) -> PeriodLock | None:
+    return PeriodLock.objects.filter(dataset=dataset, period=period).first()
+
+
+def timeliness_of(report: Report | None, window: EntryWindow, now: dt.datetime) -> str:
+    if report is not None and report.first_submitted_at is not None:
+        return Timeliness.ON_TIME if window.is_on_time(report.first_submitted_at) else Timeliness.LATE
+    return Timeliness.MISSING if now >= window.late_from else Timeliness.PENDING
+
+
+# --- Who is due, on time, late or missing -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """One organisation that must report: its report (if any), status and timeliness."""
+
+    org: Organisation
+    report: Report | None
+    deadline: dt.date
+    timeliness: str
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else ""
+
+    @property
+    def status_label(self) -> str:
+        return self.report.get_status_display() if self.report else _("未填报")
+
+    @property
+    def reported(self) -> bool:
+        return self.timeliness in (Timeliness.ON_TIME, Timeliness.LATE)
+
+
+def reports_due(*, dataset: DataSet, period: Period, user=None, now: dt.datetime | None = None) -> list[DueRow]:
+    """Every organisation that must report (within `user`'s scope when given), with its timeliness."""
+    now = now or timezone.now()
+    orgs = orgs_due(dataset, period)
+    if user is not None:
+        paths = granted_paths(user, Action.VIEW)
+        if not paths:
+            return []
+        scope = Q()
+        for p in paths:
+            scope |= Q(path__startswith=p)
+        orgs = orgs.filter(scope)
+    orgs = list(orgs.select_related("region"))
+    reports = {r.org_id: r for r in Report.objects.filter(dataset=dataset, period=period, org__in=[o.pk for o in orgs])}
+    regular = regular_deadline(dataset, period)
+    extensions = list(DeadlineExtension.objects.filter(dataset=dataset, period=period).select_related("org"))
+    opens_on = period.end + dt.timedelta(days=1 + dataset.open_offset_days)
+    rows = []
+    for org in orgs:
+        deadline = regular
+        for extension in extensions:
+            if extension.org is None or org.path.startswith(extension.org.path):
+                deadline = max(deadline, extension.new_deadline)
+        window = EntryWindow(
+            _start_of_day(opens_on),
+            deadline,
+            _start_of_day(deadline + dt.timedelta(days=1)),
+            _start_of_day(deadline + dt.timedelta(days=1 + dataset.grace_days)),
+        )
+        report = reports.get(org.pk)
+        rows.append(DueRow(org, report, deadline, timeliness_of(report, window, now)))
+    return rows
+
+
+@dataclass
+class GroupSummary:
+    """Counts for one group union or prefecture: expected, on time, late, missing, not yet due."""
+
+    key: str
+    name: str
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    pending: int = 0
+
+    @property
+    def reported(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def share(self) -> Decimal:
+        """Share reported, in percent with two decimals (0 when nobody is expected)."""
+        if not self.expected:
+            return Decimal("0.00")
+        return (Decimal(self.reported) * 100 / self.expected).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def on_time_share(self) -> Decimal:
+        if not self.expected:
+            return Decimal("0.00")
+        return (Decimal(self.on_time) * 100 / self.expected).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    def add(self, timeliness: str) -> None:
+        self.expected += 1
+        setattr(self, timeliness, getattr(self, timeliness) + 1)
+
+
+def _summarise(rows: list[DueRow], group_of) -> list[GroupSummary]:
+    groups: dict[str, GroupSummary] = {}
+    for row in rows:
+        key, name = group_of(row)
+        groups.setdefault(key, GroupSummary(key, name)).add(row.timeliness)
+    return sorted(groups.values(), key=lambda g: (g.key == "", g.key))
+
+
+def reports_due_total(rows: list[DueRow]) -> GroupSummary:
+    """The counts over all rows."""
+    total = GroupSummary("", _("合计"))
+    for row in rows:
+        total.add(row.timeliness)
+    return total
+
+
+def reports_due_by_union(rows: list[DueRow], period: Period) -> list[GroupSummary]:
+    """Counts per group union, with the tree as it stood on the period's last day; "" = no union above."""
+    unions = {o.pk: o for o in Organisation.objects.filter(kind=OrgKind.UNION)}
+    parents = parent_map_at(period.end)
+
+    def group_of(row: DueRow) -> tuple[str, str]:
+        target = rollup_target_at(row.org.pk, set(unions), period.end, parents)
+        if target is None:
+            return "", _("无上级产业工会（直报产改办）")
+        return unions[target].code, unions[target].name
+
+    return _summarise(rows, group_of)
+
+
+def reports_due_by_prefecture(rows: list[DueRow]) -> list[GroupSummary]:
+    """Counts per prefecture (州市), from each organisation's region code; "" = no region recorded."""
+    names = dict(Region.objects.filter(code__endswith="00").values_list("code", "name"))
+
+    def group_of(row: DueRow) -> tuple[str, str]:
+        code = row.org.region_id or ""
+        if not code or code.endswith("0000"):
+            return "", _("未设置州市")
+        prefecture = code[:4] + "00"
+        return prefecture, names.get(prefecture, prefecture)
+
+    return _summarise(rows, group_of)
+
+
+# --- Previous values, outliers, changes ------------------------------------------------------------
+
+
+def previous_period(period: Period) -> Period | None:
+    spec = periods.previous_spec(period.spec)
+    return Period.objects.filter(code=spec.code).first()
+
+
+def previous_values(report: Report) -> dict[CellKey, DataValue]:
+    """The same organisation's values for the previous period of the same type (for the grid)."""
+    previous = previous_period(report.period)
+    if previous is None:
+        return {}
+    rows = (
+        DataValue.objects.filter(report__org=report.org, report__period=previous)
+        .exclude(value="")
+        .select_related("element", "option_combo")
+    )
+    return {(v.element.code, v.option_combo.key): v for v in rows}
+
+
+def previous_value(report: Report, element_code: str, option_key: str = "") -> DataValue | None:
+    return previous_values(report).get((element_code, option_key))
+
+
+@dataclass(frozen=True)
+class Outlier:
+    """A value that moved more than the data set's ratio against the previous period: for the reviewer."""
+
+    cell: Cell
+    previous: Decimal
+    current: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        """Relative change, e.g. 0.75 for +75%."""
+        return ((self.current - self.previous) / abs(self.previous)).quantize(Decimal("0.0001"))
+
+    @property
+    def message(self) -> str:
+        return _("%(label)s较上期变化 %(change)s%%（上期 %(prev)s，本期 %(cur)s），请审核人关注。") % {
+            "label": self.cell.label,
+            "change": (self.change * 100).quantize(Decimal("0.1")),
+            "prev": plain_number(self.previous),
+            "cur": plain_number(self.current),
+        }
+
+
+def report_outliers(report: Report, *, ratio: Decimal | None = None) -> list[Outlier]:
+    """Numeric cells that changed by more than `ratio` (default: the data set's) since the previous period.
+
+    A previous value of zero gives no ratio and is not flagged. Not blocking: a flag for the reviewer.
+    """
+    ratio = Decimal(ratio if ratio is not None else report.dataset.outlier_ratio)
+    layout = version_layout(report.dataset_version)
+    previous = previous_values(report)
+    outliers = []
+    for key, value in report_values(report).items():
+        cell = layout.cells.get(key)
+        before = previous.get(key)
+        if cell is None or before is None or cell.element.value_type not in NUMERIC_TYPES:
+            continue
+        if before.number in (None, 0) or value.number is None:
+            continue
+        if abs(value.number - before.number) > ratio * abs(before.number):
+            outliers.append(Outlier(cell, before.number, value.number))
+    return outliers
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """A cell whose value differs between two states of a report ("" = empty)."""
+
+    element_code: str
+    option_key: str
+    label: str
+    old: str
+    new: str
+
+
+def snapshot_values(report: Report) -> dict[str, str]:
+    """The report's values as stored in a snapshot: {"CODE|KEY": text}."""
+    return {f"{code}|{key}": v.value for (code, key), v in report_values(report).items()}
+
+
+def _diff(old: dict[str, str], new: dict[str, str], layout: Layout) -> list[ValueChange]:
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        if old.get(name, "") == new.get(name, ""):
+            continue
+        code, _sep, key = name.partition("|")
+        cell = layout.cells.get((code, key))
+        label = cell.label if cell else name
+        changes.append(ValueChange(code, key, label, old.get(name, ""), new.get(name, "")))
+    return changes
+
+
+def report_changes_since_last_submission(report: Report) -> list[ValueChange]:
+    """What changed between the last two submissions (after a resubmission), or, while the report is
+    being corrected, between the last submission and the values now."""
+    snapshots = list(report.snapshots.order_by("-number")[:2])
+    if not snapshots:
+        return []
+    layout = version_layout(report.dataset_version)
+    if report.is_editable:
+        return _diff(snapshots[0].values, snapshot_values(report), layout)
+    if len(snapshots) < 2:
+        return []
+    return _diff(snapshots[1].values, snapshots[0].values, layout)
+
+
+def notifications_unread(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True)

@@ -1,0 +1,95 @@
+"""The in-app inbox and e-mail copies, sent to the next person in the workflow after the commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.actor import Actor
+from orgs.choices import Role
+from orgs.models import Membership, Organisation
+from orgs.roles import OFFICE_ROLES
+from reporting.models import (
+    Notification,
+    Report,
+)
+
+logger = logging.getLogger(__name__)
+
+# --- Notifications ---------------------------------------------------------------------------------------------
+
+
+def _names(report: Report) -> dict[str, str]:
+    return {"org": report.org.name, "period": report.period.label, "dataset": report.dataset.name}
+
+
+def _users_with_roles(orgs: Iterable[Organisation | None], roles: set[str]) -> list:
+    org_ids = [o.pk for o in orgs if o is not None]
+    memberships = Membership.objects.filter(
+        org_id__in=org_ids, role__in=roles, is_active=True, user__is_active=True
+    ).select_related("user")
+    return list({m.user_id: m.user for m in memberships}.values())
+
+
+def _office_users(org: Organisation) -> list:
+    """Office staff whose role covers `org`; if none does, every office holder (the province has one office)."""
+    memberships = list(
+        Membership.objects.filter(role__in=OFFICE_ROLES, is_active=True, user__is_active=True).select_related(
+            "user", "org"
+        )
+    )
+    covering = [m for m in memberships if org.path.startswith(m.org.path)] or memberships
+    return list({m.user_id: m.user for m in covering}.values())
+
+
+def _reporters(report: Report) -> list:
+    users = {u.pk: u for u in _users_with_roles([report.org], {Role.REPORTER})}
+    if report.submitted_by is not None and report.submitted_by.is_active:
+        users.setdefault(report.submitted_by.pk, report.submitted_by)
+    return list(users.values())
+
+
+def _report_url(report: Report) -> str:
+    try:
+        return reverse("reporting:report_detail", kwargs={"pk": report.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _notify(users: Sequence, *, report: Report, title: str, body: str) -> None:
+    """Inbox rows now (in the transaction); e-mails after the commit, one per recipient."""
+    if not users:
+        return
+    url = _report_url(report)
+    Notification.objects.bulk_create(
+        Notification(user=u, title=title[:200], body=body, url=url, report=report) for u in users
+    )
+    addresses = [u.email for u in users if u.email]
+
+    def send() -> None:
+        for address in addresses:
+            try:
+                send_mail(title, f"{body}\n{url}".strip(), None, [address])
+            except Exception:  # a mail server outage must not undo or fail the committed step
+                logger.exception("notification mail to %s failed", address)
+
+    if addresses:
+        transaction.on_commit(send)
+
+
+@transaction.atomic
+def notification_mark_read(*, by: Actor, notification: Notification) -> Notification:
+    """Mark one of the actor's own notifications as read."""
+    if by.user is None or notification.user_id != by.user.pk:
+        raise PermissionDenied(_("只能处理自己的通知。"))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
