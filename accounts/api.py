@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -35,10 +36,10 @@ def users_in_scope(caller, action: str = Action.USER_MANAGE):
 
 
 class UserFilter(filters.FilterSet):
-    username = filters.CharFilter(label=_("用户名"), lookup_expr="icontains")
-    org = filters.CharFilter(label=_("机构代码"), method="filter_org")
-    role = filters.ChoiceFilter(label=_("角色"), choices=Role.choices, method="filter_role")
-    is_active = filters.BooleanFilter(label=_("账号有效"))
+    username = filters.CharFilter(label=gettext_lazy("用户名"), lookup_expr="icontains")
+    org = filters.CharFilter(label=gettext_lazy("机构代码"), method="filter_org")
+    role = filters.ChoiceFilter(label=gettext_lazy("角色"), choices=Role.choices, method="filter_role")
+    is_active = filters.BooleanFilter(label=gettext_lazy("账号有效"))
 
     class Meta:
         model = User

@@ -10,14 +10,14 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from orgs.choices import Action
-from orgs.scoping import _active_memberships, _minimal, granted_paths
+from orgs.scoping import _active_memberships, _minimal, granted_paths, scope_path
 
 
 def reach_paths(viewer) -> tuple[str, ...]:
     """Tree paths where `viewer` holds any active role: the people there are no secret to them."""
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
         return ()
-    return _minimal({m.org.path for m in _active_memberships(viewer)})
+    return _minimal({scope_path(m) for m in _active_memberships(viewer)})
 
 
 class UserQuerySet(models.QuerySet):

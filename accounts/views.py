@@ -387,7 +387,9 @@ def _detail_context(request: HttpRequest, user: User, grant_form: MembershipGran
     for membership in memberships:
         if membership.org_id not in grantable:
             grantable[membership.org_id] = org_services.grantable_roles(request.user, membership.org)
-        membership.may_revoke = membership.is_active and membership.role in grantable[membership.org_id]
+        membership.may_revoke = (
+            membership.is_active and user.pk != request.user.pk and membership.role in grantable[membership.org_id]
+        )
     return {
         "target": user,
         "memberships": memberships,
@@ -430,6 +432,9 @@ def membership_revoke(request: HttpRequest, pk: int, membership_pk: int) -> Http
         Action.USER_MANAGE,
         pk=membership_pk,
     )
+    if user.pk == request.user.pk:
+        messages.error(request, _("不能撤销自己的角色，请由上级管理员办理。"))
+        return redirect("accounts:user_detail", pk=user.pk)
     try:
         org_services.membership_revoke(by=Actor.from_request(request), membership=membership)
     except UserError as error:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from django import forms
@@ -36,6 +37,7 @@ from orgs.choices import Action
 from orgs.scoping import has_action
 
 PAGE_SIZE = 50
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 EXPORT_MAX_ROWS = 100_000
 
 # Readable names for the events written so far; an unknown event is shown by its code.
@@ -153,6 +155,13 @@ def display_value(value: Any) -> str:
         return _("是") if value else _("否")
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):  # stored in UTC; shown in local time like the rest of the page
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
 
 

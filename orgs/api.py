@@ -15,6 +15,7 @@ from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -29,8 +30,8 @@ from core.api import PreconditionFailed, ThrottleFirstMixin, etag, expected_vers
 from core.errors import ConflictError, UserError
 from orgs import services
 from orgs.choices import Action, Role
-from orgs.models import Assignment, Membership, Organisation, OrgLink, Region
 from orgs.filters import OrganisationFilter
+from orgs.models import Assignment, Membership, Organisation, OrgLink, Region
 from orgs.queries import children_of
 from orgs.scoping import ensure_allowed, get_visible_or_404, granted_paths
 from orgs.serializers import (
@@ -52,7 +53,7 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description=_('当前版本号，例如 "3"；版本已变化时返回 412。'),
+    description=gettext_lazy('当前版本号，例如 "3"；版本已变化时返回 412。'),
 )
 
 
@@ -87,8 +88,8 @@ def _flag(request, name: str) -> bool:
 class OrganisationApiFilter(OrganisationFilter):
     """The tree browser's filters (q: text incl. pinyin initials, kind, closed) plus parent and within."""
 
-    parent = filters.CharFilter(label=_("上级机构代码（直属下级）"), method="filter_parent")
-    within = filters.CharFilter(label=_("机构代码（含全部下级）"), method="filter_within")
+    parent = filters.CharFilter(label=gettext_lazy("上级机构代码（直属下级）"), method="filter_parent")
+    within = filters.CharFilter(label=gettext_lazy("机构代码（含全部下级）"), method="filter_within")
 
     class Meta(OrganisationFilter.Meta):
         fields = [*OrganisationFilter.Meta.fields, "parent", "within"]
@@ -229,10 +230,10 @@ class _if_match_conflict:  # noqa: N801 - used as a context manager, reads like 
 
 
 class MembershipFilter(filters.FilterSet):
-    org = filters.CharFilter(label=_("机构代码"), field_name="org__code")
-    user = filters.NumberFilter(label=_("用户ID"), field_name="user_id")
-    role = filters.ChoiceFilter(label=_("角色"), choices=Role.choices)
-    active = filters.BooleanFilter(label=_("有效"), field_name="is_active")
+    org = filters.CharFilter(label=gettext_lazy("机构代码"), field_name="org__code")
+    user = filters.NumberFilter(label=gettext_lazy("用户ID"), field_name="user_id")
+    role = filters.ChoiceFilter(label=gettext_lazy("角色"), choices=Role.choices)
+    active = filters.BooleanFilter(label=gettext_lazy("有效"), field_name="is_active")
 
     class Meta:
         model = Membership
@@ -298,9 +299,9 @@ class MembershipViewSet(ThrottleFirstMixin, GenericViewSet):
 
 
 class AssignmentFilter(filters.FilterSet):
-    department = filters.CharFilter(label=_("成员单位代码"), field_name="department__code")
-    enterprise = filters.CharFilter(label=_("挂钩企业代码"), field_name="enterprise__code")
-    current = filters.BooleanFilter(label=_("仅当前有效"), method="filter_current")
+    department = filters.CharFilter(label=gettext_lazy("成员单位代码"), field_name="department__code")
+    enterprise = filters.CharFilter(label=gettext_lazy("挂钩企业代码"), field_name="enterprise__code")
+    current = filters.BooleanFilter(label=gettext_lazy("仅当前有效"), method="filter_current")
 
     class Meta:
         model = Assignment

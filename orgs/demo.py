@@ -234,10 +234,10 @@ class DemoAccount:
 
 # One account per role, then information officers and liaisons in a few other enterprises
 # (the others have none, so the home pages show real gaps). The office's roles are held at
-# the province: a role covers the subtree it is held at, and the office works province-wide.
+# the office; they cover the whole province (orgs/roles.py).
 ACCOUNTS = (
-    DemoAccount("office_admin", "张建华", Role.OFFICE_ADMIN, PROVINCE_CODE),
-    DemoAccount("office_reviewer", "李文静", Role.OFFICE_REVIEWER, PROVINCE_CODE),
+    DemoAccount("office_admin", "张建华", Role.OFFICE_ADMIN, OFFICE_CODE),
+    DemoAccount("office_reviewer", "李文静", Role.OFFICE_REVIEWER, OFFICE_CODE),
     DemoAccount("union_admin", "王志强", Role.UNION_ADMIN, "U01"),
     DemoAccount("reporter", "赵丽萍", Role.REPORTER, KUNMING_POWER),
     DemoAccount("info_officer", "刘洋", Role.INFO_OFFICER, KUNMING_POWER),

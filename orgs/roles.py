@@ -1,8 +1,10 @@
 """What each role may do, and which roles each role may grant: the one table access is built on.
 
-A role is held at an organisation and covers that organisation's whole subtree, except the
-leading-group department viewer, whose business-data scope is the enterprises assigned to
-its department (挂钩帮带), not the department's own subtree.
+A role is held at an organisation and covers that organisation's whole subtree, with two
+exceptions: the reform office's roles cover the whole province (the office sits in the tree
+as a node of its own but coordinates everyone), and the leading-group department viewer's
+business-data scope is the enterprises assigned to its department (挂钩帮带), not the
+department's own subtree.
 """
 
 from orgs.choices import Action, Role
@@ -10,7 +12,9 @@ from orgs.choices import Action, Role
 A = Action
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.OFFICE_ADMIN: frozenset({A.ORG_VIEW, A.ORG_MANAGE, A.VIEW, A.EDIT, A.REVIEW, A.ACCEPT, A.EXPORT, A.USER_MANAGE, A.PII_VIEW}),
+    Role.OFFICE_ADMIN: frozenset(
+        {A.ORG_VIEW, A.ORG_MANAGE, A.VIEW, A.EDIT, A.REVIEW, A.ACCEPT, A.EXPORT, A.USER_MANAGE, A.PII_VIEW, A.METADATA_MANAGE}
+    ),
     Role.OFFICE_REVIEWER: frozenset({A.ORG_VIEW, A.VIEW, A.REVIEW, A.ACCEPT, A.EXPORT}),
     Role.UNION_ADMIN: frozenset({A.ORG_VIEW, A.ORG_MANAGE, A.VIEW, A.EDIT, A.REVIEW, A.EXPORT, A.USER_MANAGE}),
     Role.REPORTER: frozenset({A.ORG_VIEW, A.VIEW, A.EDIT, A.EXPORT}),

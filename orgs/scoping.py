@@ -12,14 +12,14 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.choices import Action, Role
-from orgs.roles import actions_for
+from orgs.roles import OFFICE_ROLES, actions_for
 
 if TYPE_CHECKING:
     from orgs.models import Organisation
@@ -49,6 +49,13 @@ def _assigned_paths(department_ids: list[int]) -> list[str]:
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
         .values_list("enterprise__path", flat=True)
     )
+
+
+def scope_path(membership) -> str:
+    """The subtree a membership covers: its organisation's, or the whole tree for office roles."""
+    if membership.role in OFFICE_ROLES:
+        return membership.org.path[: membership.org.steplen]
+    return membership.org.path
 
 
 def _minimal(paths: set[str]) -> tuple[str, ...]:
@@ -81,7 +88,7 @@ def granted_paths(user, action: str = Action.VIEW) -> tuple[str, ...]:
             if action == Action.ORG_VIEW:
                 paths.add(membership.org.path)
         else:
-            paths.add(membership.org.path)
+            paths.add(scope_path(membership))
     if departments:
         paths.update(_assigned_paths(departments))
     cache[key] = _minimal(paths)
@@ -132,6 +139,19 @@ def ensure_action(actor_or_user: Any, action: str) -> None:
         raise PermissionDenied(_("您没有执行此操作的权限。"))
 
 
+def subtree_q(field: str, path: str, vendor: str) -> Q:
+    """Rows whose `field` (a materialised path) lies in the subtree at `path`.
+
+    SQLite's LIKE ignores case and so cannot use the path index; a range on the same prefix
+    can ('~' sorts after every path character). PostgreSQL uses its pattern-ops index for LIKE,
+    and a range there would depend on the database collation, so it gets the prefix alone.
+    """
+    condition = Q(**{f"{field}__startswith": path})
+    if vendor == "sqlite":
+        condition &= Q(**{f"{field}__gte": path, f"{field}__lt": path + "~"})
+    return condition
+
+
 class ScopedQuerySet(models.QuerySet):
     """Rows owned by an organisation (through `org_field`; empty means the row is the organisation)."""
 
@@ -142,8 +162,9 @@ class ScopedQuerySet(models.QuerySet):
         paths = granted_paths(user, action)
         if not paths:
             return self.none()
-        lookup = f"{self.org_field}__path__startswith" if self.org_field else "path__startswith"
-        return self.filter(reduce(operator.or_, (Q(**{lookup: p}) for p in paths)))
+        field = f"{self.org_field}__path" if self.org_field else "path"
+        vendor = connections[self.db].vendor
+        return self.filter(reduce(operator.or_, (subtree_q(field, p, vendor) for p in paths)))
 
 
 def get_visible_or_404(queryset, user, action: str = Action.VIEW, **lookup):

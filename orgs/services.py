@@ -18,7 +18,7 @@ from orgs.choices import Action, OrgKind, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink
 from orgs.pinyin import initials
 from orgs.roles import GRANTABLE, SEPARATED_ADMIN_ROLES
-from orgs.scoping import _active_memberships, clear_scope_cache, ensure_allowed
+from orgs.scoping import _active_memberships, clear_scope_cache, ensure_allowed, scope_path
 
 ORG_EDITABLE_FIELDS = (
     "name",
@@ -131,7 +131,8 @@ def org_close(*, by: Actor, org: Organisation, on: dt.date, version: int) -> Org
         raise ConflictError(_("该机构已被他人修改，请刷新后重试。"))
     if org.is_closed:
         raise UserError(_("该机构已于%(date)s撤销。") % {"date": org.closed_on})
-    if org.get_children().filter(closed_on__isnull=True).exists():
+    children = Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+    if children.filter(closed_on__isnull=True).exists():
         raise UserError(_("请先撤销或迁移其下属机构，再撤销本机构。"))
     if org.opened_on and on < org.opened_on:
         raise UserError(_("撤销日期不能早于成立日期。"))
@@ -150,7 +151,7 @@ def grantable_roles(user, org: Organisation) -> set[str]:
     """Roles `user` may grant at `org`: from each USER_MANAGE membership whose subtree holds `org`."""
     roles: set[str] = set()
     for membership in _active_memberships(user):
-        if membership.role in GRANTABLE and org.path.startswith(membership.org.path):
+        if membership.role in GRANTABLE and org.path.startswith(scope_path(membership)):
             roles |= GRANTABLE[membership.role]
     return roles
 
@@ -206,6 +207,9 @@ def membership_grant(*, by: Actor, user, org: Organisation, role: str) -> Member
 def membership_revoke(*, by: Actor, membership: Membership) -> Membership:
     """End a membership (the row is kept, inactive, for the record)."""
     _ensure_may_grant(by, membership.org, membership.role)
+    if by.user is not None and by.user.pk == membership.user_id:
+        # Managers could otherwise shed a role to hide their tracks or lock the province out.
+        raise PermissionDenied(_("不能撤销自己的角色。"))
     if not membership.is_active:
         raise UserError(_("该任职已经撤销。"))
     before = audit.snapshot(membership)

@@ -9,12 +9,6 @@ from orgs.choices import Role
 from orgs.tests.factories import make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # These tests are about the API, not password storage; Argon2 would make each user cost ~0.2 s.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def api(user=None, ip="10.30.0.1") -> APIClient:
     client = APIClient(REMOTE_ADDR=ip)
     if user is not None:

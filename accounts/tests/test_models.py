@@ -55,3 +55,10 @@ def test_a_user_without_roles_reaches_nobody(tree):
     tree.user(Role.REPORTER)
     assert not User.objects.within_reach_of(loner).exists()
     assert not User.objects.visible_to(loner, Action.USER_MANAGE).exists()
+
+
+def test_the_reform_office_reaches_the_whole_province(tree):
+    office_reviewer = tree.user(Role.OFFICE_REVIEWER)
+    far_away = tree.user(Role.REPORTER, tree.ent_b1)
+    assert User.objects.within_reach_of(office_reviewer).filter(pk=far_away.pk).exists()
+    assert not User.objects.visible_to(office_reviewer, Action.USER_MANAGE).exists()

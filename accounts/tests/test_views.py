@@ -659,3 +659,14 @@ def test_a_user_who_set_up_a_second_factor_is_asked_for_it_at_every_sign_in(tree
     # Without a device nothing changes for the same role.
     other = Client()
     assert post_login(other, tree.user(Role.LIAISON).username)["Location"] == "/"
+
+
+def test_a_manager_cannot_revoke_their_own_role(tree):
+    client = manager_client(tree)
+    me = tree.user(Role.UNION_ADMIN)
+    membership = me.memberships.get()
+    assert f"/memberships/{membership.pk}/revoke/" not in client.get(f"/accounts/users/{me.pk}/").content.decode()
+    response = client.post(f"/accounts/users/{me.pk}/memberships/{membership.pk}/revoke/", follow=True)
+    assert "不能撤销自己的角色，请由上级管理员办理。" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.is_active

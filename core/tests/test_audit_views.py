@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
@@ -122,6 +123,10 @@ def test_detail_shows_a_field_by_field_diff(auditor_client, tree):
     assert changes["notes"] == ("备注", "—", "改名")
     assert changes["version"] == ("版本号", "1", "2")
     assert "path" not in changes  # unchanged fields are not listed
+    # Stored times (UTC, ISO) are shown in local time.
+    stored = entry.after["updated_at"]
+    local = timezone.localtime(dt.datetime.fromisoformat(stored)).strftime("%Y-%m-%d %H:%M:%S")
+    assert changes["updated_at"][2] == local
     html = response.content.decode()
     assert "修改机构" in html and "修改前后对比" in html
 

@@ -61,8 +61,8 @@ REAL_UNIONS = {
 REAL_DEPARTMENTS = {"省工业和信息化厅", "省教育厅", "省人力资源社会保障厅", "省国资委"}
 # Where each role's demo account holds its role (by organisation short name or name).
 ACCOUNT_HOMES = {
-    Role.OFFICE_ADMIN: "云南省",
-    Role.OFFICE_REVIEWER: "云南省",
+    Role.OFFICE_ADMIN: "产改办",
+    Role.OFFICE_REVIEWER: "产改办",
     Role.UNION_ADMIN: "云南电网",
     Role.REPORTER: "昆明供电局",
     Role.INFO_OFFICER: "昆明供电局",
@@ -208,6 +208,12 @@ def test_some_enterprises_lack_officers_so_home_pages_show_gaps(demo):
     grid_enterprises = Organisation.objects.filter(path__startswith=org("U01").path, kind=OrgKind.ENTERPRISE)
     without_officer = grid_enterprises.exclude(memberships__role=Role.INFO_OFFICER)
     assert set(without_officer.values_list("short_name", flat=True)) == {"大理供电局", "红河供电局"}
+
+
+def test_office_accounts_sit_at_the_office_and_see_the_whole_province(demo):
+    office_admin = get_user_model().objects.get(username="office_admin")
+    assert office_admin.memberships.get().org.code == "OFFICE"
+    assert Organisation.objects.visible_to(office_admin, Action.VIEW).count() == Organisation.objects.count()
 
 
 def test_department_viewer_sees_the_provincial_enterprises_assigned_to_it(demo):

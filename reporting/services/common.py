@@ -10,7 +10,7 @@ from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import ensure_allowed
+from orgs.scoping import ensure_action, ensure_allowed
 
 # --- Permission helpers ---------------------------------------------------------------------------------
 
@@ -19,6 +19,11 @@ def _ensure_office(by: Actor) -> None:
     """Metadata, period locks and deadlines belong to the reform office: ACCEPT over the whole tree."""
     for root in Organisation.objects.filter(depth=1):
         ensure_allowed(by, Action.ACCEPT, root)
+
+
+def _ensure_metadata_manager(by: Actor) -> None:
+    """Data elements, data sets, their versions and rules are defined by the office's administrators."""
+    ensure_action(by, Action.METADATA_MANAGE)
 
 
 def _clean_model(obj, exclude: Iterable[str] = ()) -> None:

@@ -35,7 +35,7 @@ from reporting.models import (
     TotalRelation,
     ValidationRule,
 )
-from reporting.services.common import _clean_model, _ensure_office
+from reporting.services.common import _clean_model, _ensure_metadata_manager
 from reporting.validation import expression_problems, sum_rule_spec
 
 # --- Metadata: categories and combos -------------------------------------------------------------
@@ -69,7 +69,7 @@ def _generate_option_combos(combo: CategoryCombo) -> list[CategoryOptionCombo]:
 @transaction.atomic
 def category_create(*, by: Actor, code: str, name: str, options: Sequence[tuple[str, str]]) -> Category:
     """A category with its options in the given order (at least two)."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     if Category.objects.filter(code=code).exists():
         raise UserError(_("分类代码“%(code)s”已被使用。") % {"code": code}, field="code")
     if len(options) < 2:
@@ -91,7 +91,7 @@ def category_create(*, by: Actor, code: str, name: str, options: Sequence[tuple[
 @transaction.atomic
 def category_option_add(*, by: Actor, category: Category, code: str, name: str) -> CategoryOption:
     """Add an option at the end of a category; every combo using it gains the new cells."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     if category.options.filter(code=code).exists():
         raise UserError(
             _("分类“%(category)s”中已有代码为“%(code)s”的选项。") % {"category": category.name, "code": code}
@@ -109,7 +109,7 @@ def category_option_add(*, by: Actor, category: Category, code: str, name: str) 
 @transaction.atomic
 def category_combo_create(*, by: Actor, code: str, name: str, categories: Sequence[Category]) -> CategoryCombo:
     """A combo of the given categories in order, with its generated cells."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     if CategoryCombo.objects.filter(code=code).exists():
         raise UserError(_("分类组合代码“%(code)s”已被使用。") % {"code": code}, field="code")
     if not categories:
@@ -153,7 +153,7 @@ def data_element_create(
     *, by: Actor, code: str, name: str, value_type: str, category_combo: CategoryCombo | None = None, **fields: Any
 ) -> DataElement:
     """A new data element (its code is its identity in expressions, imports and the API)."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     unknown = set(fields) - set(ELEMENT_FIELDS)
     if unknown:
         raise UserError(_("不能设置这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
@@ -171,7 +171,7 @@ def data_element_create(
 @transaction.atomic
 def data_element_update(*, by: Actor, element: DataElement, version: int, **changes: Any) -> DataElement:
     """Change an element's descriptive fields; its type and combo are frozen once a published version uses it."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     unknown = set(changes) - set(ELEMENT_FIELDS) - set(ELEMENT_FROZEN_FIELDS)
     if unknown:
         raise UserError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
@@ -212,7 +212,7 @@ DATASET_FIELDS = (
 @transaction.atomic
 def dataset_create(*, by: Actor, code: str, name: str, period_type: str, **fields: Any) -> DataSet:
     """A new data set with an empty draft version 1."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     unknown = set(fields) - set(DATASET_FIELDS)
     if unknown:
         raise UserError(_("不能设置这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
@@ -240,7 +240,7 @@ def _check_dataset(dataset: DataSet) -> None:
 @transaction.atomic
 def dataset_update(*, by: Actor, dataset: DataSet, version: int, **changes: Any) -> DataSet:
     """Change a data set's name, deadline rule or who reports (not versioned: they apply per period)."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     unknown = set(changes) - set(DATASET_FIELDS)
     if unknown:
         raise UserError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
@@ -262,7 +262,7 @@ def dataset_assign(
     *, by: Actor, dataset: DataSet, org: Organisation, include_descendants: bool = True
 ) -> DataSetAssignment:
     """Make `org` (and, by default, its subtree) report `dataset`."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     assignment, created = DataSetAssignment.objects.update_or_create(
         dataset=dataset, org=org, defaults={"include_descendants": include_descendants}
     )
@@ -274,7 +274,7 @@ def dataset_assign(
 
 @transaction.atomic
 def dataset_unassign(*, by: Actor, dataset: DataSet, org: Organisation) -> None:
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     deleted, _rows = DataSetAssignment.objects.filter(dataset=dataset, org=org).delete()
     if not deleted:
         raise UserError(_("“%(org)s”不在该报表的填报范围中。") % {"org": org.name})
@@ -289,7 +289,7 @@ def _ensure_draft(dataset_version: DataSetVersion) -> None:
 @transaction.atomic
 def dataset_version_create_draft(*, by: Actor, dataset: DataSet, note: str = "") -> DataSetVersion:
     """The data set's draft version: the existing one, or a copy of the latest version (copy-on-write)."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     DataSet.objects.select_for_update().filter(pk=dataset.pk).first()
     draft = dataset.draft_version()
     if draft is not None:
@@ -359,7 +359,7 @@ def _copy_structure(source: DataSetVersion, target: DataSetVersion) -> None:
 @transaction.atomic
 def dataset_version_publish(*, by: Actor, dataset_version: DataSetVersion) -> DataSetVersion:
     """Check a draft, regenerate its sum rules and freeze it; new reports use it from now on."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     dataset_version = DataSetVersion.objects.select_for_update().get(pk=dataset_version.pk)
     _ensure_draft(dataset_version)
     dataset = dataset_version.dataset
@@ -387,7 +387,7 @@ def dataset_version_publish(*, by: Actor, dataset_version: DataSetVersion) -> Da
 def section_create(
     *, by: Actor, dataset_version: DataSetVersion, code: str, name: str, sort_order: int = 0, description: str = ""
 ) -> Section:
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     _ensure_draft(dataset_version)
     if dataset_version.sections.filter(code=code).exists():
         raise UserError(_("分区代码“%(code)s”已被使用。") % {"code": code}, field="code")
@@ -414,7 +414,7 @@ def section_element_add(
     help_text: str = "",
 ) -> SectionElement:
     """Ask `element` in `section` (disaggregated by its own combo unless another is given)."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     version = section.dataset_version
     _ensure_draft(version)
     if version.section_elements.filter(element=element).exists():
@@ -438,7 +438,7 @@ def section_element_add(
 
 @transaction.atomic
 def section_element_remove(*, by: Actor, section_element: SectionElement) -> None:
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     _ensure_draft(section_element.dataset_version)
     before = audit.snapshot(section_element)
     element_id = section_element.element_id
@@ -467,7 +467,7 @@ def total_relation_add(
     total_key: str = "",
 ) -> TotalRelation:
     """Declare that `parts_element`'s cells add up to `#{total_element.total_key}` (a sum rule is generated)."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     _ensure_draft(dataset_version)
     layout = queries.version_layout(dataset_version)
     for element in (total_element, parts_element):
@@ -510,7 +510,7 @@ def _check_rule(rule: ValidationRule) -> None:
 @transaction.atomic
 def rule_create(*, by: Actor, dataset_version: DataSetVersion, code: str, **fields: Any) -> ValidationRule:
     """A configured validation rule in a draft version; expressions are checked against its elements."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     _ensure_draft(dataset_version)
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
@@ -527,7 +527,7 @@ def rule_create(*, by: Actor, dataset_version: DataSetVersion, code: str, **fiel
 @transaction.atomic
 def rule_update(*, by: Actor, rule: ValidationRule, version: int, **changes: Any) -> ValidationRule:
     """Change a configured rule of a draft version (generated rules change through their total relation)."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     rule = ValidationRule.objects.select_for_update().select_related("dataset_version").get(pk=rule.pk)
     _ensure_draft(rule.dataset_version)
     if rule.is_generated:
@@ -569,7 +569,7 @@ def _rules_regenerate(dataset_version: DataSetVersion) -> list[ValidationRule]:
 @transaction.atomic
 def rules_generate(*, by: Actor, dataset_version: DataSetVersion) -> list[ValidationRule]:
     """Replace a draft's generated rules with one sum rule per total relation."""
-    _ensure_office(by)
+    _ensure_metadata_manager(by)
     _ensure_draft(dataset_version)
     rules = _rules_regenerate(dataset_version)
     audit.record(by, "reporting.rule.generate", dataset_version, after=None, detail={"rules": [r.code for r in rules]})

@@ -56,9 +56,10 @@ class Command(BaseCommand):
     help = _("归档并删除早于指定天数（不少于180天）的审计日志。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", required=True, help=_("天数，不少于180，例如 365 或 365d"))
-        parser.add_argument("--archive-dir", required=True, help=_("归档文件目录（之后请复制到本机以外保存）"))
-        parser.add_argument("--dry-run", action="store_true", help=_("只统计将被归档的记录，不写文件、不删除"))
+        add = parser.add_argument
+        add("--older-than", required=True, help=_("天数，不少于180，例如 365 或 365d"))
+        add("--archive-dir", required=True, help=_("归档文件目录（之后请复制到本机以外保存）"))
+        add("--dry-run", action="store_true", help=_("只统计将被归档的记录，不写文件、不删除"))
 
     def handle(self, *args, older_than: str, archive_dir: str, dry_run: bool, **options):
         days = _days(older_than)
