@@ -53,6 +53,14 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production Argon2 parameters cost ~0.3 s a hash; tests use the same algorithm, cheaply.
+    # Hashes made with other parameters still verify (Argon2 stores them in the hash), and
+    # accounts/tests/test_deploy.py checks the production parameters in a subprocess.
+    settings.PASSWORD_HASHERS = ["accounts.tests.hashers.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.NoStoreMiddleware",
+    "core.middleware.RefusalAuditMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
     path("audit/", include("core.urls")),
+    path("reporting/", include("reporting.urls")),
     path("api/v1/", include("changai.api")),
 ]

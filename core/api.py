@@ -21,7 +21,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core import audit
-from core.actor import Actor
 from core.errors import ConflictError, UserError
 from core.net import client_ip
 
@@ -46,14 +45,8 @@ class PreconditionRequired(exceptions.APIException):
 
 def _audit_refusal(context, event: str, detail_message: str) -> None:
     request = context.get("request")
-    if request is None:
-        return
-    audit.record(
-        Actor.from_request(request),
-        event,
-        success=False,
-        detail={"method": request.method, "path": request.get_full_path()[:500], "message": detail_message},
-    )
+    if request is not None:
+        audit.record_refusal(request, event, detail_message)
 
 
 def exception_handler(exc, context):

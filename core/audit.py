@@ -143,6 +143,16 @@ def record(
     return entry
 
 
+def record_refusal(request, event: str, message: str = "") -> AuditEntry:
+    """Audit a refused request: `access.not_found` (outside scope or missing) or `access.denied`."""
+    return record(
+        Actor.from_request(request),
+        event,
+        success=False,
+        detail={"method": request.method, "path": request.get_full_path()[:500], "message": str(message)},
+    )
+
+
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, tuple[Any, Any]]:
     """Fields whose value changed, as {field: (old, new)}."""
     before, after = before or {}, after or {}

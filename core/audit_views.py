@@ -101,13 +101,7 @@ class AuditEntryFilter(filters.FilterSet):
 
 def _ensure_audit_viewer(request) -> None:
     if not has_action(request.user, Action.AUDIT_VIEW):
-        audit.record(
-            Actor.from_request(request),
-            "access.denied",
-            success=False,
-            detail={"method": request.method, "path": request.get_full_path()[:500]},
-        )
-        raise PermissionDenied(_("只有审计管理员可以查阅审计日志。"))
+        raise PermissionDenied(_("只有审计管理员可以查阅审计日志。"))  # audited by RefusalAuditMiddleware
 
 
 def _filtered(request) -> tuple[AuditEntryFilter, Any]:

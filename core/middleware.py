@@ -44,3 +44,30 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class RefusalAuditMiddleware:
+    """Audit every page request refused as out of scope (404 from a view) or not permitted (403).
+
+    The JSON API audits its refusals in its exception handler (core/api.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from core import audit
+
+        if request.path.startswith("/api/"):
+            return
+        if isinstance(exception, Http404):
+            audit.record_refusal(request, "access.not_found", "")
+        elif isinstance(exception, PermissionDenied):
+            audit.record_refusal(request, "access.denied", str(exception))
+        return

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -88,11 +89,19 @@ def _flag(request, name: str) -> bool:
 class OrganisationApiFilter(OrganisationFilter):
     """The tree browser's filters (q: text incl. pinyin initials, kind, closed) plus parent and within."""
 
+    # The page uses a checkbox; API clients send closed=true/false/1/0.
+    closed = filters.BooleanFilter(label=gettext_lazy("显示已撤销"), method="filter_closed", widget=BooleanWidget)
     parent = filters.CharFilter(label=gettext_lazy("上级机构代码（直属下级）"), method="filter_parent")
     within = filters.CharFilter(label=gettext_lazy("机构代码（含全部下级）"), method="filter_within")
 
     class Meta(OrganisationFilter.Meta):
         fields = [*OrganisationFilter.Meta.fields, "parent", "within"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("closed") is None:  # absent: open organisations only
+            queryset = queryset.filter(closed_on__isnull=True)
+        return queryset
 
     def _scoped(self, code: str) -> Organisation | None:
         return Organisation.objects.visible_to(self.request.user, Action.ORG_VIEW).filter(code=code).first()

@@ -67,14 +67,14 @@ class VersionedForm(BootstrapFormMixin, forms.Form):
         self.data = data
 
 
-def _org_fields(names) -> dict[str, forms.Field]:
+def _org_fields(names, *, allow_province: bool = False) -> dict[str, forms.Field]:
     fields = fields_for_model(Organisation, fields=list(names), widgets={"opened_on": DATE_WIDGET})
     for name, field in fields.items():
         # A plain form does not run the model's own validators (credit code check, …): add them.
         extra = [v for v in Organisation._meta.get_field(name).validators if v not in field.validators]
         field.validators = [*field.validators, *extra]
     fields["notes"].widget.attrs["rows"] = 3
-    if "kind" in fields:
+    if "kind" in fields and not allow_province:  # only the root is a province (orgs.services)
         fields["kind"].choices = [(value, label) for value, label in OrgKind.choices if value != OrgKind.PROVINCE]
     return fields
 
@@ -85,7 +85,7 @@ class OrgEditForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         version = self.fields.pop("version")
-        self.fields.update(_org_fields(ORG_EDITABLE_FIELDS))
+        self.fields.update(_org_fields(ORG_EDITABLE_FIELDS, allow_province=True))
         self.fields["version"] = version
         self.style_fields()
 

@@ -49,6 +49,8 @@ def org_create(*, by: Actor, parent: Organisation, code: str, name: str, kind: s
     ensure_allowed(by, Action.ORG_MANAGE, parent)
     if parent.is_closed:
         raise UserError(_("上级机构“%(name)s”已撤销，不能在其下新增机构。") % {"name": parent.name})
+    if kind == OrgKind.PROVINCE:
+        raise UserError(_("只有根机构（省）的类型是“省”，其他机构不能改为“省”。"), field="kind")
     if Organisation.objects.filter(code=code).exists():
         raise UserError(_("机构代码“%(code)s”已被使用。") % {"code": code}, field="code")
     org = Organisation(code=code, name=name, kind=kind, **fields)
@@ -68,6 +70,8 @@ def org_update(*, by: Actor, org: Organisation, version: int, **changes: Any) ->
     unknown = set(changes) - set(ORG_EDITABLE_FIELDS)
     if unknown:
         raise UserError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    if "kind" in changes and (changes["kind"] == OrgKind.PROVINCE) != (org.depth == 1):
+        raise UserError(_("只有根机构（省）的类型是“省”，其他机构不能改为“省”。"), field="kind")
     before = audit.snapshot(org)
     for name, value in changes.items():
         setattr(org, name, value)

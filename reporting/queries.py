@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.choices import Action, OrgKind
+from orgs.choices import Action, OrgKind, Role
 from orgs.models import Organisation, Region
 from orgs.queries import parent_map_at, rollup_target_at
 from orgs.scoping import granted_paths
@@ -533,3 +533,303 @@ def report_changes_since_last_submission(report: Report) -> list[ValueChange]:
 
 def notifications_unread(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+# --- Completeness pages and reminders: groups per row, contacts, rounds ------------------------------
+
+
+@dataclass(frozen=True)
+class RowGroups:
+    """Where one due organisation is counted: its group union (tree as on the period's last day) and prefecture."""
+
+    union_key: str
+    union_name: str
+    prefecture_key: str
+    prefecture_name: str
+
+
+def due_row_groups(rows: list[DueRow], period: Period) -> dict[int, RowGroups]:
+    """Each row's group union and prefecture, keyed by organisation id, with the same keys and names as
+    `reports_due_by_union` and `reports_due_by_prefecture` (so a row and its summary line agree)."""
+    unions = {o.pk: o for o in Organisation.objects.filter(kind=OrgKind.UNION)}
+    parents = parent_map_at(period.end)
+    names = dict(Region.objects.filter(code__endswith="00").values_list("code", "name"))
+    groups = {}
+    for row in rows:
+        target = rollup_target_at(row.org.pk, set(unions), period.end, parents)
+        if target is None:
+            union_key, union_name = "", _("无上级产业工会（直报产改办）")
+        else:
+            union_key, union_name = unions[target].code, unions[target].name
+        code = row.org.region_id or ""
+        if not code or code.endswith("0000"):
+            prefecture_key, prefecture_name = "", _("未设置州市")
+        else:
+            prefecture_key = code[:4] + "00"
+            prefecture_name = names.get(prefecture_key, prefecture_key)
+        groups[row.org.pk] = RowGroups(union_key, union_name, prefecture_key, prefecture_name)
+    return groups
+
+
+CONTACT_ROLES = (Role.REPORTER, Role.LIAISON)
+
+
+def org_contacts(org_ids: Iterable[int], roles: Iterable[str] = CONTACT_ROLES) -> dict[int, list]:
+    """The active people holding `roles` (default: reporters and liaisons) at each organisation, in one query."""
+    from orgs.models import Membership
+
+    contacts: dict[int, list] = defaultdict(list)
+    memberships = (
+        Membership.objects.filter(org_id__in=list(org_ids), role__in=list(roles), is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("org_id", "role", "user__full_name", "user__username")
+    )
+    for membership in memberships:
+        contacts[membership.org_id].append(membership)
+    return contacts
+
+
+def unions_above(orgs: Iterable[Organisation]) -> dict[int, Organisation | None]:
+    """The nearest union above each organisation in today's tree (as `reviewing_union`), in one query."""
+    orgs = list(orgs)
+    prefixes = {
+        org.path[:i] for org in orgs for i in range(Organisation.steplen, len(org.path), Organisation.steplen)
+    }
+    unions = {u.path: u for u in Organisation.objects.filter(path__in=prefixes, kind=OrgKind.UNION)}
+    result: dict[int, Organisation | None] = {}
+    for org in orgs:
+        result[org.pk] = next(
+            (
+                unions[org.path[:i]]
+                for i in range(len(org.path) - Organisation.steplen, 0, -Organisation.steplen)
+                if org.path[:i] in unions
+            ),
+            None,
+        )
+    return result
+
+
+def _local_today(now: dt.datetime | None = None) -> dt.date:
+    return (now or timezone.now()).astimezone(REPORTING_TZ).date()
+
+
+def opening_day(dataset: DataSet, spec: periods.PeriodSpec) -> dt.date:
+    """The first day entry is open for a period (before any extension)."""
+    return spec.end + dt.timedelta(days=1 + dataset.open_offset_days)
+
+
+def recent_rounds(dataset: DataSet, *, count: int = 8, now: dt.datetime | None = None) -> list[periods.PeriodSpec]:
+    """The latest `count` periods of the data set's type whose entry has opened, newest first.
+
+    The first one is the round the office is watching now; periods are not created in the database.
+    """
+    today = _local_today(now)
+    spec = periods.spec_containing(dataset.period_type, today)
+    # Yearly forms may open before the year ends; look one period ahead as well.
+    ahead = periods.spec_containing(dataset.period_type, spec.end + dt.timedelta(days=1))
+    rounds = [ahead] if opening_day(dataset, ahead) <= today else []
+    while len(rounds) < count:
+        if opening_day(dataset, spec) <= today:
+            rounds.append(spec)
+        spec = periods.previous_spec(spec)
+    return rounds
+
+
+# --- Pages: what a user has to fill or review, what a user may do, what happened ------------------------
+
+
+def today_in_beijing(now: dt.datetime | None = None) -> dt.date:
+    return (now or timezone.now()).astimezone(REPORTING_TZ).date()
+
+
+def days_left(deadline: dt.date, now: dt.datetime | None = None) -> int:
+    """Days from today (Beijing time) to the deadline day: 0 on the day itself, negative when late."""
+    return (deadline - today_in_beijing(now)).days
+
+
+@dataclass(frozen=True)
+class EntryRound:
+    """One organisation's filling of a data set for a period whose entry is open now, with its report if opened."""
+
+    dataset: DataSet
+    period: periods.PeriodSpec
+    org: Organisation
+    report: Report | None
+    window: EntryWindow
+
+    @property
+    def deadline(self) -> dt.date:
+        return self.window.deadline
+
+
+_MAX_PERIODS_BACK = 36
+
+
+def _open_specs(dataset: DataSet, now: dt.datetime, extended_until: dict[str, dt.date]) -> list[periods.PeriodSpec]:
+    """Periods of `dataset` whose entry window (regular or extended somewhere) contains `now`."""
+    today = today_in_beijing(now)
+    spec = periods.spec_containing(dataset.period_type, today + dt.timedelta(days=max(0, -dataset.open_offset_days)))
+    found = []
+    for _step in range(_MAX_PERIODS_BACK):
+        opens_on = spec.end + dt.timedelta(days=1 + dataset.open_offset_days)
+        deadline = max(spec.end + dt.timedelta(days=dataset.deadline_days), extended_until.get(spec.code, spec.end))
+        closes_on = deadline + dt.timedelta(days=1 + dataset.grace_days)
+        regular_close = spec.end + dt.timedelta(days=dataset.deadline_days + 1 + dataset.grace_days)
+        if opens_on <= today < closes_on:
+            found.append(spec)
+        if regular_close <= today and not any(code < spec.code for code in extended_until):
+            break
+        spec = periods.previous_spec(spec)
+    return found
+
+
+def entry_rounds(*, user, now: dt.datetime | None = None, limit: int = 500) -> list[EntryRound]:
+    """Data sets and periods open for entry now, for every organisation `user` may fill that must report them.
+
+    Organisations come from the user's EDIT scope (a group union sees its subsidiaries, for which it
+    may report on their behalf). Sorted by deadline, then organisation. The query count depends on
+    the number of open rounds, not on the number of organisations.
+    """
+    now = now or timezone.now()
+    if not granted_paths(user, Action.EDIT):
+        return []
+    datasets = list(
+        DataSet.objects.filter(is_active=True, versions__published_at__isnull=False)
+        .distinct()
+        .prefetch_related("assignments__org")
+        .order_by("code")
+    )
+    if not datasets:
+        return []
+    extensions = list(
+        DeadlineExtension.objects.filter(dataset__in=datasets).select_related("org", "period").order_by("id")
+    )
+    rounds: list[tuple[DataSet, periods.PeriodSpec, list[Organisation]]] = []
+    for dataset in datasets:
+        extended_until: dict[str, dt.date] = {}
+        for extension in extensions:
+            if extension.dataset_id == dataset.pk:
+                code = extension.period.code
+                extended_until[code] = max(extended_until.get(code, extension.new_deadline), extension.new_deadline)
+        for spec in _open_specs(dataset, now, extended_until):
+            orgs = list(orgs_due(dataset, spec).visible_to(user, Action.EDIT)[:limit])  # type: ignore[arg-type]
+            if orgs:
+                rounds.append((dataset, spec, orgs))
+    if not rounds:
+        return []
+    wanted = Q()
+    for dataset, spec, orgs in rounds:
+        wanted |= Q(dataset=dataset, period__code=spec.code, org__in=[o.pk for o in orgs])
+    reports = {
+        (r.dataset_id, r.period.code, r.org_id): r
+        for r in Report.objects.filter(wanted).select_related("period", "dataset_version")
+    }
+    result = []
+    for dataset, spec, orgs in rounds:
+        regular = spec.end + dt.timedelta(days=dataset.deadline_days)
+        opens_at = _start_of_day(spec.end + dt.timedelta(days=1 + dataset.open_offset_days))
+        for org in orgs:
+            deadline = regular
+            for extension in extensions:
+                if extension.dataset_id != dataset.pk or extension.period.code != spec.code:
+                    continue
+                if extension.org is None or org.path.startswith(extension.org.path):
+                    deadline = max(deadline, extension.new_deadline)
+            window = EntryWindow(
+                opens_at,
+                deadline,
+                _start_of_day(deadline + dt.timedelta(days=1)),
+                _start_of_day(deadline + dt.timedelta(days=1 + dataset.grace_days)),
+            )
+            report = reports.get((dataset.pk, spec.code, org.pk))
+            if window.is_open(now) or (report is not None and report.is_editable and report.status != "draft"):
+                result.append(EntryRound(dataset, spec, org, report, window))
+    result.sort(key=lambda r: (r.window.deadline, r.org.path, r.dataset.code))
+    return result[:limit]
+
+
+def _union_paths() -> list[str]:
+    return list(Organisation.objects.filter(kind=OrgKind.UNION).values_list("path", flat=True))
+
+
+def has_union_above(org: Organisation, union_paths: Iterable[str]) -> bool:
+    """Whether an industry/system/company union lies above `org` (given every union's path)."""
+    return any(org.path.startswith(p) and org.path != p for p in union_paths)
+
+
+def review_queue(*, user, limit: int = 100) -> tuple[str, list[Report]]:
+    """The reports waiting for `user`'s decision, and which queue it is: "accept" for the office
+    (approved, or submitted with no union above), "approve" for a union (submitted). Reports the
+    user submitted are left out (four-eyes)."""
+    from reporting.choices import ReportStatus
+
+    base = Report.objects.select_related("org", "dataset", "period", "submitted_by").order_by(
+        "submitted_at", "org__path"
+    )
+    if granted_paths(user, Action.ACCEPT):
+        union_paths = _union_paths()
+        candidates = base.visible_to(user, Action.ACCEPT).filter(
+            status__in=[ReportStatus.APPROVED, ReportStatus.SUBMITTED]
+        )
+        rows = [
+            r
+            for r in candidates.exclude(submitted_by=user)[: limit * 4]
+            if r.status == ReportStatus.APPROVED or not has_union_above(r.org, union_paths)
+        ]
+        return "accept", rows[:limit]
+    if granted_paths(user, Action.REVIEW):
+        rows = list(
+            base.visible_to(user, Action.REVIEW).filter(status=ReportStatus.SUBMITTED).exclude(submitted_by=user)[:limit]
+        )
+        return "approve", rows
+    return "", []
+
+
+def report_actions(report: Report, user, *, now: dt.datetime | None = None) -> list[str]:
+    """The workflow steps `user` may take on `report` now (for showing buttons; the services decide)."""
+    from orgs.scoping import can
+    from reporting.choices import ReportStatus as S
+
+    now = now or timezone.now()
+    if period_lock_of(report.dataset, report.period) is not None:
+        return ["lock"] if report.status == S.ACCEPTED and can(user, Action.ACCEPT, report.org) else []
+    own = report.submitted_by_id is not None and report.submitted_by_id == getattr(user, "pk", None)
+    union = reviewing_union(report.org)
+    steps = []
+    if can(user, Action.EDIT, report.org) and report.status in (S.DRAFT, S.RETURNED):
+        if report.status == S.RETURNED or entry_window(report.dataset, report.period, report.org).is_open(now):
+            steps.append("submit")
+    if can(user, Action.REVIEW, report.org):
+        if (
+            report.status == S.SUBMITTED
+            and union is not None
+            and can(user, Action.REVIEW, union)
+            and not own
+        ):
+            steps.append("approve")
+        if report.status in (S.SUBMITTED, S.APPROVED):
+            steps.append("return")
+    if can(user, Action.ACCEPT, report.org):
+        if not own and (report.status == S.APPROVED or (report.status == S.SUBMITTED and union is None)):
+            steps.append("accept")
+        if report.status == S.ACCEPTED:
+            steps.append("lock")
+        if report.status in (S.ACCEPTED, S.LOCKED):
+            steps.append("reopen")
+    return steps
+
+
+def report_history(report: Report) -> list:
+    """The audit rows about `report` (steps, saves, comments, explanations, files), oldest first."""
+    from core.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(object_type=Report._meta.label_lower, object_id=str(report.pk)).order_by("at", "id")
+    )
+
+
+def report_open_returns(report: Report) -> list:
+    """The reviewers' reasons not yet answered by a resubmission (whole report, section or cell)."""
+    return list(
+        report.returns.filter(resolved_at__isnull=True).select_related("section", "element", "option_combo", "returned_by")
+    )

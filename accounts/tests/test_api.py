@@ -1,19 +1,16 @@
 """/api/v1/users/: users the caller manages, `me` for everyone, and token authentication."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import api_client
 from core.models import AuditEntry
 from orgs.choices import Role
 from orgs.tests.factories import make_user
 
 
 def api(user=None, ip="10.30.0.1") -> APIClient:
-    client = APIClient(REMOTE_ADDR=ip)
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return api_client(user, ip=ip)
 
 
 @pytest.fixture

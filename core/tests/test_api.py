@@ -3,27 +3,18 @@
 import io
 import re
 
-import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import api_client
 from core.models import AuditEntry
 from orgs.choices import Role
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def api(user=None, ip="10.40.0.1", **extra) -> APIClient:
-    client = APIClient(REMOTE_ADDR=ip, **extra)
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return api_client(user, ip=ip, **extra)
 
 
 def rates(**changes):

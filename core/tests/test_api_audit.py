@@ -5,9 +5,9 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import api_client
 from core import audit
 from core.actor import Actor
 from core.models import AuditEntry
@@ -16,16 +16,8 @@ from orgs.choices import Role
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def api(user=None, ip="10.50.0.1") -> APIClient:
-    client = APIClient(REMOTE_ADDR=ip)
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return api_client(user, ip=ip)
 
 
 @pytest.fixture

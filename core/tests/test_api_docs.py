@@ -9,11 +9,6 @@ from orgs.choices import Role
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_swagger_ui_renders_without_csp_violations(live_server, page, tree):
     django_client = Client()
     django_client.force_login(tree.user(Role.REPORTER))

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import api_client
 from core.models import AuditEntry
 from orgs import services
 from orgs.choices import Role
@@ -123,11 +123,6 @@ def test_every_api_route_is_mapped():
     assert not stale, f"mapped routes that no longer exist: {stale}"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(tree):
     """One object of each kind in the reporter's own enterprise, a sibling and another branch."""
@@ -148,9 +143,7 @@ def world(tree):
 
 
 def api(user) -> APIClient:
-    client = APIClient(REMOTE_ADDR="10.60.0.1")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return api_client(user, ip="10.60.0.1")
 
 
 def state() -> dict:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import api_client
 from core import audit
 from core.models import AuditEntry
 from orgs import services
@@ -25,20 +26,13 @@ from orgs.models import Assignment, Membership, Organisation
 from orgs.tests.factories import SYSTEM, make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin(tree):
     return tree.user(Role.OFFICE_ADMIN, tree.province)
 
 
 def api(user, ip="10.70.0.5", **extra) -> APIClient:
-    client = APIClient(REMOTE_ADDR=ip, **extra)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return api_client(user, ip=ip, **extra)
 
 
 def _membership(tree):

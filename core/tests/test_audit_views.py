@@ -24,11 +24,6 @@ LIST = reverse("audit:entry_list")
 PAYLOADS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def verified_login(client, user) -> None:
     """Sign in with both factors done (administrators need the second one outside demo mode)."""
     device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from django.db.models import F
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import api_client
 from core.models import AuditEntry
 from orgs import services
 from orgs.choices import Role
@@ -17,17 +17,8 @@ NOT_FOUND = "未找到该对象，或您无权访问。"
 STALE = "该机构已被他人修改，请刷新后重试。"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # These tests are about the API, not password storage; Argon2 would make each user cost ~0.2 s.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def api(user=None, ip="10.20.0.1") -> APIClient:
-    client = APIClient(REMOTE_ADDR=ip)
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return api_client(user, ip=ip)
 
 
 def codes(response) -> set[str]:
@@ -504,3 +495,15 @@ def test_filter_current_assignments(tree):
     assert [a["enterprise"]["code"] for a in client.get("/api/v1/assignments/?current=false").json()["results"]] == [
         "E-B1"
     ]
+
+
+@pytest.mark.parametrize(("flag", "shown"), [("1", True), ("true", True), ("0", False), ("false", False)])
+def test_closed_filter_reads_api_booleans(tree, flag, shown):
+    from orgs import services
+    from orgs.tests.factories import SYSTEM
+
+    services.org_close(
+        by=SYSTEM, org=tree.ent_a2, on=tree.ent_a2.opened_on.replace(year=2021), version=tree.ent_a2.version
+    )
+    found = codes(api(tree.user(Role.UNION_ADMIN)).get(f"/api/v1/organisations/?closed={flag}&limit=100"))
+    assert ("E-A2" in found) is shown

@@ -316,3 +316,15 @@ def test_assignment_sides_are_checked(tree):
         services.assignment_create(by=SYSTEM, department=tree.dept, enterprise=tree.kunming)
     assert error.value.message == "挂钩对象必须是企业或产业系统公司。"
     assert Assignment.objects.count() == 1
+
+
+def test_only_the_root_is_a_province(tree):
+    from core.errors import UserError
+
+    with pytest.raises(UserError) as refused:
+        services.org_update(by=SYSTEM, org=tree.ent_a1, version=tree.ent_a1.version, kind=OrgKind.PROVINCE)
+    assert refused.value.message == "只有根机构（省）的类型是“省”，其他机构不能改为“省”。"
+    with pytest.raises(UserError):
+        services.org_update(by=SYSTEM, org=tree.province, version=tree.province.version, kind=OrgKind.ENTERPRISE)
+    renamed = services.org_update(by=SYSTEM, org=tree.province, version=tree.province.version, name="云南省（改）")
+    assert renamed.kind == OrgKind.PROVINCE

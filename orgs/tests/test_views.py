@@ -105,7 +105,10 @@ def test_posts_change_the_database_only_where_allowed(client, tree, role):
         else:
             assert (where, response.status_code) == (where, WRITE_STATUS[role][where])
             assert org(code).name == target.name
-            assert audit_count() == before
+            # Nothing written, and the refusal itself audited once (SECURITY row 15).
+            refusal = "access.not_found" if WRITE_STATUS[role][where] == 404 else "access.denied"
+            assert audit_count() == before + 1
+            assert AuditEntry.objects.latest("id").event == refusal
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.OFFICE_REVIEWER])

@@ -23,6 +23,7 @@ from reporting.models.metadata import (
     ValidationRule,
     code_validator,
 )
+from reporting.models.attachments import ReportAttachment
 from reporting.models.reports import (
     DataValue,
     DeadlineExtension,
@@ -58,6 +59,7 @@ __all__ = [
     "Period",
     "PeriodLock",
     "Report",
+    "ReportAttachment",
     "ReportChildQuerySet",
     "ReportQuerySet",
     "ReportSnapshot",

@@ -27,8 +27,18 @@ from reporting.services.metadata import (
     section_element_remove,
     total_relation_add,
 )
+from reporting.services.attachments import (
+    AttachmentTooLarge,
+    attachment_add,
+    attachment_delete,
+    attachment_open,
+)
 from reporting.services.notifications import (
     notification_mark_read,
+)
+from reporting.services.reminders import (
+    ReminderRun,
+    reminders_send,
 )
 from reporting.services.reports import (
     IllegalTransition,
@@ -38,6 +48,7 @@ from reporting.services.reports import (
     ValueProblem,
     ValuesInvalid,
     deadline_extend,
+    notifications_mark_all_read,
     period_lock,
     period_unlock,
     report_accept,
@@ -50,6 +61,14 @@ from reporting.services.reports import (
     value_comment,
     values_save,
     warning_explain,
+)
+from reporting.services.structure import (
+    section_delete,
+    section_element_move,
+    section_element_update,
+    section_move,
+    section_update,
+    total_relation_remove,
 )
 
 __all__ = [
@@ -92,4 +111,12 @@ __all__ = [
     "values_save",
     "warning_explain",
     "notification_mark_read",
+    "ReminderRun",
+    "reminders_send",
+    "section_delete",
+    "section_element_move",
+    "section_element_update",
+    "section_move",
+    "section_update",
+    "total_relation_remove",
 ]

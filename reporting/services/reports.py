@@ -27,6 +27,7 @@ from reporting.models import (
     DataSet,
     DataValue,
     DeadlineExtension,
+    Notification,
     Period,
     PeriodLock,
     Report,
@@ -688,3 +689,14 @@ def deadline_extend(
     )
     audit.record(by, "reporting.deadline.extend", extension)
     return extension
+
+
+# --- The inbox ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, by: Actor) -> int:
+    """Mark every unread notification of the actor as read; returns how many were unread."""
+    if by.user is None:
+        return 0
+    return Notification.objects.filter(user=by.user, read_at__isnull=True).update(read_at=timezone.now())

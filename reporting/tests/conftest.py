@@ -35,9 +35,3 @@ def clock(monkeypatch):
 def wf(tree, clock):
     """The workforce data sets (WF_Y, WF_Q), with the tree and the clock in place."""
     return load_workforce()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 with production parameters costs ~0.3 s per test user; these tests are about reports.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

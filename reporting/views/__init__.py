@@ -1,0 +1,1 @@
+"""Reporting pages, one module per area; each module exposes `urlpatterns`."""
