@@ -71,3 +71,18 @@ class RefusalAuditMiddleware:
         elif isinstance(exception, PermissionDenied):
             audit.record_refusal(request, "access.denied", str(exception))
         return
+
+
+from django.middleware.locale import LocaleMiddleware as _DjangoLocaleMiddleware  # noqa: E402
+
+
+class LanguageMiddleware(_DjangoLocaleMiddleware):
+    """Simplified Chinese unless the user chose another language (the language switcher's cookie).
+
+    The browser's Accept-Language is ignored on purpose: office machines are often set up in
+    English, and the platform's working language is Chinese.
+    """
+
+    def process_request(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)
