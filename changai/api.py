@@ -18,6 +18,8 @@ from accounts.api import UserViewSet
 from core.api import ThrottleFirstMixin
 from core.audit_views import AuditEntryViewSet
 from orgs.api import AssignmentViewSet, MembershipViewSet, OrganisationViewSet
+from analytics import api_urls as analytics_api
+from reporting import api_urls as reporting_api
 
 
 class SchemaView(ThrottleFirstMixin, SpectacularAPIView):
@@ -65,6 +67,8 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("users", UserViewSet, basename="user")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("audit", AuditEntryViewSet, basename="audit")
+reporting_api.register(router)
+analytics_api.register(router)
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api_schema"),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "orgs",
     "accounts",
     "reporting",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
                 "core.context_processors.nav",
+                "reporting.context_processors.reporting_nav",
             ],
         },
     }

@@ -11,5 +11,6 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("audit/", include("core.urls")),
     path("reporting/", include("reporting.urls")),
+    path("analytics/", include("analytics.urls")),
     path("api/v1/", include("changai.api")),
 ]

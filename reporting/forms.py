@@ -492,7 +492,12 @@ class DeadlineExtensionForm(BootstrapFormMixin, forms.Form):
         help_text=gettext_lazy("只为该机构及其下级延期；留空表示为全部填报单位延期。"),
     )
     new_deadline = forms.DateField(label=gettext_lazy("新截止日期"), widget=DATE_WIDGET)
-    reason = forms.CharField(label=gettext_lazy("延期原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=gettext_lazy("延期原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("请填写延期原因。")},
+    )
 
     def clean_org(self) -> str:
         return (self.cleaned_data.get("org") or "").strip()
@@ -509,4 +514,8 @@ class PeriodLockForm(BootstrapFormMixin, forms.Form):
 
 
 class PeriodUnlockForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(label=gettext_lazy("解除锁定的原因"), max_length=500)
+    reason = forms.CharField(
+        label=gettext_lazy("解除锁定的原因"),
+        max_length=500,
+        error_messages={"required": gettext_lazy("请填写解除锁定的原因。")},
+    )

@@ -571,20 +571,33 @@ def due_row_groups(rows: list[DueRow], period: Period) -> dict[int, RowGroups]:
     return groups
 
 
+def summaries_by_groups(
+    rows: list[DueRow], groups: dict[int, RowGroups]
+) -> tuple[list[GroupSummary], list[GroupSummary]]:
+    """The counts by group union and by prefecture from `due_row_groups` (same result as
+    `reports_due_by_union` and `reports_due_by_prefecture`, without reading the tree again)."""
+    by_union = _summarise(rows, lambda row: (groups[row.org.pk].union_key, groups[row.org.pk].union_name))
+    by_prefecture = _summarise(
+        rows, lambda row: (groups[row.org.pk].prefecture_key, groups[row.org.pk].prefecture_name)
+    )
+    return by_union, by_prefecture
+
+
 CONTACT_ROLES = (Role.REPORTER, Role.LIAISON)
 
 
 def org_contacts(org_ids: Iterable[int], roles: Iterable[str] = CONTACT_ROLES) -> dict[int, list]:
-    """The active people holding `roles` (default: reporters and liaisons) at each organisation, in one query."""
+    """The active people holding `roles` (default: reporters, then liaisons) at each organisation, in one query."""
     from orgs.models import Membership
 
+    roles = list(roles)
     contacts: dict[int, list] = defaultdict(list)
     memberships = (
-        Membership.objects.filter(org_id__in=list(org_ids), role__in=list(roles), is_active=True, user__is_active=True)
+        Membership.objects.filter(org_id__in=list(org_ids), role__in=roles, is_active=True, user__is_active=True)
         .select_related("user")
-        .order_by("org_id", "role", "user__full_name", "user__username")
+        .order_by("org_id", "user__full_name", "user__username")
     )
-    for membership in memberships:
+    for membership in sorted(memberships, key=lambda m: (m.org_id, roles.index(m.role))):
         contacts[membership.org_id].append(membership)
     return contacts
 
@@ -779,7 +792,9 @@ def review_queue(*, user, limit: int = 100) -> tuple[str, list[Report]]:
         return "accept", rows[:limit]
     if granted_paths(user, Action.REVIEW):
         rows = list(
-            base.visible_to(user, Action.REVIEW).filter(status=ReportStatus.SUBMITTED).exclude(submitted_by=user)[:limit]
+            base.visible_to(user, Action.REVIEW)
+            .filter(status=ReportStatus.SUBMITTED)
+            .exclude(submitted_by=user)[:limit]
         )
         return "approve", rows
     return "", []
@@ -796,16 +811,14 @@ def report_actions(report: Report, user, *, now: dt.datetime | None = None) -> l
     own = report.submitted_by_id is not None and report.submitted_by_id == getattr(user, "pk", None)
     union = reviewing_union(report.org)
     steps = []
-    if can(user, Action.EDIT, report.org) and report.status in (S.DRAFT, S.RETURNED):
-        if report.status == S.RETURNED or entry_window(report.dataset, report.period, report.org).is_open(now):
-            steps.append("submit")
+    if (
+        can(user, Action.EDIT, report.org)
+        and report.status in (S.DRAFT, S.RETURNED)
+        and (report.status == S.RETURNED or entry_window(report.dataset, report.period, report.org).is_open(now))
+    ):
+        steps.append("submit")
     if can(user, Action.REVIEW, report.org):
-        if (
-            report.status == S.SUBMITTED
-            and union is not None
-            and can(user, Action.REVIEW, union)
-            and not own
-        ):
+        if report.status == S.SUBMITTED and union is not None and can(user, Action.REVIEW, union) and not own:
             steps.append("approve")
         if report.status in (S.SUBMITTED, S.APPROVED):
             steps.append("return")
@@ -831,5 +844,8 @@ def report_history(report: Report) -> list:
 def report_open_returns(report: Report) -> list:
     """The reviewers' reasons not yet answered by a resubmission (whole report, section or cell)."""
     return list(
-        report.returns.filter(resolved_at__isnull=True).select_related("section", "element", "option_combo", "returned_by")
+        report.returns.filter(resolved_at__isnull=True).select_related(
+            "section", "element", "option_combo", "returned_by"
+        )
     )
+

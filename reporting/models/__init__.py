@@ -7,6 +7,7 @@ elements in them, totals and validation rules) lives in numbered DataSetVersions
 published, so that a report keeps the meaning of the version it was filled against.
 """
 
+from reporting.models.attachments import ReportAttachment
 from reporting.models.metadata import (
     Category,
     CategoryCombo,
@@ -23,7 +24,6 @@ from reporting.models.metadata import (
     ValidationRule,
     code_validator,
 )
-from reporting.models.attachments import ReportAttachment
 from reporting.models.reports import (
     DataValue,
     DeadlineExtension,

@@ -6,6 +6,12 @@ commit. Report-changing functions lock the report row and compare the version th
 so two people never silently overwrite each other and a double submission is one transition.
 """
 
+from reporting.services.attachments import (
+    AttachmentTooLarge,
+    attachment_add,
+    attachment_delete,
+    attachment_open,
+)
 from reporting.services.metadata import (
     category_combo_create,
     category_create,
@@ -26,12 +32,6 @@ from reporting.services.metadata import (
     section_element_add,
     section_element_remove,
     total_relation_add,
-)
-from reporting.services.attachments import (
-    AttachmentTooLarge,
-    attachment_add,
-    attachment_delete,
-    attachment_open,
 )
 from reporting.services.notifications import (
     notification_mark_read,
@@ -111,6 +111,11 @@ __all__ = [
     "values_save",
     "warning_explain",
     "notification_mark_read",
+    "notifications_mark_all_read",
+    "AttachmentTooLarge",
+    "attachment_add",
+    "attachment_delete",
+    "attachment_open",
     "ReminderRun",
     "reminders_send",
     "section_delete",

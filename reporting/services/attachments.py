@@ -132,7 +132,10 @@ def _check(upload: UploadedFile, name: str) -> FileKind:
     kind = sniff(upload)
     if kind is None:
         raise UserError(
-            _("文件“%(name)s”的内容不是有效的 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件（可能已损坏、加密、含宏或被改了扩展名）。")
+            _(
+                "文件“%(name)s”的内容不是有效的 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件"
+                "（可能已损坏、加密、含宏或被改了扩展名）。"
+            )
             % {"name": name},
             field="file",
         )

@@ -182,8 +182,8 @@ def _reporter_message(row: queries.DueRow, dataset: DataSet, period: Period, day
         title = _("催报提醒：%(period)s“%(dataset)s”还有 %(days)d 天截止") % {**names, "days": days_to}
         body = (
             _(
-                "%(org)s的%(period)s“%(dataset)s”%(status)s，截止日期为 %(deadline)s（北京时间当日 24 时前提交为按时）。"
-                "请尽快填报并提交。"
+                "%(org)s的%(period)s“%(dataset)s”%(status)s，截止日期为 %(deadline)s"
+                "（北京时间当日 24 时前提交为按时）。请尽快填报并提交。"
             )
             % names
         )

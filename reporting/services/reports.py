@@ -22,6 +22,7 @@ from orgs.choices import Action, Role
 from orgs.models import Organisation
 from orgs.scoping import _active_memberships, ensure_allowed
 from reporting import queries
+from reporting.signals import accepted_data_changed
 from reporting.choices import Importance, ReportStatus
 from reporting.models import (
     DataSet,
@@ -573,6 +574,7 @@ def report_accept(*, by: Actor, report: Report, version: int) -> Report:
         if union is not None:
             raise IllegalTransition(_("该报表须先由“%(union)s”审核通过，才能验收。") % {"union": union.name})
     report = _transition(by, report, "accept", accepted_at=timezone.now(), accepted_by=by.user)
+    accepted_data_changed.send(sender=Report, report=report, accepted=True)
     _notify(
         _reporters(report),
         report=report,
@@ -615,6 +617,7 @@ def report_reopen(*, by: Actor, report: Report, version: int, reason: str) -> Re
         approved_by=None,
         locked_at=None,
     )
+    accepted_data_changed.send(sender=Report, report=report, accepted=False)
     _notify(
         _reporters(report),
         report=report,
@@ -700,3 +703,102 @@ def notifications_mark_all_read(*, by: Actor) -> int:
     if by.user is None:
         return 0
     return Notification.objects.filter(user=by.user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- Imports: many reports at once (Excel, CSV, JSON) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """One organisation's part of an import: the cells to save, and the report version the preview saw.
+
+    `version` is None when there was no report yet at preview time: the import then expects either
+    no report or one nobody has saved values in since it was opened.
+    """
+
+    org: Organisation
+    values: Mapping[CellKey, Any]
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    """Why one organisation's part of an import was refused."""
+
+    org: Organisation
+    message: str
+    problems: tuple[ValueProblem, ...] = ()
+    conflict: bool = False
+
+
+class ImportFailed(UserError):
+    """At least one organisation's part was refused; nothing of the whole import was written."""
+
+    def __init__(self, failures: list[ImportFailure]):
+        self.failures = failures
+        conflict = any(f.conflict for f in failures)
+        self.status_code = 409 if conflict else 400
+        first = "；".join(f"{f.org.name}：{f.message}" for f in failures[:3])
+        super().__init__(
+            _("有 %(n)d 个单位的数据未能导入，整个文件均未导入：%(first)s") % {"n": len(failures), "first": first}
+        )
+
+
+@transaction.atomic
+def values_import(
+    *,
+    by: Actor,
+    dataset: DataSet,
+    period: Period,
+    items: Sequence[ImportItem],
+    dataset_version_number: int | None = None,
+    source: Mapping[str, Any] | None = None,
+) -> list[SaveResult]:
+    """Save the values of several organisations' reports in one transaction: all of them or none.
+
+    Each organisation's report is opened (report_open) and saved (values_save), so permissions,
+    entry windows, locks, value cleaning, version checks and the per-report audit rows are exactly
+    those of web entry. `dataset_version_number` is the version the file was made for: a report on
+    another version is refused. Every failure is collected before ImportFailed is raised (and
+    everything rolled back); on success one more audit row records the import as a whole.
+    """
+    failures: list[ImportFailure] = []
+    results: list[SaveResult] = []
+    for item in items:
+        try:
+            with transaction.atomic():
+                report = report_open(by=by, org=item.org, dataset=dataset, period=period)
+                if dataset_version_number is not None and report.dataset_version.number != dataset_version_number:
+                    raise UserError(
+                        _("模板版本已过期：模板是第 %(file)d 版，该单位的报表是第 %(report)d 版。")
+                        % {"file": dataset_version_number, "report": report.dataset_version.number}
+                    )
+                version = item.version if item.version is not None else 1
+                results.append(values_save(by=by, report=report, version=version, values=item.values))
+        except ValuesInvalid as error:
+            failures.append(ImportFailure(item.org, error.message, tuple(error.problems)))
+        except ReportConflict as error:
+            failures.append(ImportFailure(item.org, error.message, conflict=True))
+        except UserError as error:
+            failures.append(ImportFailure(item.org, error.message))
+        except PermissionDenied as error:
+            failures.append(ImportFailure(item.org, str(error.args[0]) if error.args else _("没有权限。")))
+    if failures:
+        raise ImportFailed(failures)
+    changed = [r for r in results if r.changed]
+    audit.record(
+        by,
+        "reporting.import.apply",
+        dataset,
+        after=None,
+        detail={
+            **dict(source or {}),
+            "period": period.code,
+            "version": dataset_version_number,
+            "reports": len(results),
+            "reports_changed": len(changed),
+            "cells_changed": sum(len(r.changed) for r in changed),
+            "report_ids": [r.report.pk for r in changed][:1000],
+        },
+    )
+    return results

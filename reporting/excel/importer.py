@@ -1,0 +1,373 @@
+"""The import as a whole: template downloads, upload → preview, confirm, and the same for CSV/JSON.
+
+    build_template(...)           the .xlsx a person downloads (single or bulk layout)
+    preview_upload(...)           inspect, read and plan an uploaded .xlsx; nothing is written
+    confirm_upload(...)           check the stored upload again and import it, all or nothing
+    plan_entries(...) / apply_plan(...)   the API's CSV and JSON imports use the same planning
+
+Every refused upload is audited (`reporting.import.refused`, or `security.import.refused` when the
+file held a formula or link that reaches outside the workbook), every clean preview too
+(`reporting.import.preview`); an applied import leaves one `reporting.values.save` row per report
+changed and one `reporting.import.apply` row.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.actor import Actor
+from orgs.models import Organisation
+from reporting import queries
+from reporting.excel import storage
+from reporting.excel.container import inspect_workbook
+from reporting.excel.errors import error_workbook, problems_workbook
+from reporting.excel.plan import Context, ImportPlan, check_stamp, plan_import, value_types
+from reporting.excel.problems import Code, ImportProblem, ImportRefused
+from reporting.excel.reader import Entry, open_workbook, read_data, read_stamp
+from reporting.excel.stamp import BULK, DATA_SHEET, SINGLE, Stamp
+from reporting.excel.template import TemplateRow, TemplateSpec, excel_value, new_stamp, template_cells, write_workbook
+from reporting.models import DataSetVersion, DataValue, Report
+from reporting.services.reports import ImportFailed, ImportItem, SaveResult, values_import
+
+DISPLAY_ORGS = 200  # organisations shown in detail on the preview page
+DISPLAY_CHANGES = 300  # changes shown per organisation
+STORED_PROBLEMS = 2000  # problems kept for the page (the error workbook has all of them)
+
+
+# --- Templates ---------------------------------------------------------------------------------------------------
+
+
+def bulk_orgs(ctx: Context, version: DataSetVersion) -> list[Organisation]:
+    """The organisations a bulk template of `ctx.org` lists: below it, due, editable by the user, on `version`."""
+    from reporting.excel.plan import _may_edit
+
+    orgs = [
+        o
+        for o in queries.orgs_due(ctx.dataset, ctx.period).filter(path__startswith=ctx.org.path).exclude(pk=ctx.org.pk)
+        if _may_edit(ctx.actor, o)
+    ]
+    other = set(
+        Report.objects.filter(dataset=ctx.dataset, period=ctx.period, org__in=orgs)
+        .exclude(dataset_version=version)
+        .values_list("org_id", flat=True)
+    )
+    return [o for o in orgs if o.pk not in other]
+
+
+def template_version(ctx: Context, kind: str) -> DataSetVersion | None:
+    """The version a template is made for: a single organisation's report's, else the current one."""
+    if kind == SINGLE:
+        report = Report.objects.filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period).select_related("dataset_version").first()
+        if report is not None:
+            return report.dataset_version
+    return ctx.dataset.current_version()
+
+
+def _stored_texts(ctx: Context, orgs: list[Organisation], period=None) -> dict[int, dict[tuple[str, str], str]]:
+    rows = DataValue.objects.filter(
+        report__dataset=ctx.dataset, report__period=period or ctx.period, report__org__in=orgs
+    ).exclude(value="").values_list("report__org_id", "element__code", "option_combo__key", "value")
+    texts: dict[int, dict[tuple[str, str], str]] = {}
+    for org_id, code, key, value in rows.iterator(chunk_size=5000):
+        texts.setdefault(org_id, {})[(code, key)] = value
+    return texts
+
+
+def build_template(*, ctx: Context, kind: str, filled: bool) -> bytes:
+    """The template workbook for `ctx`: a single organisation's (blank or filled) or a group's bulk one."""
+    version = template_version(ctx, kind)
+    if version is None:
+        raise ImportRefused([ImportProblem(Code.OUTDATED, _("报表“%(dataset)s”还没有发布的版本") % {"dataset": ctx.dataset.name})])
+    layout = queries.version_layout(version)
+    cells = template_cells(layout)
+    stamp = new_stamp(
+        layout=layout,
+        dataset_code=ctx.dataset.code,
+        version_number=version.number,
+        period_code=ctx.period.code,
+        org_code=ctx.org.code,
+        kind=kind,
+        filled=filled or kind == BULK,
+        created_by=ctx.actor.username,
+    )
+    spec = TemplateSpec(
+        stamp=stamp,
+        layout=layout,
+        dataset_name=ctx.dataset.name,
+        period_label=ctx.period.label,
+        org_code=ctx.org.code,
+        org_name=ctx.org.name,
+        rules=queries.active_rules(version),
+    )
+    if kind == BULK:
+        orgs = bulk_orgs(ctx, version)
+        texts = _stored_texts(ctx, orgs)
+        for org in orgs:
+            stored = texts.get(org.pk, {})
+            values = {i: excel_value(c, stored.get(c.key, "")) for i, c in enumerate(cells) if c.key in stored}
+            spec.rows.append(TemplateRow(org.code, org.name, values))
+    else:
+        stored = _stored_texts(ctx, [ctx.org]).get(ctx.org.pk, {}) if filled else {}
+        spec.rows = [TemplateRow(ctx.org.code, ctx.org.name, {i: excel_value(c, stored[c.key]) for i, c in enumerate(cells) if c.key in stored})]
+        previous = queries.previous_period(ctx.period)
+        if previous is not None:
+            before = _stored_texts(ctx, [ctx.org], previous).get(ctx.org.pk, {})
+            spec.previous = {i: excel_value(c, before[c.key]) for i, c in enumerate(cells) if c.key in before}
+    buffer = io.BytesIO()
+    write_workbook(buffer, spec)
+    audit.record(
+        ctx.actor,
+        "reporting.template.download",
+        ctx.org,
+        after=None,
+        detail={"dataset": ctx.dataset.code, "period": ctx.period.code, "version": version.number, "layout": kind,
+                "filled": stamp.filled, "rows": len(spec.rows), "template_id": stamp.template_id},
+    )
+    return buffer.getvalue()
+
+
+def template_filename(ctx: Context, kind: str) -> str:
+    suffix = _("批量导入模板") if kind == BULK else _("导入模板")
+    return _safe_stem(f"{ctx.dataset.name}-{ctx.period.label}-{ctx.org.name}-{suffix}")
+
+
+def _safe_stem(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", text)[:120]
+
+
+# --- Upload → preview ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """The outcome of an upload: its token, the plan when the file could be planned, and the problems."""
+
+    token: str
+    plan: ImportPlan | None
+    problems: list[ImportProblem] = field(default_factory=list)
+    status: int = 200
+    error_file: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def clean_filename(name: str) -> str:
+    """The client's file name for display only (never used as a path)."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    return re.sub(r"[\x00-\x1f\x7f]", "", base)[:200] or "upload.xlsx"
+
+
+def _spec_for(ctx: Context, stamp: Stamp, version: DataSetVersion) -> TemplateSpec:
+    return TemplateSpec(
+        stamp=stamp,
+        layout=queries.version_layout(version),
+        dataset_name=ctx.dataset.name,
+        period_label=ctx.period.label,
+        org_code=ctx.org.code,
+        org_name=ctx.org.name,
+        rules=queries.active_rules(version),
+    )
+
+
+def _examine(ctx: Context, path: str) -> tuple[ImportPlan | None, list[ImportProblem], bytes | None, dict[str, Any]]:
+    """Inspect, read and plan the file: (plan, problems, error workbook, facts about the file)."""
+    facts: dict[str, Any] = {}
+    stamp = version = parsed = None
+    try:
+        inspection = inspect_workbook(path)
+        facts.update(sha256=inspection.sha256, size=inspection.size)
+        book = open_workbook(path)
+        stamp = read_stamp(book, inspection)
+        facts.update(template_id=stamp.template_id, layout=stamp.layout, version=stamp.version)
+        version = check_stamp(stamp, ctx)
+        parsed = read_data(book, inspection, stamp, value_types(version))
+    except ImportRefused as refusal:
+        if stamp is not None and version is not None and parsed is None:
+            return None, refusal.problems, None, facts | {"status": refusal.status}
+        return None, refusal.problems, None, facts | {"status": refusal.status}
+    plan = plan_import(
+        ctx=ctx,
+        version=version,
+        stamp_layout=stamp.layout,
+        entries=parsed.entries,
+        org_rows=parsed.org_rows,
+        org_names=parsed.org_names,
+        problems=parsed.problems,
+        sheet=DATA_SHEET,
+    )
+    error_file = None
+    if plan.problems:
+        plan.problems.sort(key=lambda p: (p.row or 0, p.column))
+        if parsed.rows:
+            error_file = error_workbook(_spec_for(ctx, stamp, version), parsed.rows, plan.problems)
+        else:
+            error_file = problems_workbook(plan.problems)
+    facts["rows"] = len(parsed.rows)
+    return plan, plan.problems, error_file, facts
+
+
+def _audit_upload(ctx: Context, token: str, filename: str, facts: dict, problems: list[ImportProblem], plan: ImportPlan | None) -> None:
+    security = [p for p in problems if p.security]
+    detail = {
+        "file": filename,
+        "dataset": ctx.dataset.code,
+        "period": ctx.period.code,
+        "org": ctx.org.code,
+        **{k: v for k, v in facts.items() if k != "status"},
+    }
+    if problems:
+        detail["problems"] = len(problems)
+        detail["codes"] = dict(Counter(p.code for p in problems))
+        detail["first"] = [p.text() for p in problems[:10]]
+        if security:
+            detail["security"] = [p.text() for p in security[:20]]
+        event = "security.import.refused" if security else "reporting.import.refused"
+        success = False
+    else:
+        event, success = "reporting.import.preview", True
+        detail.update(orgs=len(plan.orgs) if plan else 0, changes=plan.cells_changed if plan else 0)
+    audit.record(
+        ctx.actor, event, None, after=None, success=success, detail=detail,
+        object_type="reporting.import", object_id=token, object_repr=f"{ctx.dataset.code} {ctx.period.code} {ctx.org.code}",
+    )
+
+
+def _summary(plan: ImportPlan) -> dict[str, Any]:
+    """The plan as stored for the preview page: counts, and the first organisations and changes in detail."""
+    data = plan.to_dict()
+    data["total_orgs"] = len(plan.orgs)
+    data["total_changed_orgs"] = len(plan.changed_orgs)
+    data["total_changes"] = plan.cells_changed
+    data["total_problems"] = len(plan.problems)
+    data["problems"] = data["problems"][:STORED_PROBLEMS]
+    shown = [o for o in data["orgs"] if o["changes"]][:DISPLAY_ORGS]
+    for o in shown:
+        o["total_changes"] = len(o["changes"])
+        o["changes"] = o["changes"][:DISPLAY_CHANGES]
+    data["orgs"] = shown
+    data["digest"] = plan.digest()
+    return data
+
+
+def preview_upload(*, ctx: Context, path: str, token: str, filename: str) -> Preview:
+    """Check and plan an upload saved under `token`; keep it only when it can be imported.
+
+    A refused upload is deleted at once (its error workbook is kept for download); a clean one
+    stays until it is confirmed, discarded or 24 hours old.
+    """
+    filename = clean_filename(filename)
+    plan, problems, error_file, facts = _examine(ctx, path)
+    meta = {
+        "user_id": ctx.actor.user.pk if ctx.actor.user else None,
+        "dataset": ctx.dataset.code,
+        "period": ctx.period.code,
+        "org": ctx.org.code,
+        "file": filename,
+        "created_at": timezone.now().isoformat(),
+        **{k: v for k, v in facts.items() if k != "status"},
+    }
+    if problems:
+        storage.delete(token, ".upload")
+        if error_file is not None:
+            storage.save_bytes(token, ".errors.xlsx", error_file)
+        else:
+            storage.save_bytes(token, ".errors.xlsx", problems_workbook(problems))
+        meta.update(state="refused", problems=[p.as_dict() for p in problems[:STORED_PROBLEMS]], total_problems=len(problems))
+        if plan is not None:
+            meta["plan"] = _summary(plan)
+    else:
+        meta.update(state="preview", plan=_summary(plan))
+    storage.write_meta(token, meta)
+    _audit_upload(ctx, token, filename, facts, problems, plan)
+    return Preview(token, plan, problems, status=facts.get("status", 400) if problems else 200, error_file=bool(problems))
+
+
+# --- Confirm ---------------------------------------------------------------------------------------------------------
+
+
+def items_of(plan: ImportPlan) -> list[ImportItem]:
+    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=[o.org_id for o in plan.changed_orgs])}
+    return [
+        ImportItem(org=orgs[o.org_id], values={(c.element, c.option): c.text for c in o.changes}, version=o.report_version)
+        for o in plan.changed_orgs
+    ]
+
+
+def failure_problems(error: ImportFailed) -> list[ImportProblem]:
+    problems = []
+    for failure in error.failures:
+        code = Code.CONFLICT if failure.conflict else Code.VALUE_INVALID if failure.problems else Code.REPORT_NOT_EDITABLE
+        if failure.problems:
+            for p in failure.problems:
+                problems.append(ImportProblem(code, p.message, "", field=p.label, value=str(p.value), org=failure.org.code))
+        else:
+            problems.append(ImportProblem(code, failure.message, _("请重新上传文件预览后再确认。") if failure.conflict else "", org=failure.org.code))
+    return problems
+
+
+def apply_plan(*, ctx: Context, plan: ImportPlan, source: dict[str, Any]) -> list[SaveResult]:
+    """Import a clean plan through the services (one transaction); ImportFailed lists any refusal."""
+    return values_import(
+        by=ctx.actor,
+        dataset=ctx.dataset,
+        period=ctx.period,
+        items=items_of(plan),
+        dataset_version_number=plan.version,
+        source=source,
+    )
+
+
+@dataclass
+class Confirmed:
+    """What confirming did: the reports saved (none when nothing changed) or the problems found."""
+
+    results: list[SaveResult] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    orgs: int = 0
+    cells: int = 0
+
+
+def confirm_upload(*, ctx: Context, token: str, meta: dict[str, Any]) -> Confirmed:
+    """Read the stored upload again; if it still plans exactly as previewed, import it. Always deletes it."""
+    path = storage.path_of(token, ".upload")
+    try:
+        if meta.get("state") != "preview" or not path.exists():
+            return Confirmed(problems=[ImportProblem(Code.EXPIRED, _("该上传已失效（已导入、已放弃或已超过 24 小时）"), _("请重新上传文件。"))])
+        plan, problems, _error_file, _facts = _examine(ctx, str(path))
+        if problems or plan is None:
+            return Confirmed(problems=problems)
+        if plan.digest() != meta.get("plan", {}).get("digest"):
+            return Confirmed(
+                problems=[
+                    ImportProblem(
+                        Code.CONFLICT,
+                        _("预览之后，系统中的数据已被他人修改，本次未导入任何数据"),
+                        _("请重新上传文件，核对新的预览后再确认。"),
+                    )
+                ]
+            )
+        if not plan.changed_orgs:
+            return Confirmed()
+        source = {"file": meta.get("file", ""), "sha256": meta.get("sha256", ""), "template_id": meta.get("template_id", ""), "token": token}
+        try:
+            results = apply_plan(ctx=ctx, plan=plan, source=source)
+        except ImportFailed as error:
+            return Confirmed(problems=failure_problems(error))
+        return Confirmed(results=results, orgs=len(plan.changed_orgs), cells=plan.cells_changed)
+    finally:
+        storage.delete(token)
+
+
+def plan_entries(*, ctx: Context, version: DataSetVersion, entries: list[Entry], layout: str, problems: list[ImportProblem], org_column: str) -> ImportPlan:
+    """Plan CSV or JSON entries (the API's dry run)."""
+    return plan_import(ctx=ctx, version=version, stamp_layout=layout, entries=entries, problems=problems, org_column=org_column)

@@ -1,0 +1,335 @@
+"""Completeness pages: counts against a hand-made province, scope per role, the deadline-day page,
+extensions and locks by the office only, and the .xlsx export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core.models import AuditEntry
+from orgs.choices import Role
+from orgs.tests.factories import make_org
+from reporting.choices import Timeliness as T
+from reporting.models import DataSet, DeadlineExtension, PeriodLock
+from reporting.periods import period_from_code
+from reporting.tests.factories import at, open_report, submitted_report
+
+URL = reverse("reporting:completeness")
+DEADLINE_URL = reverse("reporting:deadline_day")
+ROUND = {"dataset": "WF_Y", "period": "2021"}
+
+
+@pytest.fixture
+def province(tree, wf, clock):
+    """2021 of WF_Y on 2022-02-06: A1 on time, A2 late, 昆明钢铁 (no union above) a draft, B1 nothing."""
+    tree.km_direct = make_org(tree.kunming, "昆明钢铁", code="E-KM1", region_id="530100")
+    clock.set(at(2022, 1, 20))
+    submitted_report(tree, wf[0], org=tree.ent_a1)
+    open_report(tree, wf[0], "2021", org=tree.km_direct)
+    clock.set(at(2022, 2, 5))
+    submitted_report(tree, wf[0], org=tree.ent_a2)
+    clock.set(at(2022, 2, 6))
+    reporter = tree.user(Role.REPORTER, tree.ent_b1)
+    reporter.full_name = "张三"
+    reporter.email = "zhangsan@example.cn"
+    reporter.save()
+    liaison = tree.user(Role.LIAISON, tree.ent_b1)
+    liaison.full_name = "李四"
+    liaison.save()
+    return tree
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def codes(response) -> list[str]:
+    return [row.org.code for row, _group, _url in response.context["rows"]]
+
+
+# --- The table --------------------------------------------------------------------------------------------------
+
+
+def test_office_sees_the_province_with_counts_by_union_and_prefecture(client, province):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = client.get(URL, ROUND)
+
+    total = response.context["total"]
+    assert (total.expected, total.on_time, total.late, total.missing, total.share) == (4, 1, 1, 2, Decimal("50.00"))
+    unions = [(g.name, g.expected, g.reported, g.share) for g in response.context["by_union"]]
+    assert unions == [
+        ("云南电网", 2, 2, Decimal("100.00")),
+        ("中国铜业", 1, 0, Decimal("0.00")),
+        ("无上级产业工会（直报产改办）", 1, 0, Decimal("0.00")),
+    ]
+    prefectures = [(g.name, g.on_time, g.late, g.missing) for g in response.context["by_prefecture"]]
+    assert prefectures == [("昆明市", 1, 0, 1), ("曲靖市", 0, 1, 0), ("未设置州市", 0, 0, 1)]
+    assert sorted(codes(response)) == ["E-A1", "E-A2", "E-B1", "E-KM1"]
+    body = response.content.decode()
+    assert "50.00%" in body and "确认延期" in body and "锁定报告期" in body
+
+
+def test_the_current_round_is_the_default(client, province):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = client.get(URL)
+
+    assert (response.context["dataset"].code, response.context["period"].code) == ("WF_Q", "2021Q4")
+    assert response.context["round"].choices[0] == ("2021Q4", "2021年第四季度")
+
+
+@pytest.mark.parametrize(
+    ("role", "org", "expected", "may_act"),
+    [
+        (Role.UNION_ADMIN, "union_a", ["E-A1", "E-A2"], False),
+        (Role.REPORTER, "ent_a1", ["E-A1"], False),
+        (Role.LEADER, "province", ["E-A1", "E-A2", "E-B1", "E-KM1"], False),
+        (Role.OFFICE_REVIEWER, "office", ["E-A1", "E-A2", "E-B1", "E-KM1"], True),
+    ],
+)
+def test_each_role_sees_its_scope(client, province, role, org, expected, may_act):
+    login(client, province.user(role, getattr(province, org)))
+
+    response = client.get(URL, ROUND)
+
+    assert sorted(codes(response)) == expected
+    assert response.context["may_act"] is may_act
+    assert ("确认延期" in response.content.decode()) is may_act
+    if "E-B1" not in expected:
+        assert "云南铜业股份" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN])
+def test_roles_without_business_data_are_refused(client, province, settings, role):
+    settings.DEMO_MODE = True  # the three administrators need a second factor otherwise
+    login(client, province.user(role))
+
+    assert client.get(URL, ROUND).status_code == 403
+    assert client.get(DEADLINE_URL, ROUND).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"timeliness": T.MISSING}, ["E-B1", "E-KM1"]),
+        ({"timeliness": "unreported"}, ["E-B1", "E-KM1"]),
+        ({"timeliness": T.LATE}, ["E-A2"]),
+        ({"union": "U-A"}, ["E-A1", "E-A2"]),
+        ({"union": "-"}, ["E-KM1"]),
+        ({"prefecture": "530100"}, ["E-A1", "E-KM1"]),
+        ({"q": "钢铁"}, ["E-KM1"]),
+        ({"q": "e-b"}, ["E-B1"]),
+    ],
+)
+def test_rows_are_filtered(client, province, params, expected):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = client.get(URL, {**ROUND, **params})
+
+    assert sorted(codes(response)) == expected
+    assert response.context["total"].expected == 4  # the counts stay those of the whole round
+
+
+def test_a_period_of_the_wrong_type_is_explained(client, province):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    wrong = client.get(URL, {"dataset": "WF_Y", "period": "2021Q4"})
+    garbage = client.get(URL, {"dataset": "WF_Y", "period": "明年"})
+
+    assert wrong.status_code == 200
+    assert wrong.context["form"].errors["period"] == ["“产业工人队伍基本情况”是年报，报告期“2021Q4”不是这一类型。"]
+    assert garbage.context["form"].errors["period"] == [
+        "“明年”不是有效的报告期代码，应为 2021、2021H1、2021Q2 或 202103 这样的形式。"
+    ]
+
+
+def test_table_query_budget_does_not_grow_with_orgs(client, province, django_assert_max_num_queries):
+    login(client, province.user(Role.OFFICE_ADMIN))
+    client.get(URL, ROUND)
+    with django_assert_max_num_queries(40) as before:
+        client.get(URL, ROUND)
+    for n in range(12):
+        make_org(province.union_b, f"铜业子公司{n}", code=f"E-B1-{n}", region_id="530300")
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(URL, ROUND)
+    assert response.context["total"].expected == 16
+
+
+# --- The deadline-day page ----------------------------------------------------------------------------------------
+
+
+def test_deadline_page_lists_missing_reporters_with_their_contacts(client, province):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = client.get(DEADLINE_URL, ROUND)
+
+    body = response.content.decode()
+    assert 'hx-trigger="every 60s"' in body
+    missing = {row.org.code: [m.user.full_name for m in contacts] for row, _g, contacts, _ext in response.context["missing"]}
+    assert missing == {"E-B1": ["张三", "李四"], "E-KM1": []}
+    assert "张三" in body and "企业填报员" in body and "李四" in body and "联络员" in body
+    assert "zhangsan@example.cn" in body
+    assert "未设置填报员或联络员" in body
+    assert response.context["missing_count"] == 2
+
+
+def test_deadline_page_refresh_returns_only_the_live_part(client, province, clock):
+    login(client, province.user(Role.OFFICE_ADMIN))
+    clock.set(at(2022, 2, 6, 15))
+    submitted_report(province, DataSet.objects.get(code="WF_Y"), org=province.ent_b1)
+
+    response = client.get(DEADLINE_URL, ROUND, headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert "<html" not in body and 'id="live"' in body
+    assert 'hx-trigger="every 60s"' in body  # the swapped part keeps polling
+    assert "更新于 15:00:00" in body
+    assert 'data-org="E-KM1"' in body and 'data-org="E-B1"' not in body
+
+
+def test_deadline_page_for_a_union_admin_is_its_subtree_without_actions(client, province):
+    login(client, province.user(Role.UNION_ADMIN, province.union_b))
+
+    response = client.get(DEADLINE_URL, ROUND)
+
+    assert [row.org.code for row, *_rest in response.context["missing"]] == ["E-B1"]
+    assert "确认延期" not in response.content.decode()
+
+
+def test_deadline_page_query_budget_does_not_grow(client, province, django_assert_max_num_queries):
+    login(client, province.user(Role.OFFICE_ADMIN))
+    client.get(DEADLINE_URL, ROUND)
+    with django_assert_max_num_queries(40) as before:
+        client.get(DEADLINE_URL, ROUND)
+    for n in range(12):
+        make_org(province.union_b, f"铜业子公司{n}", code=f"E-B1-{n}")
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(DEADLINE_URL, ROUND)
+    assert response.context["missing_count"] == 14
+
+
+# --- Extensions and locks ----------------------------------------------------------------------------------------
+
+
+def extend(client, **body):
+    data = {**ROUND, "page": "deadline", "new_deadline": "2022-02-15", "reason": "暴雨致网络中断", **body}
+    return client.post(reverse("reporting:extend_deadline"), data)
+
+
+def test_office_extends_the_deadline_for_one_union_with_a_reason(client, province):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = extend(client, org="U-B", next=f"{DEADLINE_URL}?dataset=WF_Y&period=2021")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{DEADLINE_URL}?dataset=WF_Y&period=2021"
+    extension = DeadlineExtension.objects.get()
+    assert (extension.org.code, extension.new_deadline, extension.reason) == ("U-B", dt.date(2022, 2, 15), "暴雨致网络中断")
+    assert AuditEntry.objects.filter(event="reporting.deadline.extend", object_id=str(extension.pk)).count() == 1
+    page = client.get(DEADLINE_URL, ROUND)
+    rows = {row.org.code: (row.deadline, row.timeliness, extended) for row, _g, _c, extended in page.context["missing"]}
+    assert rows["E-B1"] == (dt.date(2022, 2, 15), T.PENDING, True)
+    assert rows["E-KM1"] == (dt.date(2022, 1, 31), T.MISSING, False)
+    assert "暴雨致网络中断" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"reason": "  "}, "reason", "请填写延期原因。"),
+        ({"org": "NOPE"}, "org", "未找到代码为“NOPE”的机构，或您无权访问。"),
+        ({"new_deadline": "2022-01-30"}, "new_deadline", "新截止日期须晚于原截止日期 2022-01-31。"),
+    ],
+)
+def test_bad_extensions_are_explained_and_nothing_is_granted(client, province, body, field, message):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = extend(client, **body)
+
+    assert response.status_code == 200
+    assert response.context["extension_form"].errors == {field: [message]}
+    assert not DeadlineExtension.objects.exists()
+
+
+@pytest.mark.parametrize(("role", "org"), [(Role.LEADER, "province"), (Role.UNION_ADMIN, "union_b"), (Role.REPORTER, "ent_b1")])
+def test_only_the_office_extends_or_locks(client, province, role, org):
+    login(client, province.user(role, getattr(province, org)))
+
+    extended = extend(client, org="E-B1")
+    locked = client.post(reverse("reporting:lock_period"), {**ROUND, "reason": "结束"})
+
+    assert (extended.status_code, locked.status_code) == (403, 403)
+    assert not DeadlineExtension.objects.exists() and not PeriodLock.objects.exists()
+
+
+def test_office_locks_and_unlocks_the_period(client, province):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    locked = client.post(reverse("reporting:lock_period"), {**ROUND, "reason": "年报结束"}, follow=True)
+    no_reason = client.post(reverse("reporting:unlock_period"), {**ROUND, "reason": ""}, follow=True)
+    still = PeriodLock.objects.filter(period=period_from_code("2021")).exists()
+    unlocked = client.post(reverse("reporting:unlock_period"), {**ROUND, "reason": "补报一家"}, follow=True)
+
+    assert "已锁定2021年度“产业工人队伍基本情况”" in locked.content.decode()
+    assert "请填写解除锁定的原因。" in no_reason.content.decode()
+    assert still
+    assert "已解除2021年度“产业工人队伍基本情况”的锁定。" in unlocked.content.decode()
+    assert not PeriodLock.objects.exists()
+    assert AuditEntry.objects.filter(event__in=["reporting.period.lock", "reporting.period.unlock"]).count() == 2
+
+
+def test_a_tampered_round_is_not_found(client, province):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = extend(client, dataset="NOPE")
+
+    assert response.status_code == 404
+
+
+# --- Export --------------------------------------------------------------------------------------------------------------
+
+
+def test_export_is_an_xlsx_of_the_filtered_rows_safe_against_formulas_and_audited(client, province):
+    make_org(province.union_b, "=HYPERLINK(\"http://x\",\"点我\")", code="E-EVIL")
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = client.get(reverse("reporting:completeness_export"), {**ROUND, "timeliness": "unreported"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("单位代码", "单位名称", "产业系统公司工会", "州市", "填报状态", "报送情况", "截止日期", "首次提交时间", "最近提交时间")
+    by_code = {row[0]: row for row in rows[1:]}
+    assert sorted(by_code) == ["E-B1", "E-EVIL", "E-KM1"]
+    assert by_code["E-EVIL"][1] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert by_code["E-B1"][2:6] == ("中国铜业", "未设置州市", "未填报", "未报送")
+    entry = AuditEntry.objects.get(event="reporting.completeness.export")
+    assert entry.detail == {"format": "xlsx", "rows": 3, "period": "2021", "filters": {"timeliness": "unreported"}}
+
+
+def test_export_needs_the_export_right(client, province):
+    login(client, province.user(Role.LIAISON, province.ent_a1))  # VIEW without EXPORT
+
+    assert client.get(URL, ROUND).status_code == 200
+    assert client.get(reverse("reporting:completeness_export"), ROUND).status_code == 403
+    assert not AuditEntry.objects.filter(event="reporting.completeness.export").exists()
+
+
+def test_export_is_rate_limited(client, province, settings):
+    settings.EXPORT_RATE_PER_MINUTE = 1
+    login(client, province.user(Role.OFFICE_ADMIN))
+    url = reverse("reporting:completeness_export")
+
+    first = client.get(url, ROUND)
+    second = client.get(url, ROUND)
+
+    assert first.status_code == 200
+    assert (second.status_code, second["Retry-After"]) == (429, "60")

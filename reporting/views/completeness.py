@@ -1,0 +1,439 @@
+"""Completeness and timeliness pages: who reported on time, late or not at all, by group union and by
+prefecture; the deadline-day page the office keeps open (it refreshes itself every minute); deadline
+extensions and period locks; the table as .xlsx.
+
+Rows come from `queries.reports_due(user=…)`, so each user sees the organisations in their own
+scope (a union administrator its subtree, the office the province). Extensions and locks are the
+office's: the views refuse others with 403 before the services check again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from core import audit, exports
+from core.actor import Actor
+from core.errors import UserError
+from orgs.choices import Action
+from orgs.models import Organisation
+from orgs.scoping import can, ensure_action, has_action
+from reporting import forms as f
+from reporting import queries, services
+from reporting.choices import Timeliness
+from reporting.models import DataSet, DeadlineExtension, Period
+from reporting.periods import period_from_code
+
+ROWS_PER_PAGE = 100
+MISSING_LIMIT = 500
+REFRESH_SECONDS = 60
+
+
+# --- Access and the round being looked at ---------------------------------------------------------------------
+
+
+def _ensure_viewer(request: HttpRequest) -> None:
+    """Anyone who may see business data somewhere; the rows are then limited to their scope."""
+    if not has_action(request.user, Action.VIEW):
+        raise PermissionDenied(_("您没有查看报送进度的权限。"))
+
+
+def is_office(user) -> bool:
+    """Whether the user may extend deadlines and lock periods: ACCEPT over the whole province."""
+    roots = Organisation.objects.filter(depth=1)
+    return bool(roots) and all(can(user, Action.ACCEPT, root) for root in roots)
+
+
+def _ensure_office(request: HttpRequest) -> None:
+    if not is_office(request.user):
+        raise PermissionDenied(_("只有产改办可以延期或锁定报告期。"))
+
+
+def _datasets():
+    return DataSet.objects.filter(is_active=True, versions__published_at__isnull=False).distinct().order_by("code")
+
+
+class Round:
+    """The data set and period a page shows, chosen by the filter form (defaults: first data set, current round)."""
+
+    def __init__(self, request: HttpRequest, data=None):
+        datasets = _datasets()
+        data = (data if data is not None else request.GET).copy()
+        self.datasets = datasets
+        first = datasets.first()
+        if not data.get("dataset") and first is not None:
+            data["dataset"] = first.code
+        self.form = f.CompletenessForm(data, datasets=datasets)
+        self.dataset: DataSet | None = None
+        self.period: Period | None = None
+        self.rounds: list = []
+        if not self.form.is_valid():
+            self.dataset = self.form.cleaned_data.get("dataset") or first
+            if "period" in self.form.errors:
+                return
+        else:
+            self.dataset = self.form.cleaned_data["dataset"]
+        if self.dataset is None:
+            return
+        self.rounds = queries.recent_rounds(self.dataset)
+        code = self.form.cleaned_data.get("period") or (self.rounds[0].code if self.rounds else "")
+        if code:
+            self.period = period_from_code(code)  # reference data, created on first use
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """The periods to offer: the recent rounds, plus the one asked for when it is older."""
+        options = [(spec.code, spec.label) for spec in self.rounds]
+        if self.period is not None and self.period.code not in {code for code, _label in options}:
+            options.append((self.period.code, self.period.label))
+        return options
+
+    @property
+    def ready(self) -> bool:
+        return self.dataset is not None and self.period is not None
+
+    def query(self, **extra) -> str:
+        params = {"dataset": self.dataset.code, "period": self.period.code} if self.ready else {}
+        params.update({k: v for k, v in extra.items() if v})
+        return urlencode(params)
+
+
+def _filtered(rows, groups, data: dict) -> list:
+    timeliness = data.get("timeliness") or ""
+    union, prefecture = data.get("union") or "", data.get("prefecture") or ""
+    text = (data.get("q") or "").strip().lower()
+    result = []
+    for row in rows:
+        group = groups[row.org.pk]
+        if timeliness == "unreported" and row.reported:
+            continue
+        if timeliness and timeliness != "unreported" and row.timeliness != timeliness:
+            continue
+        if union and group.union_key != (union if union != "-" else ""):
+            continue
+        if prefecture and group.prefecture_key != (prefecture if prefecture != "-" else ""):
+            continue
+        if text and text not in row.org.name.lower() and text not in row.org.code.lower():
+            continue
+        result.append(row)
+    return result
+
+
+def _round_facts(dataset: DataSet, period: Period) -> dict:
+    regular = queries.regular_deadline(dataset, period)
+    spec = period.spec
+    today = timezone.now().astimezone(queries.REPORTING_TZ).date()
+    return {
+        "regular_deadline": regular,
+        "opens_on": queries.opening_day(dataset, spec),
+        "closes_on": regular + dt.timedelta(days=dataset.grace_days),
+        "days_to_deadline": (regular - today).days,
+        "days_past_deadline": (today - regular).days,
+        "lock": queries.period_lock_of(dataset, period),
+        "extensions": list(
+            DeadlineExtension.objects.filter(dataset=dataset, period=period)
+            .select_related("org", "granted_by")
+            .order_by("-created_at", "-id")
+        ),
+    }
+
+
+def _report_url(report) -> str:
+    """The report's page, or "" when there is no report (or the entry pages are not installed)."""
+    if report is None:
+        return ""
+    try:
+        return reverse("reporting:report_detail", kwargs={"pk": report.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _table_context(request: HttpRequest, chosen: Round, *, extension_form=None) -> dict:
+    context: dict = {"round": chosen, "form": chosen.form, "may_act": is_office(request.user)}
+    if not chosen.ready:
+        return context
+    dataset, period = chosen.dataset, chosen.period
+    rows = queries.reports_due(dataset=dataset, period=period, user=request.user)
+    groups = queries.due_row_groups(rows, period)
+    by_union, by_prefecture = queries.summaries_by_groups(rows, groups)
+    data = chosen.form.cleaned_data if chosen.form.is_valid() else {}
+    listed = _filtered(rows, groups, data)
+    page = Paginator(listed, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    context.update(
+        dataset=dataset,
+        period=period,
+        total=queries.reports_due_total(rows),
+        by_union=by_union,
+        by_prefecture=by_prefecture,
+        page_obj=page,
+        rows=[(row, groups[row.org.pk], _report_url(row.report)) for row in page.object_list],
+        listed_count=len(listed),
+        page_extra="&" + chosen.query(**{k: data.get(k) for k in ("timeliness", "union", "prefecture", "q")}),
+        export_query=chosen.query(**{k: data.get(k) for k in ("timeliness", "union", "prefecture", "q")}),
+        extension_form=extension_form or f.DeadlineExtensionForm(),
+        lock_form=f.PeriodLockForm(),
+        unlock_form=f.PeriodUnlockForm(),
+        may_export=has_action(request.user, Action.EXPORT),
+        **_round_facts(dataset, period),
+    )
+    return context
+
+
+# --- Pages ---------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def completeness(request: HttpRequest) -> HttpResponse:
+    """The completeness table of one round: totals, by group union, by prefecture, and the organisations."""
+    _ensure_viewer(request)
+    context = _table_context(request, Round(request))
+    template = "reporting/completeness_table.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _deadline_context(request: HttpRequest, chosen: Round, *, extension_form=None) -> dict:
+    context: dict = {
+        "round": chosen,
+        "form": chosen.form,
+        "may_act": is_office(request.user),
+        "refresh_seconds": REFRESH_SECONDS,
+        "now": timezone.now(),
+    }
+    if not chosen.ready:
+        return context
+    dataset, period = chosen.dataset, chosen.period
+    rows = queries.reports_due(dataset=dataset, period=period, user=request.user)
+    groups = queries.due_row_groups(rows, period)
+    missing = [row for row in rows if not row.reported]
+    missing.sort(key=lambda row: (groups[row.org.pk].union_key == "", groups[row.org.pk].union_key, row.org.path))
+    shown = missing[:MISSING_LIMIT]
+    contacts = queries.org_contacts(row.org.pk for row in shown)
+    regular = queries.regular_deadline(dataset, period)
+    context.update(
+        dataset=dataset,
+        period=period,
+        total=queries.reports_due_total(rows),
+        missing=[(row, groups[row.org.pk], contacts.get(row.org.pk, []), row.deadline > regular) for row in shown],
+        missing_count=len(missing),
+        missing_more=len(missing) > MISSING_LIMIT,
+        live_query=chosen.query(),
+        extension_form=extension_form or f.DeadlineExtensionForm(),
+        lock_form=f.PeriodLockForm(),
+        unlock_form=f.PeriodUnlockForm(),
+        **_round_facts(dataset, period),
+    )
+    return context
+
+
+@require_GET
+def deadline_day(request: HttpRequest) -> HttpResponse:
+    """The deadline-day page: counts and the organisations still missing with their contacts; htmx
+    polls it every minute and swaps in the live part."""
+    _ensure_viewer(request)
+    context = _deadline_context(request, Round(request))
+    template = "reporting/completeness_deadline.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#live"
+    return render(request, template, context)
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+def _posted_round(request: HttpRequest) -> tuple[DataSet, Period]:
+    """The round named by the hidden fields of a posted form; 404 for anything else (a tampered form)."""
+    dataset = get_object_or_404(_datasets(), code=request.POST.get("dataset", ""))
+    try:
+        period = period_from_code(request.POST.get("period", ""))
+    except UserError as error:
+        raise Http404(error.message) from error
+    if period.period_type != dataset.period_type:
+        raise Http404(_("报告期与报表的报告期类型不符。"))
+    return dataset, period
+
+
+@require_POST
+def extend_deadline(request: HttpRequest) -> HttpResponse:
+    """The office extends a round's deadline for one subtree or everyone; errors are shown on the page it came from."""
+    _ensure_office(request)
+    dataset, period = _posted_round(request)
+    form = f.DeadlineExtensionForm(request.POST)
+    page = "deadline" if request.POST.get("page") == "deadline" else "table"
+    if form.is_valid():
+        org = None
+        code = form.cleaned_data["org"]
+        if code:
+            org = Organisation.objects.visible_to(request.user, Action.ACCEPT).filter(code=code).first()
+            if org is None:
+                form.add_error("org", _("未找到代码为“%(code)s”的机构，或您无权访问。") % {"code": code})
+        if not form.errors:
+            try:
+                extension = services.deadline_extend(
+                    by=Actor.from_request(request),
+                    dataset=dataset,
+                    period=period,
+                    new_deadline=form.cleaned_data["new_deadline"],
+                    reason=form.cleaned_data["reason"],
+                    org=org,
+                )
+            except UserError as error:
+                form.add_service_error(error)
+            else:
+                whom = org.name if org else _("全部填报单位")
+                messages.success(
+                    request,
+                    _("已将%(whom)s的%(period)s“%(dataset)s”截止日期延至 %(day)s。")
+                    % {
+                        "whom": whom,
+                        "period": period.label,
+                        "dataset": dataset.name,
+                        "day": extension.new_deadline.isoformat(),
+                    },
+                )
+                name = "reporting:deadline_day" if page == "deadline" else "reporting:completeness"
+                query = urlencode({"dataset": dataset.code, "period": period.code})
+                return redirect(_back(request, f"{reverse(name)}?{query}"))
+    chosen = Round(request, data={"dataset": dataset.code, "period": period.code})
+    if page == "deadline":
+        context = _deadline_context(request, chosen, extension_form=form)
+        return render(request, "reporting/completeness_deadline.html", context)
+    context = _table_context(request, chosen, extension_form=form)
+    return render(request, "reporting/completeness_table.html", context)
+
+
+@require_POST
+def lock_period(request: HttpRequest) -> HttpResponse:
+    _ensure_office(request)
+    dataset, period = _posted_round(request)
+    form = f.PeriodLockForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.period_lock(by=Actor.from_request(request), dataset=dataset, period=period, reason=reason)
+    except UserError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("已锁定%(period)s“%(dataset)s”：不能再填报、提交或审核，已验收的报表已锁定。")
+            % {"period": period.label, "dataset": dataset.name},
+        )
+    query = urlencode({"dataset": dataset.code, "period": period.code})
+    return redirect(_back(request, f"{reverse('reporting:completeness')}?{query}"))
+
+
+@require_POST
+def unlock_period(request: HttpRequest) -> HttpResponse:
+    _ensure_office(request)
+    dataset, period = _posted_round(request)
+    form = f.PeriodUnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写解除锁定的原因。"))
+    else:
+        try:
+            services.period_unlock(
+                by=Actor.from_request(request), dataset=dataset, period=period, reason=form.cleaned_data["reason"]
+            )
+        except UserError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("已解除%(period)s“%(dataset)s”的锁定。") % {"period": period.label, "dataset": dataset.name}
+            )
+    query = urlencode({"dataset": dataset.code, "period": period.code})
+    return redirect(_back(request, f"{reverse('reporting:completeness')}?{query}"))
+
+
+EXPORT_HEADERS = [
+    gettext_lazy("单位代码"),
+    gettext_lazy("单位名称"),
+    gettext_lazy("产业系统公司工会"),
+    gettext_lazy("州市"),
+    gettext_lazy("填报状态"),
+    gettext_lazy("报送情况"),
+    gettext_lazy("截止日期"),
+    gettext_lazy("首次提交时间"),
+    gettext_lazy("最近提交时间"),
+]
+
+
+@require_GET
+def completeness_export(request: HttpRequest) -> HttpResponse:
+    """The completeness table (with the page's filters) as .xlsx; audited with its row count, rate-limited."""
+    _ensure_viewer(request)
+    ensure_action(request.user, Action.EXPORT)
+    wait = exports.rate_limited(request, "completeness")
+    if wait:
+        response = HttpResponse(_("导出过于频繁，请%(s)d秒后再试。") % {"s": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    chosen = Round(request)
+    if not chosen.ready:
+        messages.error(request, _("请选择报表和报告期后再导出。"))
+        return redirect("reporting:completeness")
+    dataset, period = chosen.dataset, chosen.period
+    rows = queries.reports_due(dataset=dataset, period=period, user=request.user)
+    groups = queries.due_row_groups(rows, period)
+    data = chosen.form.cleaned_data if chosen.form.is_valid() else {}
+    listed = _filtered(rows, groups, data)
+    labels = dict(Timeliness.choices)
+
+    def lines():
+        for row in listed:
+            group = groups[row.org.pk]
+            report = row.report
+            yield [
+                row.org.code,
+                row.org.name,
+                group.union_name,
+                group.prefecture_name,
+                row.status_label,
+                str(labels[row.timeliness]),
+                row.deadline,
+                report.first_submitted_at if report else None,
+                report.submitted_at if report else None,
+            ]
+
+    fileobj, count = exports.export_file(
+        "xlsx", sheet_title=_("报送进度"), headers=[str(h) for h in EXPORT_HEADERS], rows=lines()
+    )
+    audit.record(
+        Actor.from_request(request),
+        "reporting.completeness.export",
+        dataset,
+        after=None,
+        detail={
+            "format": "xlsx",
+            "rows": count,
+            "period": period.code,
+            "filters": {k: v for k, v in data.items() if k in ("timeliness", "union", "prefecture", "q") and v},
+        },
+    )
+    stem = _("报送进度-%(dataset)s-%(period)s") % {"dataset": dataset.code, "period": period.code}
+    return exports.export_response(fileobj, fmt="xlsx", filename_stem=stem)
+
+
+urlpatterns = [
+    path("completeness/", completeness, name="completeness"),
+    path("completeness/deadline/", deadline_day, name="deadline_day"),
+    path("completeness/export.xlsx", completeness_export, name="completeness_export"),
+    path("completeness/extend/", extend_deadline, name="extend_deadline"),
+    path("completeness/lock/", lock_period, name="lock_period"),
+    path("completeness/unlock/", unlock_period, name="unlock_period"),
+]

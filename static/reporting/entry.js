@@ -1,0 +1,448 @@
+/* 产改通 · the entry grid and the report page.
+ *
+ * - Totals: subtotals, row totals, column totals and "parts add up to the total" checks,
+ *   recomputed as the user types (for display only; the server checks every value again).
+ * - Keyboard: Tab / Shift+Tab move along a row (the browser's own order), Enter / Shift+Enter and
+ *   the up / down arrows move to the same column in the next / previous row, Ctrl+S saves,
+ *   Alt+C opens the comment of the focused cell.
+ * - No lost work: every change is kept in localStorage under the report and the version the page
+ *   was loaded with, and offered back when the page is opened again.
+ * No inline script or style anywhere (the content security policy forbids both).
+ */
+(function () {
+  "use strict";
+
+  var FULL_WIDTH = /[\uFF01-\uFF5E]/g;
+  var SPACES = /[\s\u00a0\u3000\u202f\u2007]/g;
+  var NUMBER = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+  function messagesTemplate() {
+    return document.getElementById("entry-messages");
+  }
+
+  function text(name, values) {
+    var holder = messagesTemplate();
+    var template = (holder && holder.dataset[name]) || "";
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) {
+      return values && key in values ? String(values[key]) : "";
+    });
+  }
+
+  /* A typed value as a number, the way people type it (1,234 / １２３ / 85% / ¥100 / 100元); NaN otherwise. */
+  function parseNumber(raw) {
+    if (raw === null || raw === undefined) return NaN;
+    var value = String(raw).replace(FULL_WIDTH, function (ch) {
+      return String.fromCharCode(ch.charCodeAt(0) - 0xfee0);
+    });
+    value = value.replace(SPACES, "").replace(/^¥/, "").replace(/[%元]$/, "");
+    if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(value)) value = value.replace(/,/g, "");
+    if (!NUMBER.test(value)) return NaN;
+    return Number(value);
+  }
+
+  function format(number) {
+    if (number === null || isNaN(number)) return "—";
+    var rounded = Math.round(number * 10000) / 10000;
+    return rounded.toLocaleString("zh-CN", { maximumFractionDigits: 4 });
+  }
+
+  function wan(number) {
+    var value = Math.round((number / 10000) * 100) / 100;
+    return value.toLocaleString("zh-CN", { maximumFractionDigits: 2 }) + "万";
+  }
+
+  /* The element holding one cell's value: the input (entry) or the shown value (read-only). */
+  function cellValue(el) {
+    if (!el) return "";
+    if (el.matches("input, select, textarea")) return el.value;
+    return el.dataset.value || "";
+  }
+
+  function numberOf(el) {
+    var raw = cellValue(el).trim();
+    if (raw === "") return null;
+    return parseNumber(raw);
+  }
+
+  function sum(elements) {
+    var total = 0;
+    var any = false;
+    elements.forEach(function (el) {
+      var n = numberOf(el);
+      if (n !== null && !isNaN(n)) {
+        total += n;
+        any = true;
+      }
+    });
+    return any ? total : null;
+  }
+
+  function byName(grid, name) {
+    return grid.querySelector('[name="' + CSS.escape(name) + '"]') || grid.querySelector('[data-name="' + CSS.escape(name) + '"]');
+  }
+
+  function numericCells(scope) {
+    return Array.prototype.slice.call(scope.querySelectorAll("[data-num]"));
+  }
+
+  function recompute(grid) {
+    grid.querySelectorAll("tr[data-grid-row][data-summable]").forEach(function (row) {
+      var cells = numericCells(row);
+      row.querySelectorAll("output[data-subtotal]").forEach(function (out) {
+        var group = out.dataset.subtotal;
+        out.textContent = format(sum(cells.filter(function (c) { return c.dataset.group === group; })));
+      });
+      var total = row.querySelector("output[data-row-total]");
+      if (total) total.textContent = format(sum(cells));
+    });
+    grid.querySelectorAll("tr[data-column-totals]").forEach(function (footer) {
+      var table = footer.closest("table");
+      var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-grid-row][data-summable]"));
+      footer.querySelectorAll("output[data-col-sum]").forEach(function (out) {
+        var index = out.closest("td").cellIndex;
+        var total = 0;
+        var any = false;
+        rows.forEach(function (row) {
+          var td = row.cells[index];
+          if (!td) return;
+          var n = null;
+          var field = td.querySelector("[data-num]");
+          if (field) n = numberOf(field);
+          else {
+            var shown = td.querySelector("output");
+            n = shown && shown.textContent !== "—" ? parseNumber(shown.textContent) : null;
+          }
+          if (n !== null && !isNaN(n)) {
+            total += n;
+            any = true;
+          }
+        });
+        out.textContent = any ? format(total) : "—";
+      });
+    });
+    grid.querySelectorAll("tr[data-check]").forEach(function (check) {
+      var totals = check.dataset.totals.split(" ").map(function (n) { return byName(grid, n); });
+      var parts = check.dataset.parts.split(" ").map(function (n) { return byName(grid, n); });
+      var totalSum = sum(totals.filter(Boolean));
+      var partSum = sum(parts.filter(Boolean));
+      check.querySelector("output[data-check-total]").textContent = format(totalSum);
+      check.querySelector("output[data-check-parts]").textContent = format(partSum);
+      var verdict = check.querySelector(".check-verdict");
+      check.classList.remove("check-ok", "check-bad");
+      if (totalSum === null || partSum === null) {
+        verdict.textContent = "";
+      } else if (Math.abs(totalSum - partSum) < 1e-6) {
+        check.classList.add("check-ok");
+        verdict.textContent = "✓ " + text("ok");
+      } else {
+        check.classList.add("check-bad");
+        verdict.textContent = "✗ " + text("mismatch");
+      }
+    });
+    grid.querySelectorAll("input[data-num]").forEach(function (input) {
+      var raw = input.value.trim();
+      var n = raw === "" ? null : parseNumber(raw);
+      var bad = n !== null && isNaN(n);
+      input.classList.toggle("cell-unparsed", bad);
+      input.title = bad ? text("unparsed") : "";
+      // Large figures are easy to mistype by a zero: echo them grouped and in 万.
+      var echo = input.closest(".grid-cell").querySelector(".cell-echo");
+      if (echo) echo.textContent = n !== null && !bad && Math.abs(n) >= 10000 ? format(n) + "（" + wan(n) + "）" : "";
+    });
+  }
+
+  /* --- keyboard ------------------------------------------------------------------------------ */
+
+  function gridRows(form) {
+    return Array.prototype.slice
+      .call(form.querySelectorAll("tr[data-grid-row]"))
+      .map(function (row) { return Array.prototype.slice.call(row.querySelectorAll(".cell-input")); })
+      .filter(function (inputs) { return inputs.length > 0; });
+  }
+
+  function moveVertical(form, field, step) {
+    var rows = gridRows(form);
+    for (var r = 0; r < rows.length; r += 1) {
+      var c = rows[r].indexOf(field);
+      if (c === -1) continue;
+      var target = rows[r + step];
+      if (!target) return false;
+      var next = target[Math.min(c, target.length - 1)];
+      next.focus();
+      if (next.select) next.select();
+      return true;
+    }
+    return false;
+  }
+
+  /* --- drafts kept in the browser ------------------------------------------------------------------ */
+
+  function storage() {
+    try {
+      var probe = "__changai_probe__";
+      window.localStorage.setItem(probe, "1");
+      window.localStorage.removeItem(probe);
+      return window.localStorage;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function draftKeys(store, prefix) {
+    var keys = [];
+    for (var i = 0; i < store.length; i += 1) {
+      var key = store.key(i);
+      if (key && key.indexOf(prefix + ".v") === 0) keys.push(key);
+    }
+    return keys;
+  }
+
+  function setupEntry(form) {
+    var grid = form.querySelector("[data-grid]");
+    var editable = form.dataset.editable === "1";
+    var store = storage();
+    var prefix = form.dataset.draftKey;
+    var versionField = document.getElementById("entry-version");
+    var originalField = document.getElementById("entry-original");
+    var original = {};
+    try { original = JSON.parse(originalField.value || "{}"); } catch (e) { original = {}; }
+    var submitting = false;
+    var timer = null;
+
+    function inputs() {
+      return Array.prototype.slice.call(form.querySelectorAll(".cell-input"));
+    }
+
+    function dirtyFields() {
+      return inputs().filter(function (el) { return (original[el.name] || "") !== el.value; });
+    }
+
+    function draftKey() {
+      return prefix + ".v" + versionField.value;
+    }
+
+    function refreshDirty() {
+      var dirty = dirtyFields();
+      inputs().forEach(function (el) { el.classList.toggle("is-dirty", dirty.indexOf(el) !== -1); });
+      var state = document.getElementById("dirty-state");
+      if (state) state.textContent = dirty.length ? text("dirty", { n: dirty.length }) : text("clean");
+      return dirty;
+    }
+
+    function keepDraft() {
+      if (!store) return;
+      var dirty = refreshDirty();
+      if (!dirty.length) {
+        store.removeItem(draftKey());
+        return;
+      }
+      var record = { savedAt: new Date().toISOString(), version: versionField.value, values: {}, original: {} };
+      dirty.forEach(function (el) {
+        record.values[el.name] = el.value;
+        record.original[el.name] = original[el.name] || "";
+      });
+      try { store.setItem(draftKey(), JSON.stringify(record)); } catch (e) { /* storage full: nothing to do */ }
+    }
+
+    function offerRestore() {
+      if (!store) return;
+      var saved = form.dataset.savedVersion;
+      if (saved) {
+        store.removeItem(prefix + ".v" + saved);
+        if (window.history && window.history.replaceState) {
+          window.history.replaceState(null, "", window.location.pathname + window.location.hash);
+        }
+      }
+      var best = null;
+      draftKeys(store, prefix).forEach(function (key) {
+        var record = null;
+        try { record = JSON.parse(store.getItem(key)); } catch (e) { record = null; }
+        if (!record || !record.values) { store.removeItem(key); return; }
+        var differing = Object.keys(record.values).filter(function (name) {
+          var el = form.querySelector('[name="' + CSS.escape(name) + '"]');
+          return el && el.value !== record.values[name];
+        });
+        if (!differing.length) { store.removeItem(key); return; }
+        record.key = key;
+        record.count = differing.length;
+        if (!best || record.savedAt > best.savedAt) best = record;
+      });
+      if (!best || form.dataset.hasError) return;
+      var banner = document.getElementById("restore-banner");
+      var when = new Date(best.savedAt).toLocaleString("zh-CN", { hour12: false });
+      var same = String(best.version) === versionField.value;
+      document.getElementById("restore-text").textContent = same
+        ? text("restoreSame", { time: when, n: best.count })
+        : text("restoreOld", { time: when, n: best.count, version: best.version });
+      banner.classList.remove("d-none");
+      document.getElementById("restore-apply").addEventListener("click", function () {
+        if (!same) {
+          // Saving against the version the edits were made on lets the server detect what changed since.
+          Object.keys(best.original).forEach(function (name) { original[name] = best.original[name]; });
+          originalField.value = JSON.stringify(original);
+          store.removeItem(best.key);
+          versionField.value = best.version;
+        }
+        Object.keys(best.values).forEach(function (name) {
+          var el = form.querySelector('[name="' + CSS.escape(name) + '"]');
+          if (el) el.value = best.values[name];
+        });
+        banner.classList.add("d-none");
+        recompute(grid);
+        keepDraft();
+      });
+      document.getElementById("restore-discard").addEventListener("click", function () {
+        store.removeItem(best.key);
+        banner.classList.add("d-none");
+      });
+    }
+
+    recompute(grid);
+    if (!editable) return;
+    offerRestore();
+    refreshDirty();
+
+    form.addEventListener("input", function (event) {
+      if (!event.target.classList.contains("cell-input")) return;
+      recompute(grid);
+      window.clearTimeout(timer);
+      timer = window.setTimeout(keepDraft, 300);
+    });
+    form.addEventListener("change", function () { keepDraft(); });
+
+    form.addEventListener("keydown", function (event) {
+      var field = event.target;
+      if (!field.classList || !field.classList.contains("cell-input")) return;
+      var isText = field.tagName === "TEXTAREA";
+      if (event.key === "Enter" && !event.ctrlKey && !event.metaKey && !event.altKey && !isText) {
+        event.preventDefault();
+        moveVertical(form, field, event.shiftKey ? -1 : 1);
+      } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && !isText && field.tagName !== "SELECT") {
+        if (moveVertical(form, field, event.key === "ArrowDown" ? 1 : -1)) event.preventDefault();
+      } else if (event.altKey && (event.key === "c" || event.key === "C")) {
+        var button = field.closest(".grid-cell").querySelector("[data-comment-for]");
+        if (button) {
+          event.preventDefault();
+          button.click();
+        }
+      }
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && (event.key === "s" || event.key === "S")) {
+        event.preventDefault();
+        keepDraft();
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      }
+    });
+
+    form.addEventListener("submit", function () {
+      keepDraft();
+      submitting = true;
+      var state = document.getElementById("dirty-state");
+      if (state) state.textContent = text("saving");
+    });
+
+    window.addEventListener("beforeunload", function (event) {
+      if (submitting || !dirtyFields().length) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+
+    document.querySelectorAll("[data-discard-draft]").forEach(function (link) {
+      link.addEventListener("click", function () {
+        submitting = true;
+        if (store) draftKeys(store, prefix).forEach(function (key) { store.removeItem(key); });
+      });
+    });
+    document.querySelectorAll("[data-leave-check]").forEach(function (link) {
+      link.addEventListener("click", function () { keepDraft(); });
+    });
+
+    setupComments(form);
+  }
+
+  /* --- comments ------------------------------------------------------------------------------------- */
+
+  function setupComments(form) {
+    var modalEl = document.getElementById("comment-modal");
+    if (!modalEl) return;
+    var lastField = null;
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-comment-for]");
+      if (!button) return;
+      lastField = button.closest(".grid-cell").querySelector(".cell-input");
+      document.getElementById("comment-cell").value = button.dataset.commentFor;
+      document.getElementById("comment-label").textContent = button.dataset.label;
+      document.getElementById("comment-text").value = button.dataset.comment || "";
+      var feedback = document.getElementById("comment-feedback");
+      if (feedback) feedback.innerHTML = "";
+      window.bootstrap.Modal.getOrCreateInstance(modalEl).show();
+    });
+    modalEl.addEventListener("shown.bs.modal", function () { document.getElementById("comment-text").focus(); });
+    modalEl.addEventListener("hidden.bs.modal", function () { if (lastField) lastField.focus(); });
+    document.body.addEventListener("htmx:afterSwap", function () {
+      if (document.querySelector("#comment-feedback [data-comment-saved]")) {
+        window.setTimeout(function () { window.bootstrap.Modal.getOrCreateInstance(modalEl).hide(); }, 600);
+      }
+    });
+  }
+
+  /* --- the report page ------------------------------------------------------------------------------ */
+
+  function setupDetail() {
+    var counter = document.getElementById("picked-count");
+    if (counter) {
+      document.addEventListener("change", function (event) {
+        if (!event.target.classList.contains("cell-pick")) return;
+        counter.textContent = document.querySelectorAll(".cell-pick:checked").length;
+      });
+    }
+  }
+
+  /* --- shared --------------------------------------------------------------------------------------- */
+
+  function setupShared() {
+    // Forms that must go once (a double click is one request; the server also replays by key).
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.dataset.sent) {
+          event.preventDefault();
+          return;
+        }
+        form.dataset.sent = "1";
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.classList.add("disabled"); });
+      });
+    });
+    // Messages that point at a cell move the focus there.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-focus]");
+      if (!link) return;
+      var target = document.getElementById(link.dataset.focus);
+      if (target) {
+        event.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        if (target.focus) target.focus();
+      }
+    });
+    // htmx leaves 4xx answers unswapped by default; ours carry the Chinese message to show.
+    document.body.addEventListener("htmx:beforeSwap", function (event) {
+      var status = event.detail.xhr.status;
+      var source = event.detail.elt;
+      if ([400, 409, 413].indexOf(status) !== -1 && source && source.closest("[data-htmx-errors-swap]")) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
+    var error = document.getElementById("save-error") || document.getElementById("action-error");
+    if (error) error.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupShared();
+    var form = document.getElementById("entry-form");
+    if (form) setupEntry(form);
+    else document.querySelectorAll("[data-grid]").forEach(recompute);
+    setupDetail();
+  });
+})();
