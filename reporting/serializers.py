@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import StrictInput
+from orgs.serializers import OrgRefSerializer
 from reporting.models import DataSet, DataSetVersion, Period, Report
 
 # --- Metadata -------------------------------------------------------------------------------------------
@@ -130,11 +131,6 @@ class PeriodSerializer(serializers.ModelSerializer):
 
 
 # --- Reports --------------------------------------------------------------------------------------------
-
-
-class OrgRefSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -224,6 +224,7 @@ def excel_preview(request: HttpRequest, token: str) -> HttpResponse:
         "meta": meta,
         "plan": meta.get("plan"),
         "problems": problems,
+        "total_problems": meta.get("total_problems") or len(problems),
         "page_url": _page_url(ctx),
     }
     return render(request, "reporting/excel_preview.html", context, status=200)
@@ -238,6 +239,7 @@ def excel_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if outcome.problems:
         status = 409 if any(p.code in ("conflict", "expired") for p in outcome.problems) else 400
         context = {"ctx": ctx, "token": token, "meta": meta, "plan": None, "problems": outcome.problems,
+                   "total_problems": len(outcome.problems),
                    "confirm_failed": True, "page_url": _page_url(ctx)}
         return render(request, "reporting/excel_preview.html", context, status=status)
     if outcome.results:
