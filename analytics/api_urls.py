@@ -2,7 +2,14 @@
 
 from rest_framework.routers import SimpleRouter
 
-REGISTRATIONS: list = []
+from analytics.api import AnalyticsQueryViewSet, DrillThroughViewSet, IndicatorViewSet, SavedViewViewSet
+
+REGISTRATIONS: list = [
+    ("analytics/indicators", IndicatorViewSet, "indicator"),
+    ("analytics/query", AnalyticsQueryViewSet, "analytics-query"),
+    ("analytics/drill-through", DrillThroughViewSet, "analytics-drill"),
+    ("analytics/views", SavedViewViewSet, "saved-view"),
+]
 
 
 def register(router: SimpleRouter) -> None:

@@ -1,3 +1,5 @@
+from analytics import views, views_definitions
+
 app_name = "analytics"
 
-urlpatterns: list = []
+urlpatterns = views.urlpatterns + views_definitions.urlpatterns

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "core.context_processors.platform",
                 "core.context_processors.nav",
                 "reporting.context_processors.reporting_nav",
+                "analytics.context_processors.analytics_nav",
             ],
         },
     }

@@ -8,11 +8,21 @@ without the right) and writes the audit row. Changes carry the version the clien
 body (`version`) or as `If-Match: "7"`: a stale body version answers 409 with the cells changed
 meanwhile, a stale If-Match 412, neither 428. Refused values answer 400 with every problem, in
 Chinese, and nothing is saved. `Idempotency-Key` on submit makes a retry return the first result.
+
+Machine clients import a report's values as CSV or JSON (`POST reports/{id}/import/`): a dry run
+by default, which returns the plan (what would change, against what is stored now); `?dry_run=0`
+imports, all or nothing, through reporting.services.values_import. Every problem comes back at
+once with its line (CSV) or item (JSON) number and column or key.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import json
 import re
+import uuid
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -23,6 +33,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
@@ -34,6 +45,11 @@ from orgs.models import Organisation
 from orgs.scoping import get_visible_or_404
 from reporting import queries, services
 from reporting.choices import Timeliness
+from reporting.excel import importer, tabular
+from reporting.excel.container import max_upload_bytes
+from reporting.excel.plan import Context
+from reporting.excel.problems import Code, ImportProblem, ImportRefused
+from reporting.excel.stamp import SINGLE
 from reporting.filters import DataSetVersionFilter, PeriodFilter, ReportFilter
 from reporting.models import DataSet, DataSetVersion, DataValue, Period, Report
 from reporting.periods import parse_code, period_from_code
@@ -42,6 +58,8 @@ from reporting.serializers import (
     DataSetSerializer,
     DataSetVersionDetailSerializer,
     DataSetVersionSerializer,
+    ImportJsonInput,
+    ImportResultSerializer,
     PeriodSerializer,
     ProblemSerializer,
     ReasonInput,
@@ -53,6 +71,7 @@ from reporting.serializers import (
     ValuesInput,
     VersionInput,
 )
+from reporting.services.reports import ImportFailed, ImportItem, values_import
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -69,6 +88,16 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=gettext_lazy("同一次提交的重试请使用相同的值：重复的请求返回第一次的结果，不会重复提交。"),
 )
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
+DRY_RUN = OpenApiParameter(
+    "dry_run",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=False,
+    enum=["1", "0"],
+    description=gettext_lazy(
+        "默认 1：只检查并返回将要发生的变更，不写入；0：检查无误后全部导入（全部成功或全部不写入）。"
+    ),
+)
 
 
 # --- Metadata (read-only; metadata belongs to no organisation) ------------------------------------------------
@@ -237,6 +266,123 @@ class _IfMatch:
         if stale and self.request.headers.get("If-Match"):
             raise PreconditionFailed() from exc
         return False
+
+
+class _RawBody(BaseParser):
+    """Hand the body over unread by any parser, at most the import size limit (+1 byte to notice more)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        if stream is None:
+            return b""
+        return stream.read(max_upload_bytes() + 1)
+
+
+class RawJsonParser(_RawBody):
+    media_type = "application/json"
+
+
+class RawCsvParser(_RawBody):
+    media_type = "text/csv"
+
+
+class RawAppCsvParser(_RawBody):
+    media_type = "application/csv"
+
+
+class RawTextParser(_RawBody):
+    media_type = "text/plain"
+
+
+IMPORT_PARSERS = [RawJsonParser, RawCsvParser, RawAppCsvParser, RawTextParser]
+
+
+def _problem_dicts(problems: list[ImportProblem]) -> list[dict]:
+    return [
+        {
+            "code": p.code,
+            "row": p.row,
+            "column": p.column,
+            "field": p.field,
+            "value": p.value,
+            "message": p.message,
+            "fix": p.fix,
+            "text": p.text(),
+        }
+        for p in problems
+    ]
+
+
+def _import_refused(problems: list[ImportProblem], status_code: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    first = "；".join(p.text() for p in problems[:3])
+    more = _("等 %(n)d 处") % {"n": len(problems)} if len(problems) > 3 else ""
+    return Response(
+        {
+            "detail": _("导入内容有 %(n)d 处问题，未写入任何数据：%(first)s%(more)s")
+            % {"n": len(problems), "first": first, "more": more},
+            "problems": _problem_dicts(problems),
+        },
+        status=status_code,
+    )
+
+
+def _foreign_org_rows(raw: bytes, content_type: str, org_code: str) -> list[ImportProblem]:
+    """Rows that name another organisation than the report's (the reader ignores `org` for one report).
+
+    Silently writing such a row into this report would put one organisation's figures under
+    another's name, so each one is refused with its line or item number.
+    """
+    kind = (content_type or "").split(";")[0].strip().lower()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []  # the reader reports the encoding
+    named: list[tuple[int, str]] = []
+    if kind in tabular.JSON_TYPES:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return []
+        items = data.get("values") if isinstance(data, dict) else None
+        for number, item in enumerate(items if isinstance(items, list) else [], 1):
+            if isinstance(item, dict) and isinstance(item.get("org"), str):
+                named.append((number, item["org"].strip()))
+    elif kind in tabular.CSV_TYPES:
+        try:
+            reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+            header = [h.strip().lower() for h in next(reader, [])]
+            if "org" in header:
+                column = header.index("org")
+                for row in reader:
+                    if len(row) > column:
+                        named.append((reader.line_num, row[column].strip()))
+        except csv.Error:
+            return []
+    return [
+        ImportProblem(
+            Code.WRONG_ORG,
+            _("这一行属于机构 %(code)s，不属于本报表的机构 %(own)s") % {"code": code, "own": org_code},
+            _("请删除 org 列，或把这一行导入该机构自己的报表。"),
+            row=number,
+            column="org",
+            value=code,
+            org=code,
+        )
+        for number, code in named
+        if code and code != org_code
+    ]
+
+
+def _dry_run_flag(request, body_flag: bool | None) -> bool:
+    """`?dry_run=` when given (1/0, true/false), else the JSON body's `dry_run`, else a dry run."""
+    raw = request.query_params.get("dry_run")
+    if raw is None:
+        return True if body_flag is None else body_flag
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", ""}:
+        return True
+    if value in {"0", "false", "no"}:
+        return False
+    raise ValidationError({"dry_run": [_("dry_run 应为 1（只检查）或 0（导入）。")]})
 
 
 class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
@@ -419,6 +565,94 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
     def reopen(self, request, pk=None):
         actor = Actor.from_request(request)
         return self._step(request, ReasonInput, lambda **kw: services.report_reopen(by=actor, **kw))
+
+    @extend_schema(
+        request={"application/json": ImportJsonInput, "text/csv": OpenApiTypes.STR},
+        responses={200: ImportResultSerializer, 400: ImportResultSerializer, 409: ImportResultSerializer},
+        parameters=[DRY_RUN, IF_MATCH],
+    )
+    @action(detail=True, methods=["post"], url_path="import", url_name="import", parser_classes=IMPORT_PARSERS)
+    def import_(self, request, pk=None):
+        """Import the report's values from CSV (`element,option,value`) or JSON (`{"values": [...]}`).
+
+        A dry run unless `?dry_run=0` (or `"dry_run": false` in JSON): it answers what would change.
+        An import writes every value or none, with the version checks of web entry (`If-Match`, or
+        `version` in JSON, is optional: without it the version read by this request is used).
+        """
+        report = self.get_object()
+        actor = Actor.from_request(request)
+        ctx = Context(actor=actor, dataset=report.dataset, period=report.period, org=report.org)
+        kind = (request.content_type or "").split(";")[0].strip().lower()
+        filename = "api.json" if kind in tabular.JSON_TYPES else "api.csv"
+        token = f"api-{uuid.uuid4().hex}"
+        raw = request.data if isinstance(request.data, bytes) else b""  # no body: DRF gives an empty dict
+        facts = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest(), "source": "api"}
+        if len(raw) > max_upload_bytes():
+            problem = ImportProblem(
+                Code.TOO_LARGE,
+                _("内容超过大小上限（%(mb)d MB）") % {"mb": max_upload_bytes() // (1024 * 1024)},
+                _("请分批导入。"),
+            )
+            importer._audit_upload(ctx, token, filename, facts, [problem], None)
+            return _import_refused([problem], status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        try:
+            body = tabular.parse_body(raw, request.content_type, bulk=False, default_org=report.org.code)
+        except ImportRefused as refusal:
+            importer._audit_upload(ctx, token, filename, facts, refusal.problems, None)
+            return _import_refused(refusal.problems, refusal.status)
+        body.problems.extend(_foreign_org_rows(raw, request.content_type, report.org.code))
+        dry_run = _dry_run_flag(request, body.dry_run)
+        header = request.headers.get("If-Match", "").strip()
+        version = expected_version(request, body.version, report.version) if header or body.version else None
+        plan = importer.plan_entries(
+            ctx=ctx,
+            version=report.dataset_version,
+            entries=body.entries,
+            layout=SINGLE,
+            problems=body.problems,
+            org_column="org",
+        )
+        importer._audit_upload(ctx, token, filename, facts, plan.problems, plan)
+        if plan.problems:
+            plan.problems.sort(key=lambda p: (p.row or 0, p.column))
+            return _import_refused(plan.problems)
+        org_plan = plan.orgs[0] if plan.orgs else None
+        changes = org_plan.changes if org_plan else []
+        answer = {
+            "dry_run": dry_run,
+            "applied": False,
+            "report": report.pk,
+            "version": report.version,
+            "changes": [
+                {"element": c.element, "option": c.option, "label": c.label, "row": c.row, "old": c.old, "new": c.new}
+                for c in changes
+            ],
+            "unchanged": org_plan.unchanged if org_plan else 0,
+            "rule_errors": org_plan.rule_errors if org_plan else [],
+            "rule_warnings": org_plan.rule_warnings if org_plan else [],
+            "notes": plan.notes,
+        }
+        if dry_run or not changes:
+            return Response(ImportResultSerializer(answer).data, headers={"ETag": etag(report.version)})
+        item = ImportItem(
+            org=report.org,
+            values={(c.element, c.option): c.text for c in changes},
+            version=org_plan.report_version if version is None else version,
+        )
+        try:
+            values_import(
+                by=actor,
+                dataset=report.dataset,
+                period=report.period,
+                items=[item],
+                dataset_version_number=plan.version,
+                source={"api": filename.removeprefix("api."), "sha256": facts["sha256"], "token": token},
+            )
+        except ImportFailed as error:
+            return _import_refused(importer.failure_problems(error), error.status_code)
+        report.refresh_from_db()
+        answer.update(applied=True, version=report.version)
+        return Response(ImportResultSerializer(answer).data, headers={"ETag": etag(report.version)})
 
 
 # --- Completeness -------------------------------------------------------------------------------------------------

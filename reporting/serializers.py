@@ -299,3 +299,56 @@ class CompletenessSerializer(serializers.Serializer):
     by_union = GroupSummarySerializer(many=True, read_only=True)
     by_prefecture = GroupSummarySerializer(many=True, read_only=True)
     rows = DueRowSerializer(many=True, read_only=True)
+
+
+# --- Import (CSV / JSON) -----------------------------------------------------------------------------------------
+
+
+class ImportCellInput(serializers.Serializer):
+    element = serializers.CharField(label=_("数据元代码"))
+    option = serializers.CharField(label=_("分类选项键"), required=False, allow_blank=True)
+    value = serializers.JSONField(label=_("值（数字、文字、true/false；空或 null 清空）"), required=False)
+
+
+class ImportJsonInput(serializers.Serializer):
+    """The JSON form of an import (for the OpenAPI document; the body is read by reporting.excel.tabular)."""
+
+    values = ImportCellInput(many=True, label=_("数值"))
+    version = serializers.IntegerField(label=_("版本号"), required=False, min_value=1)
+    dry_run = serializers.BooleanField(label=_("只检查不导入"), required=False)
+
+
+class ImportChangeSerializer(serializers.Serializer):
+    element = serializers.CharField(read_only=True)
+    option = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    row = serializers.IntegerField(read_only=True, allow_null=True)
+    old = serializers.CharField(read_only=True)
+    new = serializers.CharField(read_only=True)
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    row = serializers.IntegerField(read_only=True, allow_null=True)
+    column = serializers.CharField(read_only=True)
+    field = serializers.CharField(read_only=True)
+    value = serializers.CharField(read_only=True)
+    message = serializers.CharField(read_only=True)
+    fix = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    """The plan of a dry run, or what an import wrote; on refusal `detail` and every problem."""
+
+    detail = serializers.CharField(read_only=True, required=False)
+    problems = ImportProblemSerializer(many=True, read_only=True, required=False)
+    dry_run = serializers.BooleanField(read_only=True, required=False)
+    applied = serializers.BooleanField(read_only=True, required=False)
+    report = serializers.IntegerField(read_only=True, required=False)
+    version = serializers.IntegerField(read_only=True, required=False)
+    changes = ImportChangeSerializer(many=True, read_only=True, required=False)
+    unchanged = serializers.IntegerField(read_only=True, required=False)
+    rule_errors = serializers.ListField(child=serializers.CharField(), read_only=True, required=False)
+    rule_warnings = serializers.ListField(child=serializers.CharField(), read_only=True, required=False)
+    notes = serializers.DictField(child=serializers.IntegerField(), read_only=True, required=False)

@@ -5,6 +5,10 @@ argument (`code`, `pk`, `id`) must be listed in DETAIL_ROUTES, saying which kind
 takes; every other pattern must be in LIST_ROUTES or NO_DATA_ROUTES. A new route without an
 entry fails `test_every_api_route_is_mapped`, so it cannot ship untested.
 
+Routes whose object belongs to no organisation (the reporting metadata: data sets, their versions,
+periods) are listed in SHARED_ROUTES with the reason; they must be read-only, and every signed-in
+user reads the same object.
+
 For each mapped route, the reporter of ent_a1 (and the administrator of union A) GET — and
 send every write method the route accepts to — the object of a sibling and of another branch:
 always 404 (the audit log, which no organisation owns, is 403 for anyone but its reader), and
@@ -19,15 +23,21 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import api_client
+from analytics.models import SavedView as SavedViewModel
 from core.models import AuditEntry
 from orgs import services
 from orgs.choices import Role
 from orgs.models import Assignment, Membership, Organisation
 from orgs.tests.factories import SYSTEM
+from reporting import services as reporting_services
+from reporting.models import DataSet, DataValue, Report
+from reporting.tests.factories import at, load_workforce, open_report
 
 OBJECT_ARGS = {"code", "pk", "id"}
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -35,8 +45,9 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 @dataclass(frozen=True)
 class Route:
-    kind: str  # which object the argument names: org, membership, user, assignment, audit
+    kind: str  # which object the argument names: org, membership, user, assignment, audit, report
     foreign_status: int = 404
+    body: dict | None = None  # a write body for this route (default: WRITE_BODIES[kind])
 
 
 DETAIL_ROUTES = {
@@ -52,6 +63,25 @@ DETAIL_ROUTES = {
     "assignment-end": Route("assignment"),
     # Not owned by any organisation: closed to everyone but the audit administrator.
     "audit-detail": Route("audit", foreign_status=403),
+    # Reporting: a report belongs to its organisation; every step is a write on it.
+    "report-detail": Route("report"),
+    "report-values": Route("report", body={"version": 1, "values": [{"element": "WF_WORKERS", "value": "5"}]}),
+    "report-import": Route("report", body={"values": [{"element": "WF_WORKERS", "value": "5"}], "dry_run": False}),
+    "report-submit": Route("report"),
+    "report-approve": Route("report"),
+    "report-accept": Route("report"),
+    "report-lock": Route("report"),
+    "report-return": Route("report", body={"version": 1, "reason": "越权退回"}),
+    "report-reopen": Route("report", body={"version": 1, "reason": "越权重开"}),
+    # Analytics: a saved view belongs to its owner (shared ones are readable by everyone, never writable).
+    "saved-view-detail": Route("savedview", body={"version": 1, "name": "越权修改"}),
+}
+# Objects that belong to no organisation: the same for every signed-in user, and read-only.
+SHARED_ROUTES = {
+    "dataset-detail": "a data set (form definition) is metadata of the whole province",
+    "dataset-version-detail": "a data set version is metadata of the whole province",
+    "period-detail": "a reporting period is a calendar span",
+    "indicator-detail": "an indicator definition is metadata of the whole province",
 }
 LIST_ROUTES = {
     "api-root",
@@ -61,6 +91,21 @@ LIST_ROUTES = {
     "user-me",
     "assignment-list",
     "audit-list",
+    "dataset-list",
+    "dataset-version-list",
+    "period-list",
+    "report-list",
+    "completeness-list",
+    "indicator-list",
+    "analytics-query-list",
+    "analytics-drill-list",
+    "saved-view-list",
+}
+# Lists that need parameters to answer at all: added to every query of the list test.
+LIST_REQUIRED = {
+    "completeness-list": "dataset=WF_Y&period=2021",
+    "analytics-query-list": "measure=element:WF_WORKERS&periods=2021&level=children",
+    "analytics-drill-list": "measure=element:WF_WORKERS&period=2021",
 }
 NO_DATA_ROUTES = {
     "api_schema": "the OpenAPI document describes routes, not data",
@@ -75,6 +120,8 @@ WRITE_BODIES = {
     "user": {"is_active": False},
     "assignment": {"on": "2025-01-01"},
     "audit": {"event": "forged"},
+    "report": {"version": 1},
+    "savedview": {"version": 1, "name": "越权修改"},
 }
 
 
@@ -114,12 +161,14 @@ def test_every_api_route_is_mapped():
         args = arguments(pattern)
         assert args <= OBJECT_ARGS, f"{route}: unexpected URL arguments {args - OBJECT_ARGS}"
         if args:
-            assert pattern.name in DETAIL_ROUTES, f"{route} ({pattern.name}) takes {args}: add it to DETAIL_ROUTES"
+            assert pattern.name in DETAIL_ROUTES or pattern.name in SHARED_ROUTES, (
+                f"{route} ({pattern.name}) takes {args}: add it to DETAIL_ROUTES"
+            )
         else:
             assert pattern.name in LIST_ROUTES | set(NO_DATA_ROUTES), (
                 f"{route} ({pattern.name}): add it to LIST_ROUTES (checked for leaks) or NO_DATA_ROUTES"
             )
-    stale = (set(DETAIL_ROUTES) | LIST_ROUTES | set(NO_DATA_ROUTES)) - seen
+    stale = (set(DETAIL_ROUTES) | set(SHARED_ROUTES) | LIST_ROUTES | set(NO_DATA_ROUTES)) - seen
     assert not stale, f"mapped routes that no longer exist: {stale}"
 
 
@@ -133,12 +182,29 @@ def world(tree):
         assignments[where] = services.assignment_create(
             by=SYSTEM, department=tree.dept, enterprise=places[where], valid_from=dt.date(2021, 1, 1)
         )
+    yearly, _quarterly = load_workforce()
+    with pytest.MonkeyPatch.context() as patch:  # while the 2021 round is open for entry
+        patch.setattr(timezone, "now", lambda: at(2022, 1, 10))
+        reports = {where: open_report(tree, yearly, "2021", org) for where, org in places.items()}
+        for where in ("sibling", "other_branch"):  # something a foreign write could change
+            reporting_services.values_save(
+                by=SYSTEM, report=reports[where], version=1, values={("WF_WORKERS", ""): "1000"}
+            )
+    from analytics.models import SavedView
+
+    views = {
+        where: SavedView.objects.create(owner=reporters[where], name=f"视图 {org.code}", shared=where == "own",
+                                        query={"measure": "element:WF_WORKERS", "org": org.code})
+        for where, org in places.items()
+    }  # fmt: skip
     return {
+        "savedview": {where: {"pk": v.pk} for where, v in views.items()},
         "org": {where: {"code": org.code} for where, org in places.items()},
         "membership": {where: {"pk": Membership.objects.get(user=u).pk} for where, u in reporters.items()},
         "user": {where: {"pk": u.pk} for where, u in reporters.items()},
         "assignment": {where: {"pk": a.pk} for where, a in assignments.items()},
         "audit": {where: {"pk": AuditEntry.objects.order_by("id").first().pk} for where in places},
+        "report": {where: {"pk": r.pk} for where, r in reports.items()},
     }
 
 
@@ -151,6 +217,9 @@ def state() -> dict:
         "orgs": list(Organisation.objects.order_by("pk").values()),
         "memberships": list(Membership.objects.order_by("pk").values()),
         "assignments": list(Assignment.objects.order_by("pk").values()),
+        "reports": list(Report.objects.order_by("pk").values()),
+        "values": list(DataValue.objects.order_by("pk").values()),
+        "views": list(SavedViewModel.objects.order_by("pk").values()),
     }
 
 
@@ -167,13 +236,16 @@ def test_foreign_objects_are_not_found_on_every_detail_route(tree, world, role, 
     before = state()
     tried = writes = 0
     for name, pattern in detail_patterns():
+        if name in SHARED_ROUTES:
+            continue
         route = DETAIL_ROUTES[name]
         arg = (arguments(pattern) & OBJECT_ARGS).pop()
         for where in foreign:
             url = reverse(name, kwargs={arg: next(iter(world[route.kind][where].values()))})
             for method in sorted(methods(pattern)):
                 if method in WRITE_METHODS:
-                    response = getattr(client, method)(url, WRITE_BODIES[route.kind], format="json")
+                    body = WRITE_BODIES[route.kind] if route.body is None else route.body
+                    response = getattr(client, method)(url, body, format="json")
                     writes += 1
                 else:
                     response = getattr(client, method)(url)
@@ -181,7 +253,7 @@ def test_foreign_objects_are_not_found_on_every_detail_route(tree, world, role, 
                 assert set(response.json()) == {"detail"}, (method.upper(), url)
                 tried += 1
     assert tried >= len(DETAIL_ROUTES) * len(foreign)
-    assert writes >= 5 * len(foreign)  # update, move, close, revoke, end at least
+    assert writes >= 13 * len(foreign)  # update, move, close, revoke, end, and the report's steps at least
     assert state() == before  # nothing was changed by any of the refused writes
 
 
@@ -190,6 +262,8 @@ def test_detail_routes_answer_for_objects_in_scope(tree, world):
     union_admin = api(tree.user(Role.UNION_ADMIN))
     auditor = api(tree.user(Role.AUDIT_ADMIN))
     for name, pattern in detail_patterns():
+        if name in SHARED_ROUTES:
+            continue
         route = DETAIL_ROUTES[name]
         if "get" not in methods(pattern):
             continue
@@ -199,10 +273,34 @@ def test_detail_routes_answer_for_objects_in_scope(tree, world):
         assert client.get(url).status_code == 200, url
 
 
+def test_shared_routes_are_read_only_and_the_same_for_everyone(tree, world):
+    """Metadata has no owner: the reporters of two branches read the same object, and nobody writes it here."""
+    own = api(tree.user(Role.REPORTER, tree.ent_a1))
+    other = api(tree.user(Role.REPORTER, tree.ent_b1))
+    yearly = DataSet.objects.get(code="WF_Y")
+    objects = {
+        "dataset-detail": {"code": yearly.code},
+        "dataset-version-detail": {"pk": yearly.current_version().pk},
+        "period-detail": {"code": "2021"},
+        "indicator-detail": {"code": "CERT_RATE"},
+    }
+    assert set(objects) == set(SHARED_ROUTES)
+    for name, pattern in detail_patterns():
+        if name not in SHARED_ROUTES:
+            continue
+        assert methods(pattern) == {"get"}, (name, methods(pattern))
+        url = reverse(name, kwargs=objects[name])
+        first, second = own.get(url), other.get(url)
+        assert first.status_code == second.status_code == 200, url
+        assert first.json() == second.json()
+        assert own.post(url, {}, format="json").status_code == 405
+
+
 MARKERS = {
     "sibling": ["E-A2", "曲靖供电局", "reporter_e-a2"],
     "other_branch": ["E-B1", "U-B", "中国铜业", "云南铜业股份", "reporter_e-b1"],
 }
+# The org codes are also checked in JSON form, e.g. in a report's or a completeness row's "org".
 LIST_QUERIES = [
     "",
     "?limit=500",
@@ -225,10 +323,13 @@ LIST_QUERIES = [
 @pytest.mark.parametrize(("role", "home", "foreign"), PROBES)
 def test_lists_never_contain_foreign_objects(tree, world, role, home, foreign):
     client = api(tree.user(role, getattr(tree, home)))
-    list_urls = [reverse(p.name) for _, p in api_patterns() if p.name in LIST_ROUTES]
+    list_urls = [(reverse(p.name), LIST_REQUIRED.get(p.name)) for _, p in api_patterns() if p.name in LIST_ROUTES]
     assert len(list_urls) == len(LIST_ROUTES)
-    for url in list_urls:
+    for url, required in list_urls:
+        cache.clear()  # each list gets the whole rate allowance (the limit itself is tested in test_api)
         for query in LIST_QUERIES:
+            if required:
+                query = (query + "&" if query else "?") + required
             response = client.get(url + query)
             assert response.status_code in (200, 403), (url + query, response.status_code)
             body = response.content.decode()
@@ -245,7 +346,13 @@ def test_markers_are_present_for_someone_who_may_see_them(tree, world):
         api(tree.user(Role.SYS_ADMIN)).get(url).content.decode()
         for url in ("/api/v1/organisations/?limit=500", "/api/v1/users/?limit=500", "/api/v1/memberships/?limit=500")
     )
-    body += api(tree.user(Role.OFFICE_ADMIN, tree.province)).get("/api/v1/assignments/").content.decode()
+    office = api(tree.user(Role.OFFICE_ADMIN, tree.province))
+    body += office.get("/api/v1/assignments/").content.decode()
+    reporting = office.get("/api/v1/reports/?limit=500").content.decode()
+    reporting += office.get("/api/v1/completeness/?dataset=WF_Y&period=2021").content.decode()
     for markers in MARKERS.values():
         for marker in markers:
             assert re.search(re.escape(marker), body), marker
+    # The reporting lists do name the foreign organisations to someone who may see them.
+    for marker in ("E-A2", "曲靖供电局", "E-B1", "云南铜业股份"):
+        assert marker in reporting, marker

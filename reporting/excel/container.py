@@ -208,7 +208,9 @@ def _check_magic(path: str, size: int) -> None:
                     _("文件设置了打开密码（已加密），无法读取"),
                     _("请在 Excel 中通过“文件 → 信息 → 保护工作簿 → 用密码进行加密”清除密码，保存后再上传。"),
                 )
-            raise _not_xlsx(_("这是旧版 Excel（.xls）或 WPS（.et）格式的文件；请打开后另存为“Excel 工作簿（*.xlsx）”再上传。"))
+            raise _not_xlsx(
+                _("这是旧版 Excel（.xls）或 WPS（.et）格式的文件；请打开后另存为“Excel 工作簿（*.xlsx）”再上传。")
+            )
     if head[:4] != ZIP_MAGIC:
         raise _not_xlsx()
 
@@ -273,9 +275,7 @@ def _parse_xml(zf: zipfile.ZipFile, name: str):
 def _content_types(zf: zipfile.ZipFile) -> dict[str, str]:
     """Part name (without the leading /) → content type, from [Content_Types].xml."""
     root = _parse_xml(zf, "[Content_Types].xml")
-    defaults = {
-        el.get("Extension", "").lower(): el.get("ContentType", "") for el in root.iter(f"{{{CT_NS}}}Default")
-    }
+    defaults = {el.get("Extension", "").lower(): el.get("ContentType", "") for el in root.iter(f"{{{CT_NS}}}Default")}
     overrides = {
         el.get("PartName", "").lstrip("/"): el.get("ContentType", "") for el in root.iter(f"{{{CT_NS}}}Override")
     }
@@ -406,9 +406,10 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet_name: str) -> 
     if counts["c"] != counts["c_r"]:
         # Cells without a position: every producer we know writes one; without it the value area
         # cannot be bounded before reading.
-        raise _invalid_structure(_("工作表“%(sheet)s”中有单元格缺少位置信息；请用 Excel 或 WPS 打开后重新保存再上传。") % {
-            "sheet": sheet_name
-        })
+        raise _invalid_structure(
+            _("工作表“%(sheet)s”中有单元格缺少位置信息；请用 Excel 或 WPS 打开后重新保存再上传。")
+            % {"sheet": sheet_name}
+        )
     bounded = counts["row"] == counts["row_r"] and not wide
     if bounded and scan.max_row * _MAX_COLUMN_INDEX <= _cell_budget() and scan.max_row <= max_data_rows() + 10:
         scan.max_column = _MAX_COLUMN_INDEX
@@ -510,7 +511,7 @@ def _formula_problems(sheets: list[SheetInfo], defined_names: list[tuple[str, st
     return problems
 
 
-# --- The whole inspection ----------------------------------------------------------------------------------------------
+# --- The whole inspection -----------------------------------------------------------------------------
 
 
 def _digest(path: str) -> str:
@@ -527,7 +528,8 @@ def inspect_workbook(path: str) -> Inspection:
     if size > max_upload_bytes():
         raise _refuse(
             Code.TOO_LARGE,
-            _("文件过大（%(size).1f MB），上限为 %(limit)d MB") % {"size": size / 1048576, "limit": max_upload_bytes() // 1048576},
+            _("文件过大（%(size).1f MB），上限为 %(limit)d MB")
+            % {"size": size / 1048576, "limit": max_upload_bytes() // 1048576},
             _("请删除多余的工作表和图片，或分批导入。"),
             status=413,
         )

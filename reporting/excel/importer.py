@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.actor import Actor
 from orgs.models import Organisation
 from reporting import queries
 from reporting.excel import storage
@@ -65,16 +64,22 @@ def bulk_orgs(ctx: Context, version: DataSetVersion) -> list[Organisation]:
 def template_version(ctx: Context, kind: str) -> DataSetVersion | None:
     """The version a template is made for: a single organisation's report's, else the current one."""
     if kind == SINGLE:
-        report = Report.objects.filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period).select_related("dataset_version").first()
+        report = (
+            Report.objects.filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period)
+            .select_related("dataset_version")
+            .first()
+        )
         if report is not None:
             return report.dataset_version
     return ctx.dataset.current_version()
 
 
 def _stored_texts(ctx: Context, orgs: list[Organisation], period=None) -> dict[int, dict[tuple[str, str], str]]:
-    rows = DataValue.objects.filter(
-        report__dataset=ctx.dataset, report__period=period or ctx.period, report__org__in=orgs
-    ).exclude(value="").values_list("report__org_id", "element__code", "option_combo__key", "value")
+    rows = (
+        DataValue.objects.filter(report__dataset=ctx.dataset, report__period=period or ctx.period, report__org__in=orgs)
+        .exclude(value="")
+        .values_list("report__org_id", "element__code", "option_combo__key", "value")
+    )
     texts: dict[int, dict[tuple[str, str], str]] = {}
     for org_id, code, key, value in rows.iterator(chunk_size=5000):
         texts.setdefault(org_id, {})[(code, key)] = value
@@ -85,7 +90,9 @@ def build_template(*, ctx: Context, kind: str, filled: bool) -> bytes:
     """The template workbook for `ctx`: a single organisation's (blank or filled) or a group's bulk one."""
     version = template_version(ctx, kind)
     if version is None:
-        raise ImportRefused([ImportProblem(Code.OUTDATED, _("报表“%(dataset)s”还没有发布的版本") % {"dataset": ctx.dataset.name})])
+        raise ImportRefused(
+            [ImportProblem(Code.OUTDATED, _("报表“%(dataset)s”还没有发布的版本") % {"dataset": ctx.dataset.name})]
+        )
     layout = queries.version_layout(version)
     cells = template_cells(layout)
     stamp = new_stamp(
@@ -116,7 +123,13 @@ def build_template(*, ctx: Context, kind: str, filled: bool) -> bytes:
             spec.rows.append(TemplateRow(org.code, org.name, values))
     else:
         stored = _stored_texts(ctx, [ctx.org]).get(ctx.org.pk, {}) if filled else {}
-        spec.rows = [TemplateRow(ctx.org.code, ctx.org.name, {i: excel_value(c, stored[c.key]) for i, c in enumerate(cells) if c.key in stored})]
+        spec.rows = [
+            TemplateRow(
+                ctx.org.code,
+                ctx.org.name,
+                {i: excel_value(c, stored[c.key]) for i, c in enumerate(cells) if c.key in stored},
+            )
+        ]
         previous = queries.previous_period(ctx.period)
         if previous is not None:
             before = _stored_texts(ctx, [ctx.org], previous).get(ctx.org.pk, {})
@@ -128,8 +141,15 @@ def build_template(*, ctx: Context, kind: str, filled: bool) -> bytes:
         "reporting.template.download",
         ctx.org,
         after=None,
-        detail={"dataset": ctx.dataset.code, "period": ctx.period.code, "version": version.number, "layout": kind,
-                "filled": stamp.filled, "rows": len(spec.rows), "template_id": stamp.template_id},
+        detail={
+            "dataset": ctx.dataset.code,
+            "period": ctx.period.code,
+            "version": version.number,
+            "layout": kind,
+            "filled": stamp.filled,
+            "rows": len(spec.rows),
+            "template_id": stamp.template_id,
+        },
     )
     return buffer.getvalue()
 
@@ -216,7 +236,9 @@ def _examine(ctx: Context, path: str) -> tuple[ImportPlan | None, list[ImportPro
     return plan, plan.problems, error_file, facts
 
 
-def _audit_upload(ctx: Context, token: str, filename: str, facts: dict, problems: list[ImportProblem], plan: ImportPlan | None) -> None:
+def _audit_upload(
+    ctx: Context, token: str, filename: str, facts: dict, problems: list[ImportProblem], plan: ImportPlan | None
+) -> None:
     security = [p for p in problems if p.security]
     detail = {
         "file": filename,
@@ -237,8 +259,15 @@ def _audit_upload(ctx: Context, token: str, filename: str, facts: dict, problems
         event, success = "reporting.import.preview", True
         detail.update(orgs=len(plan.orgs) if plan else 0, changes=plan.cells_changed if plan else 0)
     audit.record(
-        ctx.actor, event, None, after=None, success=success, detail=detail,
-        object_type="reporting.import", object_id=token, object_repr=f"{ctx.dataset.code} {ctx.period.code} {ctx.org.code}",
+        ctx.actor,
+        event,
+        None,
+        after=None,
+        success=success,
+        detail=detail,
+        object_type="reporting.import",
+        object_id=token,
+        object_repr=f"{ctx.dataset.code} {ctx.period.code} {ctx.org.code}",
     )
 
 
@@ -282,14 +311,18 @@ def preview_upload(*, ctx: Context, path: str, token: str, filename: str) -> Pre
             storage.save_bytes(token, ".errors.xlsx", error_file)
         else:
             storage.save_bytes(token, ".errors.xlsx", problems_workbook(problems))
-        meta.update(state="refused", problems=[p.as_dict() for p in problems[:STORED_PROBLEMS]], total_problems=len(problems))
+        meta.update(
+            state="refused", problems=[p.as_dict() for p in problems[:STORED_PROBLEMS]], total_problems=len(problems)
+        )
         if plan is not None:
             meta["plan"] = _summary(plan)
     else:
         meta.update(state="preview", plan=_summary(plan))
     storage.write_meta(token, meta)
     _audit_upload(ctx, token, filename, facts, problems, plan)
-    return Preview(token, plan, problems, status=facts.get("status", 400) if problems else 200, error_file=bool(problems))
+    return Preview(
+        token, plan, problems, status=facts.get("status", 400) if problems else 200, error_file=bool(problems)
+    )
 
 
 # --- Confirm ---------------------------------------------------------------------------------------------------------
@@ -298,7 +331,9 @@ def preview_upload(*, ctx: Context, path: str, token: str, filename: str) -> Pre
 def items_of(plan: ImportPlan) -> list[ImportItem]:
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=[o.org_id for o in plan.changed_orgs])}
     return [
-        ImportItem(org=orgs[o.org_id], values={(c.element, c.option): c.text for c in o.changes}, version=o.report_version)
+        ImportItem(
+            org=orgs[o.org_id], values={(c.element, c.option): c.text for c in o.changes}, version=o.report_version
+        )
         for o in plan.changed_orgs
     ]
 
@@ -306,12 +341,23 @@ def items_of(plan: ImportPlan) -> list[ImportItem]:
 def failure_problems(error: ImportFailed) -> list[ImportProblem]:
     problems = []
     for failure in error.failures:
-        code = Code.CONFLICT if failure.conflict else Code.VALUE_INVALID if failure.problems else Code.REPORT_NOT_EDITABLE
+        code = (
+            Code.CONFLICT if failure.conflict else Code.VALUE_INVALID if failure.problems else Code.REPORT_NOT_EDITABLE
+        )
         if failure.problems:
             for p in failure.problems:
-                problems.append(ImportProblem(code, p.message, "", field=p.label, value=str(p.value), org=failure.org.code))
+                problems.append(
+                    ImportProblem(code, p.message, "", field=p.label, value=str(p.value), org=failure.org.code)
+                )
         else:
-            problems.append(ImportProblem(code, failure.message, _("请重新上传文件预览后再确认。") if failure.conflict else "", org=failure.org.code))
+            problems.append(
+                ImportProblem(
+                    code,
+                    failure.message,
+                    _("请重新上传文件预览后再确认。") if failure.conflict else "",
+                    org=failure.org.code,
+                )
+            )
     return problems
 
 
@@ -340,34 +386,66 @@ class Confirmed:
 def confirm_upload(*, ctx: Context, token: str, meta: dict[str, Any]) -> Confirmed:
     """Read the stored upload again; if it still plans exactly as previewed, import it. Always deletes it."""
     path = storage.path_of(token, ".upload")
+    meta = meta or {}
     try:
         if meta.get("state") != "preview" or not path.exists():
-            return Confirmed(problems=[ImportProblem(Code.EXPIRED, _("该上传已失效（已导入、已放弃或已超过 24 小时）"), _("请重新上传文件。"))])
-        plan, problems, _error_file, _facts = _examine(ctx, str(path))
-        if problems or plan is None:
-            return Confirmed(problems=problems)
-        if plan.digest() != meta.get("plan", {}).get("digest"):
             return Confirmed(
                 problems=[
+                    ImportProblem(
+                        Code.EXPIRED, _("该上传已失效（已导入、已放弃或已超过 24 小时）"), _("请重新上传文件。")
+                    )
+                ]
+            )
+        plan, problems, _error_file, _facts = _examine(ctx, str(path))
+        if problems or plan is None:
+            return _refused_at_confirm(ctx, token, meta, problems)
+        if plan.digest() != meta.get("plan", {}).get("digest"):
+            return _refused_at_confirm(
+                ctx,
+                token,
+                meta,
+                [
                     ImportProblem(
                         Code.CONFLICT,
                         _("预览之后，系统中的数据已被他人修改，本次未导入任何数据"),
                         _("请重新上传文件，核对新的预览后再确认。"),
                     )
-                ]
+                ],
             )
         if not plan.changed_orgs:
             return Confirmed()
-        source = {"file": meta.get("file", ""), "sha256": meta.get("sha256", ""), "template_id": meta.get("template_id", ""), "token": token}
+        source = {
+            "file": meta.get("file", ""),
+            "sha256": meta.get("sha256", ""),
+            "template_id": meta.get("template_id", ""),
+            "token": token,
+        }
         try:
             results = apply_plan(ctx=ctx, plan=plan, source=source)
         except ImportFailed as error:
-            return Confirmed(problems=failure_problems(error))
+            return _refused_at_confirm(ctx, token, meta, failure_problems(error))
         return Confirmed(results=results, orgs=len(plan.changed_orgs), cells=plan.cells_changed)
     finally:
         storage.delete(token)
 
 
-def plan_entries(*, ctx: Context, version: DataSetVersion, entries: list[Entry], layout: str, problems: list[ImportProblem], org_column: str) -> ImportPlan:
+def _refused_at_confirm(ctx: Context, token: str, meta: dict[str, Any], problems: list[ImportProblem]) -> Confirmed:
+    """Record a confirmation that wrote nothing (the file, the database or a version changed meanwhile)."""
+    facts = {k: meta[k] for k in ("sha256", "size", "template_id", "layout", "version") if k in meta}
+    _audit_upload(ctx, token, meta.get("file", ""), {**facts, "stage": "confirm"}, problems, None)
+    return Confirmed(problems=problems)
+
+
+def plan_entries(
+    *,
+    ctx: Context,
+    version: DataSetVersion,
+    entries: list[Entry],
+    layout: str,
+    problems: list[ImportProblem],
+    org_column: str,
+) -> ImportPlan:
     """Plan CSV or JSON entries (the API's dry run)."""
-    return plan_import(ctx=ctx, version=version, stamp_layout=layout, entries=entries, problems=problems, org_column=org_column)
+    return plan_import(
+        ctx=ctx, version=version, stamp_layout=layout, entries=entries, problems=problems, org_column=org_column
+    )

@@ -86,7 +86,8 @@ def check_stamp(stamp: Stamp, ctx: Context) -> DataSetVersion:
                 ImportProblem(
                     Code.WRONG_PERIOD,
                     _("这是%(other)s的模板，不能导入%(period)s的报表") % {"other": other, "period": ctx.period.label},
-                    _("请下载%(period)s的模板填写后再上传，或到%(other)s的页面上传。") % {"other": other, "period": ctx.period.label},
+                    _("请下载%(period)s的模板填写后再上传，或到%(other)s的页面上传。")
+                    % {"other": other, "period": ctx.period.label},
                 )
             ]
         )
@@ -108,15 +109,24 @@ def check_stamp(stamp: Stamp, ctx: Context) -> DataSetVersion:
         raise _outdated(_("模板的报表版本已不存在；请重新下载模板，把数据复制到新模板后再上传。"))
     layout = queries.version_layout(version)
     cells = template_cells(layout)
-    expected = layout_hash(stamp.dataset, stamp.version, [(c.element.code, c.option_combo.key, c.element.value_type) for c in cells])
+    expected = layout_hash(
+        stamp.dataset, stamp.version, [(c.element.code, c.option_combo.key, c.element.value_type) for c in cells]
+    )
     if expected != stamp.layout_hash:
         raise _outdated(_("报表的结构已经改变；请重新下载模板，把数据复制到新模板后再上传。"))
     if stamp.layout != BULK:
-        report = Report.objects.filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period).select_related("dataset_version").first()
+        report = (
+            Report.objects.filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period)
+            .select_related("dataset_version")
+            .first()
+        )
         wanted = report.dataset_version.number if report else current.number
         if wanted != stamp.version:
             raise _outdated(
-                _("该模板是第 %(file)d 版，本单位的报表现在使用第 %(now)d 版；请重新下载模板，把数据复制到新模板后再上传。")
+                _(
+                    "该模板是第 %(file)d 版，本单位的报表现在使用第 %(now)d 版；"
+                    "请重新下载模板，把数据复制到新模板后再上传。"
+                )
                 % {"file": stamp.version, "now": wanted}
             )
     return version
@@ -239,8 +249,12 @@ def _may_edit(actor: Actor, org: Organisation) -> bool:
     return bool(actor.system_name) or can(actor.user, Action.EDIT, org)
 
 
-def _org_problem(code: str, message: str, fix: str, entry_row: int | None, org_code: str, sheet: str, column: str) -> ImportProblem:
-    return ImportProblem(code, message, fix, sheet=sheet, row=entry_row, column=column, field=_("机构代码"), value=org_code, org=org_code)
+def _org_problem(
+    code: str, message: str, fix: str, entry_row: int | None, org_code: str, sheet: str, column: str
+) -> ImportProblem:
+    return ImportProblem(
+        code, message, fix, sheet=sheet, row=entry_row, column=column, field=_("机构代码"), value=org_code, org=org_code
+    )
 
 
 def plan_import(
@@ -262,7 +276,9 @@ def plan_import(
     """
     dataset, period, actor = ctx.dataset, ctx.period, ctx.actor
     layout = queries.version_layout(version)
-    plan = ImportPlan(dataset.code, period.code, version.number, stamp_layout, ctx.org.code, problems=list(problems or []))
+    plan = ImportPlan(
+        dataset.code, period.code, version.number, stamp_layout, ctx.org.code, problems=list(problems or [])
+    )
     org_rows = org_rows or {}
     org_names = org_names or {}
     codes = list(dict.fromkeys([e.org for e in entries] + list(org_rows)))
@@ -273,7 +289,9 @@ def plan_import(
     row_of = {code: org_rows.get(code, first_row.get(code)) for code in codes}
     reports = {
         r.org_id: r
-        for r in Report.objects.filter(dataset=dataset, period=period, org__in=list(orgs.values())).select_related("dataset_version")
+        for r in Report.objects.filter(dataset=dataset, period=period, org__in=list(orgs.values())).select_related(
+            "dataset_version"
+        )
     }
     due = set(
         queries.orgs_due(dataset, period)
@@ -291,7 +309,15 @@ def plan_import(
         org = orgs.get(code)
         if org is None:
             plan.problems.append(
-                _org_problem(Code.UNKNOWN_ORG, _("机构代码 %(code)s 不存在") % {"code": code}, _("请核对机构代码；代码须与系统中的机构代码一致。"), row, code, sheet, org_column)
+                _org_problem(
+                    Code.UNKNOWN_ORG,
+                    _("机构代码 %(code)s 不存在") % {"code": code},
+                    _("请核对机构代码；代码须与系统中的机构代码一致。"),
+                    row,
+                    code,
+                    sheet,
+                    org_column,
+                )
             )
             continue
         if not org.path.startswith(ctx.org.path) or not _may_edit(actor, org):
@@ -301,7 +327,10 @@ def plan_import(
                     _("您不能在此为“%(org)s（%(code)s）”导入数据：它不在“%(scope)s”的范围内，或您没有为它填报的权限")
                     % {"org": org.name, "code": code, "scope": ctx.org.name},
                     _("请删除这一行，或由有权限的人员导入。"),
-                    row, code, sheet, org_column,
+                    row,
+                    code,
+                    sheet,
+                    org_column,
                 )
             )
             continue
@@ -310,9 +339,15 @@ def plan_import(
             plan.problems.append(
                 ImportProblem(
                     Code.ORG_NAME_MISMATCH,
-                    _("机构名称“%(written)s”与机构代码 %(code)s 对应的“%(name)s”不符") % {"written": written, "code": code, "name": org.name},
+                    _("机构名称“%(written)s”与机构代码 %(code)s 对应的“%(name)s”不符")
+                    % {"written": written, "code": code, "name": org.name},
                     _("请核对这一行的数据属于哪个单位，改正代码或名称后再上传。"),
-                    sheet=sheet, row=row, column="B", field=_("机构名称"), value=written, org=code,
+                    sheet=sheet,
+                    row=row,
+                    column="B",
+                    field=_("机构名称"),
+                    value=written,
+                    org=code,
                 )
             )
             continue
@@ -321,9 +356,13 @@ def plan_import(
             plan.problems.append(
                 _org_problem(
                     Code.ORG_NOT_DUE,
-                    _("“%(org)s”不需要填报%(period)s的“%(dataset)s”") % {"org": org.name, "period": period.label, "dataset": dataset.name},
+                    _("“%(org)s”不需要填报%(period)s的“%(dataset)s”")
+                    % {"org": org.name, "period": period.label, "dataset": dataset.name},
                     _("请删除这一行。"),
-                    row, code, sheet, org_column,
+                    row,
+                    code,
+                    sheet,
+                    org_column,
                 )
             )
             continue
@@ -341,7 +380,8 @@ def _report_problem(report, org, dataset, period, version, current, lock, window
         reason = _("（原因：%(reason)s）") % {"reason": lock.reason} if lock.reason else ""
         return (
             Code.REPORT_NOT_EDITABLE,
-            _("%(dataset)s%(period)s已由产改办锁定%(reason)s，不能导入") % {"dataset": dataset.name, "period": period.label, "reason": reason},
+            _("%(dataset)s%(period)s已由产改办锁定%(reason)s，不能导入")
+            % {"dataset": dataset.name, "period": period.label, "reason": reason},
             _("如需修改，请联系产改办。"),
         )
     wanted = report.dataset_version.number if report else (current.number if current else None)
@@ -349,7 +389,8 @@ def _report_problem(report, org, dataset, period, version, current, lock, window
         return (
             Code.OUTDATED,
             _("模板版本已过期"),
-            _("模板是第 %(file)d 版，“%(org)s”的报表使用第 %(now)s 版；请重新下载模板。") % {"file": version.number, "org": org.name, "now": wanted},
+            _("模板是第 %(file)d 版，“%(org)s”的报表使用第 %(now)s 版；请重新下载模板。")
+            % {"file": version.number, "org": org.name, "now": wanted},
         )
     if report is not None and report.status not in EDITABLE:
         return (
@@ -362,7 +403,8 @@ def _report_problem(report, org, dataset, period, version, current, lock, window
         if now < window.opens_at:
             return (
                 Code.ENTRY_CLOSED,
-                _("%(period)s的“%(dataset)s”尚未开放填报，将于 %(day)s 开放") % {"period": period.label, "dataset": dataset.name, "day": window.opens_at.date().isoformat()},
+                _("%(period)s的“%(dataset)s”尚未开放填报，将于 %(day)s 开放")
+                % {"period": period.label, "dataset": dataset.name, "day": window.opens_at.date().isoformat()},
                 _("请在开放后再导入。"),
             )
         if now >= window.closes_at:
@@ -378,7 +420,15 @@ def _fix_for(cell) -> str:
     return _("应填写：%(hint)s。") % {"hint": rule_hint(cell)}
 
 
-def _plan_values(plan: ImportPlan, layout, version: DataSetVersion, entries: list[Entry], allowed: dict[str, Organisation], reports, row_of) -> None:
+def _plan_values(
+    plan: ImportPlan,
+    layout,
+    version: DataSetVersion,
+    entries: list[Entry],
+    allowed: dict[str, Organisation],
+    reports,
+    row_of,
+) -> None:
     report_ids = [reports[o.pk].pk for o in allowed.values() if o.pk in reports]
     stored: dict[int, dict[CellKey, tuple[str, Decimal | None]]] = defaultdict(dict)
     rows = DataValue.objects.filter(report_id__in=report_ids).values_list(
@@ -395,7 +445,12 @@ def _plan_values(plan: ImportPlan, layout, version: DataSetVersion, entries: lis
         report = reports.get(org.pk)
         existing = stored.get(report.pk, {}) if report else {}
         org_plan = OrgPlan(
-            org.pk, code, org.name, row_of.get(code), report.pk if report else None, report.version if report else None,
+            org.pk,
+            code,
+            org.name,
+            row_of.get(code),
+            report.pk if report else None,
+            report.version if report else None,
             report.get_status_display() if report else _("未填报"),
         )
         numbers = {k: n for k, (v, n) in existing.items() if v and n is not None}
@@ -407,7 +462,12 @@ def _plan_values(plan: ImportPlan, layout, version: DataSetVersion, entries: lis
                         Code.UNKNOWN_CELL,
                         _("本报表中没有这一项：%(cell)s") % {"cell": f"{entry.key[0]}[{entry.key[1]}]"},
                         _("请核对数据元代码和分类代码。"),
-                        sheet=entry.sheet, row=entry.row, column=entry.column, field=entry.field, value=entry.shown, org=code,
+                        sheet=entry.sheet,
+                        row=entry.row,
+                        column=entry.column,
+                        field=entry.field,
+                        value=entry.shown,
+                        org=code,
                     )
                 )
                 continue
@@ -416,8 +476,15 @@ def _plan_values(plan: ImportPlan, layout, version: DataSetVersion, entries: lis
             if not result.ok:
                 plan.problems.append(
                     ImportProblem(
-                        Code.VALUE_INVALID, result.error, _fix_for(cell), sheet=entry.sheet, row=entry.row,
-                        column=entry.column, field=cell.label, value=entry.shown, org=code,
+                        Code.VALUE_INVALID,
+                        result.error,
+                        _fix_for(cell),
+                        sheet=entry.sheet,
+                        row=entry.row,
+                        column=entry.column,
+                        field=cell.label,
+                        value=entry.shown,
+                        org=code,
                     )
                 )
                 continue
@@ -431,8 +498,15 @@ def _plan_values(plan: ImportPlan, layout, version: DataSetVersion, entries: lis
             value_type = cell.element.value_type
             org_plan.changes.append(
                 Change(
-                    cell.element.code, cell.option_combo.key, cell.label, entry.row, entry.column,
-                    display_value(old_text, value_type), display_value(new_text, value_type), new_text, cell_notes,
+                    cell.element.code,
+                    cell.option_combo.key,
+                    cell.label,
+                    entry.row,
+                    entry.column,
+                    display_value(old_text, value_type),
+                    display_value(new_text, value_type),
+                    new_text,
+                    cell_notes,
                 )
             )
             if value_type in COUNTABLE_TYPES:
@@ -453,4 +527,3 @@ def _plan_values(plan: ImportPlan, layout, version: DataSetVersion, entries: lis
 def value_types(version: DataSetVersion) -> dict[CellKey, str]:
     """Each cell's value type, for the reader."""
     return {key: cell.element.value_type for key, cell in queries.version_layout(version).cells.items()}
-

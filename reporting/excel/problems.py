@@ -92,7 +92,7 @@ class ImportProblem:
 
     @property
     def where(self) -> str:
-        """"工作表“填报数据”第 12 行 F 列" — as much of it as is known."""
+        """ "工作表“填报数据”第 12 行 F 列" — as much of it as is known."""
         parts = []
         if self.sheet:
             parts.append(_("工作表“%(sheet)s”") % {"sheet": self.sheet})
@@ -100,7 +100,7 @@ class ImportProblem:
             parts.append(_("第 %(row)d 行") % {"row": self.row})
         if self.column:
             parts.append(_("%(column)s 列") % {"column": self.column})
-        return "".join(parts)
+        return " ".join(parts)
 
     def text(self) -> str:
         """The whole problem as one sentence, for logs, audit details and short lists."""

@@ -125,7 +125,8 @@ def _limits(info: SheetInfo, stamp: Stamp, width: int) -> None:
     if data_rows > max_data_rows():
         raise _refused(
             Code.TOO_MANY_ROWS,
-            _("数据行数超过上限：文件有 %(n)d 行数据，一次最多导入 %(max)d 行") % {"n": data_rows, "max": max_data_rows()},
+            _("数据行数超过上限：文件有 %(n)d 行数据，一次最多导入 %(max)d 行")
+            % {"n": data_rows, "max": max_data_rows()},
             _("请删除多余的行，或分成几个文件导入。"),
             sheet=info.name,
         )
@@ -172,18 +173,32 @@ class _Cells:
         notes: list[str] = []
         error = self.sheet.errors.get(ref)
         if error is not None:
-            return None, (), Code.CELL_ERROR, _("单元格是 Excel 错误值“%(value)s”，请修正后直接填写数值") % {"value": error or "#N/A"}
+            return (
+                None,
+                (),
+                Code.CELL_ERROR,
+                _("单元格是 Excel 错误值“%(value)s”，请修正后直接填写数值") % {"value": error or "#N/A"},
+            )
         formula = self.sheet.formulas.get(ref)
         if formula is not None:
             if formula.error:
-                return None, (), Code.CELL_ERROR, _("公式 =%(f)s 的计算结果是错误值“%(value)s”，请修正公式或直接填写数值") % {
-                    "f": shown(formula.text, 40),
-                    "value": formula.error,
-                }
+                return (
+                    None,
+                    (),
+                    Code.CELL_ERROR,
+                    _("公式 =%(f)s 的计算结果是错误值“%(value)s”，请修正公式或直接填写数值")
+                    % {
+                        "f": shown(formula.text, 40),
+                        "value": formula.error,
+                    },
+                )
             if not formula.has_value:
-                return None, (), Code.FORMULA_NO_VALUE, _("公式 =%(f)s 没有保存计算结果：请在 Excel 中保存后再上传") % {
-                    "f": shown(formula.text, 40)
-                }
+                return (
+                    None,
+                    (),
+                    Code.FORMULA_NO_VALUE,
+                    _("公式 =%(f)s 没有保存计算结果：请在 Excel 中保存后再上传") % {"f": shown(formula.text, 40)},
+                )
             notes.append(_("公式 =%(f)s，已使用其计算结果") % {"f": shown(formula.text, 40)})
         value = raw
         if isinstance(value, str):
@@ -200,10 +215,13 @@ class _Cells:
             if value_type == ValueType.PERCENTAGE:
                 number = Decimal(repr(float(value))) * 100
                 value = number.normalize() if number == number.to_integral_value() else number
-                notes.append(_("已将 Excel 百分比 %(shown)s%% 换算为 %(value)s") % {
-                    "shown": plain_number(Decimal(value)),
-                    "value": plain_number(Decimal(value)),
-                })
+                notes.append(
+                    _("已将 Excel 百分比 %(shown)s%% 换算为 %(value)s")
+                    % {
+                        "shown": plain_number(Decimal(value)),
+                        "value": plain_number(Decimal(value)),
+                    }
+                )
             elif value_type == ValueType.TEXT:
                 value = plain_number(Decimal(repr(float(value))))
             elif isinstance(value, float) and value.is_integer():
@@ -216,7 +234,9 @@ class _Cells:
         return value, tuple(notes), None, ""
 
 
-def read_data(book: python_calamine.CalamineWorkbook, inspection: Inspection, stamp: Stamp, value_types: dict[CellKey, str]) -> ParsedUpload:
+def read_data(
+    book: python_calamine.CalamineWorkbook, inspection: Inspection, stamp: Stamp, value_types: dict[CellKey, str]
+) -> ParsedUpload:
     """Read the data sheet of a template whose stamp is `stamp`; `value_types` gives each cell's type."""
     info = inspection.sheet(DATA_SHEET)
     if info is None or not info.part:
@@ -229,13 +249,16 @@ def read_data(book: python_calamine.CalamineWorkbook, inspection: Inspection, st
     _limits(info, stamp, width)
     grid, merged = _load(book, DATA_SHEET)
     parsed = ParsedUpload(stamp=stamp)
+    header_row = BULK_HEADER_ROW if stamp.layout == BULK else SINGLE_HEADER_ROW
     for (r1, c1), (r2, c2) in merged:
-        if r2 + 1 >= stamp.first_row:
+        # The template's own merged cells (title, section bands) lie above the header row.
+        if r2 + 1 >= header_row:
             ref = f"{column_letter(c1 + 1)}{r1 + 1}:{column_letter(c2 + 1)}{r2 + 1}"
+            where = _("表头") if r1 + 1 <= header_row else _("数据区域")
             parsed.problems.append(
                 ImportProblem(
                     Code.MERGED,
-                    _("数据区域中有合并单元格 %(ref)s") % {"ref": ref},
+                    _("%(where)s中有合并单元格 %(ref)s") % {"where": where, "ref": ref},
                     _("请取消合并（“开始 → 合并后居中”再点一次），每个单元格只填一个值。"),
                     sheet=DATA_SHEET,
                     row=r1 + 1,
@@ -263,6 +286,7 @@ def _header_problems(row: list[Any], expected: list[str], header_row: int, width
     problems = []
     actual = [_text(_at(row, column)) for column in range(1, max(len(row), width) + 1)]
     expected_set = set(expected)
+    renamed: set[str] = set()
     for index, want in enumerate(expected):
         got = actual[index] if index < len(actual) else ""
         if got == want:
@@ -277,14 +301,21 @@ def _header_problems(row: list[Any], expected: list[str], header_row: int, width
         else:
             message = _("表头被修改：应为“%(want)s”，实际为“%(got)s”") % {"want": want, "got": got}
             code = Code.HEADER_CHANGED
+            renamed.add(want)
         problems.append(
             ImportProblem(
-                code, message, _("请恢复模板原有的表头和列顺序，或重新下载模板填写。"), sheet=DATA_SHEET, row=header_row, column=letter, value=got
+                code,
+                message,
+                _("请恢复模板原有的表头和列顺序，或重新下载模板填写。"),
+                sheet=DATA_SHEET,
+                row=header_row,
+                column=letter,
+                value=got,
             )
         )
     present = set(actual)
     for want in expected:
-        if want not in present:
+        if want not in present and want not in renamed:  # a renamed header is already listed
             problems.append(
                 ImportProblem(
                     Code.COLUMN_MISSING,
@@ -322,11 +353,24 @@ def _extra_columns(grid: list[list[Any]], width: int, header_row: int) -> list[I
     return problems
 
 
-def _cell_entry(parsed: ParsedUpload, cells: _Cells, *, org: str, key: CellKey, raw: Any, value_type: str, row: int, column: str, label: str) -> None:
+def _cell_entry(
+    parsed: ParsedUpload,
+    cells: _Cells,
+    *,
+    org: str,
+    key: CellKey,
+    raw: Any,
+    value_type: str,
+    row: int,
+    column: str,
+    label: str,
+) -> None:
     value, notes, problem, message = cells.prepare(raw, value_type, f"{column}{row}")
     if problem:
         parsed.problems.append(
-            ImportProblem(problem, message, "", sheet=DATA_SHEET, row=row, column=column, field=label, value=shown(raw), org=org)
+            ImportProblem(
+                problem, message, "", sheet=DATA_SHEET, row=row, column=column, field=label, value=shown(raw), org=org
+            )
         )
         return
     if value is None and not parsed.stamp.filled:
@@ -351,7 +395,8 @@ def _read_single(parsed: ParsedUpload, grid, info: SheetInfo, width: int, value_
             parsed.problems.append(
                 ImportProblem(
                     Code.ROW_CHANGED,
-                    _("此行应为“%(want)s”，实际为“%(got)s”：行被移动、插入、删除或改名") % {"want": label, "got": got or _("（空）")},
+                    _("此行应为“%(want)s”，实际为“%(got)s”：行被移动、插入、删除或改名")
+                    % {"want": label, "got": got or _("（空）")},
                     _("请恢复模板原有的行，或重新下载模板填写。"),
                     sheet=DATA_SHEET,
                     row=number,
@@ -363,8 +408,15 @@ def _read_single(parsed: ParsedUpload, grid, info: SheetInfo, width: int, value_
         raw = _at(row, 6)
         values[index] = raw
         _cell_entry(
-            parsed, cells, org=stamp.org, key=key, raw=raw, value_type=value_types.get(key, ValueType.TEXT),
-            row=number, column=SINGLE_VALUE_COLUMN, label=label,
+            parsed,
+            cells,
+            org=stamp.org,
+            key=key,
+            raw=raw,
+            value_type=value_types.get(key, ValueType.TEXT),
+            row=number,
+            column=SINGLE_VALUE_COLUMN,
+            label=label,
         )
     last = stamp.first_row + len(stamp.cells) - 1
     for number in range(last + 1, len(grid) + 1):
@@ -418,7 +470,8 @@ def _read_bulk(parsed: ParsedUpload, grid, info: SheetInfo, width: int, value_ty
             parsed.problems.append(
                 ImportProblem(
                     Code.DUPLICATE_ORG,
-                    _("机构代码 %(code)s 在第 %(first)d 行和第 %(row)d 行重复出现") % {"code": code, "first": parsed.org_rows[code], "row": number},
+                    _("机构代码 %(code)s 在第 %(first)d 行和第 %(row)d 行重复出现")
+                    % {"code": code, "first": parsed.org_rows[code], "row": number},
                     _("每个单位只能有一行，请合并或删除重复的行。"),
                     sheet=DATA_SHEET,
                     row=number,
@@ -433,8 +486,15 @@ def _read_bulk(parsed: ParsedUpload, grid, info: SheetInfo, width: int, value_ty
         parsed.org_names[code] = name
         for index, key in enumerate(keys):
             _cell_entry(
-                parsed, cells, org=code, key=key, raw=values[index], value_type=types[index],
-                row=number, column=letters[index], label=stamp.labels[index],
+                parsed,
+                cells,
+                org=code,
+                key=key,
+                raw=values[index],
+                value_type=types[index],
+                row=number,
+                column=letters[index],
+                label=stamp.labels[index],
             )
 
 

@@ -63,7 +63,11 @@ def parse_body(raw: bytes, content_type: str, *, bulk: bool, default_org: str) -
     if kind in CSV_TYPES:
         return _parse_csv(raw, bulk=bulk, default_org=default_org)
     raise ImportRefused(
-        [_format(_("不支持的内容类型“%(type)s”") % {"type": kind or "-"}, _("请以 text/csv 或 application/json 提交。"))],
+        [
+            _format(
+                _("不支持的内容类型“%(type)s”") % {"type": kind or "-"}, _("请以 text/csv 或 application/json 提交。")
+            )
+        ],
         status=415,
     )
 
@@ -72,7 +76,9 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused([_format(_("内容不是 UTF-8 编码"), _("请以 UTF-8 编码提交（Excel 中另存为“CSV UTF-8”）。"))]) from None
+        raise ImportRefused(
+            [_format(_("内容不是 UTF-8 编码"), _("请以 UTF-8 编码提交（Excel 中另存为“CSV UTF-8”）。"))]
+        ) from None
 
 
 def _parse_csv(raw: bytes, *, bulk: bool, default_org: str) -> Body:
@@ -94,7 +100,8 @@ def _parse_csv(raw: bytes, *, bulk: bool, default_org: str) -> Body:
             [
                 _format(
                     _("表头不正确：%(header)s") % {"header": ",".join(header)},
-                    _("表头应为 %(want)s（option 可省略）。") % {"want": ",".join(["org"] * bulk + ["element", "option", "value"])},
+                    _("表头应为 %(want)s（option 可省略）。")
+                    % {"want": ",".join(["org"] * bulk + ["element", "option", "value"])},
                     row=1,
                 )
             ]
@@ -105,16 +112,26 @@ def _parse_csv(raw: bytes, *, bulk: bool, default_org: str) -> Body:
         for row in reader:
             line = reader.line_num
             if line > _max_lines():
-                raise ImportRefused([_format(_("行数超过上限（%(n)d 行）") % {"n": _max_lines()}, _("请分批导入。"), row=line)])
+                raise ImportRefused(
+                    [_format(_("行数超过上限（%(n)d 行）") % {"n": _max_lines()}, _("请分批导入。"), row=line)]
+                )
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(columns):
-                body.problems.append(_format(_("这一行有 %(n)d 列，表头有 %(m)d 列") % {"n": len(row), "m": len(columns)}, _("含逗号的内容须用英文双引号括起来。"), row=line))
+                body.problems.append(
+                    _format(
+                        _("这一行有 %(n)d 列，表头有 %(m)d 列") % {"n": len(row), "m": len(columns)},
+                        _("含逗号的内容须用英文双引号括起来。"),
+                        row=line,
+                    )
+                )
                 continue
             values = {name: row[i] for name, i in index.items()}
             _add(body, line, values, bulk=bulk, default_org=default_org, value_column="value")
     except csv.Error as error:
-        body.problems.append(_format(_("CSV 格式错误：%(error)s") % {"error": error}, _("请按 RFC 4180 的格式提交。"), row=line + 1))
+        body.problems.append(
+            _format(_("CSV 格式错误：%(error)s") % {"error": error}, _("请按 RFC 4180 的格式提交。"), row=line + 1)
+        )
     if not body.entries and not body.problems:
         body.problems.append(_format(_("没有数据"), _("表头之后至少应有一行数据。"), row=2))
     return body
@@ -127,12 +144,24 @@ def _parse_json(raw: bytes, *, bulk: bool, default_org: str) -> Body:
     except ValueError as error:
         raise ImportRefused([_format(_("JSON 格式错误：%(error)s") % {"error": error})]) from None
     if not isinstance(data, dict) or not isinstance(data.get("values"), list):
-        raise ImportRefused([_format(_("JSON 应为对象，且含有 values 数组"), _('如 {"values": [{"element": "WF_WORKERS", "option": "", "value": 1000}]}。'))])
+        raise ImportRefused(
+            [
+                _format(
+                    _("JSON 应为对象，且含有 values 数组"),
+                    _('如 {"values": [{"element": "WF_WORKERS", "option": "", "value": 1000}]}。'),
+                )
+            ]
+        )
     allowed = {"values", "versions", "version", "dry_run", "period", "org"}
     unknown = sorted(k for k in data if k not in allowed)
     body = Body()
     if unknown:
-        body.problems.append(_format(_("不认识的字段：%(keys)s") % {"keys": "、".join(unknown)}, _("允许的字段：%(keys)s。") % {"keys": "、".join(sorted(allowed))}))
+        body.problems.append(
+            _format(
+                _("不认识的字段：%(keys)s") % {"keys": "、".join(unknown)},
+                _("允许的字段：%(keys)s。") % {"keys": "、".join(sorted(allowed))},
+            )
+        )
     if "dry_run" in data:
         if not isinstance(data["dry_run"], bool):
             body.problems.append(_format(_("dry_run 应为 true 或 false"), column="dry_run"))
@@ -157,11 +186,15 @@ def _parse_json(raw: bytes, *, bulk: bool, default_org: str) -> Body:
             continue
         extra = sorted(k for k in item if k not in ("org", "element", "option", "value"))
         if extra:
-            body.problems.append(_format(_("不认识的字段：%(keys)s") % {"keys": "、".join(extra)}, row=number, column=extra[0]))
+            body.problems.append(
+                _format(_("不认识的字段：%(keys)s") % {"keys": "、".join(extra)}, row=number, column=extra[0])
+            )
             continue
         value = item.get("value")
         if isinstance(value, dict | list):
-            body.problems.append(_format(_("value 应为数字、文字、true/false 或 null"), row=number, column="value", value=shown(value)))
+            body.problems.append(
+                _format(_("value 应为数字、文字、true/false 或 null"), row=number, column="value", value=shown(value))
+            )
             continue
         texts = {}
         for key in ("org", "element", "option"):
@@ -169,7 +202,9 @@ def _parse_json(raw: bytes, *, bulk: bool, default_org: str) -> Body:
             if part is None:
                 part = ""
             if not isinstance(part, str):
-                body.problems.append(_format(_("%(key)s 应为文字") % {"key": key}, row=number, column=key, value=shown(part)))
+                body.problems.append(
+                    _format(_("%(key)s 应为文字") % {"key": key}, row=number, column=key, value=shown(part))
+                )
                 break
             texts[key] = part
         else:
@@ -184,7 +219,9 @@ def _add(body: Body, number: int, values: dict[str, Any], *, bulk: bool, default
     option = (values.get("option") or "").strip()
     org = (values.get("org") or "").strip() if bulk else default_org
     if not element:
-        body.problems.append(_format(_("缺少数据元代码"), _("element 列须填写数据元代码，如 WF_WORKERS。"), row=number, column="element"))
+        body.problems.append(
+            _format(_("缺少数据元代码"), _("element 列须填写数据元代码，如 WF_WORKERS。"), row=number, column="element")
+        )
         return
     if bulk and not org:
         body.problems.append(_format(_("缺少机构代码"), _("org 列须填写机构代码。"), row=number, column="org"))

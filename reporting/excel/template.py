@@ -123,7 +123,11 @@ def rule_hint(cell: Cell) -> str:
         ValueType.TEXT: _("文字，最多 %(n)d 字") % {"n": TEXT_MAX_LENGTH},
     }[value_type]
     pieces = [parts]
-    low = se.min_value if se.min_value is not None else (0 if value_type in (ValueType.INTEGER, ValueType.MONEY) else None)
+    low = (
+        se.min_value
+        if se.min_value is not None
+        else (0 if value_type in (ValueType.INTEGER, ValueType.MONEY) else None)
+    )
     if value_type in (ValueType.INTEGER, ValueType.MONEY, ValueType.DECIMAL):
         if low is not None and se.max_value is not None:
             pieces.append(f"{_bound(Decimal(low))}–{_bound(se.max_value)}")
@@ -166,16 +170,36 @@ def _validation(cell: Cell) -> tuple[tuple, dict[str, Any]]:
         return (kind, tuple(sorted(args.items()))), {"type": kind, **args, "error": error, **common}
     if value_type == ValueType.PERCENTAGE:
         error = _("请填写 0% 到 100% 之间的百分比，如 85%。")
-        return ("percent",), {"type": "decimal", "operator": "between", "formula1": "0", "formula2": "1", "error": error, **common}
+        return ("percent",), {
+            "type": "decimal",
+            "operator": "between",
+            "formula1": "0",
+            "formula2": "1",
+            "error": error,
+            **common,
+        }
     if value_type == ValueType.BOOLEAN:
         error = _("请从下拉列表中选择“是”或“否”。")
         return ("bool",), {"type": "list", "formula1": '"是,否"', "error": error, **common}
     if value_type == ValueType.DATE:
         # Serial numbers of 1900-01-01 and 2999-12-31: every office suite reads them the same way.
         error = _("请填写 1900-01-01 到 2999-12-31 之间的日期，如 2021-03-05。")
-        return ("date",), {"type": "date", "operator": "between", "formula1": "1", "formula2": "401768", "error": error, **common}
+        return ("date",), {
+            "type": "date",
+            "operator": "between",
+            "formula1": "1",
+            "formula2": "401768",
+            "error": error,
+            **common,
+        }
     error = _("最多 %(n)d 个字。") % {"n": TEXT_MAX_LENGTH}
-    return ("text",), {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(TEXT_MAX_LENGTH), "error": error, **common}
+    return ("text",), {
+        "type": "textLength",
+        "operator": "lessThanOrEqual",
+        "formula1": str(TEXT_MAX_LENGTH),
+        "error": error,
+        **common,
+    }
 
 
 def excel_value(cell: Cell, text: str) -> Any:
@@ -268,7 +292,9 @@ def new_stamp(
     )
 
 
-def _styled(ws, value: Any, *, font=None, fill=None, alignment=None, protection=_LOCKED, number_format=None, border=True):
+def _styled(
+    ws, value: Any, *, font=None, fill=None, alignment=None, protection=_LOCKED, number_format=None, border=True
+):
     cell = WriteOnlyCell(ws, value=_text(value))
     if isinstance(value, str):
         cell.data_type = "s"
@@ -396,7 +422,9 @@ def _bulk_sheet(workbook: Workbook, spec: TemplateSpec, marks: dict[tuple[int, s
     for index in range(len(cells)):
         ws.column_dimensions[column_letter(BULK_FIRST_VALUE_COLUMN + index)].width = 14
     ws.freeze_panes = f"C{BULK_FIRST_ROW}"
-    subtitle = _("填报范围：%(org)s（%(code)s）的下属填报单位，每个单位一行　报表版本：第 %(v)d 版　模板编号：%(id)s") % {
+    subtitle = _(
+        "填报范围：%(org)s（%(code)s）的下属填报单位，每个单位一行　报表版本：第 %(v)d 版　模板编号：%(id)s"
+    ) % {
         "org": spec.org_name,
         "code": spec.org_code,
         "v": spec.stamp.version,
@@ -404,7 +432,10 @@ def _bulk_sheet(workbook: Workbook, spec: TemplateSpec, marks: dict[tuple[int, s
     }
     _title_rows(ws, spec, width, subtitle)
     # Row 3: sections over their columns; row 4: the headers the import checks; row 5: what to type.
-    sections = [_styled(ws, _("机构"), font=Font(bold=True), fill=_SECTION_FILL, alignment=_CENTER), _styled(ws, None, fill=_SECTION_FILL)]
+    sections = [
+        _styled(ws, _("机构"), font=Font(bold=True), fill=_SECTION_FILL, alignment=_CENTER),
+        _styled(ws, None, fill=_SECTION_FILL),
+    ]
     spans: list[tuple[str, int, int]] = []
     for index, cell in enumerate(cells):
         column = BULK_FIRST_VALUE_COLUMN + index
@@ -485,26 +516,49 @@ def _help_sheet(workbook: Workbook, spec: TemplateSpec) -> None:
     scope = (
         _("适用机构：%(org)s（%(code)s）") % {"org": spec.org_name, "code": spec.org_code}
         if stamp.layout == SINGLE
-        else _("适用范围：%(org)s（%(code)s）的下属填报单位，每个单位一行") % {"org": spec.org_name, "code": spec.org_code}
+        else _("适用范围：%(org)s（%(code)s）的下属填报单位，每个单位一行")
+        % {"org": spec.org_name, "code": spec.org_code}
     )
     line(
         _("本模板用于填报“%(dataset)s”%(period)s的数据。%(scope)s。报表版本：第 %(v)d 版。模板编号：%(id)s。")
-        % {"dataset": spec.dataset_name, "period": spec.period_label, "scope": scope, "v": stamp.version, "id": stamp.template_id}
+        % {
+            "dataset": spec.dataset_name,
+            "period": spec.period_label,
+            "scope": scope,
+            "v": stamp.version,
+            "id": stamp.template_id,
+        }
     )
     line()
     line(_("怎样填写"), bold)
     steps = [
-        _("1. 只在“填报数据”工作表的浅黄色单元格中填写；其他单元格和工作表的结构（行、列、工作表名称）已锁定，请不要修改。"),
-        _("2. 数字直接填写阿拉伯数字，不要带单位或文字：人数、次数等填写整数；金额以元为单位，最多两位小数；百分比填写 0%–100%；“是/否”从下拉列表中选择；日期填写 2021-03-05 这样的格式。"),
-        _("3. 可以填写 1,234 这样带千分位的数字，也可以填写全角数字，系统会自动转换并在预览中说明；“一百二十”“1.2万”等写法不会被猜测，会被拒绝。"),
-        _("4. 可以使用公式（系统使用公式的计算结果），但请先在 Excel 或 WPS 中保存；不要引用其他文件或网址，含有 HYPERLINK、WEBSERVICE、DDE 等外部调用的文件会被拒绝。"),
+        _(
+            "1. 只在“填报数据”工作表的浅黄色单元格中填写；"
+            "其他单元格和工作表的结构（行、列、工作表名称）已锁定，请不要修改。"
+        ),
+        _(
+            "2. 数字直接填写阿拉伯数字，不要带单位或文字：人数、次数等填写整数；"
+            "金额以元为单位，最多两位小数；百分比填写 0%–100%；"
+            "“是/否”从下拉列表中选择；日期填写 2021-03-05 这样的格式。"
+        ),
+        _(
+            "3. 可以填写 1,234 这样带千分位的数字，也可以填写全角数字，系统会自动转换并在预览中说明；"
+            "“一百二十”“1.2万”等写法不会被猜测，会被拒绝。"
+        ),
+        _(
+            "4. 可以使用公式（系统使用公式的计算结果），但请先在 Excel 或 WPS 中保存；"
+            "不要引用其他文件或网址，含有 HYPERLINK、WEBSERVICE、DDE 等外部调用的文件会被拒绝。"
+        ),
     ]
     if stamp.filled:
         steps.append(_("5. 本模板已填入系统中的当前数据：清空某个单元格表示删除该数值。"))
     else:
         steps.append(_("5. 本模板是空白模板：留空的单元格不会改动系统中已有的数值。"))
     steps += [
-        _("6. 上传后系统先显示预览，逐项列出将要修改的数值（当前值与新值）；确认后才会导入。只要有一处错误，整份文件都不会导入，页面会列出全部错误，并可下载标出错误单元格的文件。"),
+        _(
+            "6. 上传后系统先显示预览，逐项列出将要修改的数值（当前值与新值）；确认后才会导入。"
+            "只要有一处错误，整份文件都不会导入，页面会列出全部错误，并可下载标出错误单元格的文件。"
+        ),
         _("7. 导入的数据保存为草稿；提交前还须通过全部校验规则（见下表），提交在系统中完成。"),
         _("8. 同一份文件重复上传不会重复导入；模板只能用于所标注的机构、报告期和报表版本，报表修订后请重新下载模板。"),
     ]
@@ -512,7 +566,18 @@ def _help_sheet(workbook: Workbook, spec: TemplateSpec) -> None:
         line(text)
     line()
     line(_("各指标的口径"), bold)
-    headers = [_("分区"), _("指标"), _("分类"), _("单位"), _("类型与要求"), _("必填"), _("农民工口径"), _("统计对象"), _("数据来源"), _("说明")]
+    headers = [
+        _("分区"),
+        _("指标"),
+        _("分类"),
+        _("单位"),
+        _("类型与要求"),
+        _("必填"),
+        _("农民工口径"),
+        _("统计对象"),
+        _("数据来源"),
+        _("说明"),
+    ]
     ws.append([_styled(ws, h, font=bold, fill=_HEADER_FILL, alignment=_CENTER) for h in headers])
     for se in spec.layout.section_elements:
         element = se.element
@@ -535,9 +600,15 @@ def _help_sheet(workbook: Workbook, spec: TemplateSpec) -> None:
     if spec.rules:
         line()
         line(_("校验规则（提交前须全部通过；警告须填写说明）"), bold)
-        ws.append([_styled(ws, h, font=bold, fill=_HEADER_FILL, alignment=_CENTER) for h in (_("规则"), _("条件"), _("级别"), _("提示"))])
+        ws.append(
+            [
+                _styled(ws, h, font=bold, fill=_HEADER_FILL, alignment=_CENTER)
+                for h in (_("规则"), _("条件"), _("级别"), _("提示"))
+            ]
+        )
         for rule in spec.rules:
-            condition = f"{describe_expression(rule.left, spec.layout)} {rule.operator} {describe_expression(rule.right, spec.layout)}"
+            left, right = describe_expression(rule.left, spec.layout), describe_expression(rule.right, spec.layout)
+            condition = f"{left} {rule.operator} {right}"
             ws.append(
                 [
                     _styled(ws, rule.name, alignment=_WRAP),
@@ -553,7 +624,16 @@ def _errors_sheet(workbook: Workbook, problems: Sequence[ImportProblem]) -> None
     ws = workbook.create_sheet(ERRORS_SHEET)
     for letter, width in zip("ABCDEFGH", (6, 14, 8, 8, 30, 18, 48, 48), strict=True):
         ws.column_dimensions[letter].width = width
-    ws.append([_styled(ws, _("错误清单：共 %(n)d 处，整份文件未导入，请逐项修正后重新上传") % {"n": len(problems)}, font=Font(bold=True, size=13), border=False)])
+    ws.append(
+        [
+            _styled(
+                ws,
+                _("错误清单：共 %(n)d 处，整份文件未导入，请逐项修正后重新上传") % {"n": len(problems)},
+                font=Font(bold=True, size=13),
+                border=False,
+            )
+        ]
+    )
     headers = [_("序号"), _("工作表"), _("行"), _("列"), _("项目"), _("值"), _("问题"), _("修改方法")]
     ws.append([_styled(ws, h, font=Font(bold=True), fill=_HEADER_FILL, alignment=_CENTER) for h in headers])
     for number, p in enumerate(problems, 1):

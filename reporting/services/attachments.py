@@ -33,6 +33,7 @@ from reporting.services.reports import _ensure_editable, _lock
 MAX_ATTACHMENT_SIZE = 20 * 1024 * 1024
 MAX_ATTACHMENTS_PER_REPORT = 50
 _ZIP_MAX_ENTRIES = 10_000
+_AUDITED_FIELDS = ("id", "report", "original_name", "size", "content_type", "sha256", "uploaded_by", "uploaded_at")
 
 
 class AttachmentTooLarge(UserError):
@@ -211,7 +212,8 @@ def attachment_delete(*, by: Actor, attachment: ReportAttachment) -> None:
     ensure_allowed(by, Action.EDIT, attachment.report.org)
     report = _lock(attachment.report)
     _ensure_editable(report, timezone.now())
-    before = audit.snapshot(attachment)
+    # A FieldFile is not JSON: the audit row keeps the stored name instead.
+    before = {**audit.snapshot(attachment, fields=_AUDITED_FIELDS), "file": attachment.file.name}
     storage, stored_name = attachment.file.storage, attachment.file.name
     attachment.delete()
     audit.record(

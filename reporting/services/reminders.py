@@ -1,6 +1,7 @@
 """Reminders before and after the deadline: in-app notifications and e-mail, sent once per stage.
 
-Run every day by `manage.py send_reminders` (see docs/operations.md). For each active data set and
+Run every day by `manage.py send_reminders` from cron or a systemd timer (the command's docstring
+has both). For each active data set and
 each round still in its reminder window, every organisation that must report and has not submitted
 (no report, a draft, or a report returned for correction) is reminded:
 
@@ -18,7 +19,12 @@ from the new deadline. Locked periods and rounds not yet open are skipped.
 Idempotency uses the audit log: every reminder sent writes one audit row (event
 `reporting.reminder.send`, object type `reporting.reminder`, object id = the stage key), in the
 same transaction as its notifications, and a stage whose key is already there is not sent again.
-Running the job twice on the same day therefore sends nothing new.
+Running the job twice on the same day therefore sends nothing new; a run that fails halfway rolls
+back the round it was in (notifications and audit rows together, e-mails wait for the commit), so
+running it again sends exactly what the failed run did not. Two runs at the same moment are
+serialised per data set (a row lock on PostgreSQL, the IMMEDIATE write lock on SQLite). Within one
+run nobody is told twice about one organisation at one stage: a union administrator who is also
+that organisation's reporter gets its own reminder and a digest without it.
 """
 
 from __future__ import annotations
@@ -270,6 +276,7 @@ def _remind_round(*, by: Actor, run: ReminderRun, dataset: DataSet, spec, now: d
     unions = queries.unions_above(row.org for row, *_rest in due)
     union_admins = _users_by_org({u.pk for u in unions.values() if u is not None}, Role.UNION_ADMIN)
     digests: dict[int, list[tuple[queries.DueRow, int]]] = defaultdict(list)
+    told_directly: dict[int, set[int]] = defaultdict(set)  # org → users who got its own reminder in this run
     for row, days_to, stage, key in due:
         recipients = list(reporters.get(row.org.pk, []))
         union = unions.get(row.org.pk)
@@ -279,6 +286,7 @@ def _remind_round(*, by: Actor, run: ReminderRun, dataset: DataSet, spec, now: d
         title, body = _reporter_message(row, dataset, period, days_to)
         url = _url("reporting:report_detail", pk=row.report.pk) if row.report is not None else ""
         if recipients:
+            told_directly[row.org.pk].update(u.pk for u in recipients)
             run.notifications += len({u.pk for u in recipients})
             if not run.dry_run:
                 _deliver(recipients, title=title, body=body, url=url, report=row.report)
@@ -307,24 +315,36 @@ def _remind_round(*, by: Actor, run: ReminderRun, dataset: DataSet, spec, now: d
             )
     union_by_pk = {u.pk: u for u in unions.values() if u is not None}
     for union_pk, items in digests.items():
-        union = union_by_pk[union_pk]
-        lines = "\n".join(
-            _("· %(org)s：%(status)s，截止 %(deadline)s，已逾期 %(days)d 天")
-            % {"org": row.org.name, "status": _status_text(row), "deadline": row.deadline.isoformat(), "days": -days}
-            for row, days in items
-        )
-        title = _("逾期提醒：%(union)s有 %(n)d 家单位未报送%(period)s“%(dataset)s”") % {
-            "union": union.name,
-            "n": len(items),
-            "period": period.label,
-            "dataset": dataset.name,
-        }
-        body = _("以下单位已过截止日期仍未提交，请督促：\n%(lines)s") % {"lines": lines}
-        admins = union_admins[union_pk]
-        run.union_digests += len({u.pk for u in admins})
-        run.notifications += len({u.pk for u in admins})
-        if not run.dry_run:
-            _deliver(admins, title=title, body=body, url=_completeness_url(dataset, period))
+        # An administrator who is also a reporter of a late organisation already got that
+        # organisation's own reminder at this stage: the digest leaves it out (and is not sent
+        # when nothing is left), so nobody is told twice about the same deadline and stage.
+        by_content: dict[tuple[int, ...], list] = defaultdict(list)
+        for admin in {u.pk: u for u in union_admins[union_pk]}.values():
+            mine = tuple(i for i, (row, _days) in enumerate(items) if admin.pk not in told_directly[row.org.pk])
+            if mine:
+                by_content[mine].append(admin)
+        for indexes, admins in by_content.items():
+            _send_digest(run, union_by_pk[union_pk], [items[i] for i in indexes], admins, dataset, period)
+
+
+def _send_digest(run: ReminderRun, union: Organisation, items, admins: list, dataset: DataSet, period: Period) -> None:
+    """One message to the union's administrators listing its organisations reminded after the deadline."""
+    lines = "\n".join(
+        _("· %(org)s：%(status)s，截止 %(deadline)s，已逾期 %(days)d 天")
+        % {"org": row.org.name, "status": _status_text(row), "deadline": row.deadline.isoformat(), "days": -days}
+        for row, days in items
+    )
+    title = _("逾期提醒：%(union)s有 %(n)d 家单位未报送%(period)s“%(dataset)s”") % {
+        "union": union.name,
+        "n": len(items),
+        "period": period.label,
+        "dataset": dataset.name,
+    }
+    body = _("以下单位已过截止日期仍未提交，请督促：\n%(lines)s") % {"lines": lines}
+    run.union_digests += len(admins)
+    run.notifications += len(admins)
+    if not run.dry_run:
+        _deliver(admins, title=title, body=body, url=_completeness_url(dataset, period))
 
 
 def reminders_send(

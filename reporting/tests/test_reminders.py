@@ -13,11 +13,13 @@ from django.core.management import CommandError, call_command
 
 from core.actor import Actor
 from core.models import AuditEntry
+from orgs import services as orgs_services
 from orgs.choices import Role
 from orgs.tests.factories import SYSTEM, make_org
 from reporting import services
 from reporting.models import DataSet, Notification
 from reporting.periods import period_from_code
+from reporting.services import reminders as reminders_module
 from reporting.services.reminders import REMINDER_EVENT, stage_for
 from reporting.tests.factories import as_actor, at, office_user, open_report, submitted_report
 
@@ -57,14 +59,27 @@ def inbox(username: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("days_to", "stage"),
-    [(5, None), (4, None), (3, "before-3"), (2, "before-3"), (1, "before-1"), (0, "before-1"), (-1, "after-1"),
-     (-6, "after-1"), (-7, "after-7"), (-14, "after-7"), (-15, None)],
+    [
+        (5, None),
+        (4, None),
+        (3, "before-3"),
+        (2, "before-3"),
+        (1, "before-1"),
+        (0, "before-1"),
+        (-1, "after-1"),
+        (-6, "after-1"),
+        (-7, "after-7"),
+        (-14, "after-7"),
+        (-15, None),
+    ],
 )
 def test_stages(days_to, stage):
     assert stage_for(days_to, (3, 1), (1, 7)) == stage
 
 
-def test_three_days_before_the_reporters_of_unsubmitted_orgs_are_reminded(round_2021, django_capture_on_commit_callbacks):
+def test_three_days_before_the_reporters_of_unsubmitted_orgs_are_reminded(
+    round_2021, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         result = run(dt.date(2022, 1, 28))
 
@@ -83,7 +98,10 @@ def test_three_days_before_the_reporters_of_unsubmitted_orgs_are_reminded(round_
     entries = AuditEntry.objects.filter(event=REMINDER_EVENT)
     assert entries.count() == 2
     assert {e.username for e in entries} == {"system:reminders"}
-    assert result.summary() == "2022-01-28：已发送催报提醒 2 家单位（站内通知 2 条，其中工会汇总 0 条）；此前已提醒、本次跳过 0 项。"
+    assert (
+        result.summary()
+        == "2022-01-28：已发送催报提醒 2 家单位（站内通知 2 条，其中工会汇总 0 条）；此前已提醒、本次跳过 0 项。"
+    )
 
 
 def test_running_twice_the_same_day_sends_nothing_new(round_2021, django_capture_on_commit_callbacks):
@@ -258,8 +276,14 @@ def test_command_sends_and_prints_a_summary(round_2021, clock):
 
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("before-3\tWF_Y\t2021\tE-A2\t2022-01-31\treporter_e-a2")
-    assert lines[2] == "2022-01-28：已发送催报提醒 2 家单位（站内通知 2 条，其中工会汇总 0 条）；此前已提醒、本次跳过 0 项。"
-    assert lines[3] == "2022-01-28：已发送催报提醒 0 家单位（站内通知 0 条，其中工会汇总 0 条）；此前已提醒、本次跳过 2 项。"
+    assert (
+        lines[2]
+        == "2022-01-28：已发送催报提醒 2 家单位（站内通知 2 条，其中工会汇总 0 条）；此前已提醒、本次跳过 0 项。"
+    )
+    assert (
+        lines[3]
+        == "2022-01-28：已发送催报提醒 0 家单位（站内通知 0 条，其中工会汇总 0 条）；此前已提醒、本次跳过 2 项。"
+    )
     assert reminders().count() == 2
 
 
@@ -295,3 +319,65 @@ def test_system_actor_is_used_by_the_command(round_2021, clock):
         "system:reminders"
     }
     assert SYSTEM.system_name == "tests"  # the fixtures' actor is a different one
+
+
+# --- Idempotency: dual roles and failures -------------------------------------------------------------------------
+
+
+def test_a_union_admin_who_is_also_a_reporter_is_told_once_per_organisation(round_2021, tree):
+    admin = tree.user(Role.UNION_ADMIN, tree.union_a)
+    orgs_services.membership_grant(by=SYSTEM, user=admin, org=tree.ent_a2, role=Role.REPORTER)
+    make_org(tree.union_a, "玉溪供电局", code="E-A3")  # late too, with no reporter of its own
+
+    run(dt.date(2022, 2, 1))
+
+    titles = inbox(admin.username)
+    assert titles == [
+        "逾期提醒：2021年度“产业工人队伍基本情况”已过截止日期",  # E-A2's own reminder
+        "逾期提醒：云南电网有 1 家单位未报送2021年度“产业工人队伍基本情况”",  # the digest, without E-A2
+    ]
+    digest = reminders().get(user=admin, title__contains="云南电网")
+    assert "玉溪供电局" in digest.body and "曲靖供电局" not in digest.body
+    assert run(dt.date(2022, 2, 1), hour=18).sent == []
+    assert len(inbox(admin.username)) == 2
+
+
+def test_an_admin_whose_every_late_organisation_he_reports_for_gets_no_digest(round_2021, tree):
+    admin = tree.user(Role.UNION_ADMIN, tree.union_a)
+    orgs_services.membership_grant(by=SYSTEM, user=admin, org=tree.ent_a2, role=Role.REPORTER)
+
+    result = run(dt.date(2022, 2, 1))
+
+    assert inbox(admin.username) == ["逾期提醒：2021年度“产业工人队伍基本情况”已过截止日期"]
+    assert result.union_digests == 1  # union B's administrator only
+
+
+def test_a_run_that_fails_halfway_leaves_nothing_and_the_rerun_sends_each_reminder_once(
+    round_2021, django_capture_on_commit_callbacks
+):
+    real_record = reminders_module.audit.record
+    calls = []
+
+    def failing_record(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise RuntimeError("database connection lost")
+        return real_record(*args, **kwargs)
+
+    with (
+        mock.patch.object(reminders_module.audit, "record", side_effect=failing_record),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+    ):
+        run(dt.date(2022, 1, 28))
+    # The round is one transaction: the first reminder's inbox rows and audit row went with it.
+    assert (reminders().count(), len(mail.outbox)) == (0, 0)
+    assert not AuditEntry.objects.filter(event=REMINDER_EVENT).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = run(dt.date(2022, 1, 28), hour=9)
+        again = run(dt.date(2022, 1, 28), hour=10)
+
+    assert sorted(r.org.code for r in retried.sent) == ["E-A2", "E-B1"] and again.sent == []
+    assert inbox("reporter_e-a2") == inbox("reporter_e-b1") == ["催报提醒：2021年度“产业工人队伍基本情况”还有 3 天截止"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["reporter_e-a2@example.cn", "reporter_e-b1@example.cn"]

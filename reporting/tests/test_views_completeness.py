@@ -172,12 +172,34 @@ def test_deadline_page_lists_missing_reporters_with_their_contacts(client, provi
 
     body = response.content.decode()
     assert 'hx-trigger="every 60s"' in body
-    missing = {row.org.code: [m.user.full_name for m in contacts] for row, _g, contacts, _ext in response.context["missing"]}
+    missing = {
+        row.org.code: [m.user.full_name for m in contacts] for row, _g, contacts, _ext in response.context["missing"]
+    }
     assert missing == {"E-B1": ["张三", "李四"], "E-KM1": []}
     assert "张三" in body and "企业填报员" in body and "李四" in body and "联络员" in body
     assert "zhangsan@example.cn" in body
     assert "未设置填报员或联络员" in body
     assert response.context["missing_count"] == 2
+
+
+def test_deadline_page_groups_the_missing_by_union_and_prefecture(client, province, clock):
+    login(client, province.user(Role.OFFICE_ADMIN))
+
+    response = client.get(DEADLINE_URL, ROUND)
+
+    by_union = {group.name: waiting for group, waiting in response.context["missing_by_union"]}
+    by_prefecture = {group.name: waiting for group, waiting in response.context["missing_by_prefecture"]}
+    assert by_union == {"中国铜业": 1, "无上级产业工会（直报产改办）": 1}
+    assert by_prefecture == {"昆明市": 1, "未设置州市": 1}
+    body = response.content.decode()
+    assert 'id="missing-by-union"' in body and 'id="missing-by-prefecture"' in body
+
+    # The refreshed part carries the groups too, and a group that has all reported drops out.
+    clock.set(at(2022, 2, 6, 15))
+    submitted_report(province, DataSet.objects.get(code="WF_Y"), org=province.ent_b1)
+    live = client.get(DEADLINE_URL, ROUND, headers={"HX-Request": "true"})
+    assert [g.name for g, _n in live.context["missing_by_union"]] == ["无上级产业工会（直报产改办）"]
+    assert 'id="missing-by-union"' in live.content.decode()
 
 
 def test_deadline_page_refresh_returns_only_the_live_part(client, province, clock):
@@ -231,7 +253,11 @@ def test_office_extends_the_deadline_for_one_union_with_a_reason(client, provinc
     assert response.status_code == 302
     assert response["Location"] == f"{DEADLINE_URL}?dataset=WF_Y&period=2021"
     extension = DeadlineExtension.objects.get()
-    assert (extension.org.code, extension.new_deadline, extension.reason) == ("U-B", dt.date(2022, 2, 15), "暴雨致网络中断")
+    assert (extension.org.code, extension.new_deadline, extension.reason) == (
+        "U-B",
+        dt.date(2022, 2, 15),
+        "暴雨致网络中断",
+    )
     assert AuditEntry.objects.filter(event="reporting.deadline.extend", object_id=str(extension.pk)).count() == 1
     page = client.get(DEADLINE_URL, ROUND)
     rows = {row.org.code: (row.deadline, row.timeliness, extended) for row, _g, _c, extended in page.context["missing"]}
@@ -258,7 +284,9 @@ def test_bad_extensions_are_explained_and_nothing_is_granted(client, province, b
     assert not DeadlineExtension.objects.exists()
 
 
-@pytest.mark.parametrize(("role", "org"), [(Role.LEADER, "province"), (Role.UNION_ADMIN, "union_b"), (Role.REPORTER, "ent_b1")])
+@pytest.mark.parametrize(
+    ("role", "org"), [(Role.LEADER, "province"), (Role.UNION_ADMIN, "union_b"), (Role.REPORTER, "ent_b1")]
+)
 def test_only_the_office_extends_or_locks(client, province, role, org):
     login(client, province.user(role, getattr(province, org)))
 
@@ -293,11 +321,11 @@ def test_a_tampered_round_is_not_found(client, province):
     assert response.status_code == 404
 
 
-# --- Export --------------------------------------------------------------------------------------------------------------
+# --- Export -----------------------------------------------------------------------------------------------------------
 
 
 def test_export_is_an_xlsx_of_the_filtered_rows_safe_against_formulas_and_audited(client, province):
-    make_org(province.union_b, "=HYPERLINK(\"http://x\",\"点我\")", code="E-EVIL")
+    make_org(province.union_b, '=HYPERLINK("http://x","点我")', code="E-EVIL")
     login(client, province.user(Role.OFFICE_ADMIN))
 
     response = client.get(reverse("reporting:completeness_export"), {**ROUND, "timeliness": "unreported"})
@@ -306,10 +334,20 @@ def test_export_is_an_xlsx_of_the_filtered_rows_safe_against_formulas_and_audite
     assert response["Content-Disposition"].startswith("attachment;")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("单位代码", "单位名称", "产业系统公司工会", "州市", "填报状态", "报送情况", "截止日期", "首次提交时间", "最近提交时间")
+    assert rows[0] == (
+        "单位代码",
+        "单位名称",
+        "产业系统公司工会",
+        "州市",
+        "填报状态",
+        "报送情况",
+        "截止日期",
+        "首次提交时间",
+        "最近提交时间",
+    )
     by_code = {row[0]: row for row in rows[1:]}
     assert sorted(by_code) == ["E-B1", "E-EVIL", "E-KM1"]
-    assert by_code["E-EVIL"][1] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert by_code["E-EVIL"][1] == '\'=HYPERLINK("http://x","点我")'
     assert by_code["E-B1"][2:6] == ("中国铜业", "未设置州市", "未填报", "未报送")
     entry = AuditEntry.objects.get(event="reporting.completeness.export")
     assert entry.detail == {"format": "xlsx", "rows": 3, "period": "2021", "filters": {"timeliness": "unreported"}}

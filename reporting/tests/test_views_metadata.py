@@ -185,7 +185,8 @@ def test_a_used_code_is_refused_with_the_services_message(client, admin, t_y):
     login(client, admin)
 
     response = client.post(
-        reverse("reporting:element_create"), {"code": "T_Y_TOTAL", "name": "重复", "value_type": "integer", "aggregation": "sum", "migrant_scope": "na"}
+        reverse("reporting:element_create"),
+        {"code": "T_Y_TOTAL", "name": "重复", "value_type": "integer", "aggregation": "sum", "migrant_scope": "na"},
     )
 
     assert response.status_code == 200
@@ -197,7 +198,8 @@ def test_a_bad_code_is_explained(client, admin, t_y):
     login(client, admin)
 
     response = client.post(
-        reverse("reporting:element_create"), {"code": "1坏", "name": "x", "value_type": "integer", "aggregation": "sum", "migrant_scope": "na"}
+        reverse("reporting:element_create"),
+        {"code": "1坏", "name": "x", "value_type": "integer", "aggregation": "sum", "migrant_scope": "na"},
     )
 
     assert response.context["form"].errors["code"] == ["代码只能包含大写字母、数字和下划线，并以字母开头。"]
@@ -346,7 +348,9 @@ def test_combo_of_two_categories_in_order(client, admin, t_y):
     )
 
     assert response.status_code == 302
-    keys = list(CategoryCombo.objects.get(code="MIG_SEX").option_combos.order_by("sort_order").values_list("key", flat=True))
+    keys = list(
+        CategoryCombo.objects.get(code="MIG_SEX").option_combos.order_by("sort_order").values_list("key", flat=True)
+    )
     assert keys == ["MIG.M", "MIG.F", "NON.M", "NON.F"]
     assert same_twice.context["form"].non_field_errors() == ["同一个分类不能选两次。"]
 
@@ -384,7 +388,9 @@ def test_dataset_create_edit_and_assign(client, admin, tree):
             "version": dataset.version,
         },
     )
-    assigned = client.post(reverse("reporting:dataset_assign", args=[dataset.pk]), {"org": "U-A", "include_descendants": "on"})
+    assigned = client.post(
+        reverse("reporting:dataset_assign", args=[dataset.pk]), {"org": "U-A", "include_descendants": "on"}
+    )
     unknown = client.post(reverse("reporting:dataset_assign", args=[dataset.pk]), {"org": "NOPE"}, follow=True)
     removed = client.post(reverse("reporting:dataset_unassign", args=[dataset.pk]), {"org": "U-A"})
 
@@ -421,13 +427,15 @@ def test_dataset_deadline_rule_is_checked(client, admin, t_y):
     assert t_y.open_offset_days == 0
 
 
-# --- Versions: sections, elements, totals, publishing ------------------------------------------------------------------
+# --- Versions: sections, elements, totals, publishing -----------------------------------------------------------------
 
 
 def test_the_draft_is_edited_and_published_then_read_only(client, admin, t_y, draft):
     login(client, admin)
     section = Section.objects.get(dataset_version=draft)
-    new = DataElement.objects.create(code="X_EXTRA", name="补充人数", value_type="integer", category_combo=CategoryCombo.objects.get(code="DEFAULT"))
+    new = DataElement.objects.create(
+        code="X_EXTRA", name="补充人数", value_type="integer", category_combo=CategoryCombo.objects.get(code="DEFAULT")
+    )
 
     added = client.post(
         reverse("reporting:section_element_add", args=[section.pk]),
@@ -435,24 +443,38 @@ def test_the_draft_is_edited_and_published_then_read_only(client, admin, t_y, dr
     )
     item = SectionElement.objects.get(dataset_version=draft, element=new)
     edited = client.post(
-        reverse("reporting:section_element_edit", args=[item.pk]), {"min_value": "0", "max_value": "50", "help_text": "不含临时工"}
+        reverse("reporting:section_element_edit", args=[item.pk]),
+        {"min_value": "0", "max_value": "50", "help_text": "不含临时工"},
     )
     moved = client.post(reverse("reporting:section_element_move", args=[item.pk]), {"direction": "up"})
-    section_added = client.post(reverse("reporting:section_create", args=[draft.pk]), {"code": "MORE", "name": "补充情况"})
+    section_added = client.post(
+        reverse("reporting:section_create", args=[draft.pk]), {"code": "MORE", "name": "补充情况"}
+    )
     published = client.post(reverse("reporting:version_publish", args=[draft.pk]))
 
     item.refresh_from_db()
     draft.refresh_from_db()
-    assert added.status_code == edited.status_code == moved.status_code == section_added.status_code == published.status_code == 302
+    assert (
+        added.status_code
+        == edited.status_code
+        == moved.status_code
+        == section_added.status_code
+        == published.status_code
+        == 302
+    )
     assert (item.required, item.max_value, item.help_text) == (False, 50, "不含临时工")
-    order = list(SectionElement.objects.filter(section=section).order_by("sort_order").values_list("element__code", flat=True))
+    order = list(
+        SectionElement.objects.filter(section=section).order_by("sort_order").values_list("element__code", flat=True)
+    )
     assert order == ["T_Y_TOTAL", "T_Y_SPLIT", "X_EXTRA", "T_Y_CERT"]
     assert draft.is_published
     page = client.get(reverse("reporting:version_detail", args=[draft.pk])).content.decode()
     assert "只读" in page and "始终保持填报时的版本" in page
     assert "加入数据元" not in page
     # A post to a published version is refused by the service, with its message, and changes nothing.
-    late = client.post(reverse("reporting:section_create", args=[draft.pk]), {"code": "LATE", "name": "晚了"}, follow=True)
+    late = client.post(
+        reverse("reporting:section_create", args=[draft.pk]), {"code": "LATE", "name": "晚了"}, follow=True
+    )
     assert "报表版本 v2 已发布，不能修改；请先创建新的草稿版本。" in late.content.decode()
     assert not Section.objects.filter(code="LATE").exists()
 
@@ -475,7 +497,8 @@ def test_total_relation_then_generated_sum_rule(client, admin, t_y, draft):
     ValidationRule.objects.filter(dataset_version=draft, is_generated=True).delete()
 
     added = client.post(
-        reverse("reporting:total_relation_add", args=[draft.pk]), {"total_element": "T_Y_TOTAL", "parts_element": "T_Y_SPLIT"}
+        reverse("reporting:total_relation_add", args=[draft.pk]),
+        {"total_element": "T_Y_TOTAL", "parts_element": "T_Y_SPLIT"},
     )
     generated = client.post(reverse("reporting:rules_generate", args=[draft.pk]), follow=True)
 
@@ -498,7 +521,7 @@ def test_an_empty_section_can_be_deleted_a_full_one_cannot(client, admin, t_y, d
     assert list(Section.objects.filter(dataset_version=draft).values_list("code", flat=True)) == ["BASIC"]
 
 
-# --- Validation rules ----------------------------------------------------------------------------------------------------
+# --- Validation rules -------------------------------------------------------------------------------------------------
 
 
 RULE = {
@@ -543,6 +566,26 @@ def test_live_expression_check_marks_the_error(client, admin, t_y, draft):
     assert "表达式有效。" in good and "职工构成·非农民工" in good
 
 
+def test_live_expression_check_suggests_the_code_meant(client, admin, t_y, draft):
+    login(client, admin)
+    url = reverse("reporting:expression_check", args=[draft.pk])
+
+    typo = client.get(url, {"left": "#{T_Y_CRET} + #{T_Y_TOTAL}"}, headers={"HX-Request": "true"}).content.decode()
+    far = client.get(url, {"left": "#{NOTHING_LIKE_IT}"}, headers={"HX-Request": "true"}).content.decode()
+
+    assert "您是否要写 #{T_Y_CERT}（持证人数）？" in typo
+    assert "您是否要写" not in far
+
+
+def test_rule_form_lists_the_elements_with_their_names_and_options(client, admin, t_y, draft):
+    login(client, admin)
+
+    body = client.get(reverse("reporting:rule_create", args=[draft.pk])).content.decode()
+
+    assert "<code>#{T_Y_TOTAL}</code> 职工总数" in body
+    assert "<code>.NON</code> 非农民工" in body
+
+
 def test_rule_created_edited_and_deactivated(client, admin, t_y, draft):
     login(client, admin)
 
@@ -585,7 +628,9 @@ def test_rules_of_a_published_version_are_read_only(client, admin, t_y):
     login(client, admin)
 
     page = client.get(reverse("reporting:rule_edit", args=[rule.pk]))
-    toggled = client.post(reverse("reporting:rule_toggle", args=[rule.pk]), {"active": "0", "version": rule.version}, follow=True)
+    toggled = client.post(
+        reverse("reporting:rule_toggle", args=[rule.pk]), {"active": "0", "version": rule.version}, follow=True
+    )
 
     assert page.context["form"].fields["left"].disabled
     assert "此版本已发布，规则只读；已填报的报表始终按其填报时的版本校验。" in page.content.decode()
@@ -611,9 +656,13 @@ def test_rule_test_box_evaluates_the_typed_rule_against_a_report(client, reviewe
     url = reverse("reporting:rule_test", args=[draft.pk])
     before = AuditEntry.objects.count()
 
-    failing = client.post(url, {**RULE, "right": "#{T_Y_SPLIT.NON}", "report": t_y_report.pk}, headers={"HX-Request": "true"})
+    failing = client.post(
+        url, {**RULE, "right": "#{T_Y_SPLIT.NON}", "report": t_y_report.pk}, headers={"HX-Request": "true"}
+    )
     passing = client.post(url, {**RULE, "report": t_y_report.pk}, headers={"HX-Request": "true"})
-    stored = client.post(url, {"rule": ValidationRule.objects.get(dataset_version=draft, code="R_CERT").pk, "report": t_y_report.pk})
+    stored = client.post(
+        url, {"rule": ValidationRule.objects.get(dataset_version=draft, code="R_CERT").pk, "report": t_y_report.pk}
+    )
 
     failing_text = failing.content.decode()
     assert "不通过：持证人数超过了职工总数（持证人数：50；职工构成·非农民工：40）" in failing_text

@@ -204,6 +204,12 @@ def completeness(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _unreported_groups(summaries) -> list[tuple]:
+    """(group, organisations not yet reported) for the groups still waiting for someone, most first."""
+    waiting = [(group, group.expected - group.reported) for group in summaries]
+    return sorted((item for item in waiting if item[1] > 0), key=lambda item: (-item[1], item[0].name))
+
+
 def _deadline_context(request: HttpRequest, chosen: Round, *, extension_form=None) -> dict:
     context: dict = {
         "round": chosen,
@@ -222,10 +228,13 @@ def _deadline_context(request: HttpRequest, chosen: Round, *, extension_form=Non
     shown = missing[:MISSING_LIMIT]
     contacts = queries.org_contacts(row.org.pk for row in shown)
     regular = queries.regular_deadline(dataset, period)
+    by_union, by_prefecture = queries.summaries_by_groups(rows, groups)
     context.update(
         dataset=dataset,
         period=period,
         total=queries.reports_due_total(rows),
+        missing_by_union=_unreported_groups(by_union),
+        missing_by_prefecture=_unreported_groups(by_prefecture),
         missing=[(row, groups[row.org.pk], contacts.get(row.org.pk, []), row.deadline > regular) for row in shown],
         missing_count=len(missing),
         missing_more=len(missing) > MISSING_LIMIT,

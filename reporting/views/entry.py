@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from core import audit
 from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
@@ -38,6 +39,7 @@ from reporting.choices import Importance, ReportStatus, Timeliness
 from reporting.filters import ReportFilter
 from reporting.models import (
     DataSet,
+    DataValue,
     DeadlineExtension,
     Notification,
     Report,
@@ -59,6 +61,7 @@ from reporting.workflow import STEPS
 REPORTS_PER_PAGE = 30
 NOTIFICATIONS_PER_PAGE = 30
 ROUNDS_SHOWN = 200
+AUTOSAVE_MS = 3000  # background save this long after the user stops typing
 
 STATUS_STYLE = {
     ReportStatus.DRAFT: "secondary",
@@ -176,7 +179,7 @@ def _read_only_reason(report: Report, user, now) -> str:
 
 
 def _history(report: Report) -> list[dict]:
-    entries = [e for e in queries.report_history(report) if e.event not in HIDDEN_EVENTS]
+    entries = [e for e in queries.report_history(report) if e.event not in HIDDEN_EVENTS and e.success]
     names = {
         u.pk: (u.full_name or u.username) for u in User.objects.filter(pk__in={e.user_id for e in entries if e.user_id})
     }
@@ -202,6 +205,12 @@ def _history(report: Report) -> list[dict]:
             }
         )
     return rows
+
+
+def _cell_values(report: Report) -> dict:
+    """Every stored cell of the report, empty ones included: an empty cell may still carry a comment."""
+    rows = DataValue.objects.filter(report=report).select_related("element", "option_combo")
+    return {(v.element.code, v.option_combo.key): v for v in rows}
 
 
 def _explanations(report: Report) -> dict[str, str]:
@@ -391,6 +400,44 @@ def _version_from(request: HttpRequest, name: str) -> int | None:
     return value if value > 0 else None
 
 
+def _autosave(request: HttpRequest, report: Report, layout: queries.Layout) -> JsonResponse:
+    """Save the page's edits in the background (JSON): the same all-or-nothing, version-checked save
+    as the button, answered with the new version and the stored text of each cell sent, or with the
+    message of each refused cell. A conflict is not resolved here: the page asks the user to save
+    with the button, which shows what the other person changed."""
+    posted = _posted_cells(request, layout)
+    edits = _user_edits(posted, _posted_original(request))
+    loaded = _version_from(request, "version")
+    if loaded is None:
+        return JsonResponse({"ok": False, "message": _("页面已过期（缺少版本号），请刷新后重试。")}, status=400)
+    try:
+        result = services.values_save(by=Actor.from_request(request), report=report, version=loaded, values=edits)
+    except services.ValuesInvalid as error:
+        problems = {
+            field_name((p.element_code, p.option_key)): p.message
+            for p in error.problems
+            if (p.element_code, p.option_key) in layout.cells
+        }
+        # Refused values are an ordinary answer of a form (200), as on the page itself.
+        return JsonResponse({"ok": False, "message": error.message, "problems": problems})
+    except services.ReportConflict as error:
+        return JsonResponse({"ok": False, "conflict": True, "message": error.message}, status=409)
+    except UserError as error:
+        return JsonResponse({"ok": False, "message": error.message}, status=error.status_code)
+    saved = result.report
+    stored_values = {key: v.value for key, v in _cell_values(saved).items()}
+    return JsonResponse(
+        {
+            "ok": True,
+            "version": saved.version,
+            "changed": len(result.changed),
+            "values": {field_name(key): stored_values.get(key, "") for key in edits},
+            "message": _("已自动保存到服务器（第 %(version)d 版，%(time)s）")
+            % {"version": saved.version, "time": timezone.localtime().strftime("%H:%M:%S")},
+        }
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """The entry grid: save as draft (all or nothing, version-checked), or read-only when not editable."""
@@ -407,6 +454,8 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     version = report.version
 
+    if request.method == "POST" and request.POST.get("autosave") == "1":
+        return _autosave(request, report, layout)
     if request.method == "POST":
         posted = _posted_cells(request, layout)
         original = _posted_original(request)
@@ -451,11 +500,15 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 notes = sorted({note for cell_notes in result.notes.values() for note in cell_notes})
                 if notes:
                     messages.info(request, _("已自动规范填写格式：%(notes)s。") % {"notes": "、".join(notes)})
+                if request.POST.get("next") == "detail":
+                    # "检查并提交" with unsaved edits: saved first, then on to the report page.
+                    target = reverse("reporting:report_detail", kwargs={"pk": report.pk})
+                    return HttpResponseRedirect(f"{target}#actions")
                 target = reverse("reporting:report_entry", kwargs={"pk": report.pk})
                 return HttpResponseRedirect(f"{target}?saved={loaded}")
         report.refresh_from_db()
 
-    values = queries.report_values(report)
+    values = _cell_values(report)
     theirs = {}
     conflict_rows = []
     if conflict is not None:
@@ -509,6 +562,8 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
         actions=queries.report_actions(report, user, now=now),
         saved_version=request.GET.get("saved", ""),
         draft_key=f"changai.report.{report.pk}",
+        # After a conflict the user decides first: no background save until then.
+        autosave_ms=0 if conflict is not None else AUTOSAVE_MS,
     )
     return render(request, "reporting/entry_report.html", context, status=status)
 
@@ -608,11 +663,21 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _attachments_response(request, report, error=_("请选择要上传的文件。"), status=400)
+    actor = Actor.from_request(request)
+    upload = form.cleaned_data["file"]
     try:
-        attachment = services.attachment_add(
-            by=Actor.from_request(request), report=report, upload=form.cleaned_data["file"]
-        )
+        attachment = services.attachment_add(by=actor, report=report, upload=upload)
     except UserError as error:
+        # A refused file is audited too (who tried what), then the temporary upload is dropped.
+        audit.record(
+            actor,
+            "reporting.attachment.add",
+            report,
+            success=False,
+            after=None,
+            detail={"name": (upload.name or "")[:200], "size": upload.size, "message": error.message},
+        )
+        upload.close()
         return _attachments_response(request, report, error=error.message, status=error.status_code)
     if not request.htmx:
         messages.success(request, _("已上传附件“%(name)s”。") % {"name": attachment.original_name})
@@ -673,7 +738,7 @@ def _detail_context(request: HttpRequest, report: Report) -> dict:
     grid = build_grid(
         report,
         layout,
-        values=queries.report_values(report),
+        values=_cell_values(report),
         previous=queries.previous_values(report),
         returns=queries.report_open_returns(report),
         changes=changes,

@@ -39,8 +39,8 @@ from reporting.choices import ReportStatus
 from reporting.excel import storage
 from reporting.excel.container import max_data_rows, max_upload_bytes
 from reporting.excel.importer import (
-    bulk_orgs,
     build_template,
+    bulk_orgs,
     clean_filename,
     confirm_upload,
     preview_upload,
@@ -131,7 +131,9 @@ def excel_go(request: HttpRequest) -> HttpResponse:
     return redirect("reporting:excel_import", dataset, period, org)
 
 
-def _import_page(request: HttpRequest, ctx: Context, *, error: ImportProblem | None = None, status: int = 200) -> HttpResponse:
+def _import_page(
+    request: HttpRequest, ctx: Context, *, error: ImportProblem | None = None, status: int = 200
+) -> HttpResponse:
     report = Report.objects.filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period).first()
     version = template_version(ctx, SINGLE)
     due_here = report is not None or queries.must_report(ctx.dataset, ctx.org, ctx.period)
@@ -166,13 +168,25 @@ def excel_import(request: HttpRequest, dataset: str, period: str, org: str) -> H
             ctx = _context(request, dataset, period, org)
             problem = ImportProblem(
                 "too_large",
-                _("文件过大（%(size).1f MB），上限为 %(limit)d MB") % {"size": length / 1048576, "limit": max_upload_bytes() // 1048576},
+                _("文件过大（%(size).1f MB），上限为 %(limit)d MB")
+                % {"size": length / 1048576, "limit": max_upload_bytes() // 1048576},
                 _("请删除多余的工作表和图片，或分批导入。"),
             )
             audit.record(
-                ctx.actor, "reporting.import.refused", None, after=None, success=False,
-                detail={"dataset": ctx.dataset.code, "period": ctx.period.code, "org": ctx.org.code, "size": length, "codes": {"too_large": 1}},
-                object_type="reporting.import", object_repr=f"{ctx.dataset.code} {ctx.period.code} {ctx.org.code}",
+                ctx.actor,
+                "reporting.import.refused",
+                None,
+                after=None,
+                success=False,
+                detail={
+                    "dataset": ctx.dataset.code,
+                    "period": ctx.period.code,
+                    "org": ctx.org.code,
+                    "size": length,
+                    "codes": {"too_large": 1},
+                },
+                object_type="reporting.import",
+                object_repr=f"{ctx.dataset.code} {ctx.period.code} {ctx.org.code}",
             )
             return _import_page(request, ctx, error=problem, status=413)
     return _excel_import(request, dataset, period, org)
@@ -189,7 +203,7 @@ def _excel_import(request: HttpRequest, dataset: str, period: str, org: str) -> 
     token = storage.new_token()
     path = storage.save_upload(token, upload.chunks())
     try:
-        preview = preview_upload(ctx=ctx, path=str(path), token=token, filename=upload.name)
+        preview_upload(ctx=ctx, path=str(path), token=token, filename=upload.name)
     except Exception:
         storage.delete(token)
         raise
@@ -207,7 +221,12 @@ def excel_template(request: HttpRequest, dataset: str, period: str, org: str) ->
     except ImportRefused as refusal:
         messages.error(request, refusal.problems[0].message)
         return redirect(_page_url(ctx))
-    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=f"{template_filename(ctx, kind)}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    response = FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=f"{template_filename(ctx, kind)}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
     response["Cache-Control"] = "no-store, private"
     return response
 
@@ -238,14 +257,22 @@ def excel_confirm(request: HttpRequest, token: str) -> HttpResponse:
     outcome = confirm_upload(ctx=ctx, token=token, meta=meta)
     if outcome.problems:
         status = 409 if any(p.code in ("conflict", "expired") for p in outcome.problems) else 400
-        context = {"ctx": ctx, "token": token, "meta": meta, "plan": None, "problems": outcome.problems,
-                   "total_problems": len(outcome.problems),
-                   "confirm_failed": True, "page_url": _page_url(ctx)}
+        context = {
+            "ctx": ctx,
+            "token": token,
+            "meta": meta,
+            "plan": None,
+            "problems": outcome.problems,
+            "total_problems": len(outcome.problems),
+            "confirm_failed": True,
+            "page_url": _page_url(ctx),
+        }
         return render(request, "reporting/excel_preview.html", context, status=status)
     if outcome.results:
         messages.success(
             request,
-            _("导入成功：已保存 %(orgs)d 个单位的 %(cells)d 个数值（报表为草稿状态，仍需提交）。") % {"orgs": outcome.orgs, "cells": outcome.cells},
+            _("导入成功：已保存 %(orgs)d 个单位的 %(cells)d 个数值（报表为草稿状态，仍需提交）。")
+            % {"orgs": outcome.orgs, "cells": outcome.cells},
         )
     else:
         messages.info(request, _("文件中的数据与系统中现有数据完全相同，没有需要导入的内容。"))
@@ -268,7 +295,12 @@ def excel_error_file(request: HttpRequest, token: str) -> HttpResponse:
     if not path.exists():
         raise Http404
     stem = clean_filename(meta.get("file", "upload.xlsx")).rsplit(".", 1)[0]
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=_("%(stem)s-错误报告.xlsx") % {"stem": stem}, content_type=XLSX_CONTENT_TYPE)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=_("%(stem)s-错误报告.xlsx") % {"stem": stem},
+        content_type=XLSX_CONTENT_TYPE,
+    )
     response["Cache-Control"] = "no-store, private"
     return response
 

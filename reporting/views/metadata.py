@@ -9,6 +9,7 @@ frozen: its pages are read-only, and reports keep the version they were filled a
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from django.contrib import messages
@@ -30,7 +31,7 @@ from orgs.roles import OFFICE_ROLES
 from orgs.scoping import has_action, roles_of
 from reporting import forms as f
 from reporting import queries, services
-from reporting.expressions import ExpressionError, parse, references
+from reporting.expressions import ExpressionError, Ref, parse, references
 from reporting.filters import DataElementFilter, style_form
 from reporting.models import (
     Category,
@@ -801,8 +802,35 @@ def _rule_context(request, version, form, *, rule=None, may_manage=True, changes
         "editable": may_manage and not version.is_published and not (rule and rule.is_generated),
         "changes": changes,
         "test_form": f.RuleTestForm(reports=reports[:TEST_REPORTS_LIMIT]),
-        "known": sorted(queries.version_layout(version).known_options().items()),
+        "known": _known_elements(queries.version_layout(version)),
     }
+
+
+def _known_elements(layout) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(code, name, [(option code, option name)]) of every element an expression may reference."""
+    known = []
+    for code in sorted(layout.option_names):
+        item = layout.element(code)
+        options = sorted(layout.option_names[code].items())
+        known.append((code, item.element.name if item else "", options))
+    return known
+
+
+_REF_CODE = re.compile(r"#\{\s*([A-Za-z0-9_]+)")
+
+
+def _suggestions(text: str, layout) -> list[str]:
+    """For each element code in `text` that the version does not know, the closest codes it does."""
+    known = layout.option_names
+    hints = []
+    for code in dict.fromkeys(_REF_CODE.findall(text)):
+        if code in known:
+            continue
+        close = difflib.get_close_matches(code.upper(), list(known), n=2, cutoff=0.75)
+        if close:
+            named = "、".join(f"#{{{c}}}（{layout.describe(Ref(c, ()))}）" for c in close)
+            hints.append(_("您是否要写 %(names)s？") % {"names": named})
+    return hints
 
 
 @require_http_methods(["GET", "POST"])
@@ -927,6 +955,8 @@ def expression_check(request: HttpRequest, pk: int) -> HttpResponse:
     text = (request.GET.get(side) or "").strip()
     layout = queries.version_layout(version)
     problems = expression_problems(text, layout.known_options()) if text else []
+    if problems:
+        problems = [*problems, *_suggestions(text, layout)]
     refs = []
     if text and not problems:
         refs = [layout.describe(ref) for ref in references(parse(text))]

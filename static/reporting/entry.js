@@ -5,8 +5,10 @@
  * - Keyboard: Tab / Shift+Tab move along a row (the browser's own order), Enter / Shift+Enter and
  *   the up / down arrows move to the same column in the next / previous row, Ctrl+S saves,
  *   Alt+C opens the comment of the focused cell.
- * - No lost work: every change is kept in localStorage under the report and the version the page
- *   was loaded with, and offered back when the page is opened again.
+ * - No lost work: the edits are saved to the server a few seconds after the user stops typing and
+ *   when the page is hidden or closed (the same version-checked save as the button); every change
+ *   is also kept in localStorage under the report and version, and offered back when the page is
+ *   opened again (for a save that could not reach the server); leaving with unsaved edits warns.
  * No inline script or style anywhere (the content security policy forbids both).
  */
 (function () {
@@ -297,6 +299,146 @@
       });
     }
 
+    /* --- saving to the server in the background ------------------------------------------------ */
+
+    var autosaveDelay = parseInt(form.dataset.autosaveMs || "3000", 10);
+    var autosaveTimer = null;
+    var inFlight = false;
+    var again = false;
+    var submitAfter = false;
+    var conflicted = false;
+
+    function csrfToken() {
+      var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+      return field ? field.value : "";
+    }
+
+    function setStatus(message, kind) {
+      var state = document.getElementById("autosave-state");
+      if (!state) return;
+      state.textContent = message;
+      state.className = "small " + (kind === "error" ? "text-danger" : kind === "ok" ? "text-success" : "text-body-secondary");
+    }
+
+    function showCellError(el, message) {
+      var wrap = el.closest(".grid-cell");
+      if (!wrap) return;
+      var box = wrap.querySelector(".cell-error");
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "invalid-feedback d-block cell-error";
+        box.id = "err-" + el.id;
+        el.closest(".grid-cell-line").insertAdjacentElement("afterend", box);
+      }
+      box.textContent = message;
+      el.classList.add("is-invalid");
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", box.id);
+      wrap.classList.add("has-error");
+    }
+
+    function clearCellError(el) {
+      var wrap = el.closest(".grid-cell");
+      if (!wrap) return;
+      var box = wrap.querySelector(".cell-error");
+      if (box) box.remove();
+      el.classList.remove("is-invalid");
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
+      wrap.classList.remove("has-error");
+    }
+
+    function autosave(leaving) {
+      window.clearTimeout(autosaveTimer);
+      if (submitting || conflicted) return;
+      var dirty = dirtyFields();
+      if (!dirty.length) return;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      var sent = {};
+      dirty.forEach(function (el) { sent[el.name] = el.value; });
+      var body = new FormData(form);
+      body.append("autosave", "1");
+      body.delete("base_version");
+      inFlight = true;
+      setStatus(text("autosaving"));
+      var request = fetch(form.action, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        keepalive: !!leaving,
+        headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
+      });
+      request
+        .then(function (response) {
+          return response.json().then(
+            function (data) { return { status: response.status, data: data }; },
+            function () { return { status: response.status, data: {} }; }
+          );
+        })
+        .then(function (answer) {
+          inFlight = false;
+          var data = answer.data || {};
+          var thenSubmit = submitAfter;
+          submitAfter = false;
+          if (answer.status === 200 && data.ok) {
+            if (store) store.removeItem(draftKey());
+            versionField.value = data.version;
+            form.dataset.version = data.version;
+            Object.keys(data.values || {}).forEach(function (name) {
+              var el = form.querySelector('[name="' + CSS.escape(name) + '"]');
+              original[name] = data.values[name];
+              if (!el) return;
+              clearCellError(el);
+              // Show the stored form (1,234 → 1234) unless the user is still typing in that cell.
+              if (el.value === sent[name] && document.activeElement !== el) el.value = data.values[name];
+            });
+            originalField.value = JSON.stringify(original);
+            recompute(grid);
+            keepDraft();
+            setStatus(data.message, "ok");
+          } else if (answer.status === 409 && data.conflict) {
+            conflicted = true;
+            setStatus(text("autosaveConflict"), "error");
+            var alert = document.getElementById("autosave-conflict");
+            if (alert) {
+              alert.querySelector("[data-message]").textContent = data.message;
+              alert.classList.remove("d-none");
+            }
+          } else if (answer.status === 200 && data.problems) {
+            inputs().forEach(function (el) {
+              if (el.name in data.problems) showCellError(el, data.problems[el.name]);
+              else if (el.name in sent) clearCellError(el);
+            });
+            setStatus(text("autosaveRefused", { n: Object.keys(data.problems).length }), "error");
+          } else {
+            setStatus(data.message || text("autosaveFailed"), "error");
+          }
+          if (thenSubmit) {
+            again = false;
+            if (form.requestSubmit) form.requestSubmit(); else form.submit();
+          } else if (again) {
+            again = false;
+            schedule();
+          }
+        })
+        .catch(function () {
+          inFlight = false;
+          setStatus(text("autosaveFailed"), "error");
+          if (submitAfter) {
+            submitAfter = false;
+            if (form.requestSubmit) form.requestSubmit(); else form.submit();
+          }
+        });
+    }
+
+    function schedule() {
+      window.clearTimeout(autosaveTimer);
+      if (autosaveDelay > 0) autosaveTimer = window.setTimeout(function () { autosave(false); }, autosaveDelay);
+    }
+
     recompute(grid);
     if (!editable) return;
     offerRestore();
@@ -307,8 +449,22 @@
       recompute(grid);
       window.clearTimeout(timer);
       timer = window.setTimeout(keepDraft, 300);
+      schedule();
     });
-    form.addEventListener("change", function () { keepDraft(); });
+    form.addEventListener("change", function () {
+      keepDraft();
+      schedule();
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") autosave(true);
+    });
+    window.addEventListener("pagehide", function () { autosave(true); });
+    var conflictSave = document.getElementById("autosave-conflict-save");
+    if (conflictSave) {
+      conflictSave.addEventListener("click", function () {
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      });
+    }
 
     form.addEventListener("keydown", function (event) {
       var field = event.target;
@@ -336,8 +492,14 @@
       }
     });
 
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
       keepDraft();
+      if (inFlight) {
+        // Let the background save finish first: the button then saves against the version it made.
+        event.preventDefault();
+        submitAfter = true;
+        return;
+      }
       submitting = true;
       var state = document.getElementById("dirty-state");
       if (state) state.textContent = text("saving");
@@ -355,8 +517,19 @@
         if (store) draftKeys(store, prefix).forEach(function (key) { store.removeItem(key); });
       });
     });
+    // "检查并提交" with unsaved edits saves them first (the server then goes on to the report page).
     document.querySelectorAll("[data-leave-check]").forEach(function (link) {
-      link.addEventListener("click", function () { keepDraft(); });
+      link.addEventListener("click", function (event) {
+        keepDraft();
+        if (!dirtyFields().length) return;
+        event.preventDefault();
+        var next = document.createElement("input");
+        next.type = "hidden";
+        next.name = "next";
+        next.value = "detail";
+        form.appendChild(next);
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      });
     });
 
     setupComments(form);
@@ -439,6 +612,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // htmx copies the old element's style attribute onto the new one while settling; the content
+    // security policy (style-src 'self') refuses that, so settle only classes and sizes.
+    if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
     setupShared();
     var form = document.getElementById("entry-form");
     if (form) setupEntry(form);

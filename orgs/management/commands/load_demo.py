@@ -16,9 +16,27 @@ class Command(BaseCommand):
             action="store_true",
             help="把演示账号的密码重置为演示密码。",
         )
+        reports = parser.add_mutually_exclusive_group()
+        reports.add_argument(
+            "--with-reports",
+            action="store_true",
+            help="即使未开启演示模式也生成示例报表（示例报表会计入统计分析）。",
+        )
+        reports.add_argument(
+            "--without-reports",
+            action="store_true",
+            help="只加载机构和账号，不生成示例报表（示例报表要走完整的填报流程，需要几十秒）。",
+        )
 
     def handle(self, *args, **options):
         result = load_demo(reset_passwords=options["reset_passwords"])
+        from reporting.demo import DemoReportsResult, load_demo_reports, summary_lines  # built on the tree
+
+        # Sample reports would count in the province's figures: only in demo mode, unless asked for.
+        with_reports = options["with_reports"] or (settings.DEMO_MODE and not options["without_reports"])
+        reports = DemoReportsResult()
+        if with_reports:
+            reports = load_demo_reports(reset_passwords=options["reset_passwords"])
         created, kept = result.created, result.kept
         lines = [
             _("演示省份已加载（重复运行只补建缺少的数据）："),
@@ -35,13 +53,19 @@ class Command(BaseCommand):
             },
         ]
         if options["reset_passwords"]:
-            lines.append(_("  已重置 %(n)d 个演示账号的密码。") % {"n": result.passwords_reset})
+            lines.append(
+                _("  已重置 %(n)d 个演示账号的密码。") % {"n": result.passwords_reset + reports.passwords_reset}
+            )
         lines.append(
             _("  演示账号（密码均为 %(password)s）：%(names)s")
             % {"password": DEMO_PASSWORD, "names": "、".join(a.username for a in ACCOUNTS)}
         )
+        if with_reports:
+            lines.extend(summary_lines(reports))
+        elif not options["without_reports"]:
+            lines.append(_("  未开启演示模式，未生成示例报表（需要时加 --with-reports）。"))
         self.stdout.write("\n".join(lines))
-        for warning in result.warnings:
+        for warning in [*result.warnings, *reports.warnings]:
             self.stderr.write(_("  注意：%(text)s") % {"text": warning})
         if not settings.DEMO_MODE:
             self.stdout.write(self.style.WARNING(_("未开启演示模式（CHANGAI_DEMO_MODE=1），演示账号不能登录。")))

@@ -1,12 +1,40 @@
 """Send the day's reminders for reports not yet submitted: in the inbox and by e-mail, each once.
 
-Run it once a day (it is idempotent: a second run on the same day sends nothing new), e.g. at
-08:30 Beijing time, from cron:
+How it is scheduled: a management command run once a day by the host's scheduler; the web
+processes never send reminders themselves. It is idempotent (a second run on the same day, or a
+run after a failed one, sends nothing twice), so a manual run next to the scheduled one is safe.
+Run it as the application's user with the production environment (CHANGAI_SECRET_KEY,
+DATABASE_URL, the mail settings), e.g. at 08:30 Beijing time.
 
-    30 8 * * *  cd /srv/changai && .venv/bin/python manage.py send_reminders
+cron (`crontab -e` of the application's user; CRON_TZ needs cronie, otherwise convert to the
+server's time zone):
 
-or from a systemd timer (docs/operations.md has both units). What it does (see
-reporting/services/reminders.py):
+    CRON_TZ=Asia/Shanghai
+    30 8 * * *  cd /srv/changai && .venv/bin/python manage.py send_reminders >> var/log/reminders.log 2>&1
+
+or a systemd timer, /etc/systemd/system/changai-reminders.service:
+
+    [Unit]
+    Description=changai: send the day's reporting reminders
+    [Service]
+    Type=oneshot
+    User=changai
+    WorkingDirectory=/srv/changai
+    EnvironmentFile=/etc/changai/env
+    ExecStart=/srv/changai/.venv/bin/python manage.py send_reminders
+
+and /etc/systemd/system/changai-reminders.timer (`systemctl enable --now changai-reminders.timer`):
+
+    [Unit]
+    Description=changai: reporting reminders every morning
+    [Timer]
+    OnCalendar=*-*-* 08:30:00 Asia/Shanghai
+    Persistent=true
+    [Install]
+    WantedBy=timers.target
+
+`Persistent=true` runs a missed day's job when the host comes back; the job itself also catches up
+a stage whose day was missed. What it does (see reporting/services/reminders.py):
 
 - before the deadline (by default 3 days and 1 day before; the deadline day itself belongs to the
   last of these), the reporters of every organisation that must report and has not submitted;

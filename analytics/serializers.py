@@ -1,0 +1,126 @@
+"""Shapes of the analytics API: indicators, answers, drill-through rows and saved views (never saved here)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from analytics.models import Indicator, SavedView
+from core.api import StrictInput
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    task_label = serializers.CharField(source="get_task_display", read_only=True)
+    migrant_scope_label = serializers.CharField(source="get_migrant_scope_display", read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code", "name", "short_name", "task", "task_label", "numerator", "denominator", "factor", "decimals",
+            "unit", "migrant_scope", "migrant_scope_label", "scope", "description", "higher_is_better", "is_key",
+            "is_active", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class FigureSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    org_id = serializers.IntegerField(allow_null=True)
+    org_code = serializers.CharField()
+    org_name = serializers.CharField()
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    option = serializers.CharField()
+    option_label = serializers.CharField()
+    numerator = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    value = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    display = serializers.CharField()
+    has_children = serializers.BooleanField()
+
+
+class CodeLabelSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class AnswerSerializer(serializers.Serializer):
+    measure = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    decimals = serializers.IntegerField()
+    is_rate = serializers.BooleanField()
+    scope = serializers.CharField()
+    source = serializers.CharField()
+    root_id = serializers.IntegerField()
+    root_name = serializers.CharField()
+    level = serializers.CharField(source="query.level")
+    periods = serializers.SerializerMethodField()
+    options = serializers.SerializerMethodField()
+    rows = FigureSerializer(many=True)
+    totals = FigureSerializer(many=True)
+    as_of = serializers.DateTimeField(allow_null=True)
+    as_of_label = serializers.CharField()
+    engine = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+
+    def get_periods(self, answer) -> list[dict[str, str]]:
+        return [{"code": code, "label": label} for code, label in answer.periods]
+
+    def get_options(self, answer) -> list[dict[str, str]]:
+        return [{"code": code, "label": label} for code, label in answer.options]
+
+
+class DrillRowSerializer(serializers.Serializer):
+    report_id = serializers.IntegerField()
+    org_code = serializers.CharField()
+    org_name = serializers.CharField()
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    status = serializers.CharField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    values = serializers.DictField(child=serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True))
+    numerator = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
+    value = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    display = serializers.CharField()
+
+
+class DrillThroughSerializer(serializers.Serializer):
+    measure = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    scope = serializers.CharField()
+    period = serializers.CharField()
+    period_label = serializers.CharField()
+    references = serializers.ListField(child=serializers.CharField())
+    rows = DrillRowSerializer(many=True)
+
+
+class SavedViewSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    is_mine = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SavedView
+        fields = ["id", "name", "description", "shared", "kind", "query", "owner", "is_mine", "version", "updated_at"]
+        read_only_fields = ["id", "owner", "is_mine", "version", "updated_at"]
+
+    def get_is_mine(self, view) -> bool:
+        request = self.context.get("request")
+        return bool(request and view.owner_id == request.user.pk)
+
+
+class SavedViewInput(StrictInput):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    shared = serializers.BooleanField(required=False, default=False)
+    kind = serializers.CharField(max_length=20, required=False, default="pivot")
+    query = serializers.JSONField()
+
+
+class SavedViewUpdateInput(StrictInput):
+    version = serializers.IntegerField(min_value=1, required=False)
+    name = serializers.CharField(max_length=100, required=False)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    shared = serializers.BooleanField(required=False)
+    query = serializers.JSONField(required=False)

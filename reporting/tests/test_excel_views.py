@@ -1,0 +1,220 @@
+"""The Excel pages end to end: download, upload → preview → confirm, the error report, scope,
+size limits, CSRF and audit."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core.models import AuditEntry
+from orgs.choices import Role
+from reporting.excel import storage
+from reporting.models import DataValue, Report
+from reporting.tests.excel_files import XLSX, cell_rows, download, fill_single, page_url, template_url
+from reporting.tests.factories import valid_values_y
+
+PAGE = page_url("WF_Y", "2021", "E-A1")
+WORKERS = ("WF_WORKERS", "")
+
+
+@pytest.fixture
+def imports(settings, tmp_path):
+    settings.REPORTING_IMPORT_DIR = tmp_path / "imports"
+    return settings.REPORTING_IMPORT_DIR
+
+
+@pytest.fixture
+def reporter(client, tree, wf, imports):
+    user = tree.user(Role.REPORTER, tree.ent_a1)
+    client.force_login(user)
+    return user
+
+
+def upload(client, url: str, data: bytes, name: str = "填好的.xlsx"):
+    return client.post(url, {"file": SimpleUploadedFile(name, data, content_type=XLSX)})
+
+
+def token_of(response) -> str:
+    match = re.search(r"/excel/uploads/([0-9a-f]{32})/", response["Location"])
+    assert match, response["Location"]
+    return match.group(1)
+
+
+def leftovers(imports) -> list[str]:
+    return sorted(p.name for p in imports.glob("*.upload")) if imports.exists() else []
+
+
+def test_page_offers_downloads_and_the_upload_form(client, reporter):
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "空白模板" in html and "含已填数据的模板" in html
+    assert 'id="upload-form"' in html
+    assert "批量模板" not in html  # an enterprise has no subsidiaries that report
+
+
+def test_union_page_offers_the_bulk_template(client, tree, wf, imports):
+    client.force_login(tree.user(Role.UNION_ADMIN, tree.union_a))
+    html = client.get(page_url("WF_Y", "2021", "U-A")).content.decode()
+    assert "批量模板（2 个下属单位，每个单位一行）" in html
+    response = client.get(template_url("WF_Y", "2021", "U-A", layout="bulk"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    home = client.get(reverse("reporting:excel_home")).content.decode()
+    assert "批量导入" in home
+    assert "产业工人队伍基本情况（季报）</option>" in home  # the period type is not repeated
+    assert "产业工人队伍基本情况（年报）</option>" in home
+
+
+def test_download_upload_preview_confirm(client, reporter, imports):
+    blank = download(client, "WF_Y", "2021", "E-A1")
+    assert AuditEntry.objects.filter(event="reporting.template.download", success=True).count() == 1
+
+    response = upload(client, PAGE, fill_single(blank, valid_values_y()))
+    assert response.status_code == 302
+    token = token_of(response)
+    preview = client.get(response["Location"])
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert "导入预览：请核对后确认" in html
+    assert "确认导入 60 个数值" in html
+    assert "产业工人总数" in html and "1,000" in html
+    assert not Report.objects.exists()
+
+    done = client.post(reverse("reporting:excel_confirm", args=[token]))
+    assert done.status_code == 302 and done["Location"] == PAGE
+    page = client.get(PAGE).content.decode()
+    assert "导入成功：已保存 1 个单位的 60 个数值" in page
+    assert DataValue.objects.filter(report__org__code="E-A1").count() == 60
+    assert AuditEntry.objects.filter(event="reporting.import.apply").count() == 1
+    assert leftovers(imports) == []
+    assert not list(imports.glob(f"{token}*"))
+
+
+def test_bad_upload_lists_every_problem_and_offers_the_error_workbook(client, reporter, imports):
+    blank = download(client, "WF_Y", "2021", "E-A1")
+    rows = cell_rows(blank)
+    data = fill_single(blank, {**valid_values_y(), WORKERS: "一千", ("WF_CERTIFIED", ""): "1.2万"})
+    response = upload(client, PAGE, data)
+    token = token_of(response)
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "文件未通过检查，没有导入任何数据" in html
+    assert "共发现 2 处问题，整份文件均未导入。" in html
+    assert f"“填报数据” 第 {rows[WORKERS]} 行 F 列" in html
+    assert "是中文数字，请改用阿拉伯数字填写" in html
+    assert "应填写：整数，≥0，必填。" in html
+    assert "确认导入" not in html
+    assert leftovers(imports) == []
+    assert not Report.objects.exists()
+
+    errors = client.get(reverse("reporting:excel_error_file", args=[token]))
+    assert errors.status_code == 200
+    assert errors["Content-Disposition"].startswith("attachment")
+    assert "no-store" in errors["Cache-Control"]
+    book = load_workbook(io.BytesIO(b"".join(errors.streaming_content)))
+    assert book.sheetnames[0] == "错误清单"
+    cell = book["填报数据"][f"F{rows[WORKERS]}"]
+    assert cell.value == "一千" and cell.fill.fgColor.rgb.endswith("FF7C80")
+    assert "中文数字" in cell.comment.text
+
+    # Confirming a refused upload does nothing.
+    confirm = client.post(reverse("reporting:excel_confirm", args=[token]))
+    assert confirm.status_code == 409
+    assert "该上传已失效" in confirm.content.decode()
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 200, "不是有效的 .xlsx 文件"),
+        ("机构代码,数值\nE-A1,1\n".encode(), "不是有效的 .xlsx 文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版 Excel（.xls）"),
+        (b"PK\x03\x04" + b"\0" * 100, "文件已损坏或不完整"),
+        (b"", "不是有效的 .xlsx 文件"),
+    ],
+)
+def test_files_that_are_not_xlsx_are_refused_on_the_page(client, reporter, imports, body, message):
+    response = upload(client, PAGE, body, name="报表.xlsx")
+    page = client.get(response["Location"])
+    assert message in page.content.decode()
+    assert leftovers(imports) == []
+    assert not Report.objects.exists()
+    assert AuditEntry.objects.filter(event="reporting.import.refused", success=False).count() == 1
+
+
+def test_file_over_the_limit_gets_413_before_parsing(client, reporter, imports, settings):
+    settings.REPORTING_IMPORT_MAX_BYTES = 1024
+    data = fill_single(download(client, "WF_Y", "2021", "E-A1"), valid_values_y())
+    response = upload(client, PAGE, data + b"\0" * 100_000)
+    assert response.status_code == 413
+    assert "文件过大" in response.content.decode()
+    assert leftovers(imports) == []
+    assert AuditEntry.objects.filter(event="reporting.import.refused").count() == 1
+
+
+def test_client_file_name_is_never_a_path(client, reporter, imports):
+    data = fill_single(download(client, "WF_Y", "2021", "E-A1"), valid_values_y())
+    response = upload(client, PAGE, data, name="../../x.html")
+    token = token_of(response)
+    assert sorted(p.name for p in imports.iterdir()) == [f"{token}.json", f"{token}.upload"]
+    assert "x.html" in client.get(response["Location"]).content.decode()  # shown, escaped, as a name only
+
+
+def test_discard_removes_the_upload(client, reporter, imports):
+    data = fill_single(download(client, "WF_Y", "2021", "E-A1"), valid_values_y())
+    token = token_of(upload(client, PAGE, data))
+    response = client.post(reverse("reporting:excel_discard", args=[token]))
+    assert response.status_code == 302
+    assert list(imports.iterdir()) == []
+    assert client.get(reverse("reporting:excel_preview", args=[token])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "org", "status"),
+    [
+        (Role.REPORTER, "E-A1", 200),
+        (Role.REPORTER, "E-B1", 404),  # a sibling outside the scope
+        (Role.REPORTER, "U-A", 404),  # the union above
+        (Role.UNION_ADMIN, "E-A1", 200),
+        (Role.LEADER, "E-A1", 403),  # sees it, may not fill it
+    ],
+)
+def test_scope_of_the_pages(client, tree, wf, imports, role, org, status):
+    homes = {Role.REPORTER: tree.ent_a1, Role.UNION_ADMIN: tree.union_a, Role.LEADER: tree.province}
+    client.force_login(tree.user(role, homes[role]))
+    assert client.get(page_url("WF_Y", "2021", org)).status_code == status
+    assert client.get(template_url("WF_Y", "2021", org)).status_code == status
+    assert upload(client, page_url("WF_Y", "2021", org), b"PK").status_code in ((302,) if status == 200 else (status,))
+
+
+def test_another_persons_upload_is_not_found(client, reporter, tree, imports):
+    data = fill_single(download(client, "WF_Y", "2021", "E-A1"), valid_values_y())
+    token = token_of(upload(client, PAGE, data))
+    other = Client()
+    other.force_login(tree.user(Role.UNION_ADMIN, tree.union_a))
+    for name in ("excel_preview", "excel_error_file"):
+        assert other.get(reverse(f"reporting:{name}", args=[token])).status_code == 404
+    for name in ("excel_confirm", "excel_discard"):
+        assert other.post(reverse(f"reporting:{name}", args=[token])).status_code == 404
+    assert not Report.objects.exists()
+    for bad in ("..%2F..%2Fetc%2Fpasswd", "0" * 31 + "g", token.upper()):
+        assert client.get(f"/reporting/excel/uploads/{bad}/").status_code == 404
+
+
+def test_confirm_needs_post_and_a_csrf_token(tree, wf, imports):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tree.user(Role.REPORTER, tree.ent_a1))
+    data = fill_single(download(client, "WF_Y", "2021", "E-A1"), valid_values_y())
+    assert upload(client, PAGE, data).status_code == 403  # no token on the upload either
+    token = storage.new_token()
+    assert client.get(reverse("reporting:excel_confirm", args=[token])).status_code == 405
+    assert client.post(reverse("reporting:excel_confirm", args=[token])).status_code == 403
+    assert leftovers(imports) == []

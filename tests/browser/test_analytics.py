@@ -1,0 +1,306 @@
+"""A leader opens the analysis pages in Chromium: the dashboard and the Yunnan map render with data,
+a pivot table drills down from the province to an enterprise's subsidiary and back, a figure opens
+the reports behind it, and the table downloads as a real .xlsx (and a chart as a PNG).
+
+Screenshots (1366×768, the office screen, and 390 px, a phone) go to build/screenshots/analytics-*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from analytics.models import Indicator, IndicatorTarget
+from analytics.tests.helpers import accepted_report
+from orgs.choices import OrgKind, Role
+from orgs.tests.factories import TEST_PASSWORD, make_org, make_tree, make_user
+from reporting.tests.factories import at, load_workforce
+
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+class FixedClock:
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now.astimezone(dt.UTC)
+
+
+@pytest.fixture
+def province(transactional_db, monkeypatch):
+    """Two unions with enterprises in six prefectures (one with a subsidiary), 2020 and 2021 accepted."""
+    monkeypatch.setattr(timezone, "now", FixedClock(at(2022, 3, 1)))
+    tree = make_tree()
+    wf_y, _wf_q = load_workforce()
+    extra = [
+        (tree.union_a, "玉溪供电局", "530400", 900, 300, 160, 210),
+        (tree.union_a, "大理供电局", "532900", 700, 200, 70, 120),
+        (tree.union_b, "红河锌业", "532500", 1500, 2500, 90, 150),
+        (tree.union_b, "迪庆矿业", "533400", 300, 600, 20, 30),
+    ]
+    figures = {
+        tree.ent_a1: (1200, 500, 300, 330),
+        tree.ent_a2: (800, 400, 96, 160),
+        tree.ent_b1: (1000, 1200, 110, 140),
+    }
+    tree.ent_b1.region_id = "530100"
+    tree.ent_b1.save(update_fields=["region_id"])
+    for union, name, region, nonmigrant, migrant, certified, college in extra:
+        figures[make_org(union, name, OrgKind.ENTERPRISE, region_id=region)] = (nonmigrant, migrant, certified, college)
+    for year, scale in (("2020", 0.9), ("2021", 1.0)):
+        for org, (nonmigrant, migrant, certified, college) in figures.items():
+            accepted_report(
+                tree,
+                wf_y,
+                year,
+                org,
+                nonmigrant=nonmigrant,
+                migrant=migrant,
+                certified=int(certified * scale),
+                college=college,
+            )
+        accepted_report(
+            tree, wf_y, year, tree.unit_a1, nonmigrant=200, migrant=50, certified=int(40 * scale), college=30
+        )
+    IndicatorTarget.objects.create(indicator=Indicator.objects.get(code="CERT_RATE"), year=2021, value=15)
+    IndicatorTarget.objects.create(indicator=Indicator.objects.get(code="COLLEGE_RATE"), year=2021, value=20)
+    leader = make_user("sheng_lingdao", role=Role.LEADER, org=tree.province, full_name="张领导")
+    return tree, leader
+
+
+def sign_in(page: Page, base: str, username: str) -> list[str]:
+    """Sign in through the login page; returns the list that collects console errors (CSP violations)."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{base}/")
+    return errors
+
+
+def shot(page: Page, name: str, *, full: bool = True) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"analytics-{name}.png"), full_page=full)
+
+
+def rendered(page: Page, selector: str = ".analytics-chart") -> None:
+    """Every chart on the page has been drawn (charts.js marks each one)."""
+    charts = page.locator(selector)
+    for index in range(charts.count()):
+        expect(charts.nth(index)).to_have_attribute("data-rendered", "1", timeout=15000)
+        expect(charts.nth(index).locator("canvas")).to_have_count(1)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_renders_key_indicators_with_data(province, live_server, page: Page):
+    _tree, leader = province
+    errors = sign_in(page, live_server.url, leader.username)
+
+    page.locator("#nav-analytics").click()
+    page.get_by_role("link", name="领导驾驶舱").click()
+    expect(page.locator("h1")).to_contain_text("领导驾驶舱 · 云南省")
+    tile = page.locator('[data-indicator="CERT_RATE"]')
+    # (300+96+110+160+70+90+20+40) / (1200+800+1000+900+700+1500+300+200): 886 / 6600
+    expect(tile.locator("[data-value]")).to_have_text("13.42%")
+    expect(tile).to_contain_text("目标 15.00%")
+    expect(tile).to_contain_text("未达标")
+    expect(page.locator("#dashboard-as-of")).to_contain_text("数据截至 2022-03-01")
+    expect(page.locator("#completeness")).to_contain_text("2021年度")
+    rendered(page)
+    tile.locator("summary").click()
+    expect(tile.locator(".weak-list li").first).to_contain_text("红河锌业6.00%")  # 90 / 1500
+    shot(page, "dashboard")
+
+    page.set_viewport_size(PHONE)
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "dashboard-phone", full=False)
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_map_renders_prefectures_and_a_click_lists_the_enterprises(province, live_server, page: Page):
+    _tree, leader = province
+    errors = sign_in(page, live_server.url, leader.username)
+
+    page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE&period=2021")
+    rendered(page)
+    table = page.locator("#map-table")
+    expect(table.locator('tr[data-region="533400"]')).to_contain_text("6.67%")  # 迪庆矿业 20 / 300
+    expect(table.locator('tr[data-region="530600"]')).to_contain_text("无数据")
+    # The canvas has drawn the map: many colours, not a blank card.
+    colours = page.evaluate(
+        """() => {
+            const c = document.querySelector('#prefecture-map canvas');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            const seen = new Set();
+            for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] + ',' + d[i + 1] + ',' + d[i + 2]);
+            return seen.size;
+        }"""
+    )
+    assert colours > 5
+    shot(page, "map")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载图片（PNG）").click()
+    png = Path(download_info.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+    table.get_by_role("link", name="红河哈尼族彝族自治州").click()
+    expect(page.locator("#pivot-table")).to_contain_text("红河锌业")
+    expect(page.locator("#pivot-table tbody tr")).to_have_count(2)  # 红河锌业 and the total
+    expect(page.locator("#drill-crumbs")).to_contain_text("红河哈尼族彝族自治州")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE&period=2021")
+    rendered(page)
+    shot(page, "map-phone", full=False)
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_drill_down_from_province_to_subsidiary_and_back(province, live_server, page: Page):
+    tree, leader = province
+    errors = sign_in(page, live_server.url, leader.username)
+
+    page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&period_from=2021&period_to=2021")
+    pivot = page.locator("#pivot-table")
+    pivot.get_by_role("link", name="省级产业系统公司 ›").click()
+    pivot.get_by_role("link", name="云南电网 ›").click()
+    expect(pivot).to_contain_text("玉溪供电局")
+    pivot.get_by_role("link", name="昆明供电局 ›").click()
+    expect(pivot.locator("tbody tr").first).to_contain_text("修试所")
+    expect(pivot.locator("tbody")).to_contain_text("昆明供电局（本级）")
+    expect(page.locator("#drill-crumbs li")).to_have_text(["云南省", "省级产业系统公司", "云南电网", "昆明供电局"])
+    shot(page, "pivot")
+
+    # The subsidiary's figure opens the report behind it.
+    pivot.locator("tbody tr").first.locator("a.figure-link").click()
+    expect(page.locator("h1")).to_contain_text("数据来源：持证率（技能等级证书）")
+    expect(page.locator("#drill-table")).to_contain_text("修试所")
+    expect(page.locator("#drill-table tbody tr").first).to_contain_text("40")
+    shot(page, "drill-through")
+    page.get_by_role("link", name="‹ 返回透视表").click()
+
+    # And back up to the province through the breadcrumbs.
+    page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&period_from=2021&org={tree.ent_a1.pk}")
+    page.locator("#drill-crumbs").get_by_role("link", name="云南省").click()
+    expect(pivot).to_contain_text("省级产业系统公司")
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_export_downloads_a_real_xlsx_and_charts_draw(province, live_server, page: Page):
+    tree, leader = province
+    errors = sign_in(page, live_server.url, leader.username)
+
+    page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&org={tree.union_a.pk}&level=children")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="导出 Excel").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    with open(download.path(), "rb") as fileobj:
+        sheet = load_workbook(fileobj).active
+    assert [c.value for c in sheet[3]][:2] == ["单位 / 分组", "2020年度（%）"]
+    names = [sheet.cell(row=r, column=1).value for r in range(4, sheet.max_row + 1)]
+    assert "昆明供电局" in names and "合计" in names
+    assert any(str(n).startswith("口径：") for n in names)
+
+    page.get_by_role("link", name="画成图表").click()
+    page.get_by_label("图表类型").select_option("ranking")
+    page.get_by_role("button", name="查询").click()
+    rendered(page)
+    shot(page, "chart-ranking")
+    page.get_by_label("图表类型").select_option("line")
+    page.get_by_role("button", name="查询").click()
+    rendered(page)
+    with page.expect_download() as png_info:
+        page.get_by_role("button", name="下载图片（PNG）").click()
+    assert Path(png_info.value.path()).read_bytes()[:4] == b"\x89PNG"
+    shot(page, "chart-line")
+    assert errors == []
+
+
+@pytest.fixture
+def demo_province(transactional_db, settings):
+    from django.core.management import call_command
+
+    settings.DEMO_MODE = True  # the demo accounts sign in only in demo mode
+    call_command("load_demo", verbosity=0)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_leader_sees_the_speeches_figures_in_the_demo(demo_province, live_server, page: Page):
+    from orgs.demo import DEMO_PASSWORD
+
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("leader")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/analytics/")
+    expect(page.locator('[data-indicator="WORKERS_TOTAL"] [data-value]')).to_have_text("730.75万人")
+    expect(page.locator('[data-indicator="CERT_RATE"] [data-value]')).to_have_text("13.71%")
+    expect(page.locator('[data-indicator="COLLEGE_RATE"] [data-value]')).to_have_text("25.16%")
+    expect(page.locator('[data-indicator="CERT_RATE"]')).to_contain_text("不含农民工")
+    rendered(page)
+    shot(page, "demo-dashboard")
+
+    page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE")
+    rendered(page)
+    expect(page.locator("#map-table .total-row")).to_contain_text("13.71%")
+    shot(page, "demo-map")
+
+    # All-worker rates are labelled as such: 38.16万 over 730.75万 is not the certification rate.
+    page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE_ALL&level=self")
+    expect(page.locator("#pivot-table caption")).to_contain_text("含农民工口径")
+    expect(page.locator("#pivot-table .total-row td").last).to_have_text("5.22%")
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_office_checks_an_expression_and_saves_the_indicator(province, live_server, page: Page):
+    tree, _leader = province
+    officer = make_user("chanbgai_zhibiao", role=Role.OFFICE_ADMIN, org=tree.office, full_name="钱指标")
+    errors = sign_in(page, live_server.url, officer.username)
+
+    page.goto(f"{live_server.url}/analytics/indicators/")
+    page.get_by_role("link", name="持证率（技能等级证书）").click()
+    expect(page.locator("#definition")).to_contain_text("持有技能等级证书人数")
+    page.get_by_role("link", name="修改定义").click()
+    page.get_by_label("分母").fill("#{WF_WORKERS_GROUP.NONMIGRANT} +")
+    page.get_by_role("button", name="检查表达式").click()
+    expect(page.locator("#expr-check")).to_contain_text("✗ 分母：")
+    page.get_by_label("分母").fill("#{WF_WORKERS_GROUP.NONMIGRANT}")
+    page.get_by_role("button", name="检查表达式").click()
+    expect(page.locator("#expr-check")).to_contain_text("✓ 分母：#{WF_WORKERS_GROUP.NONMIGRANT} = 产业工人构成（非农民工）")
+    shot(page, "indicator-edit")
+    page.get_by_label("说明", exact=True).fill("持有技能等级证书人数 ÷ 非农民工产业工人数（2021 年修订说明）。")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#definition")).to_contain_text("2021 年修订说明")
+
+    page.get_by_label("年度").fill("2022")
+    page.get_by_label("目标值").fill("16")
+    page.get_by_role("button", name="设定目标").click()
+    expect(page.locator("#targets")).to_contain_text("2022年")
+    assert Indicator.objects.get(code="CERT_RATE").description.endswith("（2021 年修订说明）。")
+    assert errors == []
