@@ -37,6 +37,7 @@ from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.regions import PREFECTURES
 from orgs.scoping import ensure_action, has_action
+from reporting import expressions
 
 PREFECTURE_NAMES = dict(PREFECTURES)
 CHART_TOP = 20
@@ -91,6 +92,26 @@ def breadcrumbs(user, root_id: int, params: dict, page: str = "analytics:pivot")
             "current": o.pk == root_id,
         }
         for o in chain
+    ]
+
+
+def describe_refs(text: str) -> list[dict]:
+    """The references of an expression with the data elements' names, for the definition page."""
+    from reporting.models import CategoryOption, DataElement
+
+    if not text.strip():
+        return []
+    try:
+        refs = expressions.references(expressions.parse(text))
+    except expressions.ExpressionError:
+        return []
+    names = dict(DataElement.objects.filter(code__in={r.element for r in refs}).values_list("code", "name"))
+    options = dict(
+        CategoryOption.objects.filter(code__in={o for r in refs for o in r.options}).values_list("code", "name")
+    )
+    return [
+        {"ref": str(r), "name": names.get(r.element, "?"), "options": "·".join(options.get(o, o) for o in r.options)}
+        for r in refs
     ]
 
 
@@ -358,12 +379,18 @@ def drill_through(request: HttpRequest) -> HttpResponse:
         },
     )
     rows = [{"row": r, "values": [_exact(r.values.get(ref)) for ref in result.references]} for r in result.rows]
+    headers = []
+    for ref in result.references:
+        described = describe_refs(ref)
+        item = described[0] if described else {"name": ref, "options": ""}
+        headers.append({"ref": ref, "label": item["name"] + (f"（{item['options']}）" if item["options"] else "")})
     return render(
         request,
         "analytics/drill_through.html",
         {
             "result": result,
             "rows": rows,
+            "headers": headers,
             "root": root,
             "region_name": PREFECTURE_NAMES.get(region or "", ""),
             "back_url": back,

@@ -15,12 +15,12 @@ from analytics import engine, services
 from analytics.choices import IndicatorTask
 from analytics.forms import ExpressionCheckForm, ExternalFigureForm, IndicatorForm, TargetForm
 from analytics.models import ExternalFigure, Indicator, IndicatorTarget
+from analytics.views import describe_refs as _described
 from analytics.views import ensure_viewer
 from core.actor import Actor
 from core.errors import ConflictError, UserError
 from orgs.choices import Action
 from orgs.scoping import has_action
-from reporting import expressions
 from reporting.periods import period_from_code
 
 FORM_FIELDS = (
@@ -70,26 +70,6 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         "analytics/indicator_list.html",
         {"groups": groups, "may_manage": _may_manage(request), "title": _("指标定义")},
     )
-
-
-def _described(text: str) -> list[dict]:
-    """The references of an expression with the data elements' names, for the definition page."""
-    from reporting.models import CategoryOption, DataElement
-
-    if not text.strip():
-        return []
-    try:
-        refs = expressions.references(expressions.parse(text))
-    except expressions.ExpressionError:
-        return []
-    names = dict(DataElement.objects.filter(code__in={r.element for r in refs}).values_list("code", "name"))
-    options = dict(
-        CategoryOption.objects.filter(code__in={o for r in refs for o in r.options}).values_list("code", "name")
-    )
-    return [
-        {"ref": str(r), "name": names.get(r.element, "?"), "options": "·".join(options.get(o, o) for o in r.options)}
-        for r in refs
-    ]
 
 
 @require_GET

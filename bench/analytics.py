@@ -14,6 +14,11 @@ round-robin in the same run:
 
     .venv/bin/python -m bench.analytics [--subsidiaries 20000] [--seed 1] [--reps 20]
     DATABASE_URL=postgres://user@host:port/db .venv/bin/python -m bench.analytics
+
+With --reuse the database is not thrown away: DATABASE_URL's own database (which must exist) or
+var/bench/analytics.sqlite3 is used as it is, the province is built into it only when it is empty, and
+its build summary is kept next to it (var/bench/analytics-<vendor>-summary.json), so the timed
+scenarios can be run again without rebuilding millions of values.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import os
 import platform
 import sys
 import time
+from dataclasses import asdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -51,8 +57,10 @@ def setup_user():
     from orgs.choices import Role
     from orgs.models import Membership, Organisation
 
-    user = User.objects.create_user(username="bench_office", password=None, must_change_password=False)
-    Membership.objects.create(user=user, org=Organisation.objects.get(code="OFFICE"), role=Role.OFFICE_ADMIN)
+    user = User.objects.filter(username="bench_office").first()
+    if user is None:
+        user = User.objects.create_user(username="bench_office", password=None, must_change_password=False)
+    Membership.objects.get_or_create(user=user, org=Organisation.objects.get(code="OFFICE"), role=Role.OFFICE_ADMIN)
     return user
 
 
@@ -244,7 +252,8 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| {s['name']} | {s['ours']['p50_ms']:.2f} ms | {s['ours']['p95_ms']:.2f} ms "
             f"| {s['baseline']['p50_ms']:.2f} ms | {s['baseline']['p95_ms']:.2f} ms "
-            f"| {s['ratio_p50']} | {s['ratio_p95']} | {'yes' if s['same_answer'] else 'NO'} |"
+            f"| {s['ratio_p50'] if s['ratio_p50'] is not None else '—'} "
+            f"| {s['ratio_p95'] if s['ratio_p95'] is not None else '—'} | {'yes' if s['same_answer'] else 'NO'} |"
         )
     lines += ["", "What each row measures (ours / baseline):", ""]
     lines += [f"- **{s['name']}**: {s['description']}." for s in report["scenarios"]]
@@ -256,7 +265,10 @@ def markdown(report: dict) -> str:
             + ("" if t["same_answer"] else " (**answer differs**)")
             for name, label, t in extras
         ]
-    lines += ["", "Build: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["build_seconds"].items()), ""]
+    lines += ["", "Build: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["build_seconds"].items())]
+    if report.get("reused"):
+        lines += ["(database built by an earlier run with the same seed and reused for the timed scenarios)"]
+    lines += [""]
     return "\n".join(lines)
 
 
@@ -267,23 +279,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="use (and keep) the database; build only when empty")
+    parser.add_argument("--build-only", action="store_true", help="with --reuse: build the province and stop")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     os.environ["CHANGAI_API_RATE"] = "1000000/min"  # the benchmark's own client is not rate-limited
     os.environ["CHANGAI_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"  # the in-process API client
-    if os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL") and args.reuse:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changai.settings")
+        os.environ["CHANGAI_HTTPS"] = "0"
+
+        def cleanup() -> None:
+            from django.db import connections
+
+            connections.close_all()
+
+    elif os.environ.get("DATABASE_URL"):
         cleanup = prepare_database(args.keep)
     else:  # a file of our own: other benchmarks may be running on theirs
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changai.settings")
         os.environ["CHANGAI_HTTPS"] = "0"
         path = ROOT / "var" / "bench" / "analytics.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if not args.reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["CHANGAI_SQLITE_PATH"] = str(path)
 
         def cleanup() -> None:
-            if not args.keep:
+            if not (args.keep or args.reuse):
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -296,20 +320,35 @@ def main(argv: list[str] | None = None) -> int:
         from rest_framework.test import APIClient
 
         from analytics import aggregates
-        from bench.synthetic import build
+        from bench.synthetic import Summary, build
+        from orgs.models import Organisation
 
         build_seconds = {}
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)
         build_seconds["migrate"] = time.perf_counter() - t0
-        summary = build(seed=args.seed, subsidiaries=args.subsidiaries)
-        build_seconds.update(summary.timings)
-        t0 = time.perf_counter()
-        counts = aggregates.rebuild()
-        build_seconds["aggregate rebuild"] = time.perf_counter() - t0
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"{connection.vendor}: {summary.values:,} values, rebuild {build_seconds['aggregate rebuild']:.1f} s")
+        kept = ROOT / "var" / "bench" / f"analytics-{connection.vendor}-summary.json"
+        reused = args.reuse and kept.exists() and Organisation.objects.filter(code="OFFICE").exists()
+        if reused:
+            saved = json.loads(kept.read_text())
+            summary = Summary(**saved["summary"])
+            build_seconds, counts = saved["build_seconds"], saved["counts"]
+            print(f"{connection.vendor}: reusing the province built earlier ({summary.values:,} values)")
+        else:
+            summary = build(seed=args.seed, subsidiaries=args.subsidiaries)
+            build_seconds.update(summary.timings)
+            t0 = time.perf_counter()
+            counts = aggregates.rebuild()
+            build_seconds["aggregate rebuild"] = time.perf_counter() - t0
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            if args.reuse:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.write_text(json.dumps({"summary": asdict(summary), "build_seconds": build_seconds,
+                                            "counts": counts}))  # fmt: skip
+            print(f"{connection.vendor}: {summary.values:,} values, rebuild {build_seconds['aggregate rebuild']:.1f} s")
+        if args.build_only:
+            return 0
         user = setup_user()
         client = APIClient()
         client.force_authenticate(user)
@@ -326,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             "server_version": server_version(),
             "seed": args.seed,
             "reps": args.reps,
+            "reused": bool(reused),
             "shape": {
                 "organisations": summary.organisations,
                 "reports": summary.reports,

@@ -91,7 +91,7 @@ def test_a_year_is_rolled_up_from_quarters_for_elements_only_reported_quarterly(
     def quarterly_only(codes):
         return {code: _quarterly(meta) for code, meta in original(codes).items()}
 
-    monkeypatch.setattr(engine, "element_meta", quarterly_only)
+    monkeypatch.setattr(engine.answers, "element_meta", quarterly_only)
     assert ask(tree, "element:WF_TRAINING_PERSON_TIMES").totals[0].value == Decimal(60)  # flow: 10 + 20 + 30
     assert ask(tree, "element:WF_WORKERS").totals[0].value == Decimal(130)  # stock: the last quarter, not 350
     assert ask(tree, "element:WF_WORKERS", periods=("2021H1",)).totals[0].value == Decimal(120)

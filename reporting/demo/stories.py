@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.actor import Actor
@@ -274,9 +275,11 @@ def _events(story: Story, window: queries.EntryWindow, seq: int) -> list[Event]:
 
 
 RETURN_CELL = ("WF_TRAINING_PERSON_TIMES", "")
-RETURN_REASON = _("职业技能培训人次是上期的十倍左右，疑似多填了一位，请核实后重新提交。")
+RETURN_REASON = gettext_lazy("职业技能培训人次明显偏大，疑似多填了一位数字，请核实后重新提交。")
 OFFICE_RETURN_SECTION = "CONTRIB"
-OFFICE_RETURN_REASON = _("合理化建议采纳数与提出数之比明显高于上期，请核实“建功立业”部分并补充说明。")
+OFFICE_RETURN_REASON = gettext_lazy(
+    "请在“建功立业”部分补充统计口径：竞赛是否含班组级竞赛，合理化建议是否含未立项的建议；核实后重新提交。"
+)
 
 
 def _inflated(values: Values) -> Values:
@@ -334,7 +337,7 @@ class _Player:
             elif event.step == "return":
                 by = self._actor(union_admin or self.cast.office_admin)
                 report = services.report_return(
-                    by=by, report=report, version=report.version, reason=RETURN_REASON, cells=[RETURN_CELL]
+                    by=by, report=report, version=report.version, reason=str(RETURN_REASON), cells=[RETURN_CELL]
                 )
             elif event.step == "fix":
                 report = services.values_save(
@@ -347,7 +350,7 @@ class _Player:
                     by=self._actor(self.cast.office_admin),
                     report=report,
                     version=report.version,
-                    reason=OFFICE_RETURN_REASON,
+                    reason=str(OFFICE_RETURN_REASON),
                     section_code=OFFICE_RETURN_SECTION,
                 )
             elif event.step == "accept":

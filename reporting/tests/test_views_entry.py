@@ -154,7 +154,7 @@ def test_my_reports_without_a_business_role_says_so(client, tree):
     assert "您的角色不涉及统计填报" in response.content.decode()
 
 
-# --- Opening a report -------------------------------------------------------------------------------------------
+# --- Opening a report ---------------------------------------------------------------------------------------
 
 
 def test_open_creates_the_draft_once_and_audits_it(client, tree, wf, reporter):
@@ -189,7 +189,7 @@ def test_open_before_the_round_opens_says_when(client, tree, wf, reporter):
     assert not Report.objects.exists()
 
 
-# --- The grid ------------------------------------------------------------------------------------------------------
+# --- The grid -----------------------------------------------------------------------------------------------
 
 
 def test_grid_shows_inputs_numbers_right_aligned_and_the_previous_value(client, tree, wf, reporter, clock):
@@ -293,14 +293,22 @@ def test_concurrent_edit_shows_the_second_editor_what_changed_and_writes_nothing
     assert rows["产业工人总数"]["mine"] == "1000"
     assert rows["产业工人总数"]["both"] is True
     assert rows["一线职工人数"]["both"] is False
+    assert rows["一线职工人数"]["mine"] == ""
     body = response.content.decode()
-    assert "该报表已被他人修改" in body
+    assert "本报表在您打开后已被他人修改（您打开的是第 1 版，当前为第 2 版），您的修改尚未保存。" in body
+    assert "未修改，采用他人的值" in body
     assert "以我的修改为准重新保存" in body
     assert "他人已改为：900" in body
+    # What the user typed stays in the inputs; a cell only the colleague changed shows the colleague's value.
+    grid = response.context["grid"]
+    assert grid.cell(("WF_WORKERS", "")).value == "1000"
+    assert grid.cell(("WF_FRONTLINE", "")).value == "600"
     # The page keeps the version it was loaded with; the decision posts the current one as the base.
     assert response.context["version"] == loaded
     current = response.context["conflict"].current_version
-    decided = entry_post(report, mine, version=loaded, original={}, base_version=str(current))
+    page_original = json.loads(response.context["original_json"])
+    decided = entry_post(report, {**mine, ("WF_FRONTLINE", ""): "600"}, version=loaded, base_version=str(current))
+    decided["original"] = json.dumps(page_original, ensure_ascii=False)
     response = client.post(url("report_entry", report.pk), decided)
     assert response.status_code == 302
     assert stored(report) == {
@@ -351,7 +359,7 @@ def test_a_viewer_posting_values_gets_403(client, tree, wf):
     assert not DataValue.objects.filter(report=report).exists()
 
 
-# --- Comments and warning explanations --------------------------------------------------------------------------
+# --- Comments and warning explanations ----------------------------------------------------------------------
 
 
 def test_comment_on_a_value_is_saved_shown_and_audited(client, tree, wf, reporter):
@@ -439,7 +447,7 @@ def test_explanations_posted_with_the_submission_count(client, tree, wf, reporte
     assert report.explanations.get().text == "含离退休会员"
 
 
-# --- Attachments ------------------------------------------------------------------------------------------------------
+# --- Attachments --------------------------------------------------------------------------------------------
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -557,7 +565,7 @@ def test_attachments_cannot_change_after_submission(client, tree, wf, reporter, 
     assert client.get(url("attachment_download", report.pk, attachment.pk)).status_code == 200
 
 
-# --- The report page and the workflow -------------------------------------------------------------------------------
+# --- The report page and the workflow -----------------------------------------------------------------------
 
 
 def test_reporter_submits_from_the_report_page(client, tree, wf, reporter, union_admin):
@@ -747,7 +755,11 @@ def test_return_single_values_with_the_reason_beside_each_cell(client, tree, wf,
     assert 'name="cells" value="WF_CERTIFIED|"' in page.content.decode()
     response = client.post(
         url("report_return", report.pk),
-        {"version": report.version, "reason": "与人社台账不符", "cells": ["WF_CERTIFIED|", "WF_WORKERS_GROUP|MIGRANT.MALE"]},
+        {
+            "version": report.version,
+            "reason": "与人社台账不符",
+            "cells": ["WF_CERTIFIED|", "WF_WORKERS_GROUP|MIGRANT.MALE"],
+        },
     )
     assert response.status_code == 302
     assert ValueReturn.objects.filter(report=report).count() == 2
@@ -763,7 +775,9 @@ def test_return_single_values_with_the_reason_beside_each_cell(client, tree, wf,
 def test_return_with_an_unknown_cell_is_refused(client, tree, wf, union_admin):
     report = submitted_report(tree, wf[0])
     login(client, union_admin)
-    response = client.post(url("report_return", report.pk), {"version": report.version, "reason": "x", "cells": ["junk"]})
+    response = client.post(
+        url("report_return", report.pk), {"version": report.version, "reason": "x", "cells": ["junk"]}
+    )
     assert response.status_code == 400
     assert not ValueReturn.objects.exists()
 
@@ -844,7 +858,7 @@ def test_group_union_opens_a_subsidiary_report(client, tree, wf, union_admin):
     assert stored(report) == {("WF_WORKERS", ""): "500"}
 
 
-# --- Scope: every page of a report outside the user's subtree is 404 ----------------------------------------------------
+# --- Scope: every page of a report outside the user's subtree is 404 ----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -889,7 +903,7 @@ def test_department_viewer_sees_only_assigned_enterprises(client, tree, wf):
     assert response.status_code == 403
 
 
-# --- The inbox ---------------------------------------------------------------------------------------------------------
+# --- The inbox ----------------------------------------------------------------------------------------------
 
 
 def test_inbox_lists_marks_read_and_opens_the_report(client, tree, wf, union_admin):
@@ -950,7 +964,7 @@ def test_a_notification_never_redirects_off_site(client, tree, wf, union_admin):
     assert response["Location"] == url("inbox")
 
 
-# --- Saving in the background (a draft survives a closed browser) -------------------------------------------------
+# --- Saving in the background (a draft survives a closed browser) -------------------------------------------
 
 
 def test_autosave_saves_the_edits_and_answers_the_new_version(client, tree, wf, reporter):
@@ -999,7 +1013,9 @@ def test_autosave_after_someone_else_saved_is_a_conflict(client, tree, wf, repor
     assert "该报表已被他人修改" in answer["message"]
     assert stored(report) == {("WF_WORKERS", ""): "900"}
     # The page the button then shows does not save in the background until the user decides.
-    response = client.post(url("report_entry", report.pk), entry_post(report, {("WF_WORKERS", ""): "1000"}, version=1, original={}))
+    response = client.post(
+        url("report_entry", report.pk), entry_post(report, {("WF_WORKERS", ""): "1000"}, version=1, original={})
+    )
     assert response.status_code == 409
     assert response.context["autosave_ms"] == 0
 

@@ -446,6 +446,7 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     layout = queries.version_layout(report.dataset_version)
     posted: dict = {}
+    edits: dict = {}
     original: dict[str, str] | None = None
     problems: dict = {}
     general_problems: list[str] = []
@@ -513,20 +514,29 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
     conflict_rows = []
     if conflict is not None:
         theirs = {(c.element_code, c.option_key): c.new for c in conflict.changes}
+        original = dict(original or {})
         for change in conflict.changes:
             key = (change.element_code, change.option_key)
             cell = layout.cells.get(key)
-            mine = posted.get(key, (original or {}).get(field_name(key), ""))
+            edited = key in edits
+            if not edited:
+                # A cell the user did not touch takes the other person's value: only real edits compete.
+                posted[key] = change.new
+                original[field_name(key)] = change.new
             conflict_rows.append(
                 {
                     "label": change.label,
                     "theirs": change.new,
-                    "mine": mine,
-                    "both": key in posted and original is not None and original.get(field_name(key)) != posted[key],
+                    "mine": posted.get(key, "") if edited else "",
+                    "both": edited,
                     "dom": field_name(key),
                     "unit": cell.element.unit if cell else "",
                 }
             )
+        save_error = _(
+            "本报表在您打开后已被他人修改（您打开的是第 %(yours)d 版，当前为第 %(current)d 版），"
+            "您的修改尚未保存。下表列出其间他人改动的数据项："
+        ) % {"yours": version, "current": conflict.current_version}
     grid = build_grid(
         report,
         layout,

@@ -350,7 +350,8 @@
 
     function autosave(leaving) {
       window.clearTimeout(autosaveTimer);
-      if (submitting || conflicted) return;
+      // Off (0) on the page that shows a conflict: the user decides with the buttons first.
+      if (submitting || conflicted || autosaveDelay <= 0) return;
       var dirty = dirtyFields();
       if (!dirty.length) return;
       if (inFlight) {

@@ -97,7 +97,9 @@ def wait_for(page: Page, condition, timeout: float = 10.0) -> bool:
 
 
 def watch_errors(page: Page, errors: list[str]) -> None:
-    page.on("console", lambda msg: errors.append(f"{msg.text} @ {page.url} {msg.location}") if msg.type == "error" else None)
+    page.on(
+        "console", lambda msg: errors.append(f"{msg.text} @ {page.url} {msg.location}") if msg.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
 
 
@@ -225,7 +227,9 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     page.locator("#comment-form").get_by_role("button", name="保存备注").click()
     expect(page.locator("#comment-feedback")).to_contain_text("已保存备注。")
     expect(page.locator("#comment-modal")).to_be_hidden()
-    expect(page.locator(".grid-cell").filter(has=cell(page, "WF_TRAINING_HOURS")).locator(".has-comment")).to_have_count(1)
+    expect(
+        page.locator(".grid-cell").filter(has=cell(page, "WF_TRAINING_HOURS")).locator(".has-comment")
+    ).to_have_count(1)
     assert DataValue.objects.get(report=report, element__code="WF_TRAINING_HOURS").comment == "含线上培训 2000 学时"
     page.locator("#attachment-file").set_input_files(
         {"name": "培训台账.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
@@ -287,3 +291,52 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     refused = [e for e in errors if "status of 400" in e]
     assert len(refused) == 1
     assert not [e for e in errors if e not in refused and not re.search(r"favicon", e)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_two_people_edit_one_report_and_the_second_decides(province, live_server, page: Page, browser):
+    tree, wf_y, people = province
+    base = live_server.url
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size(DESKTOP)
+    report = filled_report(tree, wf_y, "2021")
+    entry = f"{base}/reporting/reports/{report.pk}/entry/"
+
+    # The union officer opens the report too, then the reporter changes two values and they are saved.
+    union_page = browser.new_context(viewport=DESKTOP).new_page()
+    union_page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(union_page, base, "dianwang_shenhe")
+    union_page.goto(entry)
+    sign_in(page, base, "kmgd_tianbao")
+    page.goto(entry)
+    cell(page, "WF_TRAINING_HOURS").fill("11000")
+    cell(page, "WF_TALK_SESSIONS").fill("25")
+    expect(page.locator("#autosave-state")).to_contain_text("已自动保存到服务器", timeout=10_000)
+
+    # The union officer, on the older version, changes one of them: the background save stops and says why.
+    cell(union_page, "WF_TRAINING_HOURS").fill("13000")
+    expect(union_page.locator("#autosave-conflict")).to_be_visible(timeout=10_000)
+    expect(union_page.locator("#autosave-conflict")).to_contain_text("该报表已被他人修改")
+    assert DataValue.objects.get(report=report, element__code="WF_TRAINING_HOURS").value == "11000"
+    shot(union_page, "8-conflict-notice", full=False)
+
+    # Saving shows both sides; the officer keeps their own value.
+    union_page.get_by_role("button", name="保存并核对他人的修改").click()
+    table = union_page.locator(".conflict-table")
+    expect(table).to_contain_text("职业技能培训总学时")
+    expect(table.locator("tr").filter(has_text="职业技能培训总学时")).to_contain_text("双方都改了")
+    expect(table.locator("tr").filter(has_text="职业技能培训总学时")).to_contain_text("11000")
+    expect(table.locator("tr").filter(has_text="职业技能培训总学时")).to_contain_text("13000")
+    expect(table).to_contain_text("宣讲场次")
+    expect(union_page.locator(".grid-cell").filter(has=cell(union_page, "WF_TRAINING_HOURS"))).to_contain_text(
+        "他人已改为：11000"
+    )
+    shot(union_page, "9-conflict-decide", full=False)
+    union_page.get_by_role("button", name="以我的修改为准重新保存").click()
+    expect(union_page.locator(".alert-success")).to_contain_text("已保存 1 项修改")
+    values = {v.element.code: v.value for v in DataValue.objects.filter(report=report).select_related("element")}
+    assert values["WF_TRAINING_HOURS"] == "13000"
+    assert values["WF_TALK_SESSIONS"] == "25"  # the reporter's other change is kept
+    assert errors == []

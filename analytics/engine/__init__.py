@@ -1,0 +1,68 @@
+"""The analytics engine: one answer for pages, API and exports, over accepted data, within the user's scope.
+
+Public interface (stable; pages and the API build on it)
+---------------------------------------------------------
+
+Measures are strings:
+    "indicator:<CODE>"                    an Indicator (numerator ÷ denominator × factor)
+    "element:<CODE>" / "element:<CODE>.<OPT>[.<OPT>…]"
+                                          a data element, all of its cells or those holding every option
+
+    Query(measure, org=None, level="self", periods=("2021",), by_category=None, region=None,
+          include_submitted=False, restate=False)
+        org          root organisation id; None = the top of the user's own scope
+        level        "self" (one row: the root's subtree), "children" (its direct children in the
+                     period's tree, plus a 本级 row for the root's own report), "prefecture" (by the
+                     reporting organisation's 州市), "union" (by industry/system union above),
+                     "enterprise" (by the top enterprise of each reporting organisation),
+                     "reporting" (one row per reporting organisation, its own values)
+        periods      period codes ("2021", "2021Q2"); period_codes() builds a range. A longer period
+                     is rolled up from shorter ones only when the element is not reported for it
+                     directly: flows (sum) add up, stocks (last) take the last sub-period with data.
+        by_category  a category code (GENDER, SKILL_LEVEL, …): one row per option
+        region       a prefecture code: only organisations of that 州市 (drill-down from the map)
+        include_submitted  count submitted and approved reports too (raw values; slower)
+        restate      roll up along today's tree instead of the tree as it stood in each period
+
+    answer(user, query) -> Answer
+        Answer.rows: list[Figure] (org / group, period, option, numerator, denominator, value,
+        display, has_children); Answer.totals: one Figure per period (and option) for the whole
+        root; label, unit, decimals, scope (口径), source, as_of (last change of the data it
+        includes), engine ("aggregate" or "raw"), notes.
+        Raises UserError (Chinese message naming the field) for a bad query, Http404 for an
+        organisation outside the user's scope.
+
+    drill_through(user, measure, org, period, own=False, region=None, option=None) -> DrillThrough
+        the accepted reports behind one figure and their values for the measure's references.
+
+    dashboard_tiles(user) -> Dashboard
+        key indicators vs targets, five-year trend, ten weakest enterprises each, and the
+        completeness of the current yearly round, for the user's own subtree; cached per user and
+        invalidated whenever accepted data changes.
+
+Aggregation is always the ratio of sums: numerator and denominator expressions are evaluated on
+the summed cells of each row, never averaged over organisations or periods.
+
+Modules: measures (measures, element metadata, periods, formatting), answers (Query → Answer, compare),
+drill (drill_through), dashboard (dashboard_tiles). Everything public is importable from here.
+"""
+
+from analytics.choices import Level
+from analytics.engine.answers import (
+    Answer,
+    Change,
+    Figure,
+    Query,
+    _root_for,  # noqa: F401  (used by the API for the default root)
+    answer,
+    compare,
+)
+from analytics.engine.dashboard import Completeness, Dashboard, Tile, current_year, dashboard_tiles
+from analytics.engine.drill import DrillRow, DrillThrough, drill_through
+from analytics.engine.measures import ElementMeta, Measure, element_meta, format_value, measure_for, period_codes
+
+__all__ = [
+    "Answer", "Change", "Completeness", "Dashboard", "DrillRow", "DrillThrough", "ElementMeta", "Figure", "Level",
+    "Measure", "Query", "Tile", "answer", "compare", "current_year", "dashboard_tiles", "drill_through",
+    "element_meta", "format_value", "measure_for", "period_codes",
+]  # fmt: skip

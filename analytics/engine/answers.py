@@ -1,0 +1,572 @@
+"""Answering a query: resolve it, collect sums (aggregate tables or raw values), evaluate each figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics.aggregates import ACCEPTED_STATUSES, OrgInfo, TreeHistory, prefecture_of
+from analytics.choices import Level
+from analytics.engine.measures import (
+    MAX_PERIODS,
+    ElementMeta,
+    Measure,
+    _plan,
+    _quantize,
+    _refs,
+    element_meta,
+    format_value,
+    measure_for,
+)  # fmt: skip
+from analytics.models import AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
+from core.errors import UserError
+from core.formatting import percent
+from orgs.choices import Action, OrgKind
+from orgs.scoping import granted_paths
+from reporting import expressions, periods
+from reporting.choices import Aggregation, ReportStatus
+from reporting.expressions import Ref
+
+SUBMITTED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.APPROVED, *ACCEPTED_STATUSES)
+
+# --- Public data shapes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to compute; see the module docstring."""
+
+    measure: str
+    org: int | None = None
+    level: str = Level.SELF
+    periods: tuple[str, ...] = ()
+    by_category: str | None = None
+    region: str | None = None
+    include_submitted: bool = False
+    restate: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One cell of an answer: a group (organisation, prefecture, …) × period × option."""
+
+    group: str  # "org:<id>", "own:<id>" (the root's own report), "region:<code>", "none", "other", "total"
+    org_id: int | None
+    org_code: str
+    org_name: str
+    period: str
+    period_label: str
+    option: str
+    option_label: str
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    display: str
+    has_children: bool = False
+
+
+@dataclass
+class Answer:
+    """The figures of a query, with everything a table, chart or export must print under them."""
+
+    query: Query
+    measure: str
+    label: str
+    unit: str
+    decimals: int
+    is_rate: bool
+    scope: str
+    source: str
+    root_id: int
+    root_name: str
+    periods: list[tuple[str, str]]
+    options: list[tuple[str, str]]
+    rows: list[Figure]
+    totals: list[Figure]
+    as_of: dt.datetime | None
+    engine: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def as_of_label(self) -> str:
+        if self.as_of is None:
+            return _("暂无已验收数据")
+        local = timezone.localtime(self.as_of)
+        return _("数据截至 %(time)s") % {"time": f"{local:%Y-%m-%d %H:%M}"}
+
+
+# --- Resolving a query ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    query: Query
+    measure: Measure
+    root: OrgInfo
+    history: TreeHistory
+    meta: dict[str, ElementMeta]
+    specs: list[periods.PeriodSpec]
+    options: list[tuple[str, str]]  # ("", "") when not disaggregated
+    subs: dict[tuple[str, str], list[periods.PeriodSpec]]  # (element code, period code) -> stored periods
+    period_ids: dict[str, int]
+    scope_paths: tuple[str, ...]
+    _cells: dict[tuple[Ref, str], list[int]] = field(default_factory=dict, repr=False)
+
+    @property
+    def stored_codes(self) -> set[str]:
+        return {s.code for subs in self.subs.values() for s in subs}
+
+    def cells(self, ref: Ref, option: str) -> list[int]:
+        found = self._cells.get((ref, option))
+        if found is None:
+            wanted = set(ref.options) | ({option} if option else set())
+            found = [pk for pk, key in self.meta[ref.element].combos if wanted.issubset(key.split(".") if key else ())]
+            self._cells[(ref, option)] = found
+        return found
+
+    def visible(self, org_id: int) -> bool:
+        path = self.history.info(org_id).path
+        return any(path.startswith(p) for p in self.scope_paths)
+
+
+def _root_for(user, org_id: int | None) -> tuple[int, tuple[str, ...]]:
+    paths = granted_paths(user, Action.VIEW)
+    if not paths:
+        raise Http404
+    from orgs.models import Organisation
+
+    if org_id is None:
+        found = Organisation.objects.filter(path=paths[0]).values_list("pk", flat=True).first()
+        if found is None:
+            raise Http404
+        return found, paths
+    path = Organisation.objects.filter(pk=org_id).values_list("path", flat=True).first()
+    if path is None or not any(path.startswith(p) for p in paths):
+        raise Http404
+    return org_id, paths
+
+
+def _resolve(user, query: Query) -> _Plan:
+    if query.level not in Level.values:
+        raise UserError(_("不支持的汇总层级“%(level)s”。") % {"level": query.level}, field="level")
+    if not query.periods:
+        raise UserError(_("请至少选择一个报告期。"), field="periods")
+    if len(query.periods) > MAX_PERIODS:
+        raise UserError(_("一次最多查询 %(n)d 个报告期。") % {"n": MAX_PERIODS}, field="periods")
+    root_id, paths = _root_for(user, query.org)
+    measure = measure_for(query.measure)
+    refs = _refs(measure)
+    meta = element_meta(r.element for r in refs)
+    for ref in refs:
+        if ref.element not in meta:
+            raise UserError(_("指标引用的数据元“%(code)s”不存在。") % {"code": ref.element}, field="measure")
+    specs = []
+    for code in query.periods:
+        spec = periods.parse_code(code)
+        if spec not in specs:
+            specs.append(spec)
+    options: list[tuple[str, str]] = [("", "")]
+    if query.by_category:
+        from reporting.models import CategoryOption
+
+        for ref in refs:
+            if query.by_category not in meta[ref.element].categories:
+                raise UserError(
+                    _("“%(name)s”没有按该分类填报，不能按此分列。") % {"name": meta[ref.element].name},
+                    field="by_category",
+                )
+        options = list(
+            CategoryOption.objects.filter(category__code=query.by_category)
+            .order_by("sort_order", "id")
+            .values_list("code", "name")
+        )
+    if query.region is not None and (len(query.region) != 6 or not query.region.isdigit()):
+        raise UserError(_("州市代码应为 6 位数字。"), field="region")
+    subs = {(ref.element, spec.code): _plan(meta[ref.element], spec) for ref in refs for spec in specs}
+    from reporting.models import Period
+
+    codes = {s.code for v in subs.values() for s in v}
+    period_ids = dict(Period.objects.filter(code__in=codes).values_list("code", "pk"))
+    history = TreeHistory(preload=query.include_submitted or query.restate or query.level == Level.REPORTING
+                          or query.region is not None)  # fmt: skip
+    return _Plan(query, measure, history.info(root_id), history, meta, specs, options, subs, period_ids, paths)
+
+
+# --- Collecting sums: two sources, one shape -------------------------------------------------------------
+# sums[group][period code][(element id, option combo id)] = (total, count)
+
+Sums = dict[str, dict[str, dict[tuple[int, int], tuple[Decimal, int]]]]
+
+
+def _add(target: dict, key, total: Decimal, count: int) -> None:
+    old = target.get(key)
+    target[key] = (total, count) if old is None else (old[0] + total, old[1] + count)
+
+
+def _uses_aggregates(plan: _Plan) -> bool:
+    q = plan.query
+    if q.include_submitted or q.restate or q.region is not None:
+        return False
+    if q.level in (Level.SELF, Level.CHILDREN):
+        return True
+    if q.level == Level.PREFECTURE:
+        return plan.root.depth == 1
+    if q.level in (Level.UNION, Level.ENTERPRISE):
+        return plan.root.depth == 1 or _groups_below(plan)
+    return False
+
+
+def _grouping_kind(level: str) -> str:
+    return OrgKind.UNION if level == Level.UNION else OrgKind.ENTERPRISE
+
+
+def _groups_below(plan: _Plan) -> bool:
+    """Whether union / enterprise groups below a non-top root can be read from the aggregate tables: only
+    when neither the root nor any organisation above it is of the grouping kind (then each group is the
+    first such organisation below the root, as for the province)."""
+    kind = _grouping_kind(plan.query.level)
+    return all(plan.history.info(node).kind != kind for node in plan.history.today_lineage(plan.root.id))
+
+
+def _raw_group(plan: _Plan, lineage: list[int], reporting: OrgInfo) -> str | None:
+    root = plan.root.id
+    if root not in lineage:
+        return None
+    below = lineage[lineage.index(root) :]
+    level = plan.query.level
+    if level == Level.SELF:
+        return f"org:{root}"
+    if level == Level.CHILDREN:
+        return f"org:{below[1]}" if len(below) > 1 else f"own:{root}"
+    if level == Level.PREFECTURE:
+        return f"region:{prefecture_of(reporting.region_id)}"
+    if level == Level.REPORTING:
+        return f"org:{reporting.id}"
+    kind = OrgKind.UNION if level == Level.UNION else OrgKind.ENTERPRISE
+    for node in below:
+        if plan.history.info(node).kind == kind:
+            return f"org:{node}"
+    return "none"
+
+
+def _collect_raw(plan: _Plan) -> tuple[Sums, dt.datetime | None]:
+    """Straight from the reports' values: any level, submitted data, today's tree."""
+    from reporting.models import DataValue
+
+    q = plan.query
+    element_ids = [m.id for m in plan.meta.values()]
+    statuses = SUBMITTED_STATUSES if q.include_submitted else ACCEPTED_STATUSES
+    rows = (
+        DataValue.objects.filter(
+            report__period_id__in=list(plan.period_ids.values()),
+            report__status__in=statuses,
+            element_id__in=element_ids,
+            number__isnull=False,
+        )
+        .order_by()
+        .values_list(
+            "report__org_id",
+            "report__period__code",
+            "report__period__end",
+            "element_id",
+            "option_combo_id",
+            "number",
+            "report__accepted_at",
+            "report__updated_at",
+        )  # fmt: skip
+    )
+    sums: Sums = defaultdict(lambda: defaultdict(dict))
+    as_of = None
+    groups: dict[tuple[int, str], str | None] = {}
+    for org_id, period_code, period_end, element_id, combo_id, number, accepted_at, updated_at in rows.iterator(
+        chunk_size=5000
+    ):
+        key = (org_id, period_code)
+        if key not in groups:
+            info = plan.history.info(org_id)
+            if q.region is not None and prefecture_of(info.region_id) != q.region:
+                groups[key] = None
+            else:
+                lineage = plan.history.today_lineage(org_id) if q.restate else plan.history.lineage(org_id, period_end)
+                groups[key] = _raw_group(plan, lineage, info)
+        group = groups[key]
+        if group is None:
+            continue
+        _add(sums[group][period_code], (element_id, combo_id), number, 1)
+        _add(sums["total"][period_code], (element_id, combo_id), number, 1)
+        stamp = accepted_at or updated_at
+        if stamp is not None and (as_of is None or stamp > as_of):
+            as_of = stamp
+    return sums, as_of
+
+
+def _collect_aggregates(plan: _Plan) -> tuple[Sums, dt.datetime | None]:
+    """From the aggregate tables (accepted data, the tree as it stood in each period)."""
+    q = plan.query
+    root = plan.root.id
+    filters = Q(period_id__in=list(plan.period_ids.values()), element_id__in=[m.id for m in plan.meta.values()])
+    code_of = {pk: code for code, pk in plan.period_ids.items()}
+    sums: Sums = defaultdict(lambda: defaultdict(dict))
+    as_of = None
+
+    def take(rows, group_of) -> None:
+        nonlocal as_of
+        for key, period_id, element_id, combo_id, total, count, updated_at in rows:
+            _add(sums[group_of(key)][code_of[period_id]], (element_id, combo_id), total, count)
+            if as_of is None or updated_at > as_of:
+                as_of = updated_at
+
+    fields = ("period_id", "element_id", "option_combo_id", "total", "count", "updated_at")
+    take(
+        NodeAggregate.objects.filter(filters, org_id=root).order_by().values_list("org_id", *fields), lambda k: "total"
+    )
+    if q.level == Level.SELF:
+        sums[f"org:{root}"] = sums["total"]
+        return sums, as_of
+    if q.level == Level.PREFECTURE:
+        take(RegionAggregate.objects.filter(filters).order_by().values_list("region", *fields), lambda k: f"region:{k}")
+        return sums, as_of
+    if q.level == Level.CHILDREN:
+        groups = NodeAggregate.objects.filter(filters, parent_id=root)
+        rest = f"own:{root}"
+    else:
+        kind = _grouping_kind(q.level)
+        groups = NodeAggregate.objects.filter(filters, org__kind=kind)
+        if kind == OrgKind.ENTERPRISE:
+            groups = groups.exclude(parent__kind=OrgKind.ENTERPRISE)
+        rest = "none"
+    rows = groups.order_by().values_list("org_id", *fields)
+    if q.level != Level.CHILDREN and plan.root.depth > 1:
+        # Only the groups that lay under the root in each period's tree: the nodes below it in the stored
+        # lineages of the reports that rolled up to it (one indexed lookup on the roll-up edges).
+        period_ids = list(plan.period_ids.values())
+        lineages = AcceptedReport.objects.filter(
+            pk__in=RollupEdge.objects.filter(node_id=root, period_id__in=period_ids).values("accepted_id")
+        ).values_list("lineage", "period_id")
+        below: set[tuple[int, int]] = set()
+        for lineage, period_id in lineages.order_by().iterator(chunk_size=5000):
+            ids = [int(x) for x in lineage.strip("/").split("/")]
+            below.update((node, period_id) for node in ids[ids.index(root) :])
+        rows = [row for row in rows.filter(org_id__in={node for node, _period in below}) if (row[0], row[1]) in below]
+    take(rows, lambda k: f"org:{k}")
+    # What the groups do not cover: the root's own report, or organisations under no union / enterprise.
+    covered: dict[str, dict[tuple[int, int], tuple[Decimal, int]]] = defaultdict(dict)
+    for group, by_period in sums.items():
+        if group.startswith("org:"):
+            for period_code, cells in by_period.items():
+                for cell, (total, count) in cells.items():
+                    _add(covered[period_code], cell, total, count)
+    for period_code, cells in sums["total"].items():
+        for cell, (total, count) in cells.items():
+            covered_total, covered_count = covered[period_code].get(cell, (Decimal(0), 0))
+            if count - covered_count > 0:
+                sums[rest][period_code][cell] = (total - covered_total, count - covered_count)
+    return sums, as_of
+
+
+# --- Evaluating -----------------------------------------------------------------------------------------
+
+
+def _value_of(plan: _Plan, by_period: dict[str, dict], spec: periods.PeriodSpec, option: str):
+    """(numerator, denominator, value) of the measure over one group's sums; None when no data at all."""
+    seen = False
+
+    def stored(ref: Ref, code: str) -> Decimal | None:
+        cells = by_period.get(code)
+        if not cells:
+            return None
+        found = [
+            cells[(plan.meta[ref.element].id, c)]
+            for c in plan.cells(ref, option)
+            if (plan.meta[ref.element].id, c) in cells
+        ]
+        return sum((f[0] for f in found), Decimal(0)) if found else None
+
+    def resolve(ref: Ref) -> Decimal | None:
+        nonlocal seen
+        subs = plan.subs[(ref.element, spec.code)]
+        values = [stored(ref, s.code) for s in subs]
+        present = [v for v in values if v is not None]
+        if not present:
+            return None
+        seen = True
+        if len(subs) == 1:
+            return present[0]
+        aggregation = plan.meta[ref.element].aggregation
+        if aggregation == Aggregation.LAST:
+            return present[-1]
+        if aggregation == Aggregation.AVERAGE:
+            return sum(present, Decimal(0)) / len(present)
+        return sum(present, Decimal(0))
+
+    measure = plan.measure
+    numerator = expressions.evaluate(measure.numerator, resolve)
+    denominator = expressions.evaluate(measure.denominator, resolve) if measure.denominator is not None else None
+    if not seen:
+        return None
+    if measure.denominator is None:
+        value = None if numerator is None else numerator * measure.factor
+    elif numerator is None or not denominator:
+        value = None
+    else:
+        value = numerator / denominator * measure.factor
+    if value is not None:
+        value = _quantize(value, measure.decimals)
+    return numerator, denominator, value
+
+
+def _group_label(plan: _Plan, group: str, region_names: dict[str, str]) -> tuple[int | None, str, str, bool]:
+    kind, _sep, key = group.partition(":")
+    if kind in ("org", "own"):
+        info = plan.history.info(int(key))
+        name = info.name if kind == "org" else _("%(name)s（本级）") % {"name": info.name}
+        return info.id, info.code, name, kind == "org" and info.numchild > 0
+    if kind == "region":
+        return None, key, region_names.get(key, key) if key else _("未设置州市"), False
+    if kind == "other":
+        return None, "", _("已调出本范围的机构"), False
+    if kind == "none":
+        label = _("无上级产业工会（直报产改办）") if plan.query.level == Level.UNION else _("其他（不属于企业）")
+        return None, "", label, False
+    return plan.root.id, plan.root.code, plan.root.name, plan.root.numchild > 0
+
+
+def answer(user, query: Query) -> Answer:
+    """The figures of `query` for `user`, within their scope (see the module docstring)."""
+    plan = _resolve(user, query)
+    use_aggregates = _uses_aggregates(plan)
+    sums, as_of = _collect_aggregates(plan) if use_aggregates else _collect_raw(plan)
+    return _answer_from(plan, sums, as_of, engine="aggregate" if use_aggregates else "raw")
+
+
+def _answer_from(plan: _Plan, sums: Sums, as_of: dt.datetime | None, *, engine: str) -> Answer:
+    """Evaluate the measure of `plan` over collected sums (which may hold cells of other measures too)."""
+    query = plan.query
+    if query.level == Level.SELF:
+        sums[f"org:{plan.root.id}"] = sums["total"]
+
+    plan.history.preload(int(g.partition(":")[2]) for g in sums if g.startswith(("org:", "own:")))
+    # Organisations outside the user's scope today (moved away since) are shown only as one merged row.
+    merged: Sums = defaultdict(lambda: defaultdict(dict))
+    for group, by_period in sums.items():
+        target = group
+        if group.startswith("org:") and group != "total" and not plan.visible(int(group[4:])):
+            target = "other"
+        for code, cells in by_period.items():
+            for cell, (total, count) in cells.items():
+                _add(merged[target][code], cell, total, count)
+
+    region_names: dict[str, str] = {}
+    if any(g.startswith("region:") for g in merged):
+        from orgs.models import Region
+
+        region_names = dict(Region.objects.filter(code__endswith="00").values_list("code", "name"))
+    rows: list[Figure] = []
+    totals: list[Figure] = []
+    groups = sorted((g for g in merged if g != "total"), key=lambda g: _sort_key(plan, g))
+    for spec in plan.specs:
+        for option, option_label in plan.options:
+            for group in ["total", *groups]:
+                result = _value_of(plan, merged[group], spec, option)
+                if result is None:
+                    continue
+                numerator, denominator, value = result
+                org_id, code, name, has_children = _group_label(plan, group, region_names)
+                figure = Figure(
+                    group=group, org_id=org_id, org_code=code, org_name=name, period=spec.code,
+                    period_label=spec.label, option=option, option_label=option_label,
+                    numerator=numerator, denominator=denominator, value=value,
+                    display=format_value(value, plan.measure.unit, plan.measure.decimals), has_children=has_children,
+                )  # fmt: skip
+                (totals if group == "total" else rows).append(figure)
+    notes = []
+    if any(not subs for subs in plan.subs.values()):
+        notes.append(_("部分报告期没有按该周期填报的数据，无法计算。"))
+    if query.include_submitted:
+        notes.append(_("含已提交、尚未验收的数据。"))
+    if query.restate:
+        notes.append(_("按当前隶属关系重新汇总。"))
+    return Answer(
+        query=query, measure=query.measure, label=plan.measure.label, unit=plan.measure.unit,
+        decimals=plan.measure.decimals, is_rate=plan.measure.is_rate, scope=plan.measure.scope,
+        source=plan.measure.source, root_id=plan.root.id, root_name=plan.root.name,
+        periods=[(s.code, s.label) for s in plan.specs], options=[o for o in plan.options if o[0]],
+        rows=rows, totals=totals, as_of=as_of, engine=engine, notes=notes,
+    )  # fmt: skip
+
+
+def _sort_key(plan: _Plan, group: str) -> tuple:
+    kind, _sep, key = group.partition(":")
+    if kind in ("org", "own"):
+        return (0 if kind == "org" else 1, plan.history.info(int(key)).path)
+    if kind == "region":
+        return (0, key or "~")
+    return (2, kind)
+
+
+# --- Growth and year-on-year ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One figure against its base: the same group and option in the baseline period (or a year earlier).
+
+    Rates change in percentage points (百分点); amounts grow in percent of the base.
+    """
+
+    group: str
+    org_name: str
+    option: str
+    period: str
+    base_period: str
+    value: Decimal | None
+    base_value: Decimal | None
+    change: Decimal | None
+    display: str
+
+
+def compare(user, query: Query, *, baseline: str | None = None) -> list[Change]:
+    """Each figure of `query` (rows and totals) against `baseline` (a period code, e.g. "2015" for the end
+    of the 12th five-year plan) or, without one, against the same period a year earlier."""
+    current = answer(user, query)
+    base_of = {
+        code: periods.parse_code(baseline).code
+        if baseline
+        else periods.same_period_last_year(periods.parse_code(code)).code
+        for code, _label in current.periods
+    }
+    base = answer(user, replace(query, periods=tuple(dict.fromkeys(base_of.values()))))
+    base_values = {(f.group, f.option, f.period): f.value for f in base.rows + base.totals}
+    changes = []
+    for figure in current.totals + current.rows:
+        base_period = base_of[figure.period]
+        base_value = base_values.get((figure.group, figure.option, base_period))
+        change, display = None, "—"
+        if figure.value is not None and base_value is not None:
+            if current.is_rate:
+                change = figure.value - base_value
+                display = _("%(sign)s%(n)s个百分点") % {"sign": "+" if change >= 0 else "", "n": _quantize(change, 2)}
+            elif base_value:
+                change = _quantize((figure.value - base_value) / base_value * 100, 2)
+                display = ("+" if change >= 0 else "") + percent(change)
+        changes.append(
+            Change(
+                figure.group,
+                figure.org_name,
+                figure.option,
+                figure.period,
+                base_period,
+                figure.value,
+                base_value,
+                change,
+                display,
+            )  # fmt: skip
+        )
+    return changes

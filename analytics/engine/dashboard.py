@@ -1,0 +1,219 @@
+"""The leaders' dashboard (驾驶舱): key indicators vs targets, trends, weakest enterprises, completeness.
+
+Set-based: every key indicator's five-year trend comes from one read of the root's aggregate rows, every
+indicator's ranking from one read of the enterprise (or child) rows for the current year, and the
+completeness of the round from one counting query — the same collection and evaluation code as
+`answer`, so a tile shows exactly what the pivot table shows for the same figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from analytics.aggregates import ACCEPTED_STATUSES, TreeHistory, generation
+from analytics.choices import Level
+from analytics.engine.answers import (
+    Answer,
+    Query,
+    _answer_from,
+    _collect_aggregates,
+    _collect_raw,
+    _Plan,
+    _root_for,
+    _uses_aggregates,
+)
+from analytics.engine.measures import Measure, _plan, _quantize, _refs, element_meta, format_value, indicator_measure
+from analytics.models import AcceptedReport, Indicator, IndicatorTarget
+from orgs.choices import Action, OrgKind
+from orgs.scoping import granted_paths
+from reporting import periods
+from reporting.choices import PeriodType
+
+DASHBOARD_TTL = 600
+
+
+@dataclass(frozen=True)
+class Tile:
+    indicator: str
+    label: str
+    task: str
+    unit: str
+    scope: str
+    value: Decimal | None
+    display: str
+    target: Decimal | None
+    target_display: str
+    target_met: bool | None
+    trend: list[tuple[str, Decimal | None]]
+    weakest: list[tuple[int, str, Decimal | None, str]]  # org id, name, value, display
+
+
+@dataclass(frozen=True)
+class Completeness:
+    dataset: str
+    period: str
+    period_label: str
+    expected: int
+    reported: int
+    accepted: int
+    share: Decimal
+
+
+@dataclass
+class Dashboard:
+    root_id: int
+    root_name: str
+    period: str
+    period_label: str
+    as_of: dt.datetime | None
+    tiles: list[Tile]
+    completeness: Completeness | None
+
+
+# --- Dashboard --------------------------------------------------------------------------------------------
+
+
+def current_year(user=None) -> str:
+    """The latest year with accepted yearly data, else last calendar year."""
+    latest = AcceptedReport.objects.filter(period__period_type=PeriodType.YEAR).aggregate(latest=Max("period__start"))[
+        "latest"
+    ]
+    year = latest.year if latest else timezone.localdate().year - 1
+    return str(year)
+
+
+def dashboard_tiles(user, *, org: int | None = None) -> Dashboard:
+    """The leaders' dashboard for the user's own subtree and the current year; cached per user."""
+    key = f"analytics:dashboard:{getattr(user, 'pk', 0)}:{org or 0}:{generation()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    dashboard = _dashboard(user, org)
+    cache.set(key, dashboard, DASHBOARD_TTL)
+    return dashboard
+
+
+def _answers(user, root_id: int, paths: tuple[str, ...], indicators: list[Indicator], query: Query) -> list[Answer]:
+    """The answers of `query` for each indicator, from one collection of sums over all their elements."""
+    from reporting.models import Period
+
+    measures = [indicator_measure(indicator) for indicator in indicators]
+    meta = element_meta(ref.element for measure in measures for ref in _refs(measure))
+    specs = [periods.parse_code(code) for code in query.periods]
+    subs_of = [
+        {(ref.element, spec.code): _plan(meta[ref.element], spec) for ref in _refs(measure) for spec in specs}
+        for measure in measures
+    ]
+    codes = {s.code for subs in subs_of for stored in subs.values() for s in stored}
+    period_ids = dict(Period.objects.filter(code__in=codes).values_list("code", "pk"))
+    history = TreeHistory()
+    root = history.info(root_id)
+    plans = [
+        _Plan(_for_measure(query, measure), measure, root, history, meta, specs, [("", "")], subs, period_ids, paths)
+        for measure, subs in zip(measures, subs_of, strict=True)
+    ]
+    if not plans:
+        return []
+    # One plan over every element and period asks the database once; each measure reads its own cells.
+    every = replace(plans[0], subs={key: stored for plan in plans for key, stored in plan.subs.items()})
+    use_aggregates = _uses_aggregates(every)
+    sums, as_of = _collect_aggregates(every) if use_aggregates else _collect_raw(every)
+    engine = "aggregate" if use_aggregates else "raw"
+    return [_answer_from(plan, sums, as_of, engine=engine) for plan in plans]
+
+
+def _for_measure(query: Query, measure: Measure) -> Query:
+    return replace(query, measure=measure.ref)
+
+
+def _dashboard(user, org: int | None) -> Dashboard:
+    from orgs.models import Organisation
+
+    root_id, paths = _root_for(user, org)
+    year = current_year(user)
+    years = tuple(str(int(year) - k) for k in range(4, -1, -1))
+    root = Organisation.objects.get(pk=root_id)  # already checked by _root_for
+    level = Level.ENTERPRISE if root.kind != OrgKind.ENTERPRISE else Level.CHILDREN
+    indicators = list(Indicator.objects.filter(is_active=True, is_key=True).order_by("sort_order", "code"))
+    known = set(element_meta(ref.element for i in indicators for ref in _refs(indicator_measure(i))))
+    indicators = [i for i in indicators if all(r.element in known for r in _refs(indicator_measure(i)))]
+    trends = _answers(user, root_id, paths, indicators, Query(measure="", org=root_id, periods=years))
+    rankings = _answers(user, root_id, paths, indicators, Query(measure="", org=root_id, level=level, periods=(year,)))
+    targets: dict[int, IndicatorTarget] = {}
+    found = IndicatorTarget.objects.filter(indicator__in=indicators, year=int(year)).filter(
+        Q(org_id=root_id) | Q(org__isnull=True)
+    )
+    for target in sorted(found, key=lambda t: t.org_id is not None):  # an organisation's own target wins
+        targets[target.indicator_id] = target
+    tiles = []
+    as_of = None
+    for indicator, trend_answer, ranking in zip(indicators, trends, rankings, strict=True):
+        by_period = {f.period: f for f in trend_answer.totals}
+        current = by_period.get(year)
+        ranked = [f for f in ranking.rows if f.value is not None and f.group.startswith("org:")]
+        ranked.sort(key=lambda f: f.value, reverse=not indicator.higher_is_better)
+        target = targets.get(indicator.pk)
+        value = current.value if current else None
+        met = None
+        if target is not None and value is not None:
+            met = value >= target.value if indicator.higher_is_better else value <= target.value
+        tiles.append(
+            Tile(
+                indicator=indicator.code,
+                label=indicator.name,
+                task=indicator.get_task_display(),
+                unit=indicator.unit,
+                scope=indicator.scope,
+                value=value,
+                display=current.display if current else "—",
+                target=target.value if target else None,
+                target_display=format_value(target.value, indicator.unit, indicator.decimals) if target else "—",
+                target_met=met,
+                trend=[(y, by_period[y].value if y in by_period else None) for y in years],
+                weakest=[(f.org_id, f.org_name, f.value, f.display) for f in ranked[:10]],
+            )  # fmt: skip
+        )
+        for stamp in (trend_answer.as_of, ranking.as_of):
+            if stamp is not None and (as_of is None or stamp > as_of):
+                as_of = stamp
+    spec = periods.parse_code(year)
+    return Dashboard(
+        root_id=root_id, root_name=root.name, period=year, period_label=spec.label, as_of=as_of, tiles=tiles,
+        completeness=_completeness(user, year),
+    )  # fmt: skip
+
+
+def _completeness(user, year: str) -> Completeness | None:
+    """Expected, reported (submitted at least once) and accepted yearly reports in the user's scope: one count
+    over the organisations due (the same rule as reporting.queries.reports_due)."""
+    from reporting import queries
+    from reporting.models import DataSet, Period, Report
+
+    dataset = DataSet.objects.filter(code="WF_Y").first()
+    period = Period.objects.filter(code=year).first()
+    if dataset is None or period is None:
+        return None
+    due = queries.orgs_due(dataset, period)
+    if user is not None:
+        paths = granted_paths(user, Action.VIEW)
+        if not paths:
+            due = due.none()
+        else:
+            scope = Q()
+            for path in paths:
+                scope |= Q(path__startswith=path)
+            due = due.filter(scope)
+    expected = due.count()
+    counts = Report.objects.filter(dataset=dataset, period=period, org__in=due.order_by().values("pk")).aggregate(
+        reported=Count("pk", filter=Q(first_submitted_at__isnull=False)),
+        accepted=Count("pk", filter=Q(status__in=ACCEPTED_STATUSES)),
+    )
+    reported, accepted = counts["reported"] or 0, counts["accepted"] or 0
+    share = _quantize(Decimal(reported) * 100 / expected, 2) if expected else Decimal("0.00")
+    return Completeness(dataset.name, year, period.label, expected, reported, accepted, share)

@@ -1,0 +1,207 @@
+"""Measures (indicators and data elements), their elements' metadata, periods and formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from analytics.models import Indicator
+from core.errors import UserError
+from core.formatting import percent, wan
+from reporting import expressions, periods
+from reporting.choices import COUNTABLE_TYPES, Aggregation, MigrantScope, PeriodType
+from reporting.expressions import Node, Ref
+
+PERIOD_ORDER = [PeriodType.MONTH, PeriodType.QUARTER, PeriodType.HALF_YEAR, PeriodType.YEAR]
+MAX_PERIODS = 40
+
+# --- Measures ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ElementMeta:
+    id: int
+    code: str
+    name: str
+    aggregation: str
+    unit: str
+    combos: tuple[tuple[int, str], ...]  # (option combo id, key)
+    categories: frozenset[str]
+    native: frozenset[str]  # period types of the published data sets asking it
+
+
+@dataclass(frozen=True)
+class Measure:
+    ref: str
+    label: str
+    numerator: Node
+    denominator: Node | None
+    factor: Decimal
+    decimals: int
+    unit: str
+    scope: str
+    source: str
+    higher_is_better: bool = True
+
+    @property
+    def is_rate(self) -> bool:
+        return self.denominator is not None
+
+
+def _parse(text: str, field_name: str) -> Node:
+    try:
+        return expressions.parse(text)
+    except expressions.ExpressionError as error:
+        raise UserError(error.message, field=field_name) from error
+
+
+def measure_for(ref: str) -> Measure:
+    """The measure a reference string names; UserError (field "measure") for anything else."""
+    kind, _sep, code = (ref or "").partition(":")
+    if kind == "indicator":
+        indicator = Indicator.objects.filter(code=code, is_active=True).first()
+        if indicator is None:
+            raise UserError(_("指标“%(code)s”不存在或已停用。") % {"code": code}, field="measure")
+        return indicator_measure(indicator)
+    if kind == "element":
+        from reporting.models import DataElement
+
+        element_code, *options = code.split(".")
+        element = DataElement.objects.filter(code=element_code).select_related("category_combo").first()
+        if element is None or element.value_type not in COUNTABLE_TYPES or element.aggregation == Aggregation.NONE:
+            raise UserError(_("数据元“%(code)s”不存在或不能汇总。") % {"code": element_code}, field="measure")
+        label = element.name
+        if options:
+            names = dict(_option_names(options))
+            label = f"{element.name}（{'·'.join(names.get(o, o) for o in options)}）"
+        scope_parts = [MigrantScope(element.migrant_scope).label, element.population, element.source]
+        return Measure(
+            ref=ref,
+            label=label,
+            numerator=Ref(element.code, tuple(options)),
+            denominator=None,
+            factor=Decimal(1),
+            decimals=0 if element.value_type in ("integer", "boolean") else 2,
+            unit=element.unit,
+            scope="；".join(str(p) for p in scope_parts if p),
+            source=element.source or _("企业填报"),
+        )
+    raise UserError(
+        _("“%(ref)s”不是有效的指标或数据元引用，应为 indicator:代码 或 element:代码。") % {"ref": ref}, field="measure"
+    )
+
+
+def indicator_measure(indicator: Indicator) -> Measure:
+    """The measure of an (active) indicator already loaded."""
+    return Measure(
+        ref=f"indicator:{indicator.code}",
+        label=indicator.name,
+        numerator=_parse(indicator.numerator, "measure"),
+        denominator=_parse(indicator.denominator, "measure") if indicator.denominator.strip() else None,
+        factor=indicator.factor,
+        decimals=indicator.decimals,
+        unit=indicator.unit,
+        scope=indicator.scope,
+        source=_("企业填报（已验收）"),
+        higher_is_better=indicator.higher_is_better,
+    )
+
+
+def _option_names(codes: Iterable[str]) -> list[tuple[str, str]]:
+    from reporting.models import CategoryOption
+
+    return list(CategoryOption.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def _refs(measure: Measure) -> list[Ref]:
+    refs = expressions.references(measure.numerator)
+    if measure.denominator is not None:
+        refs += expressions.references(measure.denominator)
+    return refs
+
+
+def element_meta(codes: Iterable[str]) -> dict[str, ElementMeta]:
+    """Metadata of the referenced elements: aggregation, cells, categories, native period types."""
+    from reporting.models import CategoryComboCategory, CategoryOptionCombo, DataElement, SectionElement
+
+    elements = list(DataElement.objects.filter(code__in=set(codes)))
+    combo_ids = {e.category_combo_id for e in elements}
+    cells: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pk, combo_id, key in CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).values_list(
+        "pk", "combo_id", "key"
+    ):
+        cells[combo_id].append((pk, key))
+    categories: dict[int, set[str]] = defaultdict(set)
+    for combo_id, code in CategoryComboCategory.objects.filter(combo_id__in=combo_ids).values_list(
+        "combo_id", "category__code"
+    ):
+        categories[combo_id].add(code)
+    native: dict[int, set[str]] = defaultdict(set)
+    for element_id, period_type in (
+        SectionElement.objects.filter(element__in=elements, dataset_version__published_at__isnull=False)
+        .values_list("element_id", "dataset_version__dataset__period_type")
+        .distinct()
+    ):
+        native[element_id].add(period_type)
+    return {
+        e.code: ElementMeta(
+            e.pk,
+            e.code,
+            e.name,
+            e.aggregation,
+            e.unit,
+            tuple(cells[e.category_combo_id]),
+            frozenset(categories[e.category_combo_id]),
+            frozenset(native[e.pk]),
+        )  # fmt: skip
+        for e in elements
+    }
+
+
+# --- Periods ---------------------------------------------------------------------------------------------
+
+
+def period_codes(period_type: str, first: str, last: str) -> tuple[str, ...]:
+    """The codes of every period of `period_type` from the one containing `first` to the one containing `last`."""
+    start, end = periods.parse_code(first), periods.parse_code(last)
+    if start.start > end.start:
+        start, end = end, start
+    result = []
+    spec = periods.spec_containing(period_type, start.start)
+    while spec.start <= end.end and len(result) <= MAX_PERIODS:
+        result.append(spec.code)
+        spec = periods.spec_containing(period_type, spec.end + dt.timedelta(days=1))
+    return tuple(result)
+
+
+def _plan(meta: ElementMeta, spec: periods.PeriodSpec) -> list[periods.PeriodSpec]:
+    """The stored periods that make up `spec` for one element: itself when reported at that length,
+    else the periods of the longest shorter type it is reported at; [] when it cannot be computed."""
+    if spec.period_type in meta.native:
+        return [spec]
+    finer = [t for t in PERIOD_ORDER[: PERIOD_ORDER.index(spec.period_type)] if t in meta.native]
+    if not finer or meta.aggregation == Aggregation.NONE:
+        return []
+    return periods.children_specs(spec, finer[-1])
+
+
+# --- Formatting -----------------------------------------------------------------------------------------
+
+
+def _quantize(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def format_value(value: Decimal | None, unit: str, decimals: int) -> str:
+    """A figure as users read it: 13.71%, 730.75万人, 1,234 个."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        return percent(value, decimals)
+    text = wan(value, 2 if abs(value) >= 10000 else decimals)
+    return f"{text}{unit}" if unit and unit not in ("是/否",) else text
