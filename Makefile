@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 # Debian packages: fonts and PDF libraries for reports, Chromium for the browser tests,
 # gettext for translations, the PostgreSQL 15 server binaries for CI's throwaway cluster.
 DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
-	chromium gettext python3-venv
+	chromium gettext python3-venv libreoffice-calc-nogui
 LOCAL_ENV := CHANGAI_HTTPS=0 CHANGAI_DEMO_MODE=1 CHANGAI_MANIFEST_STATIC=0
 
 .PHONY: run test install system-deps migrate demo lint bench clean

@@ -7,6 +7,10 @@ added, along the lineage stored at acceptance. Both run inside the workflow step
 rolls back with it. Increments are single `INSERT … ON CONFLICT DO UPDATE SET total = total + …`
 statements (SQLite ≥ 3.24 and PostgreSQL), so concurrent acceptances never lose an update.
 
+A move or closing (orgs.services.org_move / org_close, possibly dated in the past) sends
+orgs.services.tree_changed inside its transaction; `tree_changed` re-places the accepted reports it
+affects, so the aggregates always equal a rebuild over today's dated tree.
+
 `rebuild()` recomputes everything from the accepted reports (management command
 `analytics_rebuild`); the tests check that incremental refresh and rebuild agree.
 """
@@ -290,6 +294,11 @@ def on_accepted_data_changed(sender, *, report, accepted: bool, **kwargs) -> Non
         report_accepted(report)
     else:
         report_reopened(report)
+
+
+def on_tree_changed(sender, *, org, on: dt.date, **kwargs) -> None:
+    """Receiver of orgs.services.tree_changed (a move or closing, inside its transaction)."""
+    tree_changed(org=org, on=on)
 
 
 # --- Full rebuild (repair, benchmarks) ----------------------------------------------------------------

@@ -19,8 +19,10 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("指标与分析")
 
     def ready(self):
-        from analytics.aggregates import on_accepted_data_changed
+        from analytics.aggregates import on_accepted_data_changed, on_tree_changed
+        from orgs.services import tree_changed
         from reporting.signals import accepted_data_changed
 
         accepted_data_changed.connect(on_accepted_data_changed, dispatch_uid="analytics_aggregates")
+        tree_changed.connect(on_tree_changed, dispatch_uid="analytics_tree_changed")
         post_migrate.connect(_ensure_indicators, sender=self, dispatch_uid="analytics_ensure_indicators")

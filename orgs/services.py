@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,6 +90,12 @@ def org_update(*, by: Actor, org: Organisation, version: int, **changes: Any) ->
     return org
 
 
+# Sent inside the transaction of a move or closing, with `org` and `on` (the day it takes effect, possibly in
+# the past), so figures other apps rolled up along the tree as it stood (analytics' aggregates) are re-placed
+# in the same transaction. orgs sends it and knows nothing of who listens.
+tree_changed = Signal()
+
+
 def _current_link(org: Organisation) -> OrgLink | None:
     return OrgLink.objects.select_for_update().filter(org=org, valid_to__isnull=True).first()
 
@@ -123,6 +130,7 @@ def org_move(*, by: Actor, org: Organisation, new_parent: Organisation, on: dt.d
     after = audit.snapshot(org)
     after["parent"] = new_parent.code
     audit.record(by, "orgs.organisation.move", org, before=before, after=after, detail={"on": on})
+    tree_changed.send(sender=Organisation, org=org, on=on)
     return org
 
 
@@ -148,6 +156,7 @@ def org_close(*, by: Actor, org: Organisation, on: dt.date, version: int) -> Org
     Organisation.objects.filter(pk=org.pk).update(closed_on=on, version=F("version") + 1, updated_at=timezone.now())
     org.refresh_from_db()
     audit.record(by, "orgs.organisation.close", org, before=before)
+    tree_changed.send(sender=Organisation, org=org, on=on)
     return org
 
 

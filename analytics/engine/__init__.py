@@ -37,8 +37,9 @@ Measures are strings:
 
     dashboard_tiles(user) -> Dashboard
         key indicators vs targets, five-year trend, ten weakest enterprises each, and the
-        completeness of the current yearly round, for the user's own subtree; cached per user and
-        invalidated whenever accepted data changes.
+        completeness of the current yearly round, for the user's own subtree; a fixed number of
+        set-based queries over the aggregate tables, cached per user and invalidated whenever
+        accepted data changes.
 
 Aggregation is always the ratio of sums: numerator and denominator expressions are evaluated on
 the summed cells of each row, never averaged over organisations or periods.
@@ -49,6 +50,7 @@ drill (drill_through), dashboard (dashboard_tiles). Everything public is importa
 
 from analytics.choices import Level
 from analytics.engine.answers import (
+    SUBMITTED_STATUSES,  # noqa: F401
     Answer,
     Change,
     Figure,
@@ -57,12 +59,21 @@ from analytics.engine.answers import (
     answer,
     compare,
 )
-from analytics.engine.dashboard import Completeness, Dashboard, Tile, current_year, dashboard_tiles
+from analytics.engine.dashboard import DASHBOARD_TTL, Completeness, Dashboard, Tile, current_year, dashboard_tiles
 from analytics.engine.drill import DrillRow, DrillThrough, drill_through
-from analytics.engine.measures import ElementMeta, Measure, element_meta, format_value, measure_for, period_codes
+from analytics.engine.measures import (
+    MAX_PERIODS,
+    PERIOD_ORDER,
+    ElementMeta,
+    Measure,
+    element_meta,
+    format_value,
+    measure_for,
+    period_codes,
+)
 
 __all__ = [
     "Answer", "Change", "Completeness", "Dashboard", "DrillRow", "DrillThrough", "ElementMeta", "Figure", "Level",
     "Measure", "Query", "Tile", "answer", "compare", "current_year", "dashboard_tiles", "drill_through",
-    "element_meta", "format_value", "measure_for", "period_codes",
+    "element_meta", "format_value", "measure_for", "period_codes", "DASHBOARD_TTL", "MAX_PERIODS", "PERIOD_ORDER",
 ]  # fmt: skip

@@ -210,6 +210,9 @@ def _add(target: dict, key, total: Decimal, count: int) -> None:
     target[key] = (total, count) if old is None else (old[0] + total, old[1] + count)
 
 
+_MAX_IDS = 5000  # longest id list written into a query; beyond it, a join
+
+
 def _uses_aggregates(plan: _Plan) -> bool:
     q = plan.query
     if q.include_submitted or q.restate or q.region is not None:
@@ -333,16 +336,28 @@ def _collect_aggregates(plan: _Plan) -> tuple[Sums, dt.datetime | None]:
     if q.level == Level.PREFECTURE:
         take(RegionAggregate.objects.filter(filters).order_by().values_list("region", *fields), lambda k: f"region:{k}")
         return sums, as_of
+    from orgs.models import Organisation
+
     if q.level == Level.CHILDREN:
         groups = NodeAggregate.objects.filter(filters, parent_id=root)
         rest = f"own:{root}"
-    else:
-        kind = _grouping_kind(q.level)
-        groups = NodeAggregate.objects.filter(filters, org__kind=kind)
-        if kind == OrgKind.ENTERPRISE:
-            groups = groups.exclude(parent__kind=OrgKind.ENTERPRISE)
+    elif q.level == Level.UNION:
+        # By id (a few dozen unions): the (org, period, element) index, not a scan of every node's rows.
+        unions = list(Organisation.objects.filter(kind=OrgKind.UNION).values_list("pk", flat=True))
+        groups = NodeAggregate.objects.filter(filters, org_id__in=unions)
         rest = "none"
-    rows = groups.order_by().values_list("org_id", *fields)
+    else:
+        # The first enterprise down each branch: an enterprise whose parent in the period's tree is not one.
+        # Asked by parent id (the few organisations of other kinds) so the (parent, period, element) index
+        # serves it, instead of scanning every node's rows.
+        others = Organisation.objects.exclude(kind=OrgKind.ENTERPRISE).values_list("pk", flat=True)
+        parents = list(others[: _MAX_IDS + 1])
+        above = Q(parent_id__in=parents) if len(parents) <= _MAX_IDS else ~Q(parent__kind=OrgKind.ENTERPRISE)
+        groups = NodeAggregate.objects.filter(filters, above | Q(parent__isnull=True), org__kind=OrgKind.ENTERPRISE)
+        rest = "none"
+    # Every row below the root was written together with the root's own row (same acceptance, same
+    # timestamp), so the root's rows already carry the latest change: no timestamps to read here.
+    rows = groups.order_by().values_list("org_id", *fields[:-1])
     if q.level != Level.CHILDREN and plan.root.depth > 1:
         # Only the groups that lay under the root in each period's tree: the nodes below it in the stored
         # lineages of the reports that rolled up to it (one indexed lookup on the roll-up edges).
@@ -355,7 +370,8 @@ def _collect_aggregates(plan: _Plan) -> tuple[Sums, dt.datetime | None]:
             ids = [int(x) for x in lineage.strip("/").split("/")]
             below.update((node, period_id) for node in ids[ids.index(root) :])
         rows = [row for row in rows.filter(org_id__in={node for node, _period in below}) if (row[0], row[1]) in below]
-    take(rows, lambda k: f"org:{k}")
+    for org_id, period_id, element_id, combo_id, total, count in rows:
+        _add(sums[f"org:{org_id}"][code_of[period_id]], (element_id, combo_id), total, count)
     # What the groups do not cover: the root's own report, or organisations under no union / enterprise.
     covered: dict[str, dict[tuple[int, int], tuple[Decimal, int]]] = defaultdict(dict)
     for group, by_period in sums.items():
@@ -446,22 +462,31 @@ def answer(user, query: Query) -> Answer:
     return _answer_from(plan, sums, as_of, engine="aggregate" if use_aggregates else "raw")
 
 
-def _answer_from(plan: _Plan, sums: Sums, as_of: dt.datetime | None, *, engine: str) -> Answer:
-    """Evaluate the measure of `plan` over collected sums (which may hold cells of other measures too)."""
-    query = plan.query
-    if query.level == Level.SELF:
+def _merge_hidden(plan: _Plan, sums: Sums) -> Sums:
+    """The sums with organisations outside the user's scope today (moved away since) merged into one
+    "other" group, so their names never appear."""
+    if plan.query.level == Level.SELF:
         sums[f"org:{plan.root.id}"] = sums["total"]
-
     plan.history.preload(int(g.partition(":")[2]) for g in sums if g.startswith(("org:", "own:")))
-    # Organisations outside the user's scope today (moved away since) are shown only as one merged row.
+    hidden = [g for g in sums if g.startswith("org:") and not plan.visible(int(g[4:]))]
+    if not hidden:
+        return sums
     merged: Sums = defaultdict(lambda: defaultdict(dict))
     for group, by_period in sums.items():
-        target = group
-        if group.startswith("org:") and group != "total" and not plan.visible(int(group[4:])):
-            target = "other"
-        for code, cells in by_period.items():
+        if group not in hidden:
+            merged[group] = by_period
+    for group in hidden:
+        for code, cells in sums[group].items():
             for cell, (total, count) in cells.items():
-                _add(merged[target][code], cell, total, count)
+                _add(merged["other"][code], cell, total, count)
+    return merged
+
+
+def _answer_from(plan: _Plan, sums: Sums, as_of: dt.datetime | None, *, engine: str, premerged: bool = False) -> Answer:
+    """Evaluate the measure of `plan` over collected sums (which may hold cells of other measures too);
+    `premerged` when they went through _merge_hidden already."""
+    query = plan.query
+    merged = sums if premerged else _merge_hidden(plan, sums)
 
     region_names: dict[str, str] = {}
     if any(g.startswith("region:") for g in merged):

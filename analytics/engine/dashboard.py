@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from analytics.aggregates import ACCEPTED_STATUSES, TreeHistory, generation
@@ -24,11 +24,21 @@ from analytics.engine.answers import (
     _answer_from,
     _collect_aggregates,
     _collect_raw,
+    _merge_hidden,
     _Plan,
     _root_for,
     _uses_aggregates,
 )
-from analytics.engine.measures import Measure, _plan, _quantize, _refs, element_meta, format_value, indicator_measure
+from analytics.engine.measures import (
+    ElementMeta,
+    Measure,
+    _plan,
+    _quantize,
+    _refs,
+    element_meta,
+    format_value,
+    indicator_measure,
+)
 from analytics.models import AcceptedReport, Indicator, IndicatorTarget
 from orgs.choices import Action, OrgKind
 from orgs.scoping import granted_paths
@@ -81,9 +91,15 @@ class Dashboard:
 
 def current_year(user=None) -> str:
     """The latest year with accepted yearly data, else last calendar year."""
-    latest = AcceptedReport.objects.filter(period__period_type=PeriodType.YEAR).aggregate(latest=Max("period__start"))[
-        "latest"
-    ]
+    from reporting.models import Period
+
+    # A semi-join on the accepted reports' (period, region) index over the few yearly periods.
+    latest = (
+        Period.objects.filter(period_type=PeriodType.YEAR, pk__in=AcceptedReport.objects.values("period_id"))
+        .order_by("-start")
+        .values_list("start", flat=True)
+        .first()
+    )
     year = latest.year if latest else timezone.localdate().year - 1
     return str(year)
 
@@ -99,12 +115,12 @@ def dashboard_tiles(user, *, org: int | None = None) -> Dashboard:
     return dashboard
 
 
-def _answers(user, root_id: int, paths: tuple[str, ...], indicators: list[Indicator], query: Query) -> list[Answer]:
-    """The answers of `query` for each indicator, from one collection of sums over all their elements."""
+def _answers(
+    root_id: int, paths: tuple[str, ...], measures: list[Measure], meta: dict[str, ElementMeta], query: Query
+) -> list[Answer]:
+    """The answers of `query` for each measure, from one collection of sums over all their elements."""
     from reporting.models import Period
 
-    measures = [indicator_measure(indicator) for indicator in indicators]
-    meta = element_meta(ref.element for measure in measures for ref in _refs(measure))
     specs = [periods.parse_code(code) for code in query.periods]
     subs_of = [
         {(ref.element, spec.code): _plan(meta[ref.element], spec) for ref in _refs(measure) for spec in specs}
@@ -125,7 +141,8 @@ def _answers(user, root_id: int, paths: tuple[str, ...], indicators: list[Indica
     use_aggregates = _uses_aggregates(every)
     sums, as_of = _collect_aggregates(every) if use_aggregates else _collect_raw(every)
     engine = "aggregate" if use_aggregates else "raw"
-    return [_answer_from(plan, sums, as_of, engine=engine) for plan in plans]
+    sums = _merge_hidden(every, sums)
+    return [_answer_from(plan, sums, as_of, engine=engine, premerged=True) for plan in plans]
 
 
 def _for_measure(query: Query, measure: Measure) -> Query:
@@ -141,10 +158,12 @@ def _dashboard(user, org: int | None) -> Dashboard:
     root = Organisation.objects.get(pk=root_id)  # already checked by _root_for
     level = Level.ENTERPRISE if root.kind != OrgKind.ENTERPRISE else Level.CHILDREN
     indicators = list(Indicator.objects.filter(is_active=True, is_key=True).order_by("sort_order", "code"))
-    known = set(element_meta(ref.element for i in indicators for ref in _refs(indicator_measure(i))))
-    indicators = [i for i in indicators if all(r.element in known for r in _refs(indicator_measure(i)))]
-    trends = _answers(user, root_id, paths, indicators, Query(measure="", org=root_id, periods=years))
-    rankings = _answers(user, root_id, paths, indicators, Query(measure="", org=root_id, level=level, periods=(year,)))
+    measures = {indicator.pk: indicator_measure(indicator) for indicator in indicators}
+    meta = element_meta(ref.element for measure in measures.values() for ref in _refs(measure))
+    indicators = [i for i in indicators if all(ref.element in meta for ref in _refs(measures[i.pk]))]
+    chosen = [measures[i.pk] for i in indicators]
+    trends = _answers(root_id, paths, chosen, meta, Query(measure="", org=root_id, periods=years))
+    rankings = _answers(root_id, paths, chosen, meta, Query(measure="", org=root_id, level=level, periods=(year,)))
     targets: dict[int, IndicatorTarget] = {}
     found = IndicatorTarget.objects.filter(indicator__in=indicators, year=int(year)).filter(
         Q(org_id=root_id) | Q(org__isnull=True)

@@ -613,9 +613,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    // htmx copies the old element's style attribute onto the new one while settling; the content
-    // security policy (style-src 'self') refuses that, so settle only classes and sizes.
-    if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
     setupShared();
     var form = document.getElementById("entry-form");
     if (form) setupEntry(form);

@@ -292,7 +292,9 @@ def test_office_checks_an_expression_and_saves_the_indicator(province, live_serv
     expect(page.locator("#expr-check")).to_contain_text("✗ 分母：")
     page.get_by_label("分母").fill("#{WF_WORKERS_GROUP.NONMIGRANT}")
     page.get_by_role("button", name="检查表达式").click()
-    expect(page.locator("#expr-check")).to_contain_text("✓ 分母：#{WF_WORKERS_GROUP.NONMIGRANT} = 产业工人构成（非农民工）")
+    expect(page.locator("#expr-check")).to_contain_text(
+        "✓ 分母：#{WF_WORKERS_GROUP.NONMIGRANT} = 产业工人构成（非农民工）"
+    )
     shot(page, "indicator-edit")
     page.get_by_label("说明", exact=True).fill("持有技能等级证书人数 ÷ 非农民工产业工人数（2021 年修订说明）。")
     page.get_by_role("button", name="保存").click()

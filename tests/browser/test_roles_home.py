@@ -27,7 +27,9 @@ ONE_PER_ROLE = [a for a in ACCOUNTS if a.username == a.role]
 @pytest.fixture
 def demo_province(transactional_db, settings):
     settings.DEMO_MODE = True  # the demo accounts sign in only in demo mode
-    call_command("load_demo", verbosity=0)
+    # The organisations and accounts only: the sample reports (tests/browser/test_analytics.py and
+    # reporting/tests/test_demo.py play them) would be replayed for each of the twelve roles.
+    call_command("load_demo", "--without-reports", verbosity=0)
 
 
 @pytest.mark.browser
