@@ -15,10 +15,10 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.views import APIView
 
 from accounts.api import UserViewSet
+from analytics import api_urls as analytics_api
 from core.api import ThrottleFirstMixin
 from core.audit_views import AuditEntryViewSet
 from orgs.api import AssignmentViewSet, MembershipViewSet, OrganisationViewSet
-from analytics import api_urls as analytics_api
 from reporting import api_urls as reporting_api
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -100,8 +102,34 @@ class Layout:
         return "·".join([se.element.name, *(names.get(o, o) for o in ref.options)])
 
 
+_shared_layouts: ContextVar[dict[int, Layout] | None] = ContextVar("shared_layouts", default=None)
+
+
+@contextmanager
+def shared_layouts() -> Iterator[None]:
+    """Within the block, each version's layout is read once and shared (one import of many reports).
+
+    Safe because a report's version is published, and a published version is frozen.
+    """
+    token = _shared_layouts.set({}) if _shared_layouts.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _shared_layouts.reset(token)
+
+
 def version_layout(dataset_version: DataSetVersion) -> Layout:
-    """The form of a version, read in four queries."""
+    """The form of a version, read in four queries (once per block of `shared_layouts`)."""
+    shared = _shared_layouts.get()
+    if shared is not None and dataset_version.published_at is not None:
+        if dataset_version.pk not in shared:
+            shared[dataset_version.pk] = _read_layout(dataset_version)
+        return shared[dataset_version.pk]
+    return _read_layout(dataset_version)
+
+
+def _read_layout(dataset_version: DataSetVersion) -> Layout:
     layout = Layout(dataset_version=dataset_version)
     layout.sections = list(dataset_version.sections.order_by("sort_order", "id"))
     layout.section_elements = list(
@@ -605,9 +633,7 @@ def org_contacts(org_ids: Iterable[int], roles: Iterable[str] = CONTACT_ROLES) -
 def unions_above(orgs: Iterable[Organisation]) -> dict[int, Organisation | None]:
     """The nearest union above each organisation in today's tree (as `reviewing_union`), in one query."""
     orgs = list(orgs)
-    prefixes = {
-        org.path[:i] for org in orgs for i in range(Organisation.steplen, len(org.path), Organisation.steplen)
-    }
+    prefixes = {org.path[:i] for org in orgs for i in range(Organisation.steplen, len(org.path), Organisation.steplen)}
     unions = {u.path: u for u in Organisation.objects.filter(path__in=prefixes, kind=OrgKind.UNION)}
     result: dict[int, Organisation | None] = {}
     for org in orgs:
@@ -848,4 +874,3 @@ def report_open_returns(report: Report) -> list:
             "section", "element", "option_combo", "returned_by"
         )
     )
-

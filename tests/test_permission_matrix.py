@@ -57,14 +57,14 @@ READ = {
 # 200 = the write is carried out.
 WRITE = {
     Role.OFFICE_ADMIN: ALL_READ,
-    Role.OFFICE_REVIEWER: {k: 403 for k in ALL_READ},
+    Role.OFFICE_REVIEWER: dict.fromkeys(ALL_READ, 403),
     Role.UNION_ADMIN: BRANCH_READ,
     Role.REPORTER: {"own": 403, "child": 403, "sibling": 404, "other_branch": 404},
     Role.INFO_OFFICER: {"own": 403, "child": 403, "sibling": 404, "other_branch": 404},
     Role.LIAISON: {"own": 403, "child": 403, "sibling": 404, "other_branch": 404},
     Role.GUIDANCE: {"own": 403, "child": 403, "sibling": 404, "other_branch": 404},
     Role.DEPT_VIEWER: {"own": 403, "child": 403, "sibling": 404, "other_branch": 404},
-    Role.LEADER: {k: 403 for k in ALL_READ},
+    Role.LEADER: dict.fromkeys(ALL_READ, 403),
     Role.SYS_ADMIN: ALL_READ,
     Role.SEC_ADMIN: NONE,
     Role.AUDIT_ADMIN: NONE,
@@ -74,7 +74,7 @@ CASES = [(role, where) for role in PLACES for where in PLACES[role]]
 
 def page_client(user) -> Client:
     client = Client(REMOTE_ADDR="10.90.0.1")
-    if set(m.role for m in user.memberships.all()) & TWO_FACTOR_ROLES:
+    if {m.role for m in user.memberships.all()} & TWO_FACTOR_ROLES:
         login_verified(client, user)  # outside demo mode the three administrators need both factors
     else:
         client.force_login(user)
@@ -138,6 +138,7 @@ def test_api_write(tree, role, where):
 @pytest.mark.parametrize("role", list(PLACES))
 def test_lists_never_show_what_a_single_read_refuses(tree, role):
     """The list of organisations holds exactly what the object reads allow (no leak through lists)."""
-    listed = {row["code"] for row in api_client(tree.user(role)).get("/api/v1/organisations/?limit=500").json()["results"]}
+    rows = api_client(tree.user(role)).get("/api/v1/organisations/?limit=500").json()["results"]
+    listed = {row["code"] for row in rows}
     for where, code in PLACES[role].items():
         assert (code in listed) is (READ[role][where] == 200), (where, code)

@@ -482,8 +482,8 @@ def test_user_list_has_a_fixed_query_budget(tree, django_assert_num_queries):
         assert client.get("/accounts/users/").status_code == 200
 
 
-# session, user, OTP device, own memberships, count, page, the page's memberships (prefetched),
-# and the session save (a savepoint, the update, its release), and the unread-notification badge: the same for 3 users or 33.
+# session, user, OTP device, own memberships, count, page, the page's memberships (prefetched), the
+# session save (a savepoint, the update, its release) and the unread-notification badge: the same for 3 users or 33.
 QUERY_BUDGET = 11
 
 

@@ -288,6 +288,7 @@ def _summary(plan: ImportPlan) -> dict[str, Any]:
     return data
 
 
+@queries.shared_layouts()
 def preview_upload(*, ctx: Context, path: str, token: str, filename: str) -> Preview:
     """Check and plan an upload saved under `token`; keep it only when it can be imported.
 
@@ -383,6 +384,7 @@ class Confirmed:
     cells: int = 0
 
 
+@queries.shared_layouts()
 def confirm_upload(*, ctx: Context, token: str, meta: dict[str, Any]) -> Confirmed:
     """Read the stored upload again; if it still plans exactly as previewed, import it. Always deletes it."""
     path = storage.path_of(token, ".upload")

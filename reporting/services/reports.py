@@ -22,7 +22,6 @@ from orgs.choices import Action, Role
 from orgs.models import Organisation
 from orgs.scoping import _active_memberships, ensure_allowed
 from reporting import queries
-from reporting.signals import accepted_data_changed
 from reporting.choices import Importance, ReportStatus
 from reporting.models import (
     DataSet,
@@ -38,6 +37,7 @@ from reporting.models import (
 )
 from reporting.services.common import _ensure_office
 from reporting.services.notifications import _names, _notify, _office_users, _reporters, _users_with_roles
+from reporting.signals import accepted_data_changed
 from reporting.values import clean_value
 from reporting.workflow import EDITABLE, STEPS
 
@@ -762,6 +762,14 @@ def values_import(
     another version is refused. Every failure is collected before ImportFailed is raised (and
     everything rolled back); on success one more audit row records the import as a whole.
     """
+    with queries.shared_layouts():
+        return _values_import(
+            by=by, dataset=dataset, period=period, items=items, number=dataset_version_number, source=source
+        )
+
+
+def _values_import(*, by, dataset, period, items, number, source) -> list[SaveResult]:
+    dataset_version_number = number
     failures: list[ImportFailure] = []
     results: list[SaveResult] = []
     for item in items:
