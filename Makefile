@@ -50,8 +50,11 @@ lint: install
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 
-bench: install  ## benchmarks (see bench/README.md); results under bench/results/
+bench: install  ## benchmarks (see bench/README.md); results under bench/results/, table in README.md
 	$(VPY) -m bench.orgtree
+	$(VPY) -m bench.excel_import
+	$(VPY) -m bench.analytics
+	$(VPY) -m bench.readme
 
 clean:
 	rm -rf $(VENV) var build
