@@ -1,9 +1,12 @@
 """`manage.py load_demo`: load the demo province (idempotent; see orgs/demo.py for the rules)."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from core.actor import Actor
+from orgs.choices import Role
 from orgs.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
 
 
@@ -37,6 +40,10 @@ class Command(BaseCommand):
         reports = DemoReportsResult()
         if with_reports:
             reports = load_demo_reports(reset_passwords=options["reset_passwords"])
+            from analytics.demo import load_demo_targets  # built on the indicators and the office
+
+            office = next(a.username for a in ACCOUNTS if a.role == Role.OFFICE_ADMIN)
+            load_demo_targets(by=Actor(user=get_user_model().objects.get(username=office)))
         created, kept = result.created, result.kept
         lines = [
             _("演示省份已加载（重复运行只补建缺少的数据）："),
