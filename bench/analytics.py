@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             connections.close_all()
 
     elif os.environ.get("DATABASE_URL"):
-        cleanup = prepare_database(args.keep)
+        cleanup = prepare_database(args.keep, "analytics")
     else:  # a file of our own: other benchmarks may be running on theirs
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changai.settings")
         os.environ["CHANGAI_HTTPS"] = "0"

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/excel_import.py` as well as `python -m bench.excel_import`
     sys.path.insert(0, str(ROOT))
 
-from bench.orgtree import TreeBuilder, server_version, timed  # noqa: E402
+from bench.orgtree import TreeBuilder, prepare_database, server_version, timed  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 WORK_DIR = ROOT / "var" / "bench"
@@ -46,47 +46,6 @@ NOW = dt.datetime(2022, 1, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 class _Rollback(Exception):
     """Raised inside a measured transaction so that it is rolled back."""
-
-
-def prepare_database(keep: bool) -> Callable[[], None]:
-    """Point Django at a new, empty database; return the function that removes it afterwards."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changai.settings")
-    os.environ["CHANGAI_HTTPS"] = "0"
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        WORK_DIR.mkdir(parents=True, exist_ok=True)
-        path = WORK_DIR / "excel-import.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["CHANGAI_SQLITE_PATH"] = str(path)
-
-        def remove_sqlite() -> None:
-            if not keep:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-        return remove_sqlite
-
-    import psycopg
-    from psycopg import sql
-
-    name = f"changai_bench_excel_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    base, _, _ = url.rpartition("/")
-    os.environ["DATABASE_URL"] = f"{base}/{name}"
-
-    def drop_postgres() -> None:
-        from django.db import connections
-
-        connections.close_all()
-        if keep:
-            return
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-    return drop_postgres
 
 
 def build_union(subsidiaries: int):
@@ -232,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
 
     run_started = time.perf_counter()
     load_at_start = os.getloadavg()[0]
-    cleanup = prepare_database(args.keep)
+    cleanup = prepare_database(args.keep, "excel-import")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", message=".*deprecated.*")
     try:

@@ -58,14 +58,14 @@ MOVE_SUBSIDIARIES, MOVE_UNITS = 20, 24  # the moved subtree: 1 + 20 + 20 × 24 =
 # --- the throwaway database ------------------------------------------------------------------------
 
 
-def prepare_database(keep: bool) -> Callable[[], None]:
-    """Point Django at a new, empty database; return the function that removes it afterwards."""
+def prepare_database(keep: bool, name: str = "orgtree") -> Callable[[], None]:
+    """Point Django at a new, empty database for benchmark `name`; return the function that removes it afterwards."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changai.settings")
     os.environ["CHANGAI_HTTPS"] = "0"  # a local run: no production secret key needed
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         SQLITE_DIR.mkdir(parents=True, exist_ok=True)
-        path = SQLITE_DIR / "orgtree.sqlite3"
+        path = SQLITE_DIR / f"{name}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["CHANGAI_SQLITE_PATH"] = str(path)
@@ -80,12 +80,12 @@ def prepare_database(keep: bool) -> Callable[[], None]:
     import psycopg
     from psycopg import sql
 
-    name = f"changai_bench_{os.getpid()}"
+    database = f"changai_bench_{name.replace('-', '_')}_{os.getpid()}"
     with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     base, _, _ = url.rpartition("/")
-    os.environ["DATABASE_URL"] = f"{base}/{name}"
+    os.environ["DATABASE_URL"] = f"{base}/{database}"
 
     def drop_postgres() -> None:
         from django.db import connections
@@ -94,7 +94,7 @@ def prepare_database(keep: bool) -> Callable[[], None]:
         if keep:
             return
         with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
 
     return drop_postgres
 

@@ -764,12 +764,16 @@ def values_import(
     """
     with queries.shared_layouts():
         return _values_import(
-            by=by, dataset=dataset, period=period, items=items, number=dataset_version_number, source=source
+            by=by,
+            dataset=dataset,
+            period=period,
+            items=items,
+            dataset_version_number=dataset_version_number,
+            source=source,
         )
 
 
-def _values_import(*, by, dataset, period, items, number, source) -> list[SaveResult]:
-    dataset_version_number = number
+def _values_import(*, by, dataset, period, items, dataset_version_number, source) -> list[SaveResult]:
     failures: list[ImportFailure] = []
     results: list[SaveResult] = []
     for item in items:
