@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "accounts",
     "reporting",
     "analytics",
+    "assessment",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("audit/", include("core.urls")),
     path("reporting/", include("reporting.urls")),
     path("analytics/", include("analytics.urls")),
+    path("assessment/", include("assessment.urls")),
     path("api/v1/", include("changai.api")),
 ]

@@ -73,6 +73,7 @@ class Action(models.TextChoices):
     ACCEPT = "accept", _("验收")
     EXPORT = "export", _("导出")
     METADATA_MANAGE = "metadata_manage", _("维护报表和指标定义")
+    ASSESS_MANAGE = "assess_manage", _("组织考核评价")
     USER_MANAGE = "user_manage", _("管理用户和角色")
     PII_VIEW = "pii_view", _("查看完整个人信息")
     SECURITY_MANAGE = "security_manage", _("管理安全策略")

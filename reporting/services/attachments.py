@@ -158,6 +158,13 @@ def _digest(upload: UploadedFile) -> str:
     return sha.hexdigest()
 
 
+def checked_upload(upload: UploadedFile) -> tuple[str, FileKind, str]:
+    """An upload's cleaned name, detected kind and SHA-256, for other apps storing evidence files;
+    UserError or AttachmentTooLarge as for report attachments."""
+    name = clean_original_name(upload.name or "")
+    return name, _check(upload, name), _digest(upload)
+
+
 def attachment_add(*, by: Actor, report: Report, upload: UploadedFile) -> ReportAttachment:
     """Attach a checked file to an editable report.
 

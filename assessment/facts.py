@@ -1,0 +1,188 @@
+"""Facts of the platform that criteria score: a registry other apps plug into.
+
+A fact provider answers, for one year and many organisations at once, a `FactValue` per organisation:
+the share of the points earned (None when the fact does not apply), a count of events (for deductions
+and bonuses counted per event) and a sentence for the score card. Each organisation's fact covers its
+subtree (an enterprise answers for its subsidiaries, a union for its enterprises).
+
+The reporting facts are registered here. The reform ledger (plans issued, officers named, targets
+quantified) registers its own with `register()` from its AppConfig.ready(); until then a criterion
+naming an unknown fact does not apply and its score card says the source is not connected yet.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessment.scoring import FactValue
+
+OrgRef = tuple[int, str]  # (organisation id, tree path)
+Provider = Callable[[int, list[OrgRef]], dict[int, FactValue]]
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    label: str
+    counted: bool  # a count of events (deductions, bonuses) rather than a share of the points
+    provider: Provider
+
+
+FACTS: dict[str, Fact] = {}
+
+
+def register(key: str, label, *, counted: bool = False) -> Callable[[Provider], Provider]:
+    """Register a provider under `key` (decorator)."""
+
+    def wrap(provider: Provider) -> Provider:
+        FACTS[key] = Fact(key, label, counted, provider)
+        return provider
+
+    return wrap
+
+
+def fact_choices(*, counted: bool | None = None) -> list[tuple[str, str]]:
+    return [(f.key, str(f.label)) for f in FACTS.values() if counted is None or f.counted == counted]
+
+
+def gather(keys: set[str], year: int, orgs: list[OrgRef]) -> dict[int, dict[str, FactValue]]:
+    """Every known fact in `keys` for every organisation: {org id: {key: value}}."""
+    found: dict[int, dict[str, FactValue]] = {org_id: {} for org_id, _path in orgs}
+    for key in sorted(keys):
+        fact = FACTS.get(key)
+        if fact is None:
+            continue
+        for org_id, value in fact.provider(year, orgs).items():
+            found[org_id][key] = value
+    return found
+
+
+# --- Reporting facts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Due:
+    path: str
+    org_name: str
+    status: str | None  # None: no report started
+    on_time: bool
+    returns: int
+
+
+def _subtree(rows: list[_Due], keys: list[str], path: str) -> list[_Due]:
+    start = bisect.bisect_left(keys, path)
+    end = bisect.bisect_left(keys, path + "\uffff")
+    return rows[start:end]
+
+
+def _due_reports(year: int, dataset_code: str) -> list[_Due]:
+    """Every report due in `year` for the data set (each of its periods ending in the year), in path order."""
+    from reporting import queries
+    from reporting.models import DataSet, Report, ValueReturn
+
+    rows: list[_Due] = []
+    dataset = DataSet.objects.filter(code=dataset_code).first()
+    if dataset is None:
+        return rows
+    today = queries.today_in_beijing()
+    from reporting import periods as period_specs
+
+    year_spec = period_specs.parse_code(str(year))
+    for spec in period_specs.children_specs(year_spec, dataset.period_type):
+        # Every period of the year, including those nobody has started (their Period row may not exist yet).
+        period = period_specs.period_from_code(spec.code)
+        if queries.regular_deadline(dataset, period) >= today:
+            continue  # not due yet: nobody is late
+        due = list(queries.orgs_due(dataset, period).values_list("pk", "path", "name"))
+        reports = {
+            r["org_id"]: r
+            for r in Report.objects.filter(dataset=dataset, period=period).values(
+                "id", "org_id", "status", "first_submitted_at"
+            )
+        }
+        returned: dict[int, int] = {}
+        for report_id in ValueReturn.objects.filter(report__dataset=dataset, report__period=period).values_list(
+            "report_id", flat=True
+        ):
+            returned[report_id] = returned.get(report_id, 0) + 1
+        extensions = list(dataset.extensions.filter(period=period).select_related("org"))
+        regular = queries.regular_deadline(dataset, period)
+        for _org_id, path, name in due:
+            report = reports.get(_org_id)
+            deadline = regular
+            for extension in extensions:
+                if extension.org is None or path.startswith(extension.org.path):
+                    deadline = max(deadline, extension.new_deadline)
+            late_from = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min, tzinfo=queries.REPORTING_TZ)
+            submitted = report["first_submitted_at"] if report else None
+            rows.append(
+                _Due(
+                    path=path,
+                    org_name=name,
+                    status=report["status"] if report else None,
+                    on_time=bool(submitted and submitted < late_from),
+                    returns=returned.get(report["id"], 0) if report else 0,
+                )
+            )
+    rows.sort(key=lambda r: r.path)
+    return rows
+
+
+ACCEPTED = ("accepted", "locked")
+YEARLY = "WF_Y"
+QUARTERLY = "WF_Q"
+
+
+@register("reports_on_time", gettext_lazy("年报按时报送并通过验收"))
+def reports_on_time(year: int, orgs: list[OrgRef]) -> dict[int, FactValue]:
+    """Share of the yearly workforce reports due in the subtree that were submitted on time and accepted."""
+    rows = _due_reports(year, YEARLY)
+    keys = [r.path for r in rows]
+    found = {}
+    for org_id, path in orgs:
+        mine = _subtree(rows, keys, path)
+        if not mine:
+            found[org_id] = FactValue(None, _("%(year)d年度没有应报的年报，本项不适用。") % {"year": year})
+            continue
+        good = sum(1 for r in mine if r.on_time and r.status in ACCEPTED)
+        share = Decimal(good) / Decimal(len(mine))
+        found[org_id] = FactValue(
+            share,
+            _("%(year)d年度应报年报 %(due)d 份，按时报送并通过验收 %(good)d 份。")
+            % {"year": year, "due": len(mine), "good": good},
+        )
+    return found
+
+
+def _count_fact(year: int, orgs: list[OrgRef], count: Callable[[_Due], int], text: str) -> dict[int, FactValue]:
+    rows = _due_reports(year, YEARLY) + _due_reports(year, QUARTERLY)
+    rows.sort(key=lambda r: r.path)
+    keys = [r.path for r in rows]
+    found = {}
+    for org_id, path in orgs:
+        events = [(r, n) for r in _subtree(rows, keys, path) if (n := count(r))]
+        total = sum(n for _r, n in events)
+        names = "、".join(dict.fromkeys(r.org_name for r, _n in events))
+        found[org_id] = FactValue(
+            Decimal(1) if total else Decimal(0), text % {"n": total, "names": names or "—"}, total
+        )
+    return found
+
+
+@register("reports_late", gettext_lazy("逾期或未报送的报表（份）"), counted=True)
+def reports_late(year: int, orgs: list[OrgRef]) -> dict[int, FactValue]:
+    """Reports of the year (yearly and quarterly) submitted after the deadline or never submitted."""
+    return _count_fact(year, orgs, lambda r: 0 if r.on_time else 1, _("逾期或未报送 %(n)d 份（%(names)s）。"))
+
+
+@register("reports_returned", gettext_lazy("被退回修改的次数"), counted=True)
+def reports_returned(year: int, orgs: list[OrgRef]) -> dict[int, FactValue]:
+    """How many times the year's reports in the subtree were returned (by report, section or value)."""
+    return _count_fact(year, orgs, lambda r: r.returns, _("被退回 %(n)d 次（%(names)s）。"))

@@ -1,0 +1,302 @@
+"""Reads of the assessment app that carry a rule: which results a person may see, score cards, rankings,
+the provincial summary and a rater's work list.
+
+Who sees what:
+- the reform office (Action.ASSESS_MANAGE) sees every round and its latest computation;
+- an organisation's people (VIEW on it, e.g. its reporter or its union) see its score card once the
+  round is published, and only the published computation;
+- a rater sees the participants and criteria they were assigned, to rate them (not their scores);
+- the leading group (LEADER, DEPT_VIEWER) sees published rankings within their scope.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from assessment.choices import GRADE_ORDER, SCORED_KINDS, AppealStatus, CriterionKind, RoundStatus
+from assessment.models import (
+    Appeal,
+    Computation,
+    Criterion,
+    CriterionResult,
+    Dimension,
+    Evidence,
+    Participant,
+    RaterAssignment,
+    Rating,
+    Result,
+    Round,
+)
+from assessment.scoring import NORMALISATION_TEXT, scale_dimension
+from assessment.services import assigned, rates_own
+from orgs.choices import Action
+from orgs.scoping import can, granted_paths, has_action
+
+PUBLISHED_STATES = (RoundStatus.PUBLISHED, RoundStatus.LOCKED)
+
+
+def is_office(user) -> bool:
+    return has_action(user, Action.ASSESS_MANAGE)
+
+
+def rounds_visible(user) -> QuerySet[Round]:
+    """Rounds the user runs, rates in, or has a published result in (within their scope)."""
+    rounds = Round.objects.select_related("framework")
+    if is_office(user):
+        return rounds
+    paths = granted_paths(user, Action.VIEW)
+    in_scope = Q()
+    for path in paths:
+        in_scope |= Q(participants__org__path__startswith=path)
+    published = Q(published__isnull=False) & in_scope if paths else Q(pk__in=[])
+    return rounds.filter(published | Q(raters__user=user)).distinct()
+
+
+def visible_computation(user, round_: Round) -> Computation | None:
+    """The office sees the latest computation; everyone else only what was published."""
+    if is_office(user):
+        return round_.computations.order_by("-number").first()
+    return round_.published
+
+
+def card_visible(user, participant: Participant) -> bool:
+    """Whether `user` may read this participant's score card (see the module docstring)."""
+    if is_office(user):
+        return True
+    return participant.round.published_id is not None and can(user, Action.VIEW, participant.org)
+
+
+@dataclass
+class CardCriterion:
+    criterion: Criterion
+    result: CriterionResult | None
+    evidence: list[Evidence] = field(default_factory=list)
+    appeals: list[Appeal] = field(default_factory=list)
+
+    @property
+    def detail(self) -> dict:
+        return self.result.detail if self.result else {}
+
+
+@dataclass
+class CardDimension:
+    dimension: Dimension
+    raw: Decimal
+    full: Decimal
+    scaled: Decimal
+    criteria: list[CardCriterion]
+
+
+@dataclass
+class ScoreCard:
+    participant: Participant
+    round: Round
+    computation: Computation | None
+    result: Result | None
+    dimensions: list[CardDimension]
+    bonus: list[CardCriterion]
+    deductions: list[CardCriterion]
+    vetoes: list[CardCriterion]
+    normalisation: str = NORMALISATION_TEXT
+    previous: Result | None = None  # the same organisation's published result of the year before
+
+    @property
+    def weakest(self) -> Dimension | None:
+        return self.result.weakest if self.result else None
+
+
+def score_card(participant: Participant, computation: Computation | None) -> ScoreCard:
+    """Every dimension and criterion of one participant's result, with the data, rule, raters and evidence."""
+    round_ = participant.round
+    criteria = list(
+        Criterion.objects.filter(dimension__framework_id=round_.framework_id)
+        .select_related("dimension", "indicator")
+        .order_by("dimension__sort_order", "dimension_id", "sort_order", "id")
+    )
+    results = {}
+    result = None
+    if computation is not None:
+        results = {
+            r.criterion_id: r for r in CriterionResult.objects.filter(computation=computation, participant=participant)
+        }
+        result = (
+            Result.objects.filter(computation=computation, participant=participant).select_related("weakest").first()
+        )
+    evidence = defaultdict(list)
+    for e in participant.evidence.select_related("report__period", "report__dataset").order_by("pk"):
+        evidence[e.criterion_id].append(e)
+    appeals = defaultdict(list)
+    for a in participant.appeals.order_by("created_at"):
+        appeals[a.criterion_id].append(a)
+    dims: dict[int, CardDimension] = {}
+    bonus, deductions, vetoes = [], [], []
+    for c in criteria:
+        item = CardCriterion(c, results.get(c.pk), evidence.get(c.pk, []), appeals.get(c.pk, []))
+        if c.kind == CriterionKind.BONUS:
+            bonus.append(item)
+        elif c.kind == CriterionKind.DEDUCTION:
+            deductions.append(item)
+        elif c.kind == CriterionKind.VETO:
+            vetoes.append(item)
+        else:
+            dim = dims.get(c.dimension_id)
+            if dim is None:
+                dim = dims[c.dimension_id] = CardDimension(c.dimension, Decimal(0), Decimal(0), Decimal(0), [])
+            dim.criteria.append(item)
+            if item.result is not None and item.result.applicable:
+                dim.raw += item.result.points
+                dim.full += item.result.max_points
+    for dim in dims.values():
+        dim.scaled = scale_dimension(dim.raw, dim.full, dim.dimension.points)
+    previous = (
+        Result.objects.filter(
+            participant__org_id=participant.org_id,
+            computation__round__framework__year=round_.framework.year - 1,
+            computation__published_at__isnull=False,
+        )
+        .order_by("-computation__published_at")
+        .first()
+    )
+    return ScoreCard(
+        participant=participant, round=round_, computation=computation, result=result,
+        dimensions=sorted(dims.values(), key=lambda d: (d.dimension.sort_order, d.dimension.pk)),
+        bonus=bonus, deductions=deductions, vetoes=vetoes, previous=previous,
+    )  # fmt: skip
+
+
+def ranking(computation: Computation, *, user=None, peer_key: str | None = None) -> list[Result]:
+    """Results best first (rank, then organisation code); limited to the user's scope unless office."""
+    results = Result.objects.filter(computation=computation).select_related("participant__org", "weakest")
+    if peer_key is not None:
+        results = results.filter(participant__peer_key=peer_key)
+    if user is not None and not is_office(user):
+        paths = granted_paths(user, Action.VIEW)
+        scope = Q(pk__in=[])
+        for path in paths:
+            scope |= Q(participant__org__path__startswith=path)
+        results = results.filter(scope)
+    return list(results.order_by("rank", "participant__org__code"))
+
+
+@dataclass
+class Summary:
+    """The provincial summary for the leading group: grades, averages by dimension and by peer group."""
+
+    count: int
+    grades: list[tuple[str, str, int]]  # (grade, label, count)
+    average: Decimal | None
+    dimensions: list[tuple[Dimension, Decimal | None]]  # average scaled points
+    groups: list[tuple[str, int, Decimal | None, str]]  # (peer label, count, average total, best organisation)
+    weakest: list[tuple[Dimension, int]]  # how many organisations have each dimension as their weakest
+    vetoed: int
+    appeals: int
+
+
+def summary(computation: Computation) -> Summary:
+    """Figures for the leading group's table, computed from the stored results (never recomputed)."""
+    from assessment.choices import Grade
+
+    results = list(Result.objects.filter(computation=computation).select_related("participant__org", "weakest"))
+    count = len(results)
+    grade_counts = Counter(r.grade for r in results)
+    dims = list(Dimension.objects.filter(framework=computation.round.framework_id).order_by("sort_order", "id"))
+    raw = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for cr in CriterionResult.objects.filter(computation=computation, applicable=True).values_list(
+        "participant_id", "criterion__dimension_id", "criterion__kind", "points", "max_points"
+    ):
+        pid, dim_id, kind, points, full = cr
+        if kind in SCORED_KINDS:
+            raw[(pid, dim_id)][0] += points
+            raw[(pid, dim_id)][1] += full
+    dim_avgs = []
+    for d in dims:
+        values = [
+            scale_dimension(v[0], v[1], d.points) for (pid, dim_id), v in raw.items() if dim_id == d.pk and v[1] > 0
+        ]
+        dim_avgs.append((d, _avg(values)))
+    groups: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        groups[r.participant.peer_label].append(r)
+    group_rows = []
+    for label, members in sorted(groups.items()):
+        best = min(members, key=lambda r: (r.rank, r.participant.org.code))
+        group_rows.append((label, len(members), _avg([m.total for m in members]), best.participant.org.name))
+    weakest = Counter(r.weakest_id for r in results if r.weakest_id)
+    return Summary(
+        count=count,
+        grades=[(g, str(Grade(g).label), grade_counts.get(g, 0)) for g in GRADE_ORDER],
+        average=_avg([r.total for r in results]),
+        dimensions=dim_avgs,
+        groups=group_rows,
+        weakest=[(d, weakest.get(d.pk, 0)) for d in dims],
+        vetoed=sum(1 for r in results if r.vetoed),
+        appeals=Appeal.objects.filter(participant__round=computation.round_id).count(),
+    )
+
+
+def _avg(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+
+
+@dataclass
+class RaterTask:
+    participant: Participant
+    criterion: Criterion
+    rating: Rating | None
+    own: bool  # the rater's own organisation: shown, but cannot be rated
+
+
+def rater_tasks(user, round_: Round) -> list[RaterTask]:
+    """What `user` was assigned to rate in `round_`, with their rating so far."""
+    assignments = list(RaterAssignment.objects.filter(round=round_, user=user).select_related("org", "criterion"))
+    if not assignments:
+        return []
+    criteria = list(
+        Criterion.objects.filter(dimension__framework_id=round_.framework_id, kind=CriterionKind.QUALITATIVE)
+        .select_related("dimension")
+        .order_by("dimension__sort_order", "sort_order", "id")
+    )
+    mine = {(r.participant_id, r.criterion_id): r for r in Rating.objects.filter(participant__round=round_, rater=user)}
+    tasks = []
+    for participant in round_.participants.select_related("org").order_by("org__path"):
+        own = rates_own(user, participant.org)
+        for criterion in criteria:
+            if any(
+                a.criterion_id in (None, criterion.pk)
+                and (a.org is None or participant.org.path.startswith(a.org.path))
+                for a in assignments
+            ):
+                tasks.append(RaterTask(participant, criterion, mine.get((participant.pk, criterion.pk)), own))
+    return tasks
+
+
+def may_rate(user, participant: Participant, criterion: Criterion) -> bool:
+    return assigned(user, participant, criterion) and not rates_own(user, participant.org)
+
+
+def pending_appeals(round_: Round) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(participant__round=round_, status=AppealStatus.PENDING).select_related(
+        "participant__org", "criterion", "filed_by"
+    )
+
+
+def grade_label(grade: str) -> str:
+    from assessment.choices import Grade
+
+    return str(Grade(grade).label) if grade in Grade.values else ""
+
+
+def participants_for_user(user) -> QuerySet[Participant]:
+    """Participants of published rounds whose organisation the user may view (their own score cards)."""
+    return (
+        Participant.objects.visible_to(user)
+        .filter(round__published__isnull=False)
+        .select_related("round__framework", "org")
+        .order_by("-round__framework__year", "org__path")
+    )

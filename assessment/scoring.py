@@ -1,0 +1,385 @@
+"""Scoring a round: the framework (as plain specs) and the gathered inputs in, every participant's points,
+totals, grade and ranks out. Pure: no database, so the same specs and inputs always give the same
+scores, and tests build both by hand.
+
+How totals are formed (also printed on the round and score-card pages, `NORMALISATION_TEXT`):
+1. each criterion's points come from its rule (assessment.rules);
+2. each dimension is scaled to its own points: applicable criteria's points ÷ their full points ×
+   the dimension's points — so an organisation to which a criterion does not apply is neither helped
+   nor harmed by its absence, and peers with different applicable sets stay comparable;
+3. the dimensions add up to the base score; when a whole dimension has no applicable criterion, the
+   base score is scaled to the framework's full points over the dimensions that apply;
+4. bonus points are added and deductions subtracted after scaling (never below 0);
+5. the grade comes from thresholds or quotas; a veto caps it; ranks are 1, 2, 2, 4 ….
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from assessment import rules
+from assessment.choices import GRADE_ORDER, CriterionKind, GradeMethod
+from assessment.rules import ZERO, Event, Level, Rated, Scored, q2
+
+NORMALISATION_TEXT = gettext_noop(
+    "各单位适用的考核指标不尽相同（有的只适用于某类企业、某个行业或某种所有制）。为使同类单位可比，"
+    "每个维度按“适用指标得分 ÷ 适用指标满分 × 维度分值”折算；某个维度对该单位没有适用指标时，"
+    "基本得分按其余维度折算为满分制。加分、扣分在折算后计入，总分不低于 0 分。"
+)
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    id: int
+    code: str
+    name: str
+    points: Decimal
+    sort_order: int = 0
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """One criterion with everything its rule reads; `indicator` is an indicator code."""
+
+    id: int
+    code: str
+    name: str
+    dimension_id: int
+    kind: str
+    points: Decimal
+    indicator: str = ""
+    indicator_label: str = ""
+    higher_is_better: bool = True
+    is_rate: bool = False
+    unit: str = ""
+    decimals: int = 2
+    target: Decimal | None = None
+    floor: Decimal = Decimal("0.6")
+    cap: Decimal = Decimal(1)
+    curve: str = "linear"
+    bands: tuple = ()
+    full_at: Decimal | None = None
+    fact: str = ""
+    levels: tuple[Level, ...] = ()
+    combine: str = "mean"
+    items: tuple[dict, ...] = ()
+    grade_cap: str = ""
+    kinds: frozenset = frozenset()
+    ownerships: frozenset = frozenset()
+    industries: frozenset = frozenset()
+
+    def applies_to(self, org: OrgInputs) -> bool:
+        return (
+            (not self.kinds or org.kind in self.kinds)
+            and (not self.ownerships or org.ownership in self.ownerships)
+            and (not self.industries or org.industry in self.industries)
+        )
+
+
+@dataclass(frozen=True)
+class FrameworkSpec:
+    id: int
+    year: int
+    number: int
+    total_points: Decimal
+    grade_method: str
+    thresholds: dict[str, Decimal]
+    quotas: dict[str, Decimal]
+    dimensions: tuple[DimensionSpec, ...]
+    criteria: tuple[CriterionSpec, ...]
+
+
+@dataclass(frozen=True)
+class FactValue:
+    """What a fact provider says of one organisation: a share of the points (None: does not apply), how many
+    events (for deductions and bonuses counted per event), and a sentence for the score card."""
+
+    share: Decimal | None
+    text: str
+    count: int = 0
+
+
+@dataclass
+class OrgInputs:
+    """Everything scoring reads about one participant."""
+
+    participant_id: int
+    org_id: int
+    code: str
+    name: str
+    kind: str = ""
+    ownership: str = ""
+    industry: str = ""
+    peer_key: str = ""
+    values: dict[str, Decimal | None] = field(default_factory=dict)  # indicator code → this year's value
+    last: dict[str, Decimal | None] = field(default_factory=dict)  # … → last year's
+    targets: dict[str, Decimal | None] = field(default_factory=dict)  # … → the target that applies
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    ratings: dict[int, list[Rated]] = field(default_factory=dict)  # criterion id → ratings
+    calibrations: dict[int, tuple[str, str]] = field(default_factory=dict)  # criterion id → (level, reason)
+    entries: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # criterion id → [(item, note)]
+
+
+@dataclass
+class CriterionScore:
+    criterion_id: int
+    dimension_id: int
+    kind: str
+    applicable: bool
+    points: Decimal
+    max_points: Decimal
+    detail: dict
+    unresolved: bool = False
+
+
+@dataclass
+class ParticipantScore:
+    participant_id: int
+    criteria: list[CriterionScore]
+    dimensions: dict[int, tuple[Decimal, Decimal, Decimal]]  # id → (raw, applicable full points, scaled)
+    raw: Decimal
+    max_points: Decimal
+    normalised: Decimal
+    bonus: Decimal
+    deduction: Decimal
+    total: Decimal
+    vetoed: bool
+    veto_cap: str
+    unresolved: int
+    weakest_id: int | None
+    grade: str = ""
+    grade_before_cap: str = ""
+    rank: int = 0
+    group_rank: int = 0
+    group_size: int = 0
+
+
+def _display(value: Decimal | None, spec: CriterionSpec) -> str:
+    if value is None:
+        return "—"
+    return rules.plain(value, spec.decimals) + (spec.unit or "")
+
+
+def _events(spec: CriterionSpec, org: OrgInputs) -> list[Event]:
+    """Bonus or deduction events: the office's entries (by item) and the counted facts of items that name one."""
+    items = {item["code"]: item for item in spec.items}
+    events = []
+    for item_code, note in org.entries.get(spec.id, []):
+        item = items.get(item_code)
+        if item is not None:
+            events.append(Event(item_code, item["label"], Decimal(str(item["points"])), note))
+    for item in spec.items:
+        fact = item.get("fact")
+        if fact and fact in org.facts:
+            found = org.facts[fact]
+            events.extend(
+                Event(item["code"], item["label"], Decimal(str(item["points"])), found.text)
+                for _i in range(found.count)
+            )
+    return events
+
+
+def score_criterion(spec: CriterionSpec, org: OrgInputs, peers: dict[int, list[Decimal]]) -> Scored:
+    """The points of one criterion for one organisation (`peers`: criterion id → values of its peers)."""
+    kind = spec.kind
+    if kind == CriterionKind.INDICATOR_TARGET:
+        value, target = org.values.get(spec.indicator), org.targets.get(spec.indicator)
+        return rules.score_target(
+            points=spec.points, value=value, target=target, higher_is_better=spec.higher_is_better,
+            curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,
+            value_display=_display(value, spec), target_display=_display(target, spec),
+        )  # fmt: skip
+    if kind == CriterionKind.INDICATOR_RANK:
+        value = org.values.get(spec.indicator)
+        return rules.score_rank(
+            points=spec.points, value=value, peers=peers.get(spec.id, []), higher_is_better=spec.higher_is_better,
+            curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,
+            value_display=_display(value, spec), group_label=_("本轮适用该指标的单位"),
+        )  # fmt: skip
+    if kind == CriterionKind.INDICATOR_IMPROVEMENT:
+        value, last = org.values.get(spec.indicator), org.last.get(spec.indicator)
+        return rules.score_improvement(
+            points=spec.points, value=value, last=last, full_at=spec.full_at, is_rate=spec.is_rate,
+            higher_is_better=spec.higher_is_better, value_display=_display(value, spec),
+            last_display=_display(last, spec),
+        )  # fmt: skip
+    if kind == CriterionKind.FACT:
+        found = org.facts.get(spec.fact)
+        if found is None:
+            return Scored(ZERO, {"text": _("该事实的数据来源尚未接入。")}, applicable=False)
+        return rules.score_fact(
+            points=spec.points, share=found.share, text=found.text, rule=_("达到得满分，未达到不得分")
+        )
+    if kind == CriterionKind.QUALITATIVE:
+        calibrated = org.calibrations.get(spec.id)
+        if calibrated is not None and calibrated[0] not in {lv.code for lv in spec.levels}:
+            calibrated = None
+        return rules.score_qualitative(
+            points=spec.points, levels=list(spec.levels), ratings=org.ratings.get(spec.id, []), rule=spec.combine,
+            calibrated=calibrated,
+        )  # fmt: skip
+    if kind in (CriterionKind.BONUS, CriterionKind.DEDUCTION):
+        return rules.score_capped_sum(
+            cap=spec.points, events=_events(spec, org), deduction=kind == CriterionKind.DEDUCTION
+        )
+    if kind == CriterionKind.VETO:
+        notes = [note for _item, note in org.entries.get(spec.id, [])]
+        fact = org.facts.get(spec.fact) if spec.fact else None
+        if fact is not None and fact.share:
+            notes.append(fact.text)
+        vetoed = bool(notes)
+        text = (_("发生否决事项：%(events)s") % {"events": "；".join(notes)}) if vetoed else _("未发生否决事项。")
+        return Scored(
+            ZERO,
+            {
+                "vetoed": vetoed,
+                "text": text,
+                "rule": _("发生即最高评为“%(grade)s”") % {"grade": _grade_label(spec.grade_cap)},
+            },
+        )
+    raise ValueError(kind)
+
+
+def _grade_label(grade: str) -> str:
+    from assessment.choices import Grade
+
+    return str(Grade(grade).label) if grade in Grade.values else grade
+
+
+def _peer_values(framework: FrameworkSpec, orgs: list[OrgInputs]) -> dict[int, list[Decimal]]:
+    peers: dict[int, list[Decimal]] = {}
+    for spec in framework.criteria:
+        if spec.kind == CriterionKind.INDICATOR_RANK:
+            peers[spec.id] = [
+                o.values[spec.indicator]
+                for o in orgs
+                if spec.applies_to(o) and o.values.get(spec.indicator) is not None
+            ]
+    return peers
+
+
+def scale_dimension(raw: Decimal, full: Decimal, points: Decimal) -> Decimal:
+    """A dimension's points: its applicable criteria's points ÷ their full points × the dimension's points."""
+    return q2(raw / full * points) if full > 0 else ZERO
+
+
+def score_participant(framework: FrameworkSpec, org: OrgInputs, peers: dict[int, list[Decimal]]) -> ParticipantScore:
+    """One organisation's criteria, dimensions and totals (grade and ranks are set over the round)."""
+    criteria: list[CriterionScore] = []
+    raw_by_dim: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    max_by_dim: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    bonus = deduction = ZERO
+    vetoed, veto_cap = False, ""
+    for spec in framework.criteria:
+        if not spec.applies_to(org):
+            criteria.append(
+                CriterionScore(
+                    spec.id,
+                    spec.dimension_id,
+                    spec.kind,
+                    False,
+                    q2(ZERO),
+                    q2(ZERO),
+                    {"text": _("本项不适用于该单位。")},
+                )
+            )
+            continue
+        scored = score_criterion(spec, org, peers)
+        scored = Scored(q2(scored.points), scored.detail, scored.applicable, scored.unresolved)
+        scored_kind = spec.kind not in (CriterionKind.BONUS, CriterionKind.DEDUCTION, CriterionKind.VETO)
+        max_points = q2(spec.points if (scored_kind and scored.applicable) else ZERO)
+        criteria.append(
+            CriterionScore(
+                spec.id,
+                spec.dimension_id,
+                spec.kind,
+                scored.applicable,
+                scored.points,
+                max_points,
+                scored.detail,
+                scored.unresolved,
+            )  # fmt: skip
+        )
+        if spec.kind == CriterionKind.BONUS:
+            bonus += scored.points
+        elif spec.kind == CriterionKind.DEDUCTION:
+            deduction += scored.points
+        elif spec.kind == CriterionKind.VETO:
+            if scored.detail.get("vetoed"):
+                vetoed = True
+                cap = spec.grade_cap or GRADE_ORDER[-1]
+                veto_cap = cap if not veto_cap else rules.cap_grade(veto_cap, cap, GRADE_ORDER)
+        elif scored.applicable:
+            raw_by_dim[spec.dimension_id] += scored.points
+            max_by_dim[spec.dimension_id] += spec.points
+    dimensions: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
+    applicable_points = ZERO
+    for dim in framework.dimensions:
+        full = max_by_dim.get(dim.id, ZERO)
+        scaled = scale_dimension(raw_by_dim.get(dim.id, ZERO), full, dim.points)
+        if full > 0:
+            applicable_points += dim.points
+        dimensions[dim.id] = (raw_by_dim.get(dim.id, ZERO), full, scaled)
+    base = sum((d[2] for d in dimensions.values()), ZERO)
+    if applicable_points and applicable_points != framework.total_points:
+        normalised = q2(base / applicable_points * framework.total_points)
+    else:
+        normalised = base
+    total = max(ZERO, normalised + bonus - deduction)
+    weakest = None
+    scored_dims = [(dims[0] / dims[1], i, dim.id) for i, dim in enumerate(framework.dimensions)
+                   if (dims := dimensions[dim.id])[1] > 0]  # fmt: skip
+    if scored_dims:
+        weakest = min(scored_dims)[2]
+    return ParticipantScore(
+        participant_id=org.participant_id,
+        criteria=criteria,
+        dimensions=dimensions,
+        raw=sum(raw_by_dim.values(), ZERO),
+        max_points=sum(max_by_dim.values(), ZERO),
+        normalised=normalised,
+        bonus=bonus,
+        deduction=deduction,
+        total=total,
+        vetoed=vetoed,
+        veto_cap=veto_cap,
+        unresolved=sum(1 for c in criteria if c.unresolved),
+        weakest_id=weakest,
+    )
+
+
+def score_round(framework: FrameworkSpec, orgs: list[OrgInputs]) -> list[ParticipantScore]:
+    """Every participant's score, grade and ranks; deterministic for the same specs and inputs."""
+    orgs = sorted(orgs, key=lambda o: o.participant_id)
+    peers = _peer_values(framework, orgs)
+    scores = [score_participant(framework, org, peers) for org in orgs]
+    totals = [(s.participant_id, s.total) for s in scores]
+    if framework.grade_method == GradeMethod.QUOTAS:
+        pass_line = framework.thresholds.get("pass", ZERO)
+        grades = rules.grades_by_quotas(totals, framework.quotas, pass_line, GRADE_ORDER)
+    else:
+        grades = {pid: rules.grade_by_thresholds(total, framework.thresholds, GRADE_ORDER) for pid, total in totals}
+    ranks = rules.competition_ranks(totals)
+    groups: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
+    peer_key = {o.participant_id: o.peer_key for o in orgs}
+    for pid, total in totals:
+        groups[peer_key[pid]].append((pid, total))
+    group_ranks: dict[int, int] = {}
+    for members in groups.values():
+        group_ranks.update(rules.competition_ranks(members))
+    for score in scores:
+        score.grade_before_cap = grades[score.participant_id]
+        score.grade = (
+            rules.cap_grade(score.grade_before_cap, score.veto_cap, GRADE_ORDER)
+            if score.vetoed
+            else score.grade_before_cap
+        )
+        score.rank = ranks[score.participant_id]
+        score.group_rank = group_ranks[score.participant_id]
+        score.group_size = len(groups[peer_key[score.participant_id]])
+    return scores

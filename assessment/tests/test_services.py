@@ -1,0 +1,286 @@
+"""The assessment services over real accepted reports: a round from opening to lock, reproducibility,
+permissions, and what is refused (with the exact message) while nothing changes."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from analytics.tests.helpers import accepted_report
+from assessment import inputs, queries, services
+from assessment.choices import AppealStatus, Grade, RoundStatus
+from assessment.models import Computation, Criterion, CriterionResult, Result
+from assessment.tests.factories import make_framework
+from core.actor import Actor
+from core.errors import ConflictError, UserError
+from core.models import AuditEntry
+from orgs.choices import Role
+from orgs.tests.factories import make_user
+from reporting.models import Report
+from reporting.tests.factories import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(tree, wf, clock):
+    clock.set(at(2022, 3, 1))  # the 2021 yearly reports were due on 2022-01-31
+    office = tree.user(Role.OFFICE_ADMIN)
+    # Certification rates over non-migrant workers: 50%, 10%, 15% (targets 20%).
+    for org, certified, college, submitted in [
+        (tree.ent_a1, 300, 240, at(2022, 1, 20)),
+        (tree.ent_a2, 60, 120, at(2022, 2, 5)),  # late
+        (tree.ent_b1, 90, 180, at(2022, 1, 25)),
+    ]:
+        report = accepted_report(tree, wf[0], "2021", org, certified=certified, college=college)
+        Report.objects.filter(pk=report.pk).update(first_submitted_at=submitted)
+    framework = make_framework(office)
+    by = Actor(user=office)
+    round_ = services.round_open(
+        by=by, framework=framework, name="2021年度考核", orgs=[tree.ent_a1, tree.ent_a2, tree.ent_b1],
+        appeal_deadline=at(2022, 4, 1).date(),
+    )  # fmt: skip
+    rater = make_user("rater_guidance", role=Role.GUIDANCE, org=tree.ent_b1)  # belongs to 云南铜业股份
+    services.rater_assign(by=by, round_=round_, user=rater)
+    return {"office": office, "by": by, "round": round_, "framework": framework, "rater": rater, "tree": tree}
+
+
+def _advance(world, to):
+    round_ = world["round"]
+    while round_.status != to:
+        round_.refresh_from_db()
+        services.round_advance(by=world["by"], round_=round_, version=round_.version)
+        round_.refresh_from_db()
+
+
+def _rate_all(world, level="A"):
+    group = Criterion.objects.get(code="GROUP", dimension__framework=world["framework"])
+    for participant in world["round"].participants.exclude(org=world["tree"].ent_b1):
+        services.rating_save(by=Actor(user=world["rater"]), participant=participant, criterion=group, level=level,
+                             comment="材料齐全，机制健全")  # fmt: skip
+    return group
+
+
+def test_a_round_from_opening_to_lock(world):
+    tree, by = world["tree"], world["by"]
+    round_ = world["round"]
+    _advance(world, RoundStatus.RATING)
+    group = _rate_all(world)
+    # The rater belongs to 云南铜业股份 and may not rate it: the office rates it instead.
+    office_rater = make_user("office_rater", role=Role.OFFICE_REVIEWER, org=tree.office)
+    services.rater_assign(by=by, round_=round_, user=office_rater, org=tree.ent_b1)
+    b1 = round_.participants.get(org=tree.ent_b1)
+    services.rating_save(by=Actor(user=office_rater), participant=b1, criterion=group, level="B", comment="较好")
+    _advance(world, RoundStatus.CALIBRATION)
+    computation = services.round_compute(by=by, round_=round_)
+
+    results = {r.participant.org.code: r for r in computation.results.select_related("participant__org")}
+    # Nobody sent the four 2021 quarterly reports: −1 each (cap 5).
+    # 昆明供电局: cert 50% ≥ 20% → 20; college 40% best of three → 20; on time → 20; 好 → 40: 100 − 4.
+    # 曲靖供电局: cert 10% → 50% attainment → 0; college 20% worst → 0; late → 0; 好 → 40: 40 − 5 (late yearly too).
+    # 云南铜业股份: cert 15% → 75% → 7.50; college 30% middle → 10; on time → 20; 较好 → 32: 69.50 − 4.
+    assert {k: (str(r.total), r.grade, r.rank) for k, r in results.items()} == {
+        "E-A1": ("96.00", Grade.EXCELLENT, 1),
+        "E-A2": ("35.00", Grade.FAIL, 3),
+        "E-B1": ("65.50", Grade.PASS, 2),
+    }
+    late = CriterionResult.objects.get(computation=computation, participant__org=tree.ent_a2, criterion__code="LATE")
+    assert late.points == D("5.00") and late.detail["text"] == "合计 5.00 分（上限 5.00 分）。"
+
+    round_.refresh_from_db()
+    services.round_publish(by=by, round_=round_, version=round_.version)
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.PUBLISHED and round_.published == computation
+
+    # The enterprise's reporter appeals one criterion; its union cannot appeal for it.
+    reporter = tree.user(Role.REPORTER, tree.ent_a2)
+    a2 = round_.participants.get(org=tree.ent_a2)
+    with pytest.raises(PermissionDenied):
+        services.appeal_file(by=Actor(user=tree.user(Role.UNION_ADMIN)), participant=a2, criterion=group, reason="x")
+    appeal = services.appeal_file(by=Actor(user=reporter), participant=a2, criterion=group, reason="逾期系系统故障")
+    with pytest.raises(UserError) as refused:
+        services.round_lock(by=by, round_=round_, version=round_.version)
+    assert refused.value.message == "还有 1 件申诉未答复，答复后才能锁定。"
+    services.appeal_answer(by=by, appeal=appeal, version=appeal.version, upheld=False, answer="经核实，逾期属实。")
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.REJECTED
+    services.round_lock(by=by, round_=round_, version=round_.version)
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.LOCKED
+    events = set(AuditEntry.objects.filter(event__startswith="assessment.").values_list("event", flat=True))
+    assert {"assessment.round.open", "assessment.rating.create", "assessment.round.compute", "assessment.round.publish",
+            "assessment.appeal.file", "assessment.appeal.answer", "assessment.round.lock"} <= events  # fmt: skip
+
+
+def test_recomputing_with_the_same_inputs_gives_identical_scores(world):
+    _advance(world, RoundStatus.RATING)
+    _rate_all(world)
+    _advance(world, RoundStatus.CALIBRATION)
+    first = services.round_compute(by=world["by"], round_=world["round"])
+    second = services.round_compute(by=world["by"], round_=world["round"])
+    assert first.fingerprint == second.fingerprint
+
+    def table(c):
+        return sorted(
+            CriterionResult.objects.filter(computation=c).values_list("participant_id", "criterion_id", "points")
+        )
+
+    assert table(first) == table(second)
+    assert sorted(
+        Result.objects.filter(computation=first).values_list("participant_id", "total", "grade", "rank")
+    ) == sorted(Result.objects.filter(computation=second).values_list("participant_id", "total", "grade", "rank"))
+
+
+def test_changed_data_after_publication_needs_reopening_and_keeps_the_old_scores(world, wf):
+    tree, by, round_ = world["tree"], world["by"], world["round"]
+    _advance(world, RoundStatus.RATING)
+    _rate_all(world, "B")
+    b1 = round_.participants.get(org=tree.ent_b1)
+    office_rater = make_user("office_rater2", role=Role.OFFICE_REVIEWER, org=tree.office)
+    services.rater_assign(by=by, round_=round_, user=office_rater, org=tree.ent_b1)
+    group = Criterion.objects.get(code="GROUP", dimension__framework=world["framework"])
+    services.rating_save(by=Actor(user=office_rater), participant=b1, criterion=group, level="B", comment="较好")
+    _advance(world, RoundStatus.CALIBRATION)
+    old = services.round_compute(by=by, round_=round_)
+    round_.refresh_from_db()
+    services.round_publish(by=by, round_=round_, version=round_.version)
+    round_.refresh_from_db()
+
+    # 曲靖供电局's 2021 report is corrected (more certified workers) and accepted again.
+    Report.objects.filter(org=tree.ent_a2, period__code="2021").delete()
+    from analytics import aggregates
+
+    aggregates.rebuild()
+    accepted_report(tree, wf[0], "2021", tree.ent_a2, certified=120, college=120)
+    with pytest.raises(UserError) as refused:
+        services.round_compute(by=by, round_=round_)
+    assert refused.value.message == "考核结果已公布；数据变化后需先重新开启本轮，再重新计算。"
+
+    services.round_reopen(by=by, round_=round_, version=round_.version, reason="曲靖供电局年报更正后重新验收")
+    new = services.round_compute(by=by, round_=round_, reason="数据更正")
+    assert new.fingerprint != old.fingerprint
+    old_a2 = Result.objects.get(computation=old, participant__org=tree.ent_a2)
+    new_a2 = Result.objects.get(computation=new, participant__org=tree.ent_a2)
+    assert new_a2.total > old_a2.total  # 20% certification now meets the target
+    assert Computation.objects.filter(round=round_).count() == 2
+    reopen = AuditEntry.objects.get(event="assessment.round.reopen")
+    assert reopen.detail == {"reason": "曲靖供电局年报更正后重新验收"}
+
+
+def test_publication_waits_for_calibration_when_raters_disagree(tree, wf, clock):
+    clock.set(at(2022, 3, 1))
+    office = tree.user(Role.OFFICE_ADMIN)
+    by = Actor(user=office)
+    framework = make_framework(office, combine="consensus")
+    round_ = services.round_open(by=by, framework=framework, name="考核", orgs=[tree.ent_a1])
+    raters = [make_user(f"r{i}", role=Role.DEPT_VIEWER, org=tree.dept) for i in range(2)]
+    for rater in raters:
+        services.rater_assign(by=by, round_=round_, user=rater)
+    services.round_advance(by=by, round_=round_, version=round_.version)
+    participant = round_.participants.get()
+    group = Criterion.objects.get(code="GROUP", dimension__framework=framework)
+    for rater, level in zip(raters, "AB", strict=True):
+        services.rating_save(
+            by=Actor(user=rater), participant=participant, criterion=group, level=level, comment="意见"
+        )
+    round_.refresh_from_db()
+    services.round_advance(by=by, round_=round_, version=round_.version)
+    services.round_compute(by=by, round_=round_)
+    round_.refresh_from_db()
+    with pytest.raises(UserError) as refused:
+        services.round_publish(by=by, round_=round_, version=round_.version)
+    assert refused.value.message == "还有 1 家单位存在待校准或缺少设置的考核项，请处理并重新计算后再公布。"
+
+    services.calibrate(by=by, participant=participant, criterion=group, level="B", reason="以现场检查为准")
+    # Calibrated after the computation: publishing the old numbers is refused too.
+    with pytest.raises(UserError) as stale:
+        services.round_publish(by=by, round_=round_, version=round_.version)
+    assert stale.value.message == "还有 1 家单位存在待校准或缺少设置的考核项，请处理并重新计算后再公布。"
+    computation = services.round_compute(by=by, round_=round_)
+    services.round_publish(by=by, round_=round_, version=round_.version)
+    detail = CriterionResult.objects.get(computation=computation, criterion=group).detail
+    assert detail["text"].startswith("产改办校准为“较好”（以现场检查为准）")
+    assert [r["level"] for r in detail["raters"]] == ["好", "较好"]
+
+
+def test_publish_refuses_numbers_older_than_the_inputs(world):
+    by, round_ = world["by"], world["round"]
+    _advance(world, RoundStatus.RATING)
+    group = _rate_all(world)
+    _advance(world, RoundStatus.CALIBRATION)
+    services.round_compute(by=by, round_=round_)
+    a1 = round_.participants.get(org=world["tree"].ent_a1)
+    services.calibrate(by=by, participant=a1, criterion=group, level="C", reason="复核后下调")
+    round_.refresh_from_db()
+    with pytest.raises(UserError) as refused:
+        services.round_publish(by=by, round_=round_, version=round_.version)
+    # 云南铜业股份 was never rated (its own rater may not): still unresolved.
+    assert "待校准" in refused.value.message
+
+
+def test_raters_rate_only_what_they_were_assigned_and_never_their_own_organisation(world):
+    tree, round_ = world["tree"], world["round"]
+    _advance(world, RoundStatus.RATING)
+    group = Criterion.objects.get(code="GROUP", dimension__framework=world["framework"])
+    own = round_.participants.get(org=tree.ent_b1)
+    with pytest.raises(PermissionDenied) as refused:
+        services.rating_save(by=Actor(user=world["rater"]), participant=own, criterion=group, level="A", comment="好")
+    assert str(refused.value) == "不能为本人所在单位评分。"
+    stranger = make_user("stranger", role=Role.DEPT_VIEWER, org=tree.dept)
+    other = round_.participants.get(org=tree.ent_a1)
+    with pytest.raises(PermissionDenied) as refused:
+        services.rating_save(by=Actor(user=stranger), participant=other, criterion=group, level="A", comment="好")
+    assert str(refused.value) == "您不是该单位此项的评分人。"
+    assert not own.ratings.exists() and not other.ratings.exists()
+    tasks = queries.rater_tasks(world["rater"], round_)
+    assert [(t.participant.org.code, t.own) for t in tasks] == [("E-A1", False), ("E-A2", False), ("E-B1", True)]
+    assert queries.rater_tasks(stranger, round_) == []
+
+
+def test_a_second_rating_needs_the_version_loaded(world):
+    _advance(world, RoundStatus.RATING)
+    group = _rate_all(world)
+    participant = world["round"].participants.get(org=world["tree"].ent_a1)
+    rating = participant.ratings.get()
+    with pytest.raises(ConflictError):
+        services.rating_save(by=Actor(user=world["rater"]), participant=participant, criterion=group, level="B",
+                             comment="改", version=rating.version + 5)  # fmt: skip
+    rating.refresh_from_db()
+    assert rating.level == "A"
+
+
+def test_only_the_office_runs_rounds_and_frameworks_are_frozen_once_used(world):
+    tree, framework = world["tree"], world["framework"]
+    with pytest.raises(PermissionDenied):
+        services.round_compute(by=Actor(user=tree.user(Role.UNION_ADMIN)), round_=world["round"])
+    dimension = framework.dimensions.first()
+    with pytest.raises(UserError) as refused:
+        services.dimension_save(by=world["by"], framework=framework, dimension=dimension, code=dimension.code,
+                                name="改名", area=dimension.area, points=dimension.points)  # fmt: skip
+    assert refused.value.message == f"“{framework}”已用于考核轮次，不能再修改；如需调整，请复制为新版本。"
+    copy = services.framework_create(by=world["by"], year=2022, name="2022年度量化考核办法", copy_from=framework)
+    assert copy.number == 1 and copy.dimensions.count() == 2
+    assert Criterion.objects.filter(dimension__framework=copy).count() == 7
+
+
+def test_framework_problems_say_what_does_not_add_up(tree, wf):
+    office = tree.user(Role.OFFICE_ADMIN)
+    framework = make_framework(office, issue=False)
+    dimension = framework.dimensions.get(code="SKILLS")
+    services.dimension_save(by=Actor(user=office), framework=framework, dimension=dimension, code="SKILLS",
+                            name="素质提升", area=dimension.area, points=D(50))  # fmt: skip
+    assert services.framework_problems(framework) == [
+        "各维度分值之和为 110.00 分，与满分 100.00 分不符。",
+        "维度“素质提升”的指标分值合计 40.00 分，与维度分值 50.00 分不符。",
+    ]
+    with pytest.raises(UserError):
+        services.framework_issue(by=Actor(user=office), framework=framework, version=framework.version)
+
+
+def test_fingerprint_ignores_the_readers_language(world):
+    from django.utils import translation
+
+    spec, orgs = inputs.round_inputs(world["round"])
+    with translation.override("en"):
+        spec_en, orgs_en = inputs.round_inputs(world["round"])
+    assert inputs.fingerprint(spec, orgs) == inputs.fingerprint(spec_en, orgs_en)
