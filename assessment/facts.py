@@ -107,6 +107,10 @@ def _due_reports(year: int, dataset_code: str) -> list[_Due]:
                 "id", "org_id", "status", "first_submitted_at"
             )
         }
+        if not reports:
+            # Nobody anywhere reported: the round was not run on the platform (periods are reference rows,
+            # created by aggregates or a page visited), so nobody is late for it.
+            continue
         returned: dict[int, int] = {}
         for report_id in ValueReturn.objects.filter(report__dataset=dataset, report__period=period).values_list(
             "report_id", flat=True

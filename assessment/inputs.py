@@ -126,7 +126,7 @@ def round_inputs(round_: Round, spec: FrameworkSpec | None = None) -> tuple[Fram
 
     ratings: dict[int, dict[int, list[Rated]]] = defaultdict(lambda: defaultdict(list))
     for r in Rating.objects.filter(participant__round=round_).select_related("rater").order_by("pk"):
-        name = r.rater.get_full_name() or r.rater.get_username()
+        name = r.rater.full_name or r.rater.get_username()  # get_full_name() reads the unused first/last names
         ratings[r.participant_id][r.criterion_id].append(Rated(name, r.level, r.comment, r.evidence))
     calibrations: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
     for c in Calibration.objects.filter(participant__round=round_):

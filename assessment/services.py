@@ -236,7 +236,8 @@ def criterion_save(*, by: Actor, dimension: Dimension, criterion: Criterion | No
     unknown = set(data) - set(CRITERION_FIELDS)
     if unknown:
         raise ValueError(unknown)
-    current = {f: getattr(criterion, f) for f in CRITERION_FIELDS} if criterion else {}
+    # A new criterion starts from the model's defaults (floor 60%, cap 100%, linear …), as the form does.
+    current = {f: getattr(criterion or Criterion(), f) for f in CRITERION_FIELDS}
     merged = {**current, **data}
     problems = criterion_problems(merged)
     if problems:
@@ -269,7 +270,9 @@ def criterion_delete(*, by: Actor, criterion: Criterion) -> None:
 def framework_problems(framework: Framework) -> list[str]:
     """What stops a framework from being issued: points that do not add up, empty dimensions, bad criteria."""
     problems = []
-    dimensions = list(framework.dimensions.order_by("sort_order", "id").prefetch_related("criteria"))
+    dimensions = list(
+        framework.dimensions.order_by("sort_order", "id").prefetch_related("criteria", "criteria__indicator")
+    )
     if not dimensions:
         return [_("方案还没有维度。")]
     total = sum((d.points for d in dimensions), Decimal(0))
@@ -336,6 +339,9 @@ def round_open(
     _office(by)
     if framework.status != FrameworkStatus.ISSUED:
         raise UserError(_("只能在已发布的考核方案上开启考核轮次。"))
+    problems = framework_problems(framework)  # edited after it was issued
+    if problems:
+        raise UserError(_("方案发布后又有修改，目前不能使用：%(problems)s") % {"problems": "；".join(problems)})
     if not orgs:
         raise UserError(_("请选择被考核单位。"), field="orgs")
     closed = [o.name for o in orgs if o.closed_on]
@@ -486,6 +492,10 @@ def rating_save(
         raise PermissionDenied(_("不能为本人所在单位评分。"))
     if participant.round.status != RoundStatus.RATING:
         raise UserError(_("当前不在评分阶段，不能评分。"))
+    framework_id = participant.round.framework_id
+    if criterion.kind != CriterionKind.QUALITATIVE or criterion.dimension.framework_id != framework_id:
+        # An assignment without a criterion covers "all qualitative criteria", not any criterion at all.
+        raise UserError(_("只能为本轮方案中的定性评价指标评分。"), field="criterion")
     if level not in {lv["code"] for lv in criterion.levels}:
         raise UserError(_("请选择评分等级。"), field="level")
     if not comment.strip():
@@ -739,3 +749,54 @@ def appeal_answer(*, by: Actor, appeal: Appeal, version: int, upheld: bool, answ
     )  # fmt: skip
     audit.record(by, "assessment.appeal.answer", appeal, before=before)
     return appeal
+
+
+# --- Framework editor: order of dimensions and criteria (added with the framework pages) ----------------------
+
+
+def _move(rows: list, obj, direction: str) -> bool:
+    """Swap `obj` with its neighbour in `rows` and number them 1, 2, 3 …; False when it cannot move."""
+    if direction not in ("up", "down"):
+        raise UserError(_("移动方向无效。"))
+    index = next(i for i, row in enumerate(rows) if row.pk == obj.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(rows):
+        return False
+    rows[index], rows[other] = rows[other], rows[index]
+    changed = []
+    for position, row in enumerate(rows, start=1):
+        if row.sort_order != position:
+            row.sort_order = position
+            changed.append(row)
+    type(obj).objects.bulk_update(changed, ["sort_order"])
+    return True
+
+
+@transaction.atomic
+def dimension_move(*, by: Actor, dimension: Dimension, direction: str) -> Dimension:
+    """Move a dimension of an editable framework one place "up" or "down"; the others keep their order."""
+    _office(by)
+    _ensure_editable(dimension.framework)
+    before = audit.snapshot(dimension)
+    rows = list(
+        Dimension.objects.select_for_update().filter(framework=dimension.framework).order_by("sort_order", "id")
+    )
+    if _move(rows, dimension, direction):
+        dimension.refresh_from_db()
+        audit.record(by, "assessment.dimension.move", dimension, before=before, detail={"direction": direction})
+    return dimension
+
+
+@transaction.atomic
+def criterion_move(*, by: Actor, criterion: Criterion, direction: str) -> Criterion:
+    """Move a criterion one place "up" or "down" within its dimension."""
+    _office(by)
+    _ensure_editable(criterion.dimension.framework)
+    before = audit.snapshot(criterion)
+    rows = list(
+        Criterion.objects.select_for_update().filter(dimension=criterion.dimension).order_by("sort_order", "id")
+    )
+    if _move(rows, criterion, direction):
+        criterion.refresh_from_db()
+        audit.record(by, "assessment.criterion.move", criterion, before=before, detail={"direction": direction})
+    return criterion

@@ -75,17 +75,17 @@ def test_a_round_from_opening_to_lock(world):
     computation = services.round_compute(by=by, round_=round_)
 
     results = {r.participant.org.code: r for r in computation.results.select_related("participant__org")}
-    # Nobody sent the four 2021 quarterly reports: −1 each (cap 5).
-    # 昆明供电局: cert 50% ≥ 20% → 20; college 40% best of three → 20; on time → 20; 好 → 40: 100 − 4.
-    # 曲靖供电局: cert 10% → 50% attainment → 0; college 20% worst → 0; late → 0; 好 → 40: 40 − 5 (late yearly too).
-    # 云南铜业股份: cert 15% → 75% → 7.50; college 30% middle → 10; on time → 20; 较好 → 32: 69.50 − 4.
+    # No 2021 quarterly round was run on the platform, so only the yearly report can be late.
+    # 昆明供电局: cert 50% ≥ 20% → 20; college 40% best of three → 20; on time → 20; 好 → 40: 100.
+    # 曲靖供电局: cert 10% → 50% attainment → 0; college 20% worst → 0; late → 0; 好 → 40: 40 − 1.
+    # 云南铜业股份: cert 15% → 75% → 7.50; college 30% middle → 10; on time → 20; 较好 → 32: 69.50.
     assert {k: (str(r.total), r.grade, r.rank) for k, r in results.items()} == {
-        "E-A1": ("96.00", Grade.EXCELLENT, 1),
-        "E-A2": ("35.00", Grade.FAIL, 3),
-        "E-B1": ("65.50", Grade.PASS, 2),
+        "E-A1": ("100.00", Grade.EXCELLENT, 1),
+        "E-A2": ("39.00", Grade.FAIL, 3),
+        "E-B1": ("69.50", Grade.PASS, 2),
     }
     late = CriterionResult.objects.get(computation=computation, participant__org=tree.ent_a2, criterion__code="LATE")
-    assert late.points == D("5.00") and late.detail["text"] == "合计 5.00 分（上限 5.00 分）。"
+    assert late.points == D("1.00") and late.detail["text"] == "合计 1.00 分（上限 5.00 分）。"
 
     round_.refresh_from_db()
     services.round_publish(by=by, round_=round_, version=round_.version)

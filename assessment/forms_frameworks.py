@@ -1,0 +1,723 @@
+"""Forms of the framework pages (the reform office's method editor): a new framework or version, its
+settings, dimensions and criteria.
+
+The JSON lists of a criterion (rubric levels, bands, bonus and deduction items) are edited as text,
+one entry a line with fields separated by "|", and parsed here with Chinese errors naming the line.
+Shares are typed as percentages (80 or 80%) and stored as ratios (0.8), as the scoring rules read them.
+Forms only shape input: assessment.services checks every rule again and its messages go on the form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from analytics.models import Indicator
+from assessment import facts, services
+from assessment.choices import (
+    INDICATOR_KINDS,
+    Area,
+    Combine,
+    CriterionKind,
+    Curve,
+    Grade,
+    GradeMethod,
+    PeerGroup,
+)
+from assessment.models import Criterion, Dimension, Framework
+from orgs.choices import Industry, OrgKind, Ownership
+from orgs.forms import BootstrapFormMixin, VersionedForm
+
+CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
+NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+SEPARATORS = re.compile(r"[|｜]")
+HUNDRED = Decimal(100)
+CHECKBOXES = {"class": "form-check-input"}
+LEVELS_EXAMPLE = "A|好|100%|机构健全、工作有成效\nB|较好|80%|工作有推进\nC|一般|60%\nD|差|0%"
+ITEMS_EXAMPLE = "HONOUR|获全国五一劳动奖状|3\nLATE|逾期或未报送报表|1|reports_late"
+# Organisations a criterion can be limited to (rounds assess unions, enterprises, units and prefectures).
+APPLICABLE_KINDS = [
+    (k.value, k.label)
+    for k in (OrgKind.UNION, OrgKind.ENTERPRISE, OrgKind.UNIT, OrgKind.PREFECTURE, OrgKind.DEPARTMENT)
+]
+
+# The fields each kind of criterion reads, besides code, name, points, description and applicability.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    CriterionKind.INDICATOR_TARGET: ("indicator", "target", "curve", "floor", "cap", "bands"),
+    CriterionKind.INDICATOR_RANK: ("indicator", "curve", "floor", "cap", "bands"),
+    CriterionKind.INDICATOR_IMPROVEMENT: ("indicator", "full_at"),
+    CriterionKind.FACT: ("fact",),
+    CriterionKind.QUALITATIVE: ("levels", "combine"),
+    CriterionKind.BONUS: ("items",),
+    CriterionKind.DEDUCTION: ("items",),
+    CriterionKind.VETO: ("grade_cap", "veto_fact"),
+}
+
+
+# A criterion's rule parameters when its kind does not use them (the model's defaults): a kind change
+# leaves nothing behind that the fingerprint or the fact gathering would still read.
+def rule_defaults() -> dict:
+    return {
+        "indicator": None,
+        "target": None,
+        "floor": Decimal("0.6"),
+        "cap": Decimal(1),
+        "curve": Curve.LINEAR,
+        "bands": [],
+        "full_at": None,
+        "fact": "",
+        "levels": [],
+        "combine": Combine.MEAN,
+        "items": [],
+        "grade_cap": "",
+    }
+
+
+# --- Numbers and the text formats ----------------------------------------------------------------------------
+
+
+def number(text: str) -> Decimal | None:
+    """A plain decimal typed by a person: full-width digits accepted (NFKC), other scripts, exponents,
+    underscores, NaN and infinity refused (None)."""
+    value = unicodedata.normalize("NFKC", text or "").strip()
+    if not NUMBER.fullmatch(value):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
+        return None
+
+
+def plain(value) -> str:
+    """A stored number for a form field: no exponent, no trailing zeros (0.8, 90, 1.5)."""
+    d = Decimal(str(value))
+    text = f"{d:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def percent_text(ratio) -> str:
+    """A stored ratio as the percentage people type: 0.8 → 80%."""
+    return plain(Decimal(str(ratio)) * HUNDRED) + "%"
+
+
+def _ratio(percent: Decimal) -> str:
+    return plain(percent / HUNDRED)
+
+
+def _lines(text: str) -> list[tuple[int, list[str]]]:
+    """Non-blank lines with their line number (from 1), split at "|" and stripped."""
+    rows = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if line.strip():
+            rows.append((n, [part.strip() for part in SEPARATORS.split(line)]))
+    return rows
+
+
+def _percent(raw: str) -> tuple[Decimal | None, bool]:
+    """(the number, whether a % sign was typed)."""
+    value = unicodedata.normalize("NFKC", raw).strip()
+    signed = value.endswith("%")
+    return number(value.rstrip("%")), signed
+
+
+def _looks_like_ratios(rows: list[tuple[int, str, Decimal, bool]]) -> tuple[int, str] | None:
+    """Shares typed as ratios (0.8) rather than percentages (80): no % anywhere, all ≤ 1, some fractional."""
+    if not rows or any(signed for *_rest, signed in rows):
+        return None
+    if all(value <= 1 for _n, _raw, value, _s in rows):
+        for n, raw, value, _s in rows:
+            if 0 < value < 1:
+                return n, raw
+    return None
+
+
+def _code_error(n: int, code: str) -> str | None:
+    if not code:
+        return _("第 %(n)d 行：请填写代码。") % {"n": n}
+    if not CODE.fullmatch(code):
+        return _("第 %(n)d 行：代码“%(code)s”只能包含大写字母、数字和下划线，以字母开头，不超过 32 个字符。") % {
+            "n": n,
+            "code": code,
+        }
+    return None
+
+
+def parse_levels(text: str) -> list[dict]:
+    """Rubric levels, one a line: 代码|名称|得分比例|说明 (说明 optional). ValidationError lists every bad line."""
+    errors: list[str] = []
+    levels: list[dict] = []
+    shares: list[tuple[int, str, Decimal, bool]] = []
+    seen: dict[str, int] = {}
+    for n, parts in _lines(text):
+        if len(parts) not in (3, 4):
+            errors.append(_("第 %(n)d 行：应为“代码|名称|得分比例|说明”四项（说明可省略），用“|”分隔。") % {"n": n})
+            continue
+        code, label, raw = parts[0], parts[1], parts[2]
+        description = parts[3] if len(parts) == 4 else ""
+        problem = _code_error(n, code)
+        if problem:
+            errors.append(problem)
+        elif code in seen:
+            errors.append(_("第 %(n)d 行：代码“%(code)s”与第 %(m)d 行重复。") % {"n": n, "code": code, "m": seen[code]})
+        else:
+            seen[code] = n
+        if not label:
+            errors.append(_("第 %(n)d 行：请填写等级名称。") % {"n": n})
+        elif len(label) > 50:
+            errors.append(_("第 %(n)d 行：等级名称不能超过 50 个字。") % {"n": n})
+        value, signed = _percent(raw)
+        if value is None:
+            errors.append(
+                _("第 %(n)d 行：得分比例“%(value)s”不是数字，请写成百分数，如 80%%。") % {"n": n, "value": raw}
+            )
+            continue
+        if not 0 <= value <= 100:
+            errors.append(_("第 %(n)d 行：得分比例应在 0%% 到 100%% 之间。") % {"n": n})
+            continue
+        shares.append((n, raw, value, signed))
+        levels.append({"code": code, "label": label, "share": _ratio(value), "description": description})
+    if not errors:
+        suspicious = _looks_like_ratios(shares)
+        if suspicious:
+            errors.append(
+                _("第 %(n)d 行：得分比例请写成百分数（如 80 或 80%%），“%(value)s”会被当作 %(value)s%%。")
+                % {"n": suspicious[0], "value": suspicious[1]}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return levels
+
+
+def levels_text(levels: list[dict]) -> str:
+    rows = []
+    for lv in levels or []:
+        parts = [str(lv.get("code", "")), str(lv.get("label", "")), percent_text(lv.get("share", 0))]
+        if lv.get("description"):
+            parts.append(str(lv["description"]))
+        rows.append("|".join(parts))
+    return "\n".join(rows)
+
+
+def parse_bands(text: str) -> list[list[str]]:
+    """Bands, one a line: 下限|得分比例, both in percent (达标率或百分位达到下限得该比例的分值)."""
+    errors: list[str] = []
+    bands: list[list[str]] = []
+    typed: list[tuple[int, str, Decimal, bool]] = []
+    for n, parts in _lines(text):
+        if len(parts) != 2:
+            errors.append(_("第 %(n)d 行：应为“下限|得分比例”两项，用“|”分隔，如 90%%|80%%。") % {"n": n})
+            continue
+        lower, lower_signed = _percent(parts[0])
+        share, share_signed = _percent(parts[1])
+        if lower is None or lower < 0:
+            errors.append(_("第 %(n)d 行：下限“%(value)s”应为不小于 0 的百分数。") % {"n": n, "value": parts[0]})
+        if share is None or not 0 <= share <= 100:
+            errors.append(_("第 %(n)d 行：得分比例“%(value)s”应在 0%% 到 100%% 之间。") % {"n": n, "value": parts[1]})
+        if lower is None or share is None or lower < 0 or not 0 <= share <= 100:
+            continue
+        typed.append((n, parts[1], share, share_signed or lower_signed))
+        bands.append([_ratio(lower), _ratio(share)])
+    if not errors:
+        suspicious = _looks_like_ratios(typed)
+        if suspicious:
+            errors.append(
+                _("第 %(n)d 行：请写成百分数（如 80 或 80%%），“%(value)s”会被当作 %(value)s%%。")
+                % {"n": suspicious[0], "value": suspicious[1]}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return sorted(bands, key=lambda band: Decimal(band[0]))
+
+
+def bands_text(bands) -> str:
+    return "\n".join(f"{percent_text(lower)}|{percent_text(share)}" for lower, share in bands or [])
+
+
+def _fact_key(typed: str, choices: list[tuple[str, str]]) -> str | None:
+    for key, label in choices:
+        if typed in (key, label):
+            return key
+    return None
+
+
+def parse_items(text: str) -> list[dict]:
+    """Bonus or deduction items, one a line: 代码|名称|分值|计数的平台事实 (the fact optional, by key or name)."""
+    errors: list[str] = []
+    items: list[dict] = []
+    seen: dict[str, int] = {}
+    counted = facts.fact_choices(counted=True)
+    for n, parts in _lines(text):
+        if len(parts) not in (3, 4):
+            errors.append(_("第 %(n)d 行：应为“代码|名称|分值|平台事实”四项（平台事实可省略），用“|”分隔。") % {"n": n})
+            continue
+        code, label, raw = parts[0], parts[1], parts[2]
+        problem = _code_error(n, code)
+        if problem:
+            errors.append(problem)
+        elif code in seen:
+            errors.append(_("第 %(n)d 行：代码“%(code)s”与第 %(m)d 行重复。") % {"n": n, "code": code, "m": seen[code]})
+        else:
+            seen[code] = n
+        if not label:
+            errors.append(_("第 %(n)d 行：请填写事项名称。") % {"n": n})
+        elif len(label) > 100:
+            errors.append(_("第 %(n)d 行：事项名称不能超过 100 个字。") % {"n": n})
+        points = number(raw)
+        if points is None or points <= 0 or points >= 1000:
+            errors.append(_("第 %(n)d 行：分值“%(value)s”应为大于 0、小于 1000 的数字。") % {"n": n, "value": raw})
+            continue
+        item = {"code": code, "label": label, "points": plain(points)}
+        if len(parts) == 4 and parts[3]:
+            key = _fact_key(parts[3], counted)
+            if key is None:
+                errors.append(
+                    _("第 %(n)d 行：没有名为“%(fact)s”的可计数平台事实，可选：%(choices)s。")
+                    % {"n": n, "fact": parts[3], "choices": "、".join(label for _k, label in counted) or _("（无）")}
+                )
+                continue
+            item["fact"] = key
+        items.append(item)
+    if errors:
+        raise ValidationError(errors)
+    return items
+
+
+def items_text(items: list[dict]) -> str:
+    labels = dict(facts.fact_choices())
+    rows = []
+    for item in items or []:
+        parts = [str(item.get("code", "")), str(item.get("label", "")), plain(item.get("points", 0))]
+        if item.get("fact"):
+            parts.append(labels.get(item["fact"], item["fact"]))
+        rows.append("|".join(parts))
+    return "\n".join(rows)
+
+
+# --- Fields --------------------------------------------------------------------------------------------------
+
+
+class PlainDecimalField(forms.DecimalField):
+    """A decimal typed by a person: full-width digits become ASCII; other scripts and exponents are refused
+    (Python's Decimal would silently accept Arabic-Indic digits and 1e3)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            parsed = number(value)
+            if parsed is None:
+                raise ValidationError(_("请输入数字。"), code="invalid")
+            value = str(parsed)
+        return super().to_python(value)
+
+
+class PercentField(PlainDecimalField):
+    """A ratio typed as a percentage (60 → 0.6), with an optional % sign."""
+
+    def to_python(self, value):
+        if isinstance(value, Decimal):
+            return value  # already a ratio (an initial value from the model)
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).strip().rstrip("%").strip()
+        percent = super().to_python(value)
+        return None if percent is None else percent / HUNDRED
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+    def run_validators(self, value):
+        return super().run_validators(None if value is None else value * HUNDRED)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return plain(value * HUNDRED)
+        return value
+
+
+def _points_field(label, **kwargs) -> PlainDecimalField:
+    return PlainDecimalField(label=label, max_digits=8, decimal_places=2, min_value=0, **kwargs)
+
+
+# --- Frameworks ------------------------------------------------------------------------------------------------
+
+
+class FrameworkCreateForm(BootstrapFormMixin, forms.Form):
+    """A new framework for a year: empty, a copy of last year's latest version, or a copy of a chosen version."""
+
+    EMPTY, LAST_YEAR, VERSION = "empty", "last_year", "version"
+    START_CHOICES = [
+        (EMPTY, gettext_lazy("空白方案")),
+        (LAST_YEAR, gettext_lazy("复制上年最新版本")),
+        (VERSION, gettext_lazy("复制指定版本")),
+    ]
+
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    start = forms.ChoiceField(
+        label=gettext_lazy("新方案的内容"), choices=START_CHOICES, widget=forms.RadioSelect(attrs=CHECKBOXES)
+    )
+    copy_from = forms.ModelChoiceField(
+        label=gettext_lazy("复制的版本"), queryset=Framework.objects.none(), required=False
+    )
+    name = forms.CharField(
+        label=gettext_lazy("名称"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("复制时可留空：沿用原名称，其中的年份改为新年度。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["copy_from"].queryset = Framework.objects.order_by("-year", "-number")
+        self.fields["copy_from"].label_from_instance = lambda f: (
+            _("%(year)d年 · %(name)s")
+            % {
+                "year": f.year,
+                "name": f,
+            }
+        )
+
+    def clean(self):
+        data = super().clean()
+        year, start = data.get("year"), data.get("start")
+        source = None
+        if year is not None and start == self.LAST_YEAR:
+            source = Framework.objects.filter(year=year - 1).order_by("-number").first()
+            if source is None:
+                self.add_error("start", _("%(year)d年还没有考核方案，不能复制上年。") % {"year": year - 1})
+        elif start == self.VERSION:
+            source = data.get("copy_from")
+            if source is None:
+                self.add_error("copy_from", _("请选择要复制的方案版本。"))
+        name = (data.get("name") or "").strip()
+        if not name and source is not None and year is not None:
+            name = source.name.replace(str(source.year), str(year))
+        if not name and start == self.EMPTY:
+            self.add_error("name", _("请填写方案名称。"))
+        data["name"], data["source"] = name, source
+        return data
+
+
+class FrameworkSettingsForm(VersionedForm):
+    """A framework's name, full points, grading (thresholds or quotas) and peer groups."""
+
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=200)
+    total_points = _points_field(gettext_lazy("满分"))
+    grade_method = forms.ChoiceField(
+        label=gettext_lazy("定等方式"), choices=GradeMethod.choices, widget=forms.RadioSelect(attrs=CHECKBOXES)
+    )
+    threshold_excellent = _points_field(gettext_lazy("优秀分数线"))
+    threshold_good = _points_field(gettext_lazy("良好分数线"))
+    threshold_pass = _points_field(
+        gettext_lazy("合格分数线"), help_text=gettext_lazy("按比例定等时，未进入优秀、良好比例且不低于此线的为合格。")
+    )
+    quota_excellent = PlainDecimalField(
+        label=gettext_lazy("优秀比例（%）"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    quota_good = PlainDecimalField(
+        label=gettext_lazy("良好比例（%）"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    peer_group = forms.ChoiceField(
+        label=gettext_lazy("同类排名依据"),
+        choices=PeerGroup.choices,
+        help_text=gettext_lazy("除全部被考核单位的总排名外，另在同类单位中排名。"),
+    )
+    notes = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    THRESHOLDS = (
+        ("threshold_excellent", Grade.EXCELLENT),
+        ("threshold_good", Grade.GOOD),
+        ("threshold_pass", Grade.PASS),
+    )
+    QUOTAS = (("quota_excellent", Grade.EXCELLENT), ("quota_good", Grade.GOOD))
+
+    def clean_total_points(self):
+        points = self.cleaned_data["total_points"]
+        if points is not None and points <= 0:
+            raise ValidationError(_("满分应大于 0。"))
+        return points
+
+    @classmethod
+    def initial_for(cls, framework: Framework) -> dict:
+        initial = {
+            "version": framework.version,
+            "name": framework.name,
+            "total_points": plain(framework.total_points),
+            "grade_method": framework.grade_method,
+            "peer_group": framework.peer_group,
+            "notes": framework.notes,
+        }
+        for name, grade in cls.THRESHOLDS:
+            value = (framework.thresholds or {}).get(grade)
+            initial[name] = plain(value) if value not in (None, "") else ""
+        for name, grade in cls.QUOTAS:
+            value = (framework.quotas or {}).get(grade)
+            initial[name] = plain(value) if value not in (None, "") else "0"
+        return initial
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"].strip(),
+            "total_points": data["total_points"],
+            "grade_method": data["grade_method"],
+            "thresholds": {grade.value: plain(data[name]) for name, grade in self.THRESHOLDS},
+            "quotas": {grade.value: plain(data[name]) for name, grade in self.QUOTAS},
+            "peer_group": data["peer_group"],
+            "notes": data.get("notes", "").strip(),
+        }
+
+    def add_service_error(self, error) -> None:
+        field = {"thresholds": "threshold_excellent", "quotas": "quota_excellent"}.get(error.field, error.field)
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+# --- Dimensions and criteria -----------------------------------------------------------------------------------
+
+
+class DimensionForm(BootstrapFormMixin, forms.Form):
+    code = forms.RegexField(
+        label=gettext_lazy("代码"),
+        regex=CODE,
+        max_length=32,
+        error_messages={"invalid": gettext_lazy("代码只能包含大写字母、数字和下划线，并以字母开头。")},
+    )
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
+    area = forms.ChoiceField(label=gettext_lazy("考核内容"), choices=Area.choices)
+    points = _points_field(gettext_lazy("分值"))
+
+
+class CriterionForm(BootstrapFormMixin, forms.Form):
+    """One criterion; only the fields of the chosen kind are shown, read and saved (KIND_FIELDS)."""
+
+    code = forms.RegexField(
+        label=gettext_lazy("代码"),
+        regex=CODE,
+        max_length=32,
+        error_messages={"invalid": gettext_lazy("代码只能包含大写字母、数字和下划线，并以字母开头。")},
+    )
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=200)
+    dimension = forms.ModelChoiceField(label=gettext_lazy("所属维度"), queryset=Dimension.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=CriterionKind.choices)
+    points = _points_field(gettext_lazy("分值"), required=False)
+    description = forms.CharField(
+        label=gettext_lazy("评分细则"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("写给被考核单位和评分人看的说明。"),
+    )  # fmt: skip
+
+    indicator = forms.ModelChoiceField(label=gettext_lazy("指标"), queryset=Indicator.objects.none(), required=False)
+    target = PlainDecimalField(
+        label=gettext_lazy("目标值"), max_digits=20, decimal_places=4, required=False,
+        help_text=gettext_lazy("按指标的单位填写（如持证率 20 表示 20%）；"
+                               "留空则用指标的年度目标（本单位的优先，其次全省）。"),
+    )  # fmt: skip
+    curve = forms.ChoiceField(
+        label=gettext_lazy("计分方式"), choices=Curve.choices, widget=forms.RadioSelect(attrs=CHECKBOXES)
+    )
+    floor = PercentField(
+        label=gettext_lazy("起评线（%）"), max_digits=8, decimal_places=2, min_value=0, required=False,
+        help_text=gettext_lazy("线性计分：达标率（或同类百分位）不高于此值得 0 分。"),
+    )  # fmt: skip
+    cap = PercentField(
+        label=gettext_lazy("满分线（%）"), max_digits=8, decimal_places=2, min_value=0, required=False,
+        help_text=gettext_lazy("线性计分：达到此值得满分，起评线与满分线之间按比例。"),
+    )  # fmt: skip
+    bands = forms.CharField(
+        label=gettext_lazy("分档"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "100%|100%\n90%|80%\n80%|60%"}),
+        help_text=gettext_lazy("分档计分时填写，每行一档：“下限|得分比例”，都写百分数。达标率（或百分位）达到下限即得该比例的分值。"),
+    )  # fmt: skip
+    full_at = PlainDecimalField(
+        label=gettext_lazy("满分提升幅度"), max_digits=12, decimal_places=4, required=False,
+        help_text=gettext_lazy("比率类指标为百分点（如 2 表示提高 2 个百分点），"
+                               "数量类为增长百分比（如 10 表示增长 10%）。"),
+    )  # fmt: skip
+    fact = forms.ChoiceField(label=gettext_lazy("平台事实"), required=False)
+    levels = forms.CharField(
+        label=gettext_lazy("评分等级"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": LEVELS_EXAMPLE}),
+        help_text=gettext_lazy("每行一个等级：“代码|名称|得分比例|说明”，得分比例写百分数，说明可省略。"),
+    )  # fmt: skip
+    combine = forms.ChoiceField(label=gettext_lazy("多人评分合成"), choices=Combine.choices)
+    items = forms.CharField(
+        label=gettext_lazy("加（扣）分事项"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": ITEMS_EXAMPLE}),
+        help_text=gettext_lazy("每行一项：“代码|名称|分值|平台事实”。分值为每次发生的分数；填了平台事实的按事实自动计次，"
+                               "否则由产改办逐次登记。合计不超过本项分值（上限）。"),
+    )  # fmt: skip
+    grade_cap = forms.ChoiceField(label=gettext_lazy("否决后最高等次"), choices=Grade.choices, required=False)
+    veto_fact = forms.ChoiceField(
+        label=gettext_lazy("自动否决的平台事实"), required=False,
+        help_text=gettext_lazy("可选：该事实发生即否决；也可由产改办登记否决事项。"),
+    )  # fmt: skip
+
+    kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("适用机构类型"), choices=APPLICABLE_KINDS, required=False,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+    )  # fmt: skip
+    ownerships = forms.MultipleChoiceField(
+        label=gettext_lazy("适用所有制"), choices=Ownership.choices, required=False,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+    )  # fmt: skip
+    industries = forms.MultipleChoiceField(
+        label=gettext_lazy("适用行业"), choices=Industry.choices, required=False,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        help_text=gettext_lazy("三项都不选表示适用于全部单位；选了的须同时满足。"),
+    )  # fmt: skip
+
+    COMMON = ("code", "name", "dimension", "kind", "points", "description")
+    APPLICABILITY = ("kinds", "ownerships", "industries")
+
+    def __init__(self, *args, framework: Framework | None = None, current: Criterion | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if framework is not None:
+            self.fields["dimension"].queryset = framework.dimensions.order_by("sort_order", "id")
+        indicators = Indicator.objects.filter(is_active=True)
+        if current is not None and current.indicator_id:
+            indicators = Indicator.objects.filter(is_active=True) | Indicator.objects.filter(pk=current.indicator_id)
+        self.fields["indicator"].queryset = indicators.order_by("task", "sort_order", "code")
+        self.fields["indicator"].label_from_instance = lambda i: f"{i.name}（{i.unit or '—'}）· {i.code}"
+        self.fields["fact"].choices = [("", "——")] + facts.fact_choices(counted=False)
+        self.fields["veto_fact"].choices = [("", _("不自动否决"))] + facts.fact_choices(counted=True)
+        self.fields["grade_cap"].choices = [("", "——"), *Grade.choices]
+
+    @classmethod
+    def initial_for(cls, criterion: Criterion) -> dict:
+        kind = criterion.kind
+        return {
+            "code": criterion.code,
+            "name": criterion.name,
+            "dimension": criterion.dimension_id,
+            "kind": kind,
+            "points": plain(criterion.points),
+            "description": criterion.description,
+            "indicator": criterion.indicator_id,
+            "target": plain(criterion.target) if criterion.target is not None else "",
+            "curve": criterion.curve,
+            "floor": criterion.floor,
+            "cap": criterion.cap,
+            "bands": bands_text(criterion.bands),
+            "full_at": plain(criterion.full_at) if criterion.full_at is not None else "",
+            "fact": criterion.fact if kind == CriterionKind.FACT else "",
+            "veto_fact": criterion.fact if kind == CriterionKind.VETO else "",
+            "levels": levels_text(criterion.levels),
+            "combine": criterion.combine,
+            "items": items_text(criterion.items),
+            "grade_cap": criterion.grade_cap,
+            "kinds": list(criterion.kinds),
+            "ownerships": list(criterion.ownerships),
+            "industries": list(criterion.industries),
+        }
+
+    @staticmethod
+    def blank_initial(kind: str) -> dict:
+        return {
+            "kind": kind,
+            "curve": Curve.LINEAR,
+            "floor": Decimal("0.6"),
+            "cap": Decimal(1),
+            "combine": Combine.MEAN,
+        }
+
+    def current_kind(self) -> str:
+        kind = (self.data.get(self.add_prefix("kind")) if self.is_bound else None) or self.initial.get("kind")
+        return kind if kind in CriterionKind.values else CriterionKind.INDICATOR_TARGET
+
+    def kind_fields(self) -> list:
+        """The bound fields the chosen kind reads (shown under the kind selector)."""
+        kind = self.current_kind()
+        self.fields["points"].label = self.points_label()
+        names = ("points",) if kind != CriterionKind.VETO else ()
+        return [self[name] for name in names + KIND_FIELDS[kind]]
+
+    def points_label(self) -> str:
+        kind = self.current_kind()
+        if kind in (CriterionKind.BONUS, CriterionKind.DEDUCTION):
+            return _("分值上限")
+        return _("分值")
+
+    def applicability_fields(self) -> list:
+        return [self[name] for name in self.APPLICABILITY]
+
+    def clean_bands(self):
+        if (
+            self.cleaned_data.get("kind") in (CriterionKind.INDICATOR_TARGET, CriterionKind.INDICATOR_RANK)
+            and self.cleaned_data.get("curve") == Curve.BANDS
+        ):
+            return parse_bands(self.cleaned_data.get("bands", ""))
+        return []
+
+    def clean_levels(self):
+        if self.cleaned_data.get("kind") == CriterionKind.QUALITATIVE:
+            return parse_levels(self.cleaned_data.get("levels", ""))
+        return []
+
+    def clean_items(self):
+        if self.cleaned_data.get("kind") in (CriterionKind.BONUS, CriterionKind.DEDUCTION):
+            return parse_items(self.cleaned_data.get("items", ""))
+        return []
+
+    def full_clean(self):
+        # Fields a kind does not read are not shown, so they must not hold up the form.
+        if self.is_bound:
+            kind = self.data.get(self.add_prefix("kind"))
+            used = set(self.COMMON) | set(self.APPLICABILITY) | set(KIND_FIELDS.get(kind, ()))
+            self.initial = dict(self.initial)
+            for name, field in self.fields.items():
+                field.required = field.required and name in used
+                if name not in used:
+                    field.disabled = True  # ignore whatever was sent for it …
+                    self.initial[name] = None  # … and what it held before
+        super().full_clean()
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind not in CriterionKind.values:
+            return data
+        if kind != CriterionKind.VETO and data.get("points") is None and "points" not in self.errors:
+            self.add_error("points", _("请填写分值。"))
+        names = {"fact": "veto_fact" if kind == CriterionKind.VETO else "fact"}
+        for field, message in services.criterion_problems(self.service_data()):
+            name = names.get(field, field)
+            if name in self.errors:
+                continue  # the field's own error already says what is wrong
+            self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def service_data(self) -> dict:
+        """The criterion's fields for services.criterion_save; parameters the kind does not read are reset."""
+        data = self.cleaned_data
+        kind = data["kind"]
+        defaults = rule_defaults()
+        values = {
+            "code": data.get("code", ""),
+            "name": (data.get("name") or "").strip(),
+            "description": (data.get("description") or "").strip(),
+            "kind": kind,
+            "points": data.get("points") if kind != CriterionKind.VETO else Decimal(0),
+            **defaults,
+            "kinds": list(data.get("kinds") or []),
+            "ownerships": list(data.get("ownerships") or []),
+            "industries": list(data.get("industries") or []),
+        }
+        for name in KIND_FIELDS[kind]:
+            if name == "veto_fact":
+                values["fact"] = data.get("veto_fact") or ""
+            elif name in ("floor", "cap"):
+                # Blank is an error for a linear curve (criterion_problems says so); bands do not read them.
+                value = data.get(name)
+                values[name] = value if value is not None or data.get("curve") != Curve.BANDS else defaults[name]
+            else:
+                value = data.get(name)
+                values[name] = value if value is not None else defaults.get(name)
+        if kind in INDICATOR_KINDS and values["curve"] != Curve.BANDS:
+            values["bands"] = []
+        return values

@@ -1,0 +1,614 @@
+"""Framework pages: the reform office's editor of the assessment method (考核方案).
+
+Only the office (Action.ASSESS_MANAGE) reaches these pages; for everyone else they do not exist (404).
+Every write goes through assessment.services, which checks the right again, refuses frozen frameworks
+(used by a round) and writes the audit row. The detail page shows what stops a framework from being
+issued (services.framework_problems), how totals are normalised, and each criterion's rule in the words
+the score card will use.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.forms import MultipleChoiceField
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessment import facts, inputs, scoring, services
+from assessment.choices import SCORED_KINDS, CriterionKind, Curve, FrameworkStatus, Grade, GradeMethod
+from assessment.forms_frameworks import (
+    CriterionForm,
+    DimensionForm,
+    FrameworkCreateForm,
+    FrameworkSettingsForm,
+    plain,
+)
+from assessment.models import Criterion, Dimension, Framework
+from assessment.queries import is_office
+from assessment.scoring import CriterionSpec, FactValue, OrgInputs
+from core.actor import Actor
+from core.errors import ConflictError, UserError
+from orgs.choices import Industry, OrgKind, Ownership
+from orgs.forms import VersionedForm
+
+BONUS_KINDS = (CriterionKind.BONUS, CriterionKind.DEDUCTION)
+
+
+def _office(request: HttpRequest) -> None:
+    """The framework pages exist for the reform office only."""
+    if not is_office(request.user):
+        raise Http404
+
+
+def _frozen(request: HttpRequest, framework: Framework) -> bool:
+    """Whether the framework is used by a round; if so, say so (the service's own words) and refuse."""
+    try:
+        services._ensure_editable(framework)
+    except UserError as error:
+        messages.error(request, error.message)
+        return True
+    return False
+
+
+def _framework(pk: int) -> Framework:
+    return get_object_or_404(Framework, pk=pk)
+
+
+def _dimension(pk: int) -> Dimension:
+    return get_object_or_404(Dimension.objects.select_related("framework"), pk=pk)
+
+
+def _criterion(pk: int) -> Criterion:
+    return get_object_or_404(Criterion.objects.select_related("dimension__framework", "indicator"), pk=pk)
+
+
+def _crumbs(framework: Framework | None = None) -> list[tuple[str, str]]:
+    crumbs = [(_("考核方案"), reverse("assessment:framework_list"))]
+    if framework is not None:
+        crumbs.append((str(framework), framework.get_absolute_url()))
+    return crumbs
+
+
+def _form_page(request, form, *, title: str, framework: Framework | None, intro: str = "", **extra) -> HttpResponse:
+    back = framework.get_absolute_url() if framework else reverse("assessment:framework_list")
+    context = {"form": form, "title": title, "crumbs": _crumbs(framework), "cancel": back, "intro": intro, **extra}
+    return render(request, "assessment/framework_form.html", context)
+
+
+# --- Rules in words ----------------------------------------------------------------------------------------------
+
+
+def rule_words(spec: CriterionSpec) -> str:
+    """The criterion's rule exactly as the score card prints it: the scoring itself is asked, with no data."""
+    probe = OrgInputs(
+        participant_id=0, org_id=0, code="", name="",
+        facts={spec.fact: FactValue(None, "")} if spec.fact else {},
+    )  # fmt: skip
+    try:
+        scored = scoring.score_criterion(spec, probe, {})
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return ""
+    return scored.detail.get("rule", "")
+
+
+def _fact_label(key: str) -> str:
+    fact = facts.FACTS.get(key)
+    return str(fact.label) if fact else _("%(key)s（数据来源尚未接入）") % {"key": key}
+
+
+def basis_words(criterion: Criterion, spec: CriterionSpec | None) -> list[str]:
+    """What the rule reads, in sentences: the indicator and target, the fact, the levels, the items."""
+    kind = criterion.kind
+    lines: list[str] = []
+    if kind in (CriterionKind.INDICATOR_TARGET, CriterionKind.INDICATOR_RANK, CriterionKind.INDICATOR_IMPROVEMENT):
+        indicator = criterion.indicator
+        if indicator is None:
+            return [_("未选择指标。")]
+        lines.append(
+            _("指标：%(name)s（%(direction)s）")
+            % {"name": indicator.name, "direction": _("越大越好") if indicator.higher_is_better else _("越小越好")}
+        )
+        if kind == CriterionKind.INDICATOR_TARGET:
+            if criterion.target is not None:
+                unit = spec.unit if spec else indicator.unit
+                lines.append(_("目标值：%(target)s%(unit)s") % {"target": plain(criterion.target), "unit": unit})
+            else:
+                lines.append(_("目标值：指标的年度目标（本单位的优先，其次全省）"))
+            lines.append(_("达标率 = 实际值 ÷ 目标值") if indicator.higher_is_better else _("达标率 = 目标值 ÷ 实际值"))
+        elif kind == CriterionKind.INDICATOR_RANK:
+            lines.append(_("在本轮适用该指标且有数据的单位中求百分位：最好的为 100%，最差的为 0%，并列各得一半。"))
+        else:
+            lines.append(_("上年没有已验收数据的单位，本项不适用（不计入其满分）。"))
+    elif kind == CriterionKind.FACT:
+        lines.append(
+            _("平台事实：%(label)s") % {"label": _fact_label(criterion.fact)}
+            if criterion.fact
+            else _("未选择平台事实。")
+        )
+    elif kind == CriterionKind.QUALITATIVE:
+        for level in criterion.levels:
+            text = _("%(label)s（%(share)s%%）") % {
+                "label": level.get("label", ""),
+                "share": plain(Decimal(str(level.get("share", 0))) * 100),
+            }
+            if level.get("description"):
+                text += "：" + level["description"]
+            lines.append(text)
+    elif kind in BONUS_KINDS:
+        sign = "+" if kind == CriterionKind.BONUS else "−"
+        for item in criterion.items:
+            source = (
+                _("按平台事实“%(fact)s”自动计次") % {"fact": _fact_label(item["fact"])}
+                if item.get("fact")
+                else _("由产改办逐次登记")
+            )
+            lines.append(
+                _("%(label)s：每次 %(sign)s%(points)s 分（%(source)s）")
+                % {
+                    "label": item.get("label", ""),
+                    "sign": sign,
+                    "points": plain(item.get("points", 0)),
+                    "source": source,
+                }
+            )
+    elif kind == CriterionKind.VETO:
+        lines.append(_("否决事项由产改办登记，写明事由和依据。"))
+        if criterion.fact:
+            lines.append(_("平台事实“%(fact)s”发生即否决。") % {"fact": _fact_label(criterion.fact)})
+    return lines
+
+
+def applicability_words(criterion: Criterion) -> str:
+    if criterion.is_common:
+        return _("全部单位")
+    parts = []
+    for values, choices, label in (
+        (criterion.kinds, OrgKind, _("类型")),
+        (criterion.ownerships, Ownership, _("所有制")),
+        (criterion.industries, Industry, _("行业")),
+    ):
+        if values:
+            names = [str(choices(v).label) if v in choices.values else v for v in values]
+            parts.append(_("%(what)s：%(names)s") % {"what": label, "names": "、".join(names)})
+    return "；".join(parts)
+
+
+def _criterion_rows(framework: Framework) -> list[dict]:
+    """Each dimension with its criteria described, and its points checked against its criteria."""
+    try:
+        specs = {s.id: s for s in inputs.framework_spec(framework).criteria}
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        specs = {}  # a criterion saved around the services: described without its rule
+    criteria = Criterion.objects.select_related("indicator").order_by("sort_order", "id")
+    dimensions = framework.dimensions.order_by("sort_order", "id").prefetch_related(
+        Prefetch("criteria", queryset=criteria)
+    )
+    rows = []
+    for dimension in dimensions:
+        items = []
+        common = specific = Decimal(0)
+        for criterion in dimension.criteria.all():
+            spec = specs.get(criterion.pk)
+            if criterion.kind in SCORED_KINDS:
+                if criterion.is_common:
+                    common += criterion.points
+                else:
+                    specific += criterion.points
+            items.append(
+                {
+                    "criterion": criterion,
+                    "rule": rule_words(spec) if spec else "",
+                    "basis": basis_words(criterion, spec),
+                    "applies": applicability_words(criterion),
+                    "scored": criterion.kind in SCORED_KINDS,
+                }
+            )
+        rows.append({"dimension": dimension, "items": items, "common": common, "specific": specific})
+    return rows
+
+
+# --- Frameworks ----------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def framework_list(request: HttpRequest) -> HttpResponse:
+    """Every framework by year and version, with its status and whether a round uses it."""
+    _office(request)
+    frameworks = (
+        Framework.objects.annotate(
+            round_count=Count("rounds", distinct=True),
+            dimension_count=Count("dimensions", distinct=True),
+            criterion_count=Count("dimensions__criteria", distinct=True),
+        )
+        .select_related("copied_from")
+        .order_by("-year", "-number")
+    )
+    years: dict[int, list[Framework]] = {}
+    for framework in frameworks:
+        years.setdefault(framework.year, []).append(framework)
+    return render(
+        request,
+        "assessment/framework_list.html",
+        {"years": list(years.items()), "title": _("考核方案"), "copy_form": VersionedForm()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def framework_create(request: HttpRequest) -> HttpResponse:
+    """A new framework: empty, a copy of last year's latest version, or a copy of any version."""
+    _office(request)
+    latest = Framework.objects.order_by("-year", "-number").first()
+    year = latest.year + 1 if latest else timezone.localdate().year
+    last_year = latest is not None and latest.year == year - 1
+    initial = {"year": year, "start": FrameworkCreateForm.LAST_YEAR if last_year else FrameworkCreateForm.EMPTY}
+    source = request.GET.get("copy", "")
+    if source.isdigit():
+        copied = Framework.objects.filter(pk=int(source)).first()
+        if copied is not None:
+            initial = {"year": copied.year, "start": FrameworkCreateForm.VERSION, "copy_from": copied.pk}
+    form = FrameworkCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            framework = services.framework_create(
+                by=Actor.from_request(request), year=data["year"], name=data["name"], copy_from=data["source"]
+            )
+        except UserError as error:
+            form.add_service_error(error)
+        else:
+            if data["source"] is not None:
+                messages.success(
+                    request,
+                    _("已新建“%(name)s”，内容复制自“%(source)s”。") % {"name": framework, "source": data["source"]},
+                )
+            else:
+                messages.success(request, _("已新建“%(name)s”，请添加维度和考核指标。") % {"name": framework})
+            return redirect(framework)
+    return _form_page(request, form, title=_("新建考核方案"), framework=None, radio=("start",))
+
+
+@require_GET
+def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editor: settings, dimensions and criteria with their rules in words, problems, issuing."""
+    _office(request)
+    framework = _framework(pk)
+    rounds = list(framework.rounds.order_by("-id"))
+    frozen = bool(rounds)
+    problems = services.framework_problems(framework)
+    rows = _criterion_rows(framework)
+    total = sum((row["dimension"].points for row in rows), Decimal(0))
+    thresholds = [
+        (Grade(g).label, plain(framework.thresholds[g])) for g in Grade.values if g in (framework.thresholds or {})
+    ]
+    quotas = [(Grade(g).label, plain(framework.quotas[g])) for g in Grade.values if g in (framework.quotas or {})]
+    context = {
+        "framework": framework,
+        "title": str(framework),
+        "rounds": rounds,
+        "frozen": frozen,
+        "editable": not frozen,
+        "problems": problems,
+        "rows": rows,
+        "dimension_total": total,
+        "thresholds": thresholds,
+        "quotas": quotas,
+        "by_quotas": framework.grade_method == GradeMethod.QUOTAS,
+        "pass_line": plain((framework.thresholds or {}).get(Grade.PASS, 0)),
+        "normalisation": _(scoring.NORMALISATION_TEXT),
+        "issued": framework.status == FrameworkStatus.ISSUED,
+        "version_form": VersionedForm(initial={"version": framework.version}),
+        "kinds": CriterionKind.choices,
+    }
+    return render(request, "assessment/framework_detail.html", context)
+
+
+@require_POST
+def framework_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new version of the same year, copied from this one (the way to change a frozen framework)."""
+    _office(request)
+    source = _framework(pk)
+    framework = services.framework_create(
+        by=Actor.from_request(request), year=source.year, name=source.name, copy_from=source
+    )
+    messages.success(request, _("已复制为“%(name)s”（草稿），可以修改后发布。") % {"name": framework})
+    return redirect(framework)
+
+
+@require_http_methods(["GET", "POST"])
+def framework_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name, full points, grading by thresholds or quotas, peer groups."""
+    _office(request)
+    framework = _framework(pk)
+    if _frozen(request, framework):
+        return redirect(framework)
+    form = FrameworkSettingsForm(request.POST or None, initial=FrameworkSettingsForm.initial_for(framework))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.framework_update(
+                by=Actor.from_request(request),
+                framework=framework,
+                version=form.cleaned_data["version"],
+                **form.service_data(),
+            )
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            form.set_version(Framework.objects.get(pk=framework.pk).version)
+        except UserError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("已保存方案设置。"))
+            return redirect(framework)
+    return _form_page(
+        request, form, title=_("方案设置"), framework=framework, radio=("grade_method",),
+        intro=_("按分数线定等：总分达到分数线即得该等次。按比例定等：总分从高到低，前若干比例为优秀、其次为良好"
+                "（与比例末位同分者同等次），其余不低于合格分数线的为合格，否则不合格。一票否决在定等之后封顶。"),
+    )  # fmt: skip
+
+
+@require_POST
+def framework_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the framework ready for rounds; refused with the list of problems while anything does not add up."""
+    _office(request)
+    framework = _framework(pk)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("页面已过期，请刷新后重试。"))
+        return redirect(framework)
+    try:
+        services.framework_issue(
+            by=Actor.from_request(request), framework=framework, version=form.cleaned_data["version"]
+        )
+    except UserError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已发布“%(name)s”，可以在此方案上开启考核轮次。") % {"name": framework})
+    return redirect(framework)
+
+
+# --- Dimensions ------------------------------------------------------------------------------------------------------
+
+
+def _dimension_page(request, form, framework, title) -> HttpResponse:
+    return _form_page(request, form, title=title, framework=framework)
+
+
+@require_http_methods(["GET", "POST"])
+def dimension_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    framework = _framework(pk)
+    if _frozen(request, framework):
+        return redirect(framework)
+    form = DimensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        last = framework.dimensions.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0
+        try:
+            dimension = services.dimension_save(
+                by=Actor.from_request(request), framework=framework, sort_order=last + 1, **form.cleaned_data
+            )
+        except UserError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("已新增维度“%(name)s”。") % {"name": dimension.name})
+            return redirect(reverse("assessment:framework_detail", args=[framework.pk]) + f"#dimension-{dimension.pk}")
+    return _dimension_page(request, form, framework, _("新增维度"))
+
+
+@require_http_methods(["GET", "POST"])
+def dimension_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    dimension = _dimension(pk)
+    framework = dimension.framework
+    if _frozen(request, framework):
+        return redirect(framework)
+    initial = {
+        "code": dimension.code,
+        "name": dimension.name,
+        "area": dimension.area,
+        "points": plain(dimension.points),
+    }
+    form = DimensionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dimension_save(
+                by=Actor.from_request(request), framework=framework, dimension=dimension,
+                sort_order=dimension.sort_order, **form.cleaned_data,
+            )  # fmt: skip
+        except UserError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("已保存维度“%(name)s”。") % {"name": dimension.name})
+            return redirect(reverse("assessment:framework_detail", args=[framework.pk]) + f"#dimension-{dimension.pk}")
+    return _dimension_page(request, form, framework, _("修改维度“%(name)s”") % {"name": dimension.name})
+
+
+@require_POST
+def dimension_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    dimension = _dimension(pk)
+    framework = dimension.framework
+    count = dimension.criteria.count()
+    try:
+        services.dimension_delete(by=Actor.from_request(request), dimension=dimension)
+    except UserError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("已删除维度“%(name)s”及其 %(n)d 项考核指标。") % {"name": dimension.name, "n": count}
+        )
+    return redirect(framework)
+
+
+@require_POST
+def dimension_move(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    dimension = _dimension(pk)
+    try:
+        services.dimension_move(
+            by=Actor.from_request(request), dimension=dimension, direction=request.POST.get("direction", "")
+        )
+    except UserError as error:
+        messages.error(request, error.message)
+    return redirect(
+        reverse("assessment:framework_detail", args=[dimension.framework_id]) + f"#dimension-{dimension.pk}"
+    )
+
+
+# --- Criteria --------------------------------------------------------------------------------------------------
+
+
+def _initial_from_query(form: CriterionForm, query) -> dict:
+    """What the page held when the kind was changed (htmx), as initial values for the re-drawn fields."""
+    kind = query.get("kind", "")
+    initial = CriterionForm.blank_initial(kind)
+    for name, field in form.fields.items():
+        if name in query:
+            initial[name] = query.getlist(name) if isinstance(field, MultipleChoiceField) else query.get(name)
+    return initial
+
+
+def _criterion_page(request, *, framework: Framework, dimension: Dimension, criterion: Criterion | None, form):
+    url = (
+        reverse("assessment:criterion_edit", args=[criterion.pk])
+        if criterion
+        else reverse("assessment:criterion_create", args=[dimension.pk])
+    )
+    form.fields["kind"].widget.attrs.update(
+        {"hx-get": url, "hx-target": "#kind-fields", "hx-swap": "outerHTML", "hx-include": "[data-keep]"}
+    )
+    for name in ("points", "indicator"):
+        form.fields[name].widget.attrs["data-keep"] = "1"
+    if request.htmx and request.method == "GET" and "kind" in request.GET:
+        return render(request, "assessment/framework_criterion.html#kind_fields", {"form": form})
+    title = _("修改考核指标“%(name)s”") % {"name": criterion.name} if criterion else _("新增考核指标")
+    context = {
+        "form": form,
+        "framework": framework,
+        "dimension": dimension,
+        "criterion": criterion,
+        "title": title,
+        "crumbs": _crumbs(framework),
+        "cancel": reverse("assessment:framework_detail", args=[framework.pk]) + f"#dimension-{dimension.pk}",
+        "facts": facts.FACTS.values(),
+        "curve_bands": Curve.BANDS,
+    }
+    return render(request, "assessment/framework_criterion.html", context)
+
+
+def _save_criterion(request, form, *, dimension: Dimension, criterion: Criterion | None):
+    data = form.service_data()
+    target = form.cleaned_data["dimension"]
+    if criterion is None or target.pk != criterion.dimension_id:
+        last = target.criteria.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0
+        data["sort_order"] = last + 1
+    return services.criterion_save(by=Actor.from_request(request), dimension=target, criterion=criterion, **data)
+
+
+@require_http_methods(["GET", "POST"])
+def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    dimension = _dimension(pk)
+    framework = dimension.framework
+    if _frozen(request, framework):
+        return redirect(framework)
+    if request.method == "POST":
+        form = CriterionForm(request.POST, framework=framework)
+    else:
+        kind = request.GET.get("kind", "")
+        kind = kind if kind in CriterionKind.values else CriterionKind.INDICATOR_TARGET
+        if request.htmx:
+            initial = _initial_from_query(CriterionForm(framework=framework), request.GET)
+        else:
+            initial = CriterionForm.blank_initial(kind)
+        initial.setdefault("dimension", dimension.pk)
+        form = CriterionForm(initial=initial, framework=framework)
+    if request.method == "POST" and form.is_valid():
+        try:
+            criterion = _save_criterion(request, form, dimension=dimension, criterion=None)
+        except UserError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("已新增考核指标“%(name)s”。") % {"name": criterion.name})
+            return redirect(reverse("assessment:framework_detail", args=[framework.pk]) + f"#criterion-{criterion.pk}")
+    return _criterion_page(request, framework=framework, dimension=dimension, criterion=None, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    criterion = _criterion(pk)
+    dimension = criterion.dimension
+    framework = dimension.framework
+    if _frozen(request, framework):
+        return redirect(framework)
+    initial = CriterionForm.initial_for(criterion)
+    if request.method == "POST":
+        form = CriterionForm(request.POST, initial=initial, framework=framework, current=criterion)
+    elif request.htmx and "kind" in request.GET:
+        blank = CriterionForm(framework=framework, current=criterion)
+        form = CriterionForm(initial=_initial_from_query(blank, request.GET), framework=framework, current=criterion)
+    else:
+        form = CriterionForm(initial=initial, framework=framework, current=criterion)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_criterion(request, form, dimension=dimension, criterion=criterion)
+        except UserError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("已保存考核指标“%(name)s”。") % {"name": criterion.name})
+            return redirect(reverse("assessment:framework_detail", args=[framework.pk]) + f"#criterion-{criterion.pk}")
+    return _criterion_page(request, framework=framework, dimension=dimension, criterion=criterion, form=form)
+
+
+@require_POST
+def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    criterion = _criterion(pk)
+    framework = criterion.dimension.framework
+    try:
+        services.criterion_delete(by=Actor.from_request(request), criterion=criterion)
+    except UserError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已删除考核指标“%(name)s”。") % {"name": criterion.name})
+    return redirect(
+        reverse("assessment:framework_detail", args=[framework.pk]) + f"#dimension-{criterion.dimension_id}"
+    )
+
+
+@require_POST
+def criterion_move(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    criterion = _criterion(pk)
+    try:
+        services.criterion_move(
+            by=Actor.from_request(request), criterion=criterion, direction=request.POST.get("direction", "")
+        )
+    except UserError as error:
+        messages.error(request, error.message)
+    framework_id = criterion.dimension.framework_id
+    return redirect(reverse("assessment:framework_detail", args=[framework_id]) + f"#criterion-{criterion.pk}")
+
+
+urlpatterns = [
+    path("frameworks/", framework_list, name="framework_list"),
+    path("frameworks/new/", framework_create, name="framework_create"),
+    path("frameworks/<int:pk>/", framework_detail, name="framework_detail"),
+    path("frameworks/<int:pk>/settings/", framework_settings, name="framework_settings"),
+    path("frameworks/<int:pk>/copy/", framework_copy, name="framework_copy"),
+    path("frameworks/<int:pk>/issue/", framework_issue, name="framework_issue"),
+    path("frameworks/<int:pk>/dimensions/new/", dimension_create, name="dimension_create"),
+    path("frameworks/dimensions/<int:pk>/edit/", dimension_edit, name="dimension_edit"),
+    path("frameworks/dimensions/<int:pk>/delete/", dimension_delete, name="dimension_delete"),
+    path("frameworks/dimensions/<int:pk>/move/", dimension_move, name="dimension_move"),
+    path("frameworks/dimensions/<int:pk>/criteria/new/", criterion_create, name="criterion_create"),
+    path("frameworks/criteria/<int:pk>/edit/", criterion_edit, name="criterion_edit"),
+    path("frameworks/criteria/<int:pk>/delete/", criterion_delete, name="criterion_delete"),
+    path("frameworks/criteria/<int:pk>/move/", criterion_move, name="criterion_move"),
+]
