@@ -334,7 +334,7 @@ def score_participant(framework: FrameworkSpec, org: OrgInputs, peers: dict[int,
     weakest = None
     scored_dims = [(dims[0] / dims[1], i, dim.id) for i, dim in enumerate(framework.dimensions)
                    if (dims := dimensions[dim.id])[1] > 0]  # fmt: skip
-    if scored_dims:
+    if scored_dims and min(scored_dims)[0] < 1:  # full marks everywhere: no weakest dimension
         weakest = min(scored_dims)[2]
     return ParticipantScore(
         participant_id=org.participant_id,
