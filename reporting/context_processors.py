@@ -56,5 +56,15 @@ class ReportingNav:
         return notifications_unread(self.user).count()
 
 
+    @cached_property
+    def waiting(self) -> int:
+        """How many reports wait for this user's approval or acceptance (as on 我的填报), up to 100."""
+        if not self.completeness:
+            return 0
+        from reporting.queries import review_queue
+
+        return len(review_queue(user=self.user)[1])
+
+
 def reporting_nav(request):
     return {"reporting_nav": ReportingNav(getattr(request, "user", None))}

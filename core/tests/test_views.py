@@ -13,6 +13,7 @@ from django.utils import translation
 
 from orgs.choices import Role
 from orgs.tests.factories import make_user
+from reporting.tests.conftest import clock, wf  # noqa: F401 - fixtures for the reporting to-do
 
 # The three administrators need a second factor outside demo mode; the home page is what is tested here.
 ADMIN_ROLES = {Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN}
@@ -152,7 +153,8 @@ def test_switching_to_english(client, tree, restore_language):
 def test_home_stays_within_its_query_budget(client, tree, demo_mode, role, django_assert_max_num_queries):
     user = user_for(tree, role)
     client.force_login(user)
-    with django_assert_max_num_queries(10):
+    # 11: the reviewers' and the office's "reports waiting for you" count is one query of its own.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("home"))
     assert response.status_code == 200
 
@@ -197,6 +199,20 @@ def test_union_admin_sees_its_subtree_and_enterprises_missing_officers(client, t
     ]
     assert "“云南电网”下有 2 家企业尚未配齐填报员、信息员或联络员。" in html
     assert "中国铜业" not in html
+
+
+def test_union_admin_is_told_of_reports_waiting_for_approval(client, tree, wf):  # noqa: F811 - the fixture
+    # Regression (issue 3 follow-up): the union's home page did not say that reports wait for its approval.
+    from analytics.tests.helpers import accepted_report
+    from reporting.choices import ReportStatus
+
+    accepted_report(tree, wf[0], "2021", tree.ent_a1, status=ReportStatus.SUBMITTED)
+    accepted_report(tree, wf[0], "2021", tree.ent_b1, status=ReportStatus.SUBMITTED)  # another union's
+    _, html = home(client, tree.user(Role.UNION_ADMIN))
+    assert "有 1 份报表等待您审核或验收。" in html
+    assert 'href="/reporting/reports/#queue"' in html
+    _, html = home(client, tree.user(Role.REPORTER))
+    assert "等待您审核" not in html
 
 
 @pytest.mark.parametrize("role", [Role.REPORTER, Role.INFO_OFFICER, Role.LIAISON, Role.GUIDANCE])
