@@ -79,31 +79,66 @@ class TreeHistory:
         self.links: dict[int, list[tuple[dt.date, dt.date | None, int | None]]] = defaultdict(list)
         self.by_path: dict[str, int] = {}
         self._complete = False
+        self._unlinked: set[int] = set()  # loaded, their links not yet (only placing a report needs them)
         self._memo: dict[tuple[int, dt.date], list[int]] = {}
         if preload:
             self._load(None)
+            self._load_links(None)
             self._complete = True
 
-    def _load(self, ids: set[int] | None) -> None:
-        from orgs.models import Organisation, OrgLink
+    _FIELDS = ("id", "code", "name", "short_name", "kind", "region_id", "closed_on", "path", "depth", "numchild")
 
-        orgs = Organisation.objects.order_by()
-        links = OrgLink.objects.order_by("org_id", "valid_from")
-        if ids is not None:
-            orgs = orgs.filter(pk__in=ids)
-            links = links.filter(org_id__in=ids)
-        fields = ("id", "code", "name", "short_name", "kind", "region_id", "closed_on", "path", "depth", "numchild")
-        for row in orgs.values_list(*fields):
+    def _take(self, rows) -> list[int]:
+        ids = []
+        for row in rows:
             info = OrgInfo(row[0], row[1], row[2], row[3], row[4], row[5] or "", row[6], row[7], row[8], row[9])
+            if info.id not in self.orgs:
+                self._unlinked.add(info.id)
             self.orgs[info.id] = info
             self.by_path[info.path] = info.id
+            ids.append(info.id)
+        return ids
+
+    def _load(self, ids: set[int] | None) -> None:
+        from orgs.models import Organisation
+
+        orgs = Organisation.objects.order_by()
+        if ids is not None:
+            orgs = orgs.filter(pk__in=ids)
+        self._take(orgs.values_list(*self._FIELDS))
+
+    def _load_links(self, ids: set[int] | None) -> None:
+        from orgs.models import OrgLink
+
+        links = OrgLink.objects.order_by("org_id", "valid_from")
+        if ids is not None:
+            links = links.filter(org_id__in=ids)
         for org_id, valid_from, valid_to, parent_id in links.values_list(
             "org_id", "valid_from", "valid_to", "parent_id"
         ):
             self.links[org_id].append((valid_from, valid_to, parent_id))
+        if ids is None:
+            self._unlinked.clear()
+        else:
+            self._unlinked -= ids
+
+    def load_paths(self, paths) -> list[int]:
+        """Load the organisations at `paths` (one query); their ids in tree order."""
+        from orgs.models import Organisation
+
+        if self._complete:
+            return sorted((self.by_path[p] for p in paths if p in self.by_path), key=lambda i: self.orgs[i].path)
+        rows = Organisation.objects.filter(path__in=list(paths)).order_by("path").values_list(*self._FIELDS)
+        return self._take(rows)
+
+    def find(self, org_id: int) -> OrgInfo | None:
+        """The organisation `org_id`, or None when there is none."""
+        if org_id not in self.orgs and not self._complete:
+            self._load({org_id})
+        return self.orgs.get(org_id)
 
     def preload(self, ids) -> None:
-        """Load the organisations (and links) of `ids` not loaded yet, in one query each."""
+        """Load the organisations of `ids` not loaded yet, in one query."""
         missing = {i for i in ids if i not in self.orgs}
         if missing and not self._complete:
             self._load(missing)
@@ -121,6 +156,8 @@ class TreeHistory:
 
     def parent_on(self, org_id: int, day: dt.date) -> int | None:
         self.info(org_id)
+        if self._unlinked and org_id in self._unlinked:
+            self._load_links(set(self._unlinked))  # every organisation loaded so far, in one query
         links = self.links.get(org_id) or []
         if not links:
             info = self.orgs[org_id]

@@ -24,8 +24,10 @@ from analytics.choices import Level
 from analytics.models import Indicator, SavedView
 from analytics.serializers import (
     AnswerSerializer,
+    ComparisonSerializer,
     DrillThroughSerializer,
     IndicatorSerializer,
+    QueryAnswerSerializer,
     SavedViewInput,
     SavedViewSerializer,
     SavedViewUpdateInput,
@@ -53,6 +55,16 @@ QUERY_PARAMS = [
         "include_submitted", OpenApiTypes.BOOL, required=False, description=gettext_lazy("含已提交未验收数据")
     ),
     OpenApiParameter("restate", OpenApiTypes.BOOL, required=False, description=gettext_lazy("按当前隶属关系重新汇总")),
+    OpenApiParameter(
+        "compare",
+        S,
+        required=False,
+        enum=list(engine.COMPARE_KINDS),
+        description=gettext_lazy("yoy：同比（与上年同期）；baseline：与基期比较（需同时给出 baseline）"),
+    ),
+    OpenApiParameter(
+        "baseline", S, required=False, description=gettext_lazy("基期报告期代码，例如 2015（“十二五”末）")
+    ),
 ]
 DRILL_PARAMS = [
     OpenApiParameter("measure", S, required=True, description=gettext_lazy("indicator:代码 或 element:代码")),
@@ -73,6 +85,23 @@ def _root(request) -> int | None:
     if not code:
         return None
     return get_visible_or_404(Organisation.objects, request.user, Action.VIEW, code=code).pk
+
+
+def _comparison(request) -> tuple[str, str | None]:
+    """(kind, baseline) from `compare` and `baseline`; a baseline alone means comparing with it."""
+    kind = (request.query_params.get("compare") or "").strip().lower()
+    baseline = (request.query_params.get("baseline") or "").strip() or None
+    if kind and kind not in engine.COMPARE_KINDS:
+        raise ValidationError({"compare": [_("compare 只能为 yoy（同比）或 baseline（与基期比较）。")]})
+    if kind == engine.YOY and baseline:
+        raise ValidationError(
+            {"baseline": [_("同比不需要 baseline；与基期比较请用 compare=baseline 或只给 baseline。")]}
+        )
+    if baseline and not kind:
+        kind = engine.BASELINE
+    if kind == engine.BASELINE and not baseline:
+        raise ValidationError({"baseline": [_("请提供 baseline（基期），例如 2015。")]})
+    return kind, baseline
 
 
 def _required(request, name: str, example: str) -> str:
@@ -105,7 +134,7 @@ class AnalyticsQueryViewSet(ThrottleFirstMixin, GenericViewSet):
     def get_queryset(self):
         return Indicator.objects.none()  # the answer is computed by analytics.engine
 
-    @extend_schema(parameters=QUERY_PARAMS, responses=AnswerSerializer)
+    @extend_schema(parameters=QUERY_PARAMS, responses=QueryAnswerSerializer)
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")
         codes = [c.strip() for c in (request.query_params.get("periods") or "").split(",") if c.strip()]
@@ -129,7 +158,14 @@ class AnalyticsQueryViewSet(ThrottleFirstMixin, GenericViewSet):
             include_submitted=_flag(request, "include_submitted"),
             restate=_flag(request, "restate"),
         )
-        return Response(AnswerSerializer(engine.answer(request.user, query)).data)
+        kind, baseline = _comparison(request)
+        result = engine.answer(request.user, query)
+        data = AnswerSerializer(result).data
+        data["compare"] = None
+        if kind:
+            comparison = engine.comparison(request.user, result, kind=kind, baseline=baseline)
+            data["compare"] = ComparisonSerializer(comparison).data
+        return Response(data)
 
 
 class DrillThroughViewSet(ThrottleFirstMixin, GenericViewSet):
@@ -147,9 +183,7 @@ class DrillThroughViewSet(ThrottleFirstMixin, GenericViewSet):
         measure = _required(request, "measure", "indicator:CERT_RATE")
         period = _required(request, "period", "2021")
         region = (request.query_params.get("region") or "").strip() or None
-        root = _root(request)
-        if root is None:
-            root, _paths = engine._root_for(request.user, None)
+        root = _root(request)  # None: the whole of the caller's scope
         result = engine.drill_through(
             request.user, measure, root, period, own=_flag(request, "own"), region=region,
             option=(request.query_params.get("option") or "").strip(),

@@ -22,6 +22,8 @@ from core.exports import MAX_SHEET_TITLE, safe_cell
 
 PERCENT_FORMAT = '0.00"%"'  # values are already ×100: 13.71 shows as 13.71%
 COUNT_FORMAT = "#,##0"
+POINTS_FORMAT = "+0.00;-0.00;0.00"  # a rate's change in percentage points (百分点, said in the header)
+GROWTH_FORMAT = '+0.00"%";-0.00"%";0.00"%"'  # an amount's growth, already ×100
 _THIN = Side(style="thin", color="BFBFBF")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -29,7 +31,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 @dataclass
 class Column:
-    """One column: its header, and how its numbers look ('percent', 'count', 'decimal:N' or 'text')."""
+    """One column: its header, and how its numbers look ('percent', 'count', 'decimal:N', 'points' for a
+    change in percentage points, 'growth' for a growth in percent, or 'text')."""
 
     header: str
     kind: str = "text"
@@ -51,6 +54,10 @@ def _number_format(kind: str) -> str | None:
         return PERCENT_FORMAT
     if kind == "count":
         return COUNT_FORMAT
+    if kind == "points":
+        return POINTS_FORMAT
+    if kind == "growth":
+        return GROWTH_FORMAT
     if kind.startswith("decimal:"):
         places = int(kind.split(":", 1)[1])
         return "#,##0" + ("." + "0" * places if places else "")

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from analytics.choices import IndicatorTask, Level
 from analytics.models import Indicator
+from core.errors import UserError
+from orgs.choices import Action, OrgKind
 from orgs.forms import BootstrapFormMixin
 from reporting import periods
 from reporting.choices import COUNTABLE_TYPES, Aggregation, MigrantScope, PeriodType
@@ -25,6 +27,11 @@ CHART_KINDS = [
     ("ranking", gettext_lazy("排名")),
 ]
 COLUMN_LAYOUTS = [("period", gettext_lazy("列为报告期")), ("option", gettext_lazy("列为分类选项"))]
+COMPARE_CHOICES = [
+    ("", gettext_lazy("不对比")),
+    ("yoy", gettext_lazy("同比（与上年同期）")),
+    ("baseline", gettext_lazy("与基期比较")),
+]
 
 
 def measure_choices() -> list:
@@ -80,6 +87,14 @@ class QueryForm(BootstrapFormMixin, forms.Form):
     columns = forms.ChoiceField(label=gettext_lazy("列"), choices=COLUMN_LAYOUTS, initial="period", required=False)
     include_submitted = forms.BooleanField(label=gettext_lazy("含已提交未验收的数据"), required=False)
     restate = forms.BooleanField(label=gettext_lazy("按当前隶属关系汇总"), required=False)
+    compare = forms.ChoiceField(label=gettext_lazy("对比"), choices=COMPARE_CHOICES, required=False)
+    baseline = forms.CharField(
+        label=gettext_lazy("基期"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "2015"}),
+        help_text=gettext_lazy("与基期比较时填写，如 2015（“十二五”末）。"),
+    )
 
     def __init__(self, data=None, *, current_year: str, default_level: str = Level.CHILDREN, **kwargs):
         self.current_year = current_year
@@ -121,7 +136,28 @@ class QueryForm(BootstrapFormMixin, forms.Form):
             first, last = self._default_range(period_type)
         data["period_from"] = first or last
         data["period_to"] = last or first
+        baseline = (data.get("baseline") or "").strip().upper()
+        data["baseline"] = baseline
+        if baseline and not data.get("compare"):
+            data["compare"] = "baseline"  # a baseline typed in means comparing with it
+        if data.get("compare") != "baseline":
+            data["baseline"] = ""
+        elif not any(name in self.errors for name in ("period_type", "period_from", "period_to")):
+            from analytics import engine
+
+            try:
+                codes = engine.period_codes(period_type, data["period_from"], data["period_to"])
+                data["baseline"] = engine.check_baseline(baseline, codes).code
+            except UserError as error:
+                self.add_error("baseline", error.message)
         return data
+
+    def comparison(self) -> tuple[str, str] | None:
+        """(kind, baseline code) of the comparison asked for, None for none (call after is_valid())."""
+        kind = self.cleaned_data.get("compare") or ""
+        if not kind:
+            return None
+        return kind, self.cleaned_data.get("baseline") or ""
 
     def period_codes(self) -> tuple[str, ...]:
         from analytics import engine
@@ -163,6 +199,8 @@ class QueryForm(BootstrapFormMixin, forms.Form):
             "by_category",
             "columns",
             "kind",
+            "compare",
+            "baseline",
         ):
             value = data.get(key)
             if value not in (None, ""):
@@ -257,10 +295,73 @@ class ExpressionCheckForm(forms.Form):
     denominator = forms.CharField(max_length=1000, required=False)
 
 
+TARGET_KINDS = (OrgKind.CATEGORY, OrgKind.PREFECTURE, OrgKind.UNION, OrgKind.ENTERPRISE, OrgKind.UNIT)
+TARGET_SUGGESTIONS = 500
+
+
 class TargetForm(BootstrapFormMixin, forms.Form):
+    """A year's target, for the province (no organisation) or for one organisation within the office's scope."""
+
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     value = forms.DecimalField(label=gettext_lazy("目标值"), max_digits=20, decimal_places=4)
+    org = forms.CharField(
+        label=gettext_lazy("适用机构"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"list": "target-orgs", "placeholder": gettext_lazy("留空为全省；或输入机构代码")}
+        ),
+        help_text=gettext_lazy(
+            "为某个州市、产业系统或企业单独设定目标时填写其机构代码；该机构的驾驶舱和透视表优先使用它。"
+        ),
+    )
     note = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def org_suggestions(self) -> list[tuple[str, str]]:
+        """(code, name) of the organisations a target is usually set for, within the user's scope: the
+        prefectures, the industry unions and the enterprises directly under them (at most a few hundred)."""
+        from orgs.models import Organisation
+
+        if self.user is None:
+            return []
+        visible = Organisation.objects.visible_to(self.user, Action.METADATA_MANAGE).filter(closed_on__isnull=True)
+        groups = list(
+            visible.filter(kind__in=(OrgKind.PREFECTURE, OrgKind.UNION))
+            .order_by("path")
+            .values_list("code", "name", "path")
+        )
+        paths = {path for _code, _name, path in groups}
+        depths = {len(path) // Organisation.steplen + 1 for path in paths}
+        below = visible.filter(kind=OrgKind.ENTERPRISE, depth__in=depths).order_by("path")
+        rows = [(code, name) for code, name, _path in groups]
+        for code, name, path in below.values_list("code", "name", "path").iterator(chunk_size=2000):
+            if len(rows) >= TARGET_SUGGESTIONS:
+                break
+            if path[: -Organisation.steplen] in paths:
+                rows.append((code, name))
+        return rows
+
+    def clean_org(self):
+        """The organisation named by its code, within the user's scope; None for the province's target."""
+        from orgs.models import Organisation
+
+        code = (self.cleaned_data.get("org") or "").strip()
+        if not code:
+            return None
+        org = (
+            Organisation.objects.visible_to(self.user, Action.METADATA_MANAGE)
+            .filter(code=code, closed_on__isnull=True)
+            .first()
+            if self.user is not None
+            else None
+        )
+        if org is None:
+            raise forms.ValidationError(_("机构代码“%(code)s”不存在或不在您的管理范围内。") % {"code": code})
+        return org
 
 
 class ExternalFigureForm(BootstrapFormMixin, forms.Form):

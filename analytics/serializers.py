@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import decimal
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from analytics.models import Indicator, SavedView
@@ -38,6 +41,53 @@ class FigureSerializer(serializers.Serializer):
     has_children = serializers.BooleanField()
 
 
+def _decimal_text(places: int, max_digits: int = 30):
+    """What serializers.DecimalField(max_digits, decimal_places=places) gives for a Decimal, without the
+    per-value field machinery: the same quantization (precision, the context's rounding) and text."""
+    exponent = decimal.Decimal(".1") ** places
+    context = decimal.getcontext().copy()
+    context.prec = max_digits
+
+    def text(value: decimal.Decimal | None) -> str | None:
+        return None if value is None else f"{value.quantize(exponent, context=context):f}"
+
+    return text
+
+
+_DECIMAL4 = _decimal_text(4)
+_DECIMAL6 = _decimal_text(6)
+
+
+@extend_schema_field(FigureSerializer(many=True))
+class FiguresField(serializers.Field):
+    """Figures as FigureSerializer(many=True) writes them, built directly: an answer holds hundreds of
+    figures and the generic serializer costs more than the query behind them (read-only)."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, figures) -> list[dict]:
+        return [
+            {
+                "group": f.group,
+                "org_id": f.org_id,
+                "org_code": f.org_code,
+                "org_name": f.org_name,
+                "period": f.period,
+                "period_label": f.period_label,
+                "option": f.option,
+                "option_label": f.option_label,
+                "numerator": _DECIMAL4(f.numerator),
+                "denominator": _DECIMAL4(f.denominator),
+                "value": _DECIMAL6(f.value),
+                "display": f.display,
+                "has_children": bool(f.has_children),
+            }
+            for f in figures
+        ]
+
+
 class CodeLabelSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
@@ -51,13 +101,13 @@ class AnswerSerializer(serializers.Serializer):
     is_rate = serializers.BooleanField()
     scope = serializers.CharField()
     source = serializers.CharField()
-    root_id = serializers.IntegerField()
+    root_id = serializers.IntegerField(allow_null=True)  # null: several subtrees (assigned enterprises)
     root_name = serializers.CharField()
     level = serializers.CharField(source="query.level")
     periods = serializers.SerializerMethodField()
     options = serializers.SerializerMethodField()
-    rows = FigureSerializer(many=True)
-    totals = FigureSerializer(many=True)
+    rows = FiguresField()
+    totals = FiguresField()
     as_of = serializers.DateTimeField(allow_null=True)
     as_of_label = serializers.CharField()
     engine = serializers.CharField()
@@ -68,6 +118,34 @@ class AnswerSerializer(serializers.Serializer):
 
     def get_options(self, answer) -> list[dict[str, str]]:
         return [{"code": code, "label": label} for code, label in answer.options]
+
+
+class ChangeSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    org_name = serializers.CharField()
+    option = serializers.CharField()
+    period = serializers.CharField()
+    base_period = serializers.CharField()
+    value = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    base_value = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+    change = serializers.DecimalField(max_digits=30, decimal_places=2, allow_null=True)
+    display = serializers.CharField()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    baseline = serializers.CharField()
+    label = serializers.CharField()
+    description = serializers.CharField()
+    unit = serializers.CharField(help_text="百分点 (rates) or % (amounts)")
+    changes = ChangeSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class QueryAnswerSerializer(AnswerSerializer):
+    """The shape of analytics/query/ (documentation only): the answer, and its comparison when asked."""
+
+    compare = ComparisonSerializer(allow_null=True, help_text="compare=yoy 或 baseline=<报告期> 时给出")
 
 
 class DrillRowSerializer(serializers.Serializer):

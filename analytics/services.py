@@ -20,8 +20,8 @@ from analytics.models import ExternalFigure, Indicator, IndicatorTarget, SavedVi
 from core import audit
 from core.actor import Actor
 from core.errors import ConflictError, UserError
-from orgs.choices import Action
-from orgs.scoping import ensure_action
+from orgs.choices import Action, OrgKind
+from orgs.scoping import ensure_action, ensure_allowed
 from reporting import expressions
 from reporting.choices import COUNTABLE_TYPES, MigrantScope
 from reporting.models import DataElement, code_validator
@@ -142,8 +142,17 @@ def indicator_update(*, by: Actor, indicator: Indicator, version: int, **changes
 @transaction.atomic
 def indicator_target_set(*, by: Actor, indicator: Indicator, year: int, value: Any, note: str = "", org=None
                          ) -> IndicatorTarget:  # fmt: skip
-    """Set (or replace) an indicator's target for a year, province-wide or for one organisation."""
+    """Set (or replace) an indicator's target for a year, province-wide (org None) or for one organisation
+    within the actor's scope, whose own dashboard and pivot then use it instead of the province's."""
     _ensure_manager(by)
+    if org is not None:
+        ensure_allowed(by, Action.METADATA_MANAGE, org)
+        if org.kind == OrgKind.PROVINCE:
+            raise UserError(_("全省目标请不要选择机构。"), field="org")
+        if org.kind in (OrgKind.DEPARTMENT, OrgKind.OFFICE):
+            raise UserError(_("“%(org)s”不填报统计数据，不能为其设定目标。") % {"org": org.name}, field="org")
+        if org.closed_on is not None:
+            raise UserError(_("“%(org)s”已撤销，不能再设定目标。") % {"org": org.name}, field="org")
     try:
         number = Decimal(str(value))
     except InvalidOperation as error:
@@ -189,7 +198,7 @@ def external_figure_create(*, by: Actor, code: str, name: str, period, value: An
 # --- Saved views ---------------------------------------------------------------------------------------------
 
 QUERY_KEYS = {"measure", "org", "level", "periods", "by_category", "region", "include_submitted", "restate",
-              "chart", "rows", "columns", "filters"}  # fmt: skip
+              "chart", "rows", "columns", "filters", "compare", "baseline"}  # fmt: skip
 
 
 def _clean_query(query: Any) -> dict[str, Any]:

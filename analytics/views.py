@@ -78,14 +78,27 @@ def _column_kind(answer) -> str:
     return "count" if answer.decimals == 0 else f"decimal:{answer.decimals}"
 
 
-def breadcrumbs(user, root_id: int, params: dict, page: str = "analytics:pivot") -> list[dict]:
-    """The chain from the top of the user's scope down to `root_id`, each a link to drill back up."""
+def breadcrumbs(user, root_id: int | None, params: dict, page: str = "analytics:pivot") -> list[dict]:
+    """The chain from the top of the user's scope down to `root_id`, each a link to drill back up; for a
+    scope of several subtrees (a department viewer's enterprises) it starts at all of them together."""
+    if root_id is None:
+        return []  # all the tops together: the scope picker above the table says so
+    tops = engine.scope_tops(user)
+    first = []
+    if tops:
+        first = [
+            {
+                "name": engine.scope_label(user, len(tops)),
+                "url": _url(page, {**params, "org": "", "level": Level.CHILDREN, "region": ""}),
+                "current": False,
+            }
+        ]
     org = Organisation.objects.visible_to(user, Action.VIEW).filter(pk=root_id).first()
     if org is None:
-        return []
+        return first
     above = [org.path[: org.steplen * depth] for depth in range(1, org.depth)]
     chain = list(Organisation.objects.visible_to(user, Action.VIEW).filter(path__in=above).order_by("path")) + [org]
-    return [
+    return first + [
         {
             "name": o.display_name,
             "url": _url(page, {**params, "org": o.pk, "level": Level.CHILDREN, "region": ""}),
@@ -93,6 +106,16 @@ def breadcrumbs(user, root_id: int, params: dict, page: str = "analytics:pivot")
         }
         for o in chain
     ]
+
+
+def scope_picker(user, current: int | None, url_for) -> list[dict]:
+    """For a user whose scope has several tops: 'all of them' and each one, as links (empty otherwise)."""
+    tops = engine.scope_tops(user)
+    if not tops:
+        return []
+    items = [{"name": engine.scope_label(user, len(tops)), "url": url_for(None), "current": current is None}]
+    items += [{"name": name, "url": url_for(pk), "current": current == pk} for pk, name in tops]
+    return items
 
 
 def describe_refs(text: str) -> list[dict]:
@@ -134,6 +157,7 @@ class PivotColumn:
 class PivotCell:
     figure: engine.Figure | None
     drill_url: str = ""
+    change: engine.Change | None = None
 
 
 @dataclass
@@ -148,9 +172,19 @@ class PivotRow:
 class Pivot:
     """An answer laid out as rows (groups) × columns (periods × options), with the links behind it."""
 
-    def __init__(self, answer: engine.Answer, params: dict, layout: str = "period"):
+    def __init__(
+        self,
+        answer: engine.Answer,
+        params: dict,
+        layout: str = "period",
+        *,
+        comparison: engine.Comparison | None = None,
+        targets: dict[str, engine.Target] | None = None,
+    ):
         self.answer = answer
         self.params = params
+        self.comparison = comparison
+        changes = comparison.by_figure() if comparison else {}
         options = answer.options or [("", "")]
         if layout == "option" and answer.options:
             pairs = [(p, o) for o in options for p in answer.periods]
@@ -170,19 +204,31 @@ class Pivot:
                 row.cells = [PivotCell(None) for _c in self.columns]
             position = index.get((figure.period, figure.option))
             if position is not None:
-                row.cells[position] = PivotCell(figure, self._drill_url(figure))
+                change = changes.get((figure.group, figure.option, figure.period))
+                row.cells[position] = PivotCell(figure, self._drill_url(figure), change)
         self.rows = list(rows.values())
         self.total = PivotRow("total", _("合计"), answer.root_id)
         self.total.cells = [PivotCell(None) for _c in self.columns]
         for figure in answer.totals:
             position = index.get((figure.period, figure.option))
             if position is not None:
-                self.total.cells[position] = PivotCell(figure, self._drill_url(figure))
+                change = changes.get((figure.group, figure.option, figure.period))
+                self.total.cells[position] = PivotCell(figure, self._drill_url(figure), change)
+        # The year's target of the organisation (its own, else the province's), under the total of each
+        # year's column; a disaggregated column has none.
+        targets = targets or {}
+        self.targets = [targets.get(c.period) if not c.option else None for c in self.columns]
+        self.has_targets = any(self.targets)
 
     def _down_url(self, figure: engine.Figure) -> str:
         kind, _sep, key = figure.group.partition(":")
         if kind == "org" and figure.has_children:
-            return _url("analytics:pivot", {**self.params, "org": figure.org_id, "level": Level.CHILDREN, "region": ""})
+            # Within a prefecture (from the map) the level below stays in that prefecture, so it adds up
+            # to the row clicked.
+            region = self.answer.query.region or ""
+            return _url(
+                "analytics:pivot", {**self.params, "org": figure.org_id, "level": Level.CHILDREN, "region": region}
+            )
         if kind == "region" and key:
             return _url("analytics:pivot", {**self.params, "region": key, "level": Level.ENTERPRISE})
         return ""
@@ -193,6 +239,9 @@ class Pivot:
         if kind in ("org", "own"):
             params["org"] = figure.org_id
             params["own"] = "1" if kind == "own" else ""
+            # In a prefecture's view (from the map) only the reports located in that prefecture make up the
+            # figure, not the organisation's whole subtree.
+            params["region"] = self.answer.query.region or ""
         elif kind == "region":
             params.update(org=self.answer.root_id, region=key or "-")
         elif kind == "total":
@@ -204,12 +253,17 @@ class Pivot:
         return _url("analytics:drill_through", params)
 
     def table(self, *, title: str, notes: list[str]) -> Table:
-        """The same layout for the .xlsx export: values, and for rates each cell's numerator and denominator."""
+        """The same layout for the .xlsx export: values, each one's change beside it when comparing, for
+        rates each cell's numerator and denominator, and the year's target under the total."""
         kind = _column_kind(self.answer)
         unit = f"（{self.answer.unit}）" if self.answer.unit else ""
+        comparison = self.comparison
         columns = [Column(_("单位 / 分组"))]
         for column in self.columns:
             columns.append(Column(f"{column.label}{unit}", kind))
+            if comparison:
+                change_kind = "points" if self.answer.is_rate else "growth"
+                columns.append(Column(f"{column.label} {comparison.label}（{comparison.unit}）", change_kind))
             if self.answer.is_rate:
                 columns += [
                     Column(f"{column.label} {_('分子')}", "decimal:0"),
@@ -221,11 +275,26 @@ class Pivot:
             for cell in row.cells:
                 figure = cell.figure
                 line.append(figure.value if figure else None)
+                if comparison:
+                    line.append(cell.change.change if cell.change else None)
                 if self.answer.is_rate:
                     line += [figure.numerator if figure else None, figure.denominator if figure else None]
             return line
 
         rows = [values(r) for r in self.rows] + [values(self.total)]
+        if self.has_targets:
+            line: list = [_("年度目标")]
+            for target in self.targets:
+                line.append(target.value if target else None)
+                line += [None] * ((1 if comparison else 0) + (2 if self.answer.is_rate else 0))
+            rows.append(line)
+            described = [
+                _("%(year)s年 %(value)s（%(owner)s）") % {"year": t.year, "value": t.display, "owner": t.owner}
+                for t in dict.fromkeys(t for t in self.targets if t)
+            ]
+            notes = [*notes, _("目标：%(list)s") % {"list": "；".join(described)}]
+        if comparison:
+            notes = [*notes, *comparison.notes]
         return Table(title=title, columns=columns, rows=rows, notes=notes, sheet_title=self.answer.label)
 
 
@@ -260,6 +329,31 @@ def _run(form: QueryForm, user) -> engine.Answer | None:
         return None
 
 
+def _compare(form: QueryForm, user, answer: engine.Answer) -> engine.Comparison | None:
+    """The comparison the form asks for (None for none); a UserError becomes a form error."""
+    asked = form.comparison()
+    if asked is None:
+        return None
+    kind, baseline = asked
+    try:
+        return engine.comparison(user, answer, kind=kind, baseline=baseline or None)
+    except UserError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return None
+
+
+def _pivot_for(form: QueryForm, user, answer: engine.Answer) -> Pivot:
+    """The answer laid out as the form asks: columns, the comparison, and the organisation's targets."""
+    targets = engine.targets_for(answer.measure, answer.root_id, [code for code, _label in answer.periods])
+    return Pivot(
+        answer,
+        form.params(),
+        form.cleaned_data.get("columns") or "period",
+        comparison=_compare(form, user, answer),
+        targets=targets,
+    )
+
+
 def _save_form(kind: str, params: dict) -> SavedViewForm:
     return SavedViewForm(initial={"kind": kind, "query": json.dumps(params, ensure_ascii=False)})
 
@@ -272,11 +366,17 @@ def pivot(request: HttpRequest) -> HttpResponse:
     answer = _run(form, request.user)
     context = {"form": form, "answer": answer, "title": _("数据透视")}
     if answer is not None:
+        layout = _pivot_for(form, request.user, answer)
         params = form.params()
         context.update(
-            pivot=Pivot(answer, params, form.cleaned_data.get("columns") or "period"),
+            pivot=layout,
             params=params,
             crumbs=breadcrumbs(request.user, answer.root_id, params),
+            tops=scope_picker(
+                request.user,
+                answer.root_id,
+                lambda pk: _url("analytics:pivot", {**params, "org": pk, "level": Level.CHILDREN, "region": ""}),
+            ),
             region_name=PREFECTURE_NAMES.get(answer.query.region or "", ""),
             export_url=_url("analytics:pivot_export", params),
             chart_url=_url("analytics:charts", params),
@@ -308,7 +408,7 @@ def pivot_export(request: HttpRequest) -> HttpResponse:
     if answer is None:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors) or _("查询无效。"))
         return redirect(_url("analytics:pivot", dict(request.GET.items())))
-    layout = Pivot(answer, form.params(), form.cleaned_data.get("columns") or "period")
+    layout = _pivot_for(form, request.user, answer)
     level = dict(Level.choices).get(answer.query.level, "")
     title = f"{answer.label} — {answer.root_name}（{level}）"
     fileobj, count = table_file(layout.table(title=title, notes=_answer_notes(request, answer)))
@@ -326,6 +426,8 @@ def pivot_export(request: HttpRequest) -> HttpResponse:
             "level": answer.query.level,
             "periods": list(answer.query.periods),
             "region": answer.query.region or "",
+            "compare": layout.comparison.kind if layout.comparison else "",
+            "baseline": layout.comparison.baseline if layout.comparison else "",
         },
     )
     stem = _("统计分析-%(label)s-%(period)s") % {
@@ -342,10 +444,7 @@ def pivot_export(request: HttpRequest) -> HttpResponse:
 def drill_through(request: HttpRequest) -> HttpResponse:
     """The accepted reports behind one figure, with the values the measure is computed from."""
     ensure_viewer(request)
-    try:
-        org = int(request.GET.get("org", ""))
-    except ValueError as error:
-        raise Http404 from error
+    org = _org_param(request)
     region = request.GET.get("region") or None
     if region == "-":
         region = ""
@@ -366,7 +465,7 @@ def drill_through(request: HttpRequest) -> HttpResponse:
     except UserError as error:
         messages.error(request, error.message)
         return redirect("analytics:pivot")
-    root = Organisation.objects.visible_to(request.user, Action.VIEW).filter(pk=org).first()
+    root = Organisation.objects.visible_to(request.user, Action.VIEW).filter(pk=org).first() if org else None
     back = _url(
         "analytics:pivot",
         {
@@ -392,12 +491,24 @@ def drill_through(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "headers": headers,
             "root": root,
+            "scope_name": "" if root else engine.scope_label(request.user, len(engine.scope_tops(request.user))),
             "region_name": PREFECTURE_NAMES.get(region or "", ""),
             "back_url": back,
             "own": request.GET.get("own") == "1",
             "title": _("数据来源"),
         },
     )
+
+
+def _org_param(request: HttpRequest) -> int | None:
+    """The `org` parameter: an id, or None for the top of the user's scope; anything else is a 404."""
+    raw = request.GET.get("org", "")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise Http404 from error
 
 
 def _exact(value: Decimal | None) -> str:
@@ -626,7 +737,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Key indicators against their targets, five-year trends, the ten weakest enterprises on each, and the
     completeness of the current round, for the user's own subtree (precomputed and cached by the engine)."""
     ensure_viewer(request)
-    board = engine.dashboard_tiles(request.user)
+    board = engine.dashboard_tiles(request.user, org=_org_param(request))
     as_of = None
     if board.as_of is not None:
         as_of = _("数据截至 %(time)s") % {"time": f"{timezone.localtime(board.as_of):%Y-%m-%d %H:%M}"}
@@ -703,6 +814,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "title": _("领导驾驶舱"),
             "may_export": has_action(request.user, Action.EXPORT),
+            "export_url": _url("analytics:dashboard_export", {"org": request.GET.get("org", "")}),
+            "tops": scope_picker(request.user, board.root_id, lambda pk: _url("analytics:dashboard", {"org": pk})),
         },
     )
 
@@ -715,7 +828,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     refused = _too_many(request)
     if refused:
         return refused
-    board = engine.dashboard_tiles(request.user)
+    board = engine.dashboard_tiles(request.user, org=_org_param(request))
     years = [year for year, _v in board.tiles[0].trend] if board.tiles else []
     columns = [
         Column(_("指标")),
@@ -763,7 +876,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         "analytics.dashboard.export",
         after=None,
         object_type="analytics.dashboard",
-        object_id=str(board.root_id),
+        object_id=str(board.root_id or ""),
         object_repr=board.root_name,
         detail={"format": "xlsx", "rows": count},
     )
@@ -777,7 +890,11 @@ PAGES = {"pivot": "analytics:pivot", "chart": "analytics:charts", "map": "analyt
 
 def params_to_query(params: dict) -> dict:
     """Page parameters → the saved query (the service's keys)."""
-    query = {k: params[k] for k in ("measure", "level", "by_category", "region", "columns") if params.get(k)}
+    query = {
+        k: params[k]
+        for k in ("measure", "level", "by_category", "region", "columns", "compare", "baseline")
+        if params.get(k)
+    }
     if params.get("org"):
         query["org"] = int(params["org"])
     if params.get("kind"):
@@ -794,7 +911,8 @@ def params_to_query(params: dict) -> dict:
 
 
 def query_to_params(kind: str, query: dict) -> dict:
-    params = {k: query[k] for k in ("measure", "level", "by_category", "region", "columns", "org") if query.get(k)}
+    keys = ("measure", "level", "by_category", "region", "columns", "org", "compare", "baseline")
+    params = {k: query[k] for k in keys if query.get(k)}
     periods = query.get("periods") or {}
     if isinstance(periods, dict):
         if kind == "map":

@@ -78,7 +78,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, code=code)
     if not indicator.is_active and not _may_manage(request):
         raise Http404
-    targets = list(IndicatorTarget.objects.filter(indicator=indicator, org__isnull=True).order_by("year"))
+    targets = list(
+        IndicatorTarget.objects.filter(indicator=indicator).select_related("org").order_by("year", "org__path")
+    )
     answer = None
     if indicator.is_active:
         try:
@@ -97,7 +99,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "may_manage": _may_manage(request),
             "numerator_refs": _described(indicator.numerator),
             "denominator_refs": _described(indicator.denominator),
-            "target_form": TargetForm(),
+            "target_form": TargetForm(user=request.user),
             "latest": latest,
             "answer": answer,
             "title": indicator.name,
@@ -189,14 +191,20 @@ def expression_check(request: HttpRequest) -> HttpResponse:
 def target_set(request: HttpRequest, code: str) -> HttpResponse:
     _ensure_manager(request)
     indicator = get_object_or_404(Indicator, code=code)
-    form = TargetForm(request.POST)
+    form = TargetForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.indicator_target_set(by=Actor.from_request(request), indicator=indicator, **form.cleaned_data)
+            target = services.indicator_target_set(
+                by=Actor.from_request(request), indicator=indicator, **form.cleaned_data
+            )
         except UserError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("已设定 %(year)s 年目标。") % {"year": form.cleaned_data["year"]})
+            messages.success(
+                request,
+                _("已设定%(org)s%(year)s年目标。")
+                % {"org": target.org.name if target.org_id else _("全省"), "year": target.year},
+            )
     else:
         messages.error(
             request,

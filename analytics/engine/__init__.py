@@ -10,7 +10,10 @@ Measures are strings:
 
     Query(measure, org=None, level="self", periods=("2021",), by_category=None, region=None,
           include_submitted=False, restate=False)
-        org          root organisation id; None = the top of the user's own scope
+        org          root organisation id; None = the top of the user's own scope, or, when their scope has
+                     several tops (a department viewer's assigned enterprises), all of them together:
+                     "self" and "children" then give one row per top, the other levels group across them,
+                     and Answer.root_id is None
         level        "self" (one row: the root's subtree), "children" (its direct children in the
                      period's tree, plus a 本级 row for the root's own report), "prefecture" (by the
                      reporting organisation's 州市), "union" (by industry/system union above),
@@ -33,7 +36,18 @@ Measures are strings:
         organisation outside the user's scope.
 
     drill_through(user, measure, org, period, own=False, region=None, option=None) -> DrillThrough
-        the accepted reports behind one figure and their values for the measure's references.
+        the accepted reports behind one figure and their values for the measure's references; with
+        `region`, only those of the subtree located in that prefecture; org None = the whole scope.
+
+    comparison(user, answer, kind=YOY | BASELINE, baseline=None) -> Comparison
+        each figure of an answer against the same figure a year earlier or in a baseline period
+        (e.g. "2015", the end of the 12th five-year plan): rates in 百分点, amounts in %.
+        check_baseline(code, periods) validates a baseline (UserError, field "baseline").
+
+    targets_for(measure, org_id, years) -> {year: Target}
+        an indicator's yearly targets for an organisation: its own where set, else the province's.
+
+    scope_tops(user) -> [(id, name)]   the tops of a scope with several (empty otherwise)
 
     dashboard_tiles(user) -> Dashboard
         key indicators vs targets, five-year trend, ten weakest enterprises each, and the
@@ -44,28 +58,40 @@ Measures are strings:
 Aggregation is always the ratio of sums: numerator and denominator expressions are evaluated on
 the summed cells of each row, never averaged over organisations or periods.
 
-Modules: measures (measures, element metadata, periods, formatting), answers (Query → Answer, compare),
-drill (drill_through), dashboard (dashboard_tiles). Everything public is importable from here.
+Modules: measures (measures, element metadata and its per-process cache, periods, formatting), answers
+(Query → Answer), compare (growth and year-on-year), drill (drill_through), dashboard (dashboard_tiles,
+targets_for), batch (one measure for many subtrees). Everything public is importable from here.
 """
 
 from analytics.choices import Level
 from analytics.engine.answers import (
     SUBMITTED_STATUSES,  # noqa: F401
     Answer,
-    Change,
     Figure,
     Query,
-    _root_for,  # noqa: F401  (used by the API for the default root)
     answer,
-    compare,
+    scope_label,
+    scope_tops,
 )
-from analytics.engine.dashboard import DASHBOARD_TTL, Completeness, Dashboard, Tile, current_year, dashboard_tiles
+from analytics.engine.compare import BASELINE, YOY, Change, Comparison, check_baseline, compare, comparison
+from analytics.engine.compare import KINDS as COMPARE_KINDS
+from analytics.engine.dashboard import (
+    DASHBOARD_TTL,
+    Completeness,
+    Dashboard,
+    Target,
+    Tile,
+    current_year,
+    dashboard_tiles,
+    targets_for,
+)
 from analytics.engine.drill import DrillRow, DrillThrough, drill_through
 from analytics.engine.measures import (
     MAX_PERIODS,
     PERIOD_ORDER,
     ElementMeta,
     Measure,
+    Metadata,
     element_meta,
     format_value,
     measure_for,
@@ -73,7 +99,9 @@ from analytics.engine.measures import (
 )
 
 __all__ = [
-    "Answer", "Change", "Completeness", "Dashboard", "DrillRow", "DrillThrough", "ElementMeta", "Figure", "Level",
-    "Measure", "Query", "Tile", "answer", "compare", "current_year", "dashboard_tiles", "drill_through",
-    "element_meta", "format_value", "measure_for", "period_codes", "DASHBOARD_TTL", "MAX_PERIODS", "PERIOD_ORDER",
+    "Answer", "BASELINE", "COMPARE_KINDS", "Change", "Comparison", "Completeness", "Dashboard", "DrillRow",
+    "DrillThrough", "ElementMeta", "Figure", "Level", "Measure", "Metadata", "Query", "Target", "Tile", "YOY",
+    "answer", "check_baseline", "compare", "comparison", "current_year", "dashboard_tiles", "drill_through",
+    "element_meta", "format_value", "measure_for", "period_codes", "scope_label", "scope_tops", "targets_for",
+    "DASHBOARD_TTL", "MAX_PERIODS", "PERIOD_ORDER",
 ]  # fmt: skip

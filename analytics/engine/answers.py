@@ -18,18 +18,16 @@ from analytics.engine.measures import (
     MAX_PERIODS,
     ElementMeta,
     Measure,
+    Metadata,
     _plan,
     _quantize,
     _refs,
-    element_meta,
     format_value,
-    measure_for,
 )  # fmt: skip
 from analytics.models import AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
 from core.errors import UserError
-from core.formatting import percent
-from orgs.choices import Action, OrgKind
-from orgs.scoping import granted_paths
+from orgs.choices import Action, OrgKind, Role
+from orgs.scoping import granted_paths, roles_of
 from reporting import expressions, periods
 from reporting.choices import Aggregation, ReportStatus
 from reporting.expressions import Ref
@@ -84,7 +82,7 @@ class Answer:
     is_rate: bool
     scope: str
     source: str
-    root_id: int
+    root_id: int | None  # None: several disjoint subtrees (a department viewer's assigned enterprises)
     root_name: str
     periods: list[tuple[str, str]]
     options: list[tuple[str, str]]
@@ -117,6 +115,10 @@ class _Plan:
     subs: dict[tuple[str, str], list[periods.PeriodSpec]]  # (element code, period code) -> stored periods
     period_ids: dict[str, int]
     scope_paths: tuple[str, ...]
+    # Several disjoint subtrees answered together (the default view of a user whose scope has several
+    # tops, e.g. a department viewer's assigned enterprises); `root` is then a stand-in naming them all.
+    roots: tuple[OrgInfo, ...] = ()
+    metadata: Metadata | None = None
     _cells: dict[tuple[Ref, str], list[int]] = field(default_factory=dict, repr=False)
 
     @property
@@ -136,21 +138,43 @@ class _Plan:
         return any(path.startswith(p) for p in self.scope_paths)
 
 
-def _root_for(user, org_id: int | None) -> tuple[int, tuple[str, ...]]:
+def _roots_in(history: TreeHistory, user, org_id: int | None) -> tuple[list[OrgInfo], tuple[str, ...]]:
+    """The root (or, with no organisation chosen, every top of the user's scope) and the scope's paths;
+    Http404 for an organisation outside the scope (or none at all)."""
     paths = granted_paths(user, Action.VIEW)
     if not paths:
         raise Http404
+    if org_id is None:
+        ids = history.load_paths(paths)
+        if not ids:
+            raise Http404
+        return [history.info(pk) for pk in ids], paths
+    info = history.find(org_id)
+    if info is None or not any(info.path.startswith(p) for p in paths):
+        raise Http404
+    return [info], paths
+
+
+def scope_label(user, count: int) -> str:
+    """The name of a scope made of several subtrees."""
+    if Role.DEPT_VIEWER in roles_of(user):
+        return _("全部挂钩帮带企业（共 %(n)d 家）") % {"n": count}
+    return _("全部可查看单位（共 %(n)d 家）") % {"n": count}
+
+
+def scope_tops(user) -> list[tuple[int, str]]:
+    """(id, name) of each top of the user's scope, in tree order; more than one lets them pick."""
+    paths = granted_paths(user, Action.VIEW)
+    if len(paths) < 2:
+        return []
     from orgs.models import Organisation
 
-    if org_id is None:
-        found = Organisation.objects.filter(path=paths[0]).values_list("pk", flat=True).first()
-        if found is None:
-            raise Http404
-        return found, paths
-    path = Organisation.objects.filter(pk=org_id).values_list("path", flat=True).first()
-    if path is None or not any(path.startswith(p) for p in paths):
-        raise Http404
-    return org_id, paths
+    rows = Organisation.objects.filter(path__in=paths).order_by("path").values_list("pk", "short_name", "name")
+    return [(pk, short or name) for pk, short, name in rows]
+
+
+def _scope_root(user, roots: tuple[OrgInfo, ...]) -> OrgInfo:
+    return OrgInfo(0, "", scope_label(user, len(roots)), "", "", "", None, "", 0, len(roots))
 
 
 def _resolve(user, query: Query) -> _Plan:
@@ -160,10 +184,13 @@ def _resolve(user, query: Query) -> _Plan:
         raise UserError(_("请至少选择一个报告期。"), field="periods")
     if len(query.periods) > MAX_PERIODS:
         raise UserError(_("一次最多查询 %(n)d 个报告期。") % {"n": MAX_PERIODS}, field="periods")
-    root_id, paths = _root_for(user, query.org)
-    measure = measure_for(query.measure)
+    history = TreeHistory(preload=query.include_submitted or query.restate or query.level == Level.REPORTING
+                          or query.region is not None)  # fmt: skip
+    found, paths = _roots_in(history, user, query.org)
+    metadata = Metadata()
+    measure = metadata.measure(query.measure)
     refs = _refs(measure)
-    meta = element_meta(r.element for r in refs)
+    meta = metadata.elements(r.element for r in refs)
     for ref in refs:
         if ref.element not in meta:
             raise UserError(_("指标引用的数据元“%(code)s”不存在。") % {"code": ref.element}, field="measure")
@@ -174,19 +201,13 @@ def _resolve(user, query: Query) -> _Plan:
             specs.append(spec)
     options: list[tuple[str, str]] = [("", "")]
     if query.by_category:
-        from reporting.models import CategoryOption
-
         for ref in refs:
             if query.by_category not in meta[ref.element].categories:
                 raise UserError(
                     _("“%(name)s”没有按该分类填报，不能按此分列。") % {"name": meta[ref.element].name},
                     field="by_category",
                 )
-        options = list(
-            CategoryOption.objects.filter(category__code=query.by_category)
-            .order_by("sort_order", "id")
-            .values_list("code", "name")
-        )
+        options = metadata.options(query.by_category)
     if query.region is not None and (len(query.region) != 6 or not query.region.isdigit()):
         raise UserError(_("州市代码应为 6 位数字。"), field="region")
     subs = {(ref.element, spec.code): _plan(meta[ref.element], spec) for ref in refs for spec in specs}
@@ -194,9 +215,12 @@ def _resolve(user, query: Query) -> _Plan:
 
     codes = {s.code for v in subs.values() for s in v}
     period_ids = dict(Period.objects.filter(code__in=codes).values_list("code", "pk"))
-    history = TreeHistory(preload=query.include_submitted or query.restate or query.level == Level.REPORTING
-                          or query.region is not None)  # fmt: skip
-    return _Plan(query, measure, history.info(root_id), history, meta, specs, options, subs, period_ids, paths)
+    if len(found) == 1:
+        root, roots = found[0], ()
+    else:
+        roots = tuple(found)
+        root = _scope_root(user, roots)
+    return _Plan(query, measure, root, history, meta, specs, options, subs, period_ids, paths, roots, metadata)
 
 
 # --- Collecting sums: two sources, one shape -------------------------------------------------------------
@@ -239,11 +263,18 @@ def _groups_below(plan: _Plan) -> bool:
 
 
 def _raw_group(plan: _Plan, lineage: list[int], reporting: OrgInfo) -> str | None:
-    root = plan.root.id
-    if root not in lineage:
-        return None
-    below = lineage[lineage.index(root) :]
     level = plan.query.level
+    if plan.roots:
+        root = next((r.id for r in plan.roots if r.id in lineage), None)
+        if root is None:
+            return None
+        if level in (Level.SELF, Level.CHILDREN):
+            return f"org:{root}"  # each top of the scope is one row
+    else:
+        root = plan.root.id
+        if root not in lineage:
+            return None
+    below = lineage[lineage.index(root) :]
     if level == Level.SELF:
         return f"org:{root}"
     if level == Level.CHILDREN:
@@ -334,7 +365,11 @@ def _collect_aggregates(plan: _Plan) -> tuple[Sums, dt.datetime | None]:
         sums[f"org:{root}"] = sums["total"]
         return sums, as_of
     if q.level == Level.PREFECTURE:
-        take(RegionAggregate.objects.filter(filters).order_by().values_list("region", *fields), lambda k: f"region:{k}")
+        # Written in the same statements as the root's rows (each acceptance and reopening updates the
+        # province's row and the prefecture's row of every cell together): no timestamps to read here.
+        regions = RegionAggregate.objects.filter(filters).order_by().values_list("region", *fields[:-1])
+        for region, period_id, element_id, combo_id, total, count in regions:
+            _add(sums[f"region:{region}"][code_of[period_id]], (element_id, combo_id), total, count)
         return sums, as_of
     from orgs.models import Organisation
 
@@ -385,6 +420,46 @@ def _collect_aggregates(plan: _Plan) -> tuple[Sums, dt.datetime | None]:
             if count - covered_count > 0:
                 sums[rest][period_code][cell] = (total - covered_total, count - covered_count)
     return sums, as_of
+
+
+def _sub_level(level: str, root: OrgInfo) -> str:
+    """The level one top of a several-subtree scope is asked at: itself when it is its own row."""
+    if level in (Level.SELF, Level.CHILDREN):
+        return Level.SELF
+    if level in (Level.UNION, Level.ENTERPRISE) and root.kind == _grouping_kind(level):
+        return Level.SELF
+    return level
+
+
+def _collect(plan: _Plan) -> tuple[Sums, dt.datetime | None, str]:
+    """The sums of `plan` from the aggregate tables where they can answer it, else from raw values; and
+    which source answered. Several subtrees are asked one by one from the aggregates (disjoint, so their
+    sums add up) or together in one pass over the raw values."""
+    if not plan.roots:
+        if _uses_aggregates(plan):
+            return *_collect_aggregates(plan), "aggregate"
+        return *_collect_raw(plan), "raw"
+    parts = [
+        replace(
+            plan, root=root, roots=(), query=replace(plan.query, org=root.id, level=_sub_level(plan.query.level, root))
+        )
+        for root in plan.roots
+    ]
+    if not all(_uses_aggregates(part) for part in parts):
+        return *_collect_raw(plan), "raw"
+    sums: Sums = defaultdict(lambda: defaultdict(dict))
+    as_of = None
+    for part in parts:
+        found, stamp = _collect_aggregates(part)
+        if part.query.level == Level.SELF:
+            found = {"total": found["total"], f"org:{part.root.id}": found["total"]}
+        for group, by_period in found.items():
+            for code, cells in by_period.items():
+                for cell, (total, count) in cells.items():
+                    _add(sums[group][code], cell, total, count)
+        if stamp is not None and (as_of is None or stamp > as_of):
+            as_of = stamp
+    return sums, as_of, "aggregate"
 
 
 # --- Evaluating -----------------------------------------------------------------------------------------
@@ -451,21 +526,22 @@ def _group_label(plan: _Plan, group: str, region_names: dict[str, str]) -> tuple
     if kind == "none":
         label = _("无上级产业工会（直报产改办）") if plan.query.level == Level.UNION else _("其他（不属于企业）")
         return None, "", label, False
+    if plan.roots:
+        return None, "", plan.root.name, False
     return plan.root.id, plan.root.code, plan.root.name, plan.root.numchild > 0
 
 
 def answer(user, query: Query) -> Answer:
     """The figures of `query` for `user`, within their scope (see the module docstring)."""
     plan = _resolve(user, query)
-    use_aggregates = _uses_aggregates(plan)
-    sums, as_of = _collect_aggregates(plan) if use_aggregates else _collect_raw(plan)
-    return _answer_from(plan, sums, as_of, engine="aggregate" if use_aggregates else "raw")
+    sums, as_of, source = _collect(plan)
+    return _answer_from(plan, sums, as_of, engine=source)
 
 
 def _merge_hidden(plan: _Plan, sums: Sums) -> Sums:
     """The sums with organisations outside the user's scope today (moved away since) merged into one
     "other" group, so their names never appear."""
-    if plan.query.level == Level.SELF:
+    if plan.query.level == Level.SELF and not plan.roots:
         sums[f"org:{plan.root.id}"] = sums["total"]
     plan.history.preload(int(g.partition(":")[2]) for g in sums if g.startswith(("org:", "own:")))
     hidden = [g for g in sums if g.startswith("org:") and not plan.visible(int(g[4:]))]
@@ -490,9 +566,7 @@ def _answer_from(plan: _Plan, sums: Sums, as_of: dt.datetime | None, *, engine: 
 
     region_names: dict[str, str] = {}
     if any(g.startswith("region:") for g in merged):
-        from orgs.models import Region
-
-        region_names = dict(Region.objects.filter(code__endswith="00").values_list("code", "name"))
+        region_names = (plan.metadata or Metadata()).region_names()
     rows: list[Figure] = []
     totals: list[Figure] = []
     groups = sorted((g for g in merged if g != "total"), key=lambda g: _sort_key(plan, g))
@@ -521,7 +595,7 @@ def _answer_from(plan: _Plan, sums: Sums, as_of: dt.datetime | None, *, engine: 
     return Answer(
         query=query, measure=query.measure, label=plan.measure.label, unit=plan.measure.unit,
         decimals=plan.measure.decimals, is_rate=plan.measure.is_rate, scope=plan.measure.scope,
-        source=plan.measure.source, root_id=plan.root.id, root_name=plan.root.name,
+        source=plan.measure.source, root_id=None if plan.roots else plan.root.id, root_name=plan.root.name,
         periods=[(s.code, s.label) for s in plan.specs], options=[o for o in plan.options if o[0]],
         rows=rows, totals=totals, as_of=as_of, engine=engine, notes=notes,
     )  # fmt: skip
@@ -534,64 +608,3 @@ def _sort_key(plan: _Plan, group: str) -> tuple:
     if kind == "region":
         return (0, key or "~")
     return (2, kind)
-
-
-# --- Growth and year-on-year ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """One figure against its base: the same group and option in the baseline period (or a year earlier).
-
-    Rates change in percentage points (百分点); amounts grow in percent of the base.
-    """
-
-    group: str
-    org_name: str
-    option: str
-    period: str
-    base_period: str
-    value: Decimal | None
-    base_value: Decimal | None
-    change: Decimal | None
-    display: str
-
-
-def compare(user, query: Query, *, baseline: str | None = None) -> list[Change]:
-    """Each figure of `query` (rows and totals) against `baseline` (a period code, e.g. "2015" for the end
-    of the 12th five-year plan) or, without one, against the same period a year earlier."""
-    current = answer(user, query)
-    base_of = {
-        code: periods.parse_code(baseline).code
-        if baseline
-        else periods.same_period_last_year(periods.parse_code(code)).code
-        for code, _label in current.periods
-    }
-    base = answer(user, replace(query, periods=tuple(dict.fromkeys(base_of.values()))))
-    base_values = {(f.group, f.option, f.period): f.value for f in base.rows + base.totals}
-    changes = []
-    for figure in current.totals + current.rows:
-        base_period = base_of[figure.period]
-        base_value = base_values.get((figure.group, figure.option, base_period))
-        change, display = None, "—"
-        if figure.value is not None and base_value is not None:
-            if current.is_rate:
-                change = figure.value - base_value
-                display = _("%(sign)s%(n)s个百分点") % {"sign": "+" if change >= 0 else "", "n": _quantize(change, 2)}
-            elif base_value:
-                change = _quantize((figure.value - base_value) / base_value * 100, 2)
-                display = ("+" if change >= 0 else "") + percent(change)
-        changes.append(
-            Change(
-                figure.group,
-                figure.org_name,
-                figure.option,
-                figure.period,
-                base_period,
-                figure.value,
-                base_value,
-                change,
-                display,
-            )  # fmt: skip
-        )
-    return changes

@@ -15,19 +15,19 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from analytics.aggregates import ACCEPTED_STATUSES, TreeHistory, generation
+from analytics.aggregates import ACCEPTED_STATUSES, OrgInfo, TreeHistory, generation
 from analytics.choices import Level
 from analytics.engine.answers import (
     Answer,
     Query,
     _answer_from,
-    _collect_aggregates,
-    _collect_raw,
+    _collect,
     _merge_hidden,
     _Plan,
-    _root_for,
-    _uses_aggregates,
+    _roots_in,
+    _scope_root,
 )
 from analytics.engine.measures import (
     ElementMeta,
@@ -65,6 +65,17 @@ class Tile:
 
 
 @dataclass(frozen=True)
+class Target:
+    """An indicator's target for one year, as it applies to one organisation."""
+
+    year: str
+    value: Decimal
+    display: str
+    org_id: int | None  # whose target it is: the organisation's own, or None for the province's
+    owner: str  # 全省 or the organisation's name
+
+
+@dataclass(frozen=True)
 class Completeness:
     dataset: str
     period: str
@@ -77,7 +88,7 @@ class Completeness:
 
 @dataclass
 class Dashboard:
-    root_id: int
+    root_id: int | None  # None: several subtrees (a department viewer's assigned enterprises)
     root_name: str
     period: str
     period_label: str
@@ -115,8 +126,41 @@ def dashboard_tiles(user, *, org: int | None = None) -> Dashboard:
     return dashboard
 
 
+def targets_for(measure: str, org_id: int | None, years) -> dict[str, Target]:
+    """The targets of an indicator (`measure` "indicator:<CODE>") for those of `years` (yearly period codes)
+    that have one: the organisation's own target where the office set one, else the province's. A data
+    element, a period other than a year, or a scope of several subtrees (org_id None) take the province's."""
+    kind, _sep, code = (measure or "").partition(":")
+    wanted = [int(year) for year in years if len(year) == 4 and year.isdigit()]
+    if kind != "indicator" or not wanted:
+        return {}
+    applies = Q(org__isnull=True) | (Q(org_id=org_id) if org_id is not None else Q(pk__in=[]))
+    found = (
+        IndicatorTarget.objects.filter(applies, indicator__code=code, indicator__is_active=True, year__in=wanted)
+        .select_related("indicator", "org")
+        .order_by("year")
+    )
+    result: dict[str, Target] = {}
+    for target in sorted(found, key=lambda t: t.org_id is not None):  # an organisation's own target wins
+        indicator = target.indicator
+        result[str(target.year)] = Target(
+            year=str(target.year),
+            value=target.value,
+            display=format_value(target.value, indicator.unit, indicator.decimals),
+            org_id=target.org_id,
+            owner=target.org.name if target.org_id else _("全省"),
+        )
+    return result
+
+
 def _answers(
-    root_id: int, paths: tuple[str, ...], measures: list[Measure], meta: dict[str, ElementMeta], query: Query
+    root: OrgInfo,
+    roots: tuple[OrgInfo, ...],
+    history: TreeHistory,
+    paths: tuple[str, ...],
+    measures: list[Measure],
+    meta: dict[str, ElementMeta],
+    query: Query,
 ) -> list[Answer]:
     """The answers of `query` for each measure, from one collection of sums over all their elements."""
     from reporting.models import Period
@@ -128,19 +172,27 @@ def _answers(
     ]
     codes = {s.code for subs in subs_of for stored in subs.values() for s in stored}
     period_ids = dict(Period.objects.filter(code__in=codes).values_list("code", "pk"))
-    history = TreeHistory()
-    root = history.info(root_id)
     plans = [
-        _Plan(_for_measure(query, measure), measure, root, history, meta, specs, [("", "")], subs, period_ids, paths)
+        _Plan(
+            _for_measure(query, measure),
+            measure,
+            root,
+            history,
+            meta,
+            specs,
+            [("", "")],
+            subs,
+            period_ids,
+            paths,
+            roots,
+        )  # fmt: skip
         for measure, subs in zip(measures, subs_of, strict=True)
     ]
     if not plans:
         return []
     # One plan over every element and period asks the database once; each measure reads its own cells.
     every = replace(plans[0], subs={key: stored for plan in plans for key, stored in plan.subs.items()})
-    use_aggregates = _uses_aggregates(every)
-    sums, as_of = _collect_aggregates(every) if use_aggregates else _collect_raw(every)
-    engine = "aggregate" if use_aggregates else "raw"
+    sums, as_of, engine = _collect(every)
     sums = _merge_hidden(every, sums)
     return [_answer_from(plan, sums, as_of, engine=engine, premerged=True) for plan in plans]
 
@@ -150,24 +202,31 @@ def _for_measure(query: Query, measure: Measure) -> Query:
 
 
 def _dashboard(user, org: int | None) -> Dashboard:
-    from orgs.models import Organisation
-
-    root_id, paths = _root_for(user, org)
+    history = TreeHistory()
+    found, paths = _roots_in(history, user, org)
     year = current_year(user)
     years = tuple(str(int(year) - k) for k in range(4, -1, -1))
-    root = Organisation.objects.get(pk=root_id)  # already checked by _root_for
-    level = Level.ENTERPRISE if root.kind != OrgKind.ENTERPRISE else Level.CHILDREN
+    if len(found) == 1:
+        root, roots = found[0], ()
+        root_id: int | None = root.id
+        level = Level.ENTERPRISE if root.kind != OrgKind.ENTERPRISE else Level.CHILDREN
+    else:
+        # Several subtrees (a department viewer's assigned enterprises): all of them, each ranked as an
+        # enterprise (an assigned enterprise is its own row), against the province's targets.
+        roots = tuple(found)
+        root, root_id, level = _scope_root(user, roots), None, Level.ENTERPRISE
     indicators = list(Indicator.objects.filter(is_active=True, is_key=True).order_by("sort_order", "code"))
     measures = {indicator.pk: indicator_measure(indicator) for indicator in indicators}
     meta = element_meta(ref.element for measure in measures.values() for ref in _refs(measure))
     indicators = [i for i in indicators if all(ref.element in meta for ref in _refs(measures[i.pk]))]
     chosen = [measures[i.pk] for i in indicators]
-    trends = _answers(root_id, paths, chosen, meta, Query(measure="", org=root_id, periods=years))
-    rankings = _answers(root_id, paths, chosen, meta, Query(measure="", org=root_id, level=level, periods=(year,)))
-    targets: dict[int, IndicatorTarget] = {}
-    found = IndicatorTarget.objects.filter(indicator__in=indicators, year=int(year)).filter(
-        Q(org_id=root_id) | Q(org__isnull=True)
+    trends = _answers(root, roots, history, paths, chosen, meta, Query(measure="", org=root_id, periods=years))
+    rankings = _answers(
+        root, roots, history, paths, chosen, meta, Query(measure="", org=root_id, level=level, periods=(year,))
     )
+    targets: dict[int, IndicatorTarget] = {}
+    own = Q(org_id=root_id) if root_id is not None else Q(pk__in=[])
+    found = IndicatorTarget.objects.filter(indicator__in=indicators, year=int(year)).filter(own | Q(org__isnull=True))
     for target in sorted(found, key=lambda t: t.org_id is not None):  # an organisation's own target wins
         targets[target.indicator_id] = target
     tiles = []

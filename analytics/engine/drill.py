@@ -45,11 +45,20 @@ class DrillThrough:
 
 
 def drill_through(
-    user, measure: str, org: int, period: str, *, own: bool = False, region: str | None = None, option: str = ""
+    user,
+    measure: str,
+    org: int | None,
+    period: str,
+    *,
+    own: bool = False,
+    region: str | None = None,
+    option: str = "",
 ) -> DrillThrough:
-    """The accepted reports behind one figure (an organisation's subtree, or its own report with
-    `own`, or a prefecture with `region`) and each one's values for the measure's references.
-    Only reports the user may see are listed."""
+    """The accepted reports behind one figure (an organisation's subtree, or its own report with `own`;
+    org None: the whole of the user's scope) and each one's values for the measure's references. With
+    `region` only the reports located in that prefecture ("" = none recorded) are counted, as in the
+    prefecture's row of the map or in an enterprise's row of a prefecture's view. Only reports the user
+    may see are listed."""
     from reporting.models import DataValue, Report
 
     plan = _resolve(user, Query(measure=measure, org=org, periods=(period,), by_category=None))
@@ -62,9 +71,11 @@ def drill_through(
         accepted = accepted.filter(region=region)
     if own:
         accepted = accepted.filter(org_id=plan.root.id)
-    elif region is None:
+    elif plan.roots or plan.root.depth > 1:
+        # The subtree as it stood in the period (the province's root holds every report: no filter needed).
+        nodes = [r.id for r in plan.roots] or [plan.root.id]
         accepted = accepted.filter(
-            pk__in=RollupEdge.objects.filter(node_id=plan.root.id, period_id__in=stored_ids).values("accepted_id")
+            pk__in=RollupEdge.objects.filter(node_id__in=nodes, period_id__in=stored_ids).values("accepted_id")
         )
     reports = list(
         Report.objects.visible_to(user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -161,6 +162,109 @@ def element_meta(codes: Iterable[str]) -> dict[str, ElementMeta]:
         )  # fmt: skip
         for e in elements
     }
+
+
+# --- Metadata for one request, cached per process while it stays the same ---------------------------------
+# Every answer needs the measure's definition, its elements' cells and native periods and the prefectures'
+# names: rows that change a few times a year. Instead of reading them again (five or six queries, and the ORM
+# work around them) for every request, one query reads a fingerprint of those tables and the values are kept
+# in the process for as long as the fingerprint stays the same, so an edit is seen at once. (Periods are not
+# among them: reports create them as they come, and a rolled-back one may hand its id to another.)
+
+_STAMP_MODELS = (
+    "analytics.Indicator", "reporting.DataElement", "reporting.Category", "reporting.CategoryOption",
+    "reporting.CategoryComboCategory", "reporting.CategoryOptionCombo", "reporting.DataSet",
+    "reporting.DataSetVersion", "reporting.SectionElement", "orgs.Region",
+)  # fmt: skip
+_MAX_ENTRIES = 2000
+_MISSING = object()
+_stamp_sql_by_vendor: dict[str, str] = {}
+
+
+def _stamp_sql(connection) -> str:
+    """One row per metadata table: its row count, highest key, sum of versions and latest change or
+    publication (where it has them). Any insert, delete, edit or publication changes it. A UNION of
+    single-table aggregates: cheap to plan (a join of a dozen tables is not, on PostgreSQL)."""
+    sql = _stamp_sql_by_vendor.get(connection.vendor)
+    if sql is None:
+        from django.apps import apps
+
+        quote = connection.ops.quote_name
+        parts = []
+        for label in _STAMP_MODELS:
+            model = apps.get_model(label)
+            columns = {f.name: quote(f.column) for f in model._meta.concrete_fields}
+            numeric_key = model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField")
+            key = f"MAX({quote(model._meta.pk.column)})" if numeric_key else "0"
+            version = f"SUM({columns['version']})" if "version" in columns else "0"
+            stamp = next((f"MAX({columns[c]})" for c in ("updated_at", "published_at") if c in columns), "NULL")
+            published = f"COUNT({columns['published_at']})" if "published_at" in columns else "0"
+            # Table and column names from the models' metadata, quoted: nothing from a request.
+            table = quote(model._meta.db_table)
+            parts.append(f"SELECT COUNT(*), {key}, {version}, {stamp}, {published} FROM {table}")  # noqa: S608
+        sql = _stamp_sql_by_vendor[connection.vendor] = " UNION ALL ".join(parts)
+    return sql
+
+
+class Metadata:
+    """Definitions one answer needs (measure, elements, category options, prefecture names), from a cache
+    kept per process and emptied whenever the metadata tables' fingerprint changes (one query per request)."""
+
+    _lock = threading.Lock()
+    _stamp: tuple | None = None
+    _store: dict = {}
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(_stamp_sql(connection))
+            stamp = tuple(cursor.fetchall())
+        cls = type(self)
+        with cls._lock:
+            if stamp != cls._stamp:
+                cls._stamp, cls._store = stamp, {}
+            self._values = cls._store
+
+    def _get(self, key, compute):
+        found = self._values.get(key, _MISSING)
+        if found is _MISSING:
+            found = compute()
+            if len(self._values) < _MAX_ENTRIES:
+                self._values[key] = found
+        return found
+
+    def measure(self, ref: str) -> Measure:
+        """measure_for(ref); a UserError is raised each time, never kept."""
+        return self._get(("measure", ref), lambda: measure_for(ref))
+
+    def elements(self, codes: Iterable[str]) -> dict[str, ElementMeta]:
+        wanted = frozenset(codes)
+        return dict(self._get(("elements", wanted), lambda: element_meta(wanted)))
+
+    def options(self, category: str) -> list[tuple[str, str]]:
+        """(code, name) of a category's options, in order."""
+
+        def load() -> tuple[tuple[str, str], ...]:
+            from reporting.models import CategoryOption
+
+            return tuple(
+                CategoryOption.objects.filter(category__code=category)
+                .order_by("sort_order", "id")
+                .values_list("code", "name")
+            )
+
+        return list(self._get(("options", category), load))
+
+    def region_names(self) -> dict[str, str]:
+        """{code: name} of the prefectures (and the province)."""
+
+        def load() -> dict[str, str]:
+            from orgs.models import Region
+
+            return dict(Region.objects.filter(code__endswith="00").values_list("code", "name"))
+
+        return dict(self._get(("regions",), load))
 
 
 # --- Periods ---------------------------------------------------------------------------------------------

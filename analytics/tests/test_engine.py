@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.http import Http404
 
 from analytics import engine
@@ -91,7 +92,8 @@ def test_a_year_is_rolled_up_from_quarters_for_elements_only_reported_quarterly(
     def quarterly_only(codes):
         return {code: _quarterly(meta) for code, meta in original(codes).items()}
 
-    monkeypatch.setattr(engine.answers, "element_meta", quarterly_only)
+    monkeypatch.setattr(engine.measures, "element_meta", quarterly_only)
+    monkeypatch.setattr(engine.measures.Metadata, "_get", lambda self, key, compute: compute())  # nothing kept
     assert ask(tree, "element:WF_TRAINING_PERSON_TIMES").totals[0].value == Decimal(60)  # flow: 10 + 20 + 30
     assert ask(tree, "element:WF_WORKERS").totals[0].value == Decimal(130)  # stock: the last quarter, not 350
     assert ask(tree, "element:WF_WORKERS", periods=("2021H1",)).totals[0].value == Decimal(120)
@@ -271,3 +273,113 @@ def test_cells_helper_is_internally_consistent():
     values = cells(nonmigrant=10, migrant=3, certified=6, college=4)
     assert values[("WF_WORKERS", "")] == 13
     assert sum(v for (code, _k), v in values.items() if code == "WF_CERT_BY_LEVEL") == 6
+
+
+# --- A scope of several subtrees (a department viewer's assigned enterprises; issue 4) ---------------------
+
+
+def test_several_assigned_enterprises_are_answered_together_and_agree_with_the_raw_values(tree, wf):
+    wf_y, _wf_q = wf
+    org_services.assignment_create(
+        by=SYSTEM, department=tree.dept, enterprise=tree.ent_b1, valid_from=dt.date(2020, 1, 1)
+    )
+    accepted_report(tree, wf_y, "2021", tree.ent_a1, nonmigrant=100, migrant=20, certified=30)  # 530100
+    accepted_report(tree, wf_y, "2021", tree.unit_a1, nonmigrant=10, migrant=0, certified=1)  # no region
+    accepted_report(tree, wf_y, "2021", tree.ent_a2, nonmigrant=50, migrant=5, certified=20)  # not assigned
+    accepted_report(tree, wf_y, "2021", tree.ent_b1, nonmigrant=40, migrant=0, certified=4)  # no region
+    viewer = tree.user(Role.DEPT_VIEWER)
+
+    for level in (Level.SELF, Level.CHILDREN, Level.ENTERPRISE, Level.UNION, Level.PREFECTURE, Level.REPORTING):
+        fast = ask(tree, "indicator:CERT_RATE", user=viewer, level=level)
+        raw = ask(tree, "indicator:CERT_RATE", user=viewer, level=level, include_submitted=True)
+        assert raw.engine == "raw"
+        assert _values(fast) == _values(raw), level
+        assert fast.root_id is None
+        assert fast.totals[0].value == Decimal("23.33")  # (30 + 1 + 4) / (100 + 10 + 40); 曲靖 left out
+    rows = by_org(ask(tree, "indicator:CERT_RATE", user=viewer, level=Level.CHILDREN))
+    assert set(rows) == {"E-A1", "E-B1"}
+    assert rows["E-A1"].value == Decimal("28.18")  # 31 / 110
+    assert rows["E-A1"].has_children  # a row to go down from
+    assert ask(tree, "indicator:CERT_RATE", user=viewer, level=Level.ENTERPRISE).engine == "aggregate"
+    prefectures = {f.group: f.value for f in ask(tree, "indicator:CERT_RATE", user=viewer, level=Level.PREFECTURE).rows}
+    assert prefectures == {"region:530100": Decimal("30.00"), "region:": Decimal("10.00")}  # 5 / 50
+    # One of them, when chosen, is answered alone; one outside the scope does not exist.
+    assert ask(tree, "indicator:CERT_RATE", user=viewer, org=tree.ent_b1.pk).totals[0].value == Decimal("10.00")
+    with pytest.raises(Http404):
+        ask(tree, "indicator:CERT_RATE", user=viewer, org=tree.ent_a2.pk)
+
+
+def test_drill_through_with_a_region_keeps_to_the_subtree_and_the_prefecture(tree, wf):
+    wf_y, _wf_q = wf
+    tree.unit_a1.region_id = "530300"
+    tree.unit_a1.save(update_fields=["region_id"])
+    a1 = accepted_report(tree, wf_y, "2021", tree.ent_a1, nonmigrant=100, migrant=0, certified=30)  # 530100
+    unit = accepted_report(tree, wf_y, "2021", tree.unit_a1, nonmigrant=10, migrant=0, certified=1)  # 530300
+    a2 = accepted_report(tree, wf_y, "2021", tree.ent_a2, nonmigrant=50, migrant=0, certified=20)  # 530300
+
+    def reports(org, region):
+        return [
+            r.report_id
+            for r in engine.drill_through(office(tree), "indicator:CERT_RATE", org, "2021", region=region).rows
+        ]
+
+    assert reports(tree.ent_a1.pk, "530300") == [unit.pk]  # not the enterprise's own report in 昆明
+    assert reports(tree.ent_a1.pk, "530100") == [a1.pk]
+    assert reports(tree.union_a.pk, "530300") == [unit.pk, a2.pk]
+    assert reports(tree.province.pk, "530300") == [unit.pk, a2.pk]
+    assert reports(tree.union_b.pk, "530300") == []
+
+
+def test_year_on_year_compares_each_group_with_itself_a_year_earlier(tree, wf):
+    wf_y, _wf_q = wf
+    for year, certified in (("2019", 10), ("2020", 20), ("2021", 30)):
+        accepted_report(tree, wf_y, year, tree.ent_a1, nonmigrant=100, migrant=0, certified=certified)
+    accepted_report(tree, wf_y, "2021", tree.ent_a2, nonmigrant=100, migrant=0, certified=5)  # nothing in 2020
+    current = ask(tree, "indicator:CERT_RATE", org=tree.union_a.pk, level=Level.CHILDREN, periods=("2020", "2021"))
+    result = engine.comparison(office(tree), current, kind=engine.YOY)
+
+    changes = {(c.group.split(":")[-1], c.period): (c.base_period, c.display) for c in result.changes}
+    a1, a2 = str(tree.ent_a1.pk), str(tree.ent_a2.pk)
+    assert changes[(a1, "2020")] == ("2019", "+10.00个百分点")
+    assert changes[(a1, "2021")] == ("2020", "+10.00个百分点")
+    assert changes[(a2, "2021")] == ("2020", "—")  # no base: no change, not a jump from zero
+    assert result.unit == "百分点" and result.label == "同比"
+    with pytest.raises(UserError) as error:
+        engine.comparison(office(tree), current, kind="mom")
+    assert error.value.field == "compare"
+
+
+# --- Per-request overhead (issue 4): metadata read once per process while it stays the same ---------------------
+
+
+def test_a_repeated_answer_reads_the_metadata_fingerprint_not_the_metadata(tree, wf, django_assert_num_queries):
+    wf_y, _wf_q = wf
+    accepted_report(tree, wf_y, "2021", tree.ent_a1, nonmigrant=100, migrant=0, certified=30)
+    user = office(tree)
+    query = Query("indicator:CERT_RATE", level=Level.PREFECTURE, periods=("2021",))
+    engine.answer(user, query)
+
+    # The scope's top, the fingerprint, the periods, the province's rows, the prefectures' rows.
+    with django_assert_num_queries(5):
+        assert engine.answer(user, query).totals[0].display == "30.00%"
+
+
+def test_an_edited_definition_is_seen_at_once(tree, wf):
+    from analytics import services
+    from analytics.models import Indicator
+    from core.actor import Actor
+
+    wf_y, _wf_q = wf
+    accepted_report(tree, wf_y, "2021", tree.ent_a1, nonmigrant=300, migrant=0, certified=100)
+    user = office(tree)
+    query = Query("indicator:CERT_RATE", periods=("2021",))
+    assert engine.answer(user, query).totals[0].display == "33.33%"
+
+    indicator = Indicator.objects.get(code="CERT_RATE")
+    services.indicator_update(by=Actor(user=user), indicator=indicator, version=indicator.version, decimals=1)
+    assert engine.answer(user, query).totals[0].display == "33.3%"
+
+    from reporting.models import DataElement
+
+    DataElement.objects.filter(code="WF_CERTIFIED").update(name="持证人数（新）", version=F("version") + 1)
+    assert engine.answer(user, Query("element:WF_CERTIFIED", periods=("2021",))).label == "持证人数（新）"

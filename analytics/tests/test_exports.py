@@ -55,3 +55,16 @@ def test_sheet_title_drops_characters_excel_refuses():
     workbook = load_workbook(fileobj)
 
     assert workbook.sheetnames == ["指标 （2021／Q1）： 持证率＊"]
+
+
+def test_changes_keep_their_sign_in_points_or_percent():
+    from analytics.exports import GROWTH_FORMAT, POINTS_FORMAT
+
+    table = _table(
+        columns=[Column("单位"), Column("同比（百分点）", "points"), Column("较2015年度（%）", "growth")],
+        rows=[["昆明供电局", Decimal("5.25"), Decimal("-3.10")]],
+    )
+    sheet = load_workbook(table_file(table)[0]).active
+
+    assert (sheet["B4"].value, sheet["B4"].number_format) == (5.25, POINTS_FORMAT)
+    assert (sheet["C4"].value, sheet["C4"].number_format) == (-3.1, GROWTH_FORMAT)

@@ -529,3 +529,312 @@ def test_department_viewer_sees_only_its_assigned_enterprises(client, tree, data
     assert response.status_code == status
     default = client.get(reverse("analytics:pivot"), {"measure": CERT, "level": "self", "period_from": "2021"})
     assert default.context["answer"].root_id == tree.ent_a1.pk
+
+
+# --- Growth against a baseline and year-on-year (issue 4) -------------------------------------------------------
+
+
+def changes_of(response) -> dict[str, list[str]]:
+    """Pivot rows (and 合计) as {name: [each cell's change display]}."""
+    layout = response.context["pivot"]
+    return {r.name: [c.change.display if c.change else "" for c in r.cells] for r in [*layout.rows, layout.total]}
+
+
+def test_pivot_year_on_year_puts_each_rates_change_in_points_under_it(client, tree, data):
+    login(client, office(tree))
+    response = client.get(
+        reverse("analytics:pivot"),
+        {"measure": CERT, "org": tree.union_a.pk, "level": "children", "period_from": "2021", "compare": "yoy"},
+    )
+
+    assert response.status_code == 200
+    changes = changes_of(response)
+    assert changes["昆明供电局"] == ["+6.36个百分点"]  # 36.36% (400 / 1100) against 30.00% (300 / 1000)
+    assert changes["曲靖供电局"] == ["+0.00个百分点"]
+    assert changes["合计"] == ["+4.56个百分点"]  # 27.06% (460 / 1700) against 22.50% (360 / 1600)
+    body = response.content.decode()
+    assert "同比 +6.36个百分点" in body
+    assert "同比（与上年同期比较）" in body
+    assert "比率的变化以百分点表示" in body
+
+
+def test_pivot_growth_of_an_amount_against_a_baseline_is_in_percent(client, tree, data):
+    login(client, office(tree))
+    response = client.get(
+        reverse("analytics:pivot"),
+        {
+            "measure": "element:WF_WORKERS",
+            "org": tree.union_a.pk,
+            "level": "children",
+            "period_from": "2021",
+            "compare": "baseline",
+            "baseline": "2020",
+        },
+    )
+
+    changes = changes_of(response)
+    assert changes["昆明供电局"] == ["+6.67%"]  # 1,600 against 1,500
+    assert changes["合计"] == ["+4.55%"]  # 2,300 against 2,200
+    assert "较2020年度 +6.67%" in response.content.decode()
+    # The comparison is carried along by the links that change one thing (drill-down, export, crumbs).
+    assert "baseline=2020" in response.context["export_url"]
+
+
+def test_a_baseline_typed_in_alone_means_comparing_with_it(client, tree, data):
+    login(client, office(tree))
+    response = client.get(
+        reverse("analytics:pivot"),
+        {"measure": CERT, "org": tree.union_a.pk, "period_from": "2021", "baseline": "2020"},
+    )
+
+    assert changes_of(response)["合计"] == ["+4.56个百分点"]
+
+
+@pytest.mark.parametrize(
+    ("baseline", "message"),
+    [
+        ("215", "基期“215”不是有效的报告期代码，应为 2015、2015H2 或 2015Q4 这样的形式。"),
+        ("2015Q4", "基期2015年第四季度与所比较的报告期类型不同：请选择年度报告期作基期，如 2015。"),
+        ("2022", "基期2022年度晚于所比较的最早报告期2021年度，请选择更早的报告期。"),
+        ("", "请填写基期，如 2015（“十二五”末）。"),
+    ],
+)
+def test_a_bad_baseline_is_a_chinese_error_on_the_field(client, tree, data, baseline, message):
+    login(client, office(tree))
+    response = client.get(
+        reverse("analytics:pivot"),
+        {"measure": CERT, "period_from": "2021", "compare": "baseline", "baseline": baseline},
+    )
+
+    assert response.status_code == 200
+    assert response.context["answer"] is None
+    assert response.context["form"].errors["baseline"] == [message]
+    assert message in response.content.decode()
+
+
+def test_a_baseline_without_data_says_so_and_shows_no_change(client, tree, data):
+    login(client, office(tree))
+    response = client.get(
+        reverse("analytics:pivot"),
+        {"measure": CERT, "org": tree.union_a.pk, "period_from": "2021", "baseline": "2015"},
+    )
+
+    assert changes_of(response)["合计"] == ["—"]
+    assert "基期2015年度没有可比数据，无法计算增长。" in response.content.decode()
+
+
+def test_pivot_export_writes_each_change_beside_its_figure(client, tree, data):
+    login(client, office(tree))
+    response = client.get(
+        reverse("analytics:pivot_export"),
+        {"measure": CERT, "org": tree.union_a.pk, "level": "children", "period_from": "2021", "compare": "yoy"},
+    )
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [c.value for c in sheet[3]]
+    assert header == [
+        "单位 / 分组", "2021年度（%）", "2021年度 同比（百分点）", "2021年度 分子", "2021年度 分母",
+    ]  # fmt: skip
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(4, 7)}
+    assert sheet.cell(row=rows["昆明供电局"], column=3).value == pytest.approx(6.36)
+    assert sheet.cell(row=rows["合计"], column=3).value == pytest.approx(4.56)
+    assert sheet.cell(row=rows["合计"], column=3).number_format == "+0.00;-0.00;0.00"
+    assert sheet.cell(row=rows["合计"], column=4).value == 460
+    notes = [sheet.cell(row=r, column=1).value for r in range(8, sheet.max_row + 1)]
+    assert any(n and n.startswith("对比：同比（与上年同期比较）") for n in notes)
+    entry = AuditEntry.objects.get(event="analytics.pivot.export")
+    assert entry.detail["compare"] == "yoy"
+
+
+def test_pivot_export_of_an_amounts_growth_uses_a_percent_format(client, tree, data):
+    login(client, office(tree))
+    response = client.get(
+        reverse("analytics:pivot_export"),
+        {"measure": "element:WF_WORKERS", "org": tree.union_a.pk, "period_from": "2021", "baseline": "2020"},
+    )
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [c.value for c in sheet[3]][:3] == ["单位 / 分组", "2021年度（人）", "2021年度 较2020年度（%）"]
+    total = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "合计")
+    assert sheet.cell(row=total, column=3).value == pytest.approx(4.55)
+    assert sheet.cell(row=total, column=3).number_format == '+0.00"%";-0.00"%";0.00"%"'
+
+
+def test_saved_view_keeps_the_comparison(client, tree, data):
+    login(client, office(tree))
+    params = {"measure": CERT, "period_type": "year", "period_from": "2021", "period_to": "2021",
+              "compare": "baseline", "baseline": "2020"}  # fmt: skip
+    client.post(reverse("analytics:view_save"), {"name": "对比", "kind": "pivot", "query": json.dumps(params)})
+
+    view = SavedView.objects.get(name="对比")
+    assert (view.query["compare"], view.query["baseline"]) == ("baseline", "2020")
+    opened = client.get(reverse("analytics:view_open", args=[view.pk]))
+    assert "baseline=2020" in opened.url and "compare=baseline" in opened.url
+
+
+# --- Per-organisation targets (issue 4) ---------------------------------------------------------------------------
+
+
+def test_office_sets_a_target_for_one_organisation_and_the_list_shows_it(client, tree, data):
+    login(client, office(tree))
+    response = client.post(
+        reverse("analytics:target_set", args=["CERT_RATE"]), {"year": 2021, "value": "20", "org": "U-A"}
+    )
+
+    assert response.status_code == 302
+    target = IndicatorTarget.objects.get(indicator__code="CERT_RATE", year=2021)
+    assert (target.org, target.value) == (tree.union_a, Decimal("20"))
+    entry = AuditEntry.objects.get(event="analytics.target.set")
+    assert entry.object_id == str(target.pk)
+    page = client.get(reverse("analytics:indicator_detail", args=["CERT_RATE"]))
+    body = page.content.decode()
+    assert 'data-org="U-A"' in body and "云南电网" in body
+    assert "已设定云南电网2021年目标。" in body
+    # The picker offers the organisations of the office's scope that report: unions, their enterprises …
+    suggestions = dict(page.context["target_form"].org_suggestions())
+    assert suggestions["U-A"] == "云南电网" and suggestions["E-A1"] == "昆明供电局"
+    assert "D-SASAC" not in suggestions  # … not a member department
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("NOPE", "适用机构：机构代码“NOPE”不存在或不在您的管理范围内。"),
+        ("D-SASAC", "“省国资委”不填报统计数据，不能为其设定目标。"),
+    ],
+)
+def test_a_target_for_an_unknown_or_non_reporting_organisation_is_refused(client, tree, data, code, message):
+    login(client, office(tree))
+    response = client.post(
+        reverse("analytics:target_set", args=["CERT_RATE"]), {"year": 2021, "value": "20", "org": code}, follow=True
+    )
+
+    assert message in response.content.decode()
+    assert not IndicatorTarget.objects.exists()
+    assert not AuditEntry.objects.filter(event="analytics.target.set").exists()
+
+
+def test_an_organisations_own_target_wins_over_the_provinces_on_its_dashboard_and_pivot(client, tree, data):
+    indicator = Indicator.objects.get(code="CERT_RATE")
+    IndicatorTarget.objects.create(indicator=indicator, year=2021, value=Decimal("30"))
+    IndicatorTarget.objects.create(indicator=indicator, year=2021, org=tree.union_a, value=Decimal("25"))
+
+    login(client, tree.user(Role.UNION_ADMIN, tree.union_a))
+    tile = next(
+        t["tile"]
+        for t in client.get(reverse("analytics:dashboard")).context["tiles"]
+        if t["tile"].indicator == "CERT_RATE"
+    )
+    assert (tile.display, tile.target_display, tile.target_met) == ("27.06%", "25.00%", True)
+    own = client.get(reverse("analytics:pivot"), {"measure": CERT, "org": tree.union_a.pk, "period_from": "2021"})
+    assert [t.display if t else None for t in own.context["pivot"].targets] == ["25.00%"]
+    assert "云南电网目标" in own.content.decode()
+
+    login(client, tree.user(Role.LEADER))
+    tile = next(
+        t["tile"]
+        for t in client.get(reverse("analytics:dashboard")).context["tiles"]
+        if t["tile"].indicator == "CERT_RATE"
+    )
+    assert (tile.display, tile.target_display, tile.target_met) == ("23.81%", "30.00%", False)
+    other = client.get(reverse("analytics:pivot"), {"measure": CERT, "org": tree.union_b.pk, "period_from": "2021"})
+    assert [t.display if t else None for t in other.context["pivot"].targets] == ["30.00%"]
+    assert "全省目标" in other.content.decode()
+    export = client.get(
+        reverse("analytics:pivot_export"), {"measure": CERT, "org": tree.union_a.pk, "period_from": "2021"}
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    target_row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "年度目标")
+    assert sheet.cell(row=target_row, column=2).value == pytest.approx(25)
+
+
+# --- Drill-through in a prefecture's view (issue 4) --------------------------------------------------------------
+
+
+def test_drill_through_from_an_enterprise_row_of_a_prefecture_lists_only_that_prefectures_reports(client, tree, data):
+    # 昆明供电局 (昆明) has a unit located in 曲靖: in 曲靖's view the enterprise's row holds the unit's report only.
+    tree.unit_a1.region_id = "530300"
+    tree.unit_a1.save(update_fields=["region_id"])
+    accepted_report(tree, data, "2021", tree.unit_a1, nonmigrant=200, migrant=0, certified=50, college=10)
+    login(client, office(tree))
+    response = client.get(
+        reverse("analytics:pivot"), {"measure": CERT, "region": "530300", "level": "enterprise", "period_from": "2021"}
+    )
+
+    row = next(r for r in response.context["pivot"].rows if r.name == "昆明供电局")
+    assert row.cells[0].figure.display == "25.00%"  # the unit's 50 / 200, not the enterprise's 450 / 1300
+    assert "region=530300" in row.cells[0].drill_url
+    drill = client.get(row.cells[0].drill_url)
+    assert [r["row"].org_name for r in drill.context["rows"]] == ["修试所"]
+    assert drill.context["region_name"] == "曲靖市"
+    # Going down a level stays in the prefecture as well, so the rows add up to the one clicked.
+    assert "region=530300" in row.down_url
+    assert set(rows_of(client.get(row.down_url))) == {"修试所"}
+
+    kunming = client.get(
+        reverse("analytics:pivot"), {"measure": CERT, "region": "530100", "level": "enterprise", "period_from": "2021"}
+    )
+    row = next(r for r in kunming.context["pivot"].rows if r.name == "昆明供电局")
+    drill = client.get(row.cells[0].drill_url)
+    assert [r["row"].org_name for r in drill.context["rows"]] == ["昆明供电局"]
+
+
+# --- A department viewer with several assigned enterprises (issue 4) -------------------------------------------------
+
+
+@pytest.fixture
+def two_assignments(tree):
+    import datetime as dt
+
+    from orgs import services as org_services
+    from orgs.tests.factories import SYSTEM
+
+    org_services.assignment_create(
+        by=SYSTEM, department=tree.dept, enterprise=tree.ent_b1, valid_from=dt.date(2020, 1, 1)
+    )
+    return tree.user(Role.DEPT_VIEWER)
+
+
+@pytest.mark.parametrize("level", ["children", "self"])
+def test_department_viewer_sees_all_assigned_enterprises_by_default_with_a_total(
+    client, tree, data, two_assignments, level
+):
+    login(client, two_assignments)
+    response = client.get(reverse("analytics:pivot"), {"measure": CERT, "level": level, "period_from": "2021"})
+
+    assert response.status_code == 200
+    answer = response.context["answer"]
+    assert answer.root_id is None
+    assert answer.root_name == "全部挂钩帮带企业（共 2 家）"
+    assert rows_of(response) == {"昆明供电局": ["36.36%"], "云南铜业股份": ["10.00%"]}
+    total = response.context["pivot"].total.cells[0]
+    assert total.figure.display == "29.33%"  # (400 + 40) / (1100 + 400)
+    assert "曲靖供电局" not in response.content.decode()
+    # The figure's reports: both enterprises', nobody else's.
+    drill = client.get(total.drill_url)
+    assert sorted(r["row"].org_name for r in drill.context["rows"]) == ["云南铜业股份", "昆明供电局"]
+    # They can pick one.
+    tops = response.context["tops"]
+    assert [(t["name"], t["current"]) for t in tops] == [
+        ("全部挂钩帮带企业（共 2 家）", True), ("昆明供电局", False), ("云南铜业股份", False),
+    ]  # fmt: skip
+    one = client.get(tops[2]["url"])
+    assert one.context["answer"].root_id == tree.ent_b1.pk
+    assert one.context["pivot"].total.cells[0].figure.display == "10.00%"
+    assert [c["name"] for c in one.context["crumbs"]] == ["全部挂钩帮带企业（共 2 家）", "云南铜业股份"]
+
+
+def test_department_viewers_dashboard_covers_all_assigned_enterprises(client, tree, data, two_assignments):
+    login(client, two_assignments)
+    response = client.get(reverse("analytics:dashboard"))
+
+    board = response.context["board"]
+    assert board.root_id is None and board.root_name == "全部挂钩帮带企业（共 2 家）"
+    tile = next(t["tile"] for t in response.context["tiles"] if t["tile"].indicator == "CERT_RATE")
+    assert tile.display == "29.33%"
+    assert [name for _id, name, _v, _d in tile.weakest] == ["云南铜业股份", "昆明供电局"]
+    picked = client.get(reverse("analytics:dashboard"), {"org": tree.ent_a1.pk})
+    tile = next(t["tile"] for t in picked.context["tiles"] if t["tile"].indicator == "CERT_RATE")
+    assert tile.display == "36.36%"
+    assert client.get(reverse("analytics:dashboard"), {"org": tree.ent_a2.pk}).status_code == 404

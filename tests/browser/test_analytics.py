@@ -160,7 +160,9 @@ def test_map_renders_prefectures_and_a_click_lists_the_enterprises(province, liv
 
     table.get_by_role("link", name="红河哈尼族彝族自治州").click()
     expect(page.locator("#pivot-table")).to_contain_text("红河锌业")
-    expect(page.locator("#pivot-table tbody tr")).to_have_count(2)  # 红河锌业 and the total
+    expect(page.locator("#pivot-table tbody tr:not(.target-row)")).to_have_count(2)  # 红河锌业 and the total
+    expect(page.locator("#target-row")).to_contain_text("15.00%")  # the province's 2021 target
+    expect(page.locator("#target-row")).to_contain_text("全省目标")
     expect(page.locator("#drill-crumbs")).to_contain_text("红河哈尼族彝族自治州")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE&period=2021")
@@ -234,6 +236,69 @@ def test_export_downloads_a_real_xlsx_and_charts_draw(province, live_server, pag
     assert errors == []
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pivot_compares_year_on_year_and_against_a_baseline(province, live_server, page: Page):
+    tree, leader = province
+    errors = sign_in(page, live_server.url, leader.username)
+
+    page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&org={tree.union_a.pk}&period_from=2021")
+    page.get_by_label("对比").select_option("yoy")
+    page.get_by_role("button", name="查询").click()
+    row = page.locator("#pivot-table tbody tr", has_text="昆明供电局")
+    expect(row).to_contain_text("同比 +2.43个百分点")  # with its unit: 24.29% (340 / 1400) against 21.86% (306 / 1400)
+    expect(page.locator("#pivot-table caption")).to_contain_text("同比（与上年同期比较）")
+    shot(page, "pivot-yoy")
+
+    page.get_by_label("对比").select_option("baseline")
+    page.get_by_label("基期").fill("2022")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("#baseline-error")).to_have_text(
+        "基期2022年度晚于所比较的最早报告期2021年度，请选择更早的报告期。"
+    )
+    page.get_by_label("基期").fill("2020")
+    page.get_by_role("button", name="查询").click()
+    expect(row).to_contain_text("较2020年度 +2.43个百分点")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="导出 Excel").click()
+    with open(download_info.value.path(), "rb") as fileobj:
+        sheet = load_workbook(fileobj).active
+    assert sheet.cell(row=3, column=3).value == "2021年度 较2020年度（百分点）"
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_department_viewer_sees_all_assigned_enterprises_and_picks_one(province, live_server, page: Page):
+    from orgs import services as org_services
+    from orgs.tests.factories import SYSTEM
+
+    tree, _leader = province
+    org_services.assignment_create(
+        by=SYSTEM, department=tree.dept, enterprise=tree.ent_b1, valid_from=dt.date(2020, 1, 1)
+    )
+    viewer = make_user("guoziwei_chakan", role=Role.DEPT_VIEWER, org=tree.dept, full_name="孙查看")
+    errors = sign_in(page, live_server.url, viewer.username)
+
+    page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&period_from=2021")
+    pivot = page.locator("#pivot-table")
+    expect(pivot.locator("caption")).to_contain_text("全部挂钩帮带企业（共 2 家）")
+    expect(pivot.locator("tbody tr:not(.total-row):not(.target-row)")).to_have_count(2)
+    expect(pivot).to_contain_text("昆明供电局")
+    expect(pivot).to_contain_text("云南铜业股份")
+    expect(pivot).not_to_contain_text("曲靖供电局")
+    shot(page, "dept-viewer-pivot")
+    page.locator("#scope-picker").get_by_role("link", name="云南铜业股份").click()
+    expect(pivot.locator("caption")).to_contain_text("云南铜业股份")
+    expect(pivot.locator(".total-row")).to_contain_text("11.00%")  # 110 / 1000
+
+    page.goto(f"{live_server.url}/analytics/")
+    expect(page.locator("h1")).to_contain_text("全部挂钩帮带企业（共 2 家）")
+    rendered(page)
+    shot(page, "dept-viewer-dashboard")
+    assert errors == []
+
+
 @pytest.fixture
 def demo_province(transactional_db, settings):
     from django.core.management import call_command
@@ -256,21 +321,27 @@ def test_leader_sees_the_speeches_figures_in_the_demo(demo_province, live_server
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(f"{live_server.url}/")
 
+    # The dashboard shows the latest accepted year (2021, the demo's assessed year); the speech quotes 2020.
     page.goto(f"{live_server.url}/analytics/")
-    expect(page.locator('[data-indicator="WORKERS_TOTAL"] [data-value]')).to_have_text("730.75万人")
-    expect(page.locator('[data-indicator="CERT_RATE"] [data-value]')).to_have_text("13.71%")
-    expect(page.locator('[data-indicator="COLLEGE_RATE"] [data-value]')).to_have_text("25.16%")
+    expect(page.locator('[data-indicator="WORKERS_TOTAL"] [data-value]')).to_contain_text("万人")
     expect(page.locator('[data-indicator="CERT_RATE"]')).to_contain_text("不含农民工")
     rendered(page)
     shot(page, "demo-dashboard")
+    for code, figure in (("WORKERS_TOTAL", "730.75万"), ("CERT_RATE", "13.71%"), ("COLLEGE_RATE", "25.16%")):
+        page.goto(
+            f"{live_server.url}/analytics/pivot/?measure=indicator:{code}&level=self&period_from=2020&period_to=2020"
+        )
+        expect(page.locator("#pivot-table .total-row td").last).to_contain_text(figure)
 
-    page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE")
+    page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE&period=2020")
     rendered(page)
     expect(page.locator("#map-table .total-row")).to_contain_text("13.71%")
     shot(page, "demo-map")
 
     # All-worker rates are labelled as such: 38.16万 over 730.75万 is not the certification rate.
-    page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE_ALL&level=self")
+    page.goto(
+        f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE_ALL&level=self&period_from=2020&period_to=2020"
+    )
     expect(page.locator("#pivot-table caption")).to_contain_text("含农民工口径")
     expect(page.locator("#pivot-table .total-row td").last).to_have_text("5.22%")
     assert errors == []
@@ -304,5 +375,13 @@ def test_office_checks_an_expression_and_saves_the_indicator(province, live_serv
     page.get_by_label("目标值").fill("16")
     page.get_by_role("button", name="设定目标").click()
     expect(page.locator("#targets")).to_contain_text("2022年")
+    # A target of its own for one union, picked within the office's scope.
+    page.get_by_label("年度").fill("2022")
+    page.get_by_label("目标值").fill("18")
+    page.get_by_label("适用机构").fill("U-A")
+    page.get_by_role("button", name="设定目标").click()
+    expect(page.locator('#targets tr[data-org="U-A"]')).to_contain_text("云南电网")
+    expect(page.locator('#targets tr[data-org="U-A"]')).to_contain_text("18")
+    shot(page, "indicator-targets")
     assert Indicator.objects.get(code="CERT_RATE").description.endswith("（2021 年修订说明）。")
     assert errors == []
