@@ -255,11 +255,13 @@ def _peer_values(framework: FrameworkSpec, orgs: list[OrgInputs]) -> dict[int, l
     peers: dict[int, list[Decimal]] = {}
     for spec in framework.criteria:
         if spec.kind == CriterionKind.INDICATOR_RANK:
-            peers[spec.id] = [
-                o.values[spec.indicator]
-                for o in orgs
-                if spec.applies_to(o) and o.values.get(spec.indicator) is not None
-            ]
+            peers[spec.id] = rules.SortedPeers(
+                sorted(
+                    o.values[spec.indicator]
+                    for o in orgs
+                    if spec.applies_to(o) and o.values.get(spec.indicator) is not None
+                )
+            )
     return peers
 
 

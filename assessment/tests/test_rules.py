@@ -196,3 +196,12 @@ def test_competition_ranks():
 @pytest.mark.parametrize(("x", "expected"), [(D("0.6"), D(0)), (D("0.8"), D("0.5")), (D(1), D(1)), (D(2), D(1))])
 def test_linear(x, expected):
     assert rules.linear(x, D("0.6"), D(1)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.decimals(min_value=0, max_value=20, places=0), min_size=1, max_size=30), st.booleans())
+def test_percentile_over_sorted_peers_equals_counting(peers, higher):
+    # Scoring hands over its peers sorted once (rules.SortedPeers) and percentile bisects them (bench/assessment.py).
+    for value in set(peers):
+        counted = rules.percentile(value, peers, higher_is_better=higher)
+        assert rules.percentile(value, rules.SortedPeers(sorted(peers)), higher_is_better=higher) == counted

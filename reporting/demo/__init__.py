@@ -1,14 +1,18 @@
-"""The demo province's reports: two accepted years of the workforce report and a quarterly round in every state.
+"""The demo province's reports: three accepted years of the workforce report and a quarterly round in every state.
 
 What `load_demo_reports()` adds to the demo province of orgs/demo.py (run it after `orgs.demo.load_demo`):
 
-- WF_Y (yearly) for 2019 and 2020, every enterprise accepted; 2019 is locked by the office. The speech of
-  July 2021 quotes the end-of-2020 figures, so the accepted 2020 totals are exactly the speech's
+- WF_Y (yearly) for 2019, 2020 and 2021, every enterprise accepted; 2019 is locked by the office. The speech
+  of July 2021 quotes the end-of-2020 figures, so the accepted 2020 totals are exactly the speech's
   (SPEECH_TOTALS): 730.75万 industrial workers, 278.26万 of them not migrant workers, 38.16万 certified
   (13.71% of non-migrant workers) and 69.998万 (近70万) with college or above (25.16%); over all workers
   the two rates would be 5.22% and 9.58%. 2019 is a little lower. Values are spread over the enterprises by
   industry (power, railway and finance: few migrant workers and many graduates; construction and
   agriculture: mostly migrant workers), with a handful of weak enterprises (WEAK_COUNT) far below the rest.
+  2021 (ASSESSED_YEAR, what the demo's assessment round scores, assessment/demo.py) is a year on from 2020
+  for each enterprise (`yearly_values_after`): a little larger, its rates moved by its own effort, its
+  activities last year's scaled by its own trend; the province's totals are not fixed. Being the latest
+  accepted year, 2021 is what the dashboard shows; the speech's figures are 2020's.
 - WF_Q (quarterly) for the latest round whose entry has opened (`recent_rounds`, as of the real date) and
   the quarter before it. The earlier quarter is accepted and then locked by the office; the latest one
   holds reports in every state: not started, draft, submitted, returned (by the union, with its reason on
@@ -30,7 +34,7 @@ would have. While the reports are written, `django.utils.timezone.now` returns t
 restored afterwards. Steps of the current round are placed between its opening and the real time of the
 load. Notifications of the finished rounds are marked read at the end of those rounds.
 
-Speed: a first load plays about 2,000 workflow steps for 479 reports, about 25 seconds of CPU on a 2-core
+Speed: a first load plays about 2,500 workflow steps for 602 reports, about 30 seconds of CPU on a 2-core
 machine (SQLite; a busy machine takes longer); a second load finds every report and takes under a second.
 `manage.py load_demo --without-reports` loads only the tree and the accounts.
 
@@ -40,6 +44,7 @@ organisation code and period), so two loads of an empty database give the same v
 """
 
 from reporting.demo.figures import (
+    ASSESSED_YEAR,
     DEFAULT_SECTOR,
     PREVIOUS_YEAR,
     SECTORS,
@@ -56,10 +61,12 @@ from reporting.demo.figures import (
     quarterly_values,
     yearly_headcounts,
     yearly_values,
+    yearly_values_after,
 )
 from reporting.demo.stories import DemoReportsResult, current_rounds, load_demo_reports, story_clock, summary_lines
 
 __all__ = [
+    "ASSESSED_YEAR",
     "DEFAULT_SECTOR",
     "PREVIOUS_YEAR",
     "SECTORS",
@@ -81,4 +88,5 @@ __all__ = [
     "summary_lines",
     "yearly_headcounts",
     "yearly_values",
+    "yearly_values_after",
 ]

@@ -15,7 +15,9 @@ from reporting import periods
 
 SPEECH_YEAR = 2020
 PREVIOUS_YEAR = 2019
-YEARS = (PREVIOUS_YEAR, SPEECH_YEAR)
+# The year after the speech: what the demo's published assessment round scores (assessment/demo.py).
+ASSESSED_YEAR = 2021
+YEARS = (PREVIOUS_YEAR, SPEECH_YEAR, ASSESSED_YEAR)
 
 
 @dataclass(frozen=True)
@@ -236,10 +238,31 @@ def _headcounts_earlier(
     return {c: Headcounts(*row) for c, *row in zip(codes, workers, nonmigrant, certified, college, strict=True)}
 
 
+def _headcounts_later(
+    enterprises: Sequence[Enterprise], earlier: dict[str, Headcounts], year: int
+) -> dict[str, Headcounts]:
+    """A year's headcounts from the year before's: each enterprise a little larger, its certification and
+    college rates moved by its own effort (most up, a few down), so that improvement criteria tell them apart.
+    No fixed province totals: the speech quotes none for this year."""
+    result = {}
+    for e in enterprises:
+        h = earlier[e.org.code]
+        r = _rng("later", year, e.org.code)
+        workers = max(1, round(h.workers * r.uniform(0.99, 1.05)))
+        nonmigrant = min(int(workers * 0.98), round(workers * h.nonmigrant / h.workers * r.uniform(0.99, 1.03)))
+        base = max(h.nonmigrant, 1)
+        effort = r.uniform(0.97, 1.08) if e.weak else r.uniform(0.96, 1.16)
+        certified = min(int(nonmigrant * 0.6), round(nonmigrant * h.certified / base * effort))
+        college = min(int(nonmigrant * 0.95), round(nonmigrant * h.college / base * r.uniform(0.99, 1.07)))
+        result[e.org.code] = Headcounts(workers, nonmigrant, certified, college)
+    return result
+
+
 def yearly_headcounts(enterprises: Sequence[Enterprise]) -> dict[int, dict[str, Headcounts]]:
-    """Headcounts per year and enterprise code, adding up exactly to TOTALS."""
+    """Headcounts per year and enterprise code, adding up exactly to TOTALS (2019, 2020); 2021 grows from 2020."""
     result = {SPEECH_YEAR: _headcounts_2020(enterprises)}
     result[PREVIOUS_YEAR] = _headcounts_earlier(enterprises, result[SPEECH_YEAR], PREVIOUS_YEAR)
+    result[ASSESSED_YEAR] = _headcounts_later(enterprises, result[SPEECH_YEAR], ASSESSED_YEAR)
     return result
 
 
@@ -343,6 +366,80 @@ def yearly_values(e: Enterprise, h: Headcounts, year: int, *, salt: object = "")
     put("WF_AWARDEES_WORKERS", round(awardees * u(0.4, 0.8)))
     if e.weak:
         put("WF_NOTES", "本年度生产任务紧，培训和创新活动开展较少，下一年度将补足。")
+    return v
+
+
+def yearly_values_after(e: Enterprise, h: Headcounts, year: int, previous: Values, *, salt: object = "") -> Values:
+    """A complete WF_Y filling a year on from `previous` (the same enterprise's filling of the year before).
+
+    The headcounts are `h`'s; the year's activities (talks, competitions, training, innovation, suggestions,
+    new members) are the previous year's scaled by the enterprise's growth and its own trend (weak enterprises
+    stay weak); representatives, the workers' congress, studios and the self-evaluation filing carry over with
+    small changes. Passes every rule, errors and warnings alike, as `yearly_values` does.
+    """
+    v = yearly_values(e, h, year, salt=salt)
+    r = _rng("wf_y_after", year, e.org.code, salt)
+    u = r.uniform
+    before = {key: int(value) for key, value in previous.items() if value.isdigit()}
+    t, n = h.workers, h.nonmigrant
+    size = t / max(before[("WF_WORKERS", "")], 1)
+    trend = u(0.85, 1.1) if e.weak else u(0.92, 1.3)
+
+    def was(code: str, key: str = "") -> int:
+        return before.get((code, key), 0)
+
+    def put(code: str, number: int | str, key: str = "") -> None:
+        v[(code, key)] = str(number)
+
+    put("WF_FRONTLINE", min(t, round(was("WF_FRONTLINE") * size * u(0.99, 1.01))))
+    nonmigrant_before = was("WF_WORKERS_GROUP", "NONMIGRANT.MALE") + was("WF_WORKERS_GROUP", "NONMIGRANT.FEMALE")
+    put("WF_TECH_STAFF", round(was("WF_TECH_STAFF") * n / max(nonmigrant_before, 1) * u(0.98, 1.06)))
+    for code in ("WF_NEW_FRONTLINE_HIRES", "WF_NEW_PARTY_MEMBERS", "WF_TALK_AUDIENCE", "WF_COMP_PARTICIPANTS",
+                 "WF_WUXIAO_RESULTS", "WF_WUXIAO_PARTICIPANTS", "WF_TRAINING_PERSON_TIMES"):  # fmt: skip
+        put(code, round(was(code) * size * trend * u(0.95, 1.05)))
+    training = int(v[("WF_TRAINING_PERSON_TIMES", "")])
+    hours_each = was("WF_TRAINING_HOURS") / max(was("WF_TRAINING_PERSON_TIMES"), 1)
+    put("WF_TRAINING_HOURS", round(training * hours_each * u(0.97, 1.08)))
+    put("WF_TALK_SESSIONS", max(2, round(was("WF_TALK_SESSIONS") * trend * u(0.9, 1.1))))
+    put("WF_TALK_SPEAKERS", max(1, round(was("WF_TALK_SPEAKERS") * trend * u(0.9, 1.1))))
+    put("WF_COMP_HELD", max(1, round(was("WF_COMP_HELD") * trend * u(0.9, 1.1))))
+    put("WF_COMP_TRADES", max(1, round(was("WF_COMP_TRADES") * u(0.95, 1.15))))
+
+    nef = round(was("WF_NEF_WORKERS") * u(1.0, 1.15))
+    nef_members = min(nef, round(was("WF_NEF_MEMBERS") * (u(1.0, 1.1) if e.weak else u(1.05, 1.35))))
+    members = round((was("WF_UNION_MEMBERS") - was("WF_NEF_MEMBERS")) * size * u(0.99, 1.02))
+    put("WF_NEF_WORKERS", nef)
+    put("WF_NEF_MEMBERS", nef_members)
+    put("WF_UNION_MEMBERS", min(t + nef, members + nef_members))
+
+    filed = previous.get(("WF_SELF_EVAL_FILED", "")) == "是" or v[("WF_SELF_EVAL_FILED", "")] == "是"
+    if filed and v[("WF_SELF_EVAL_FILED", "")] != "是":
+        put("WF_SELF_EVAL_PERSONS", round(n * u(0.01, 0.05)))
+    put("WF_SELF_EVAL_FILED", "是" if filed else "否")
+
+    for key in STUDIO_KEYS:
+        put("WF_STUDIOS", was("WF_STUDIOS", key), key)
+    if not e.weak and r.random() < 0.4:
+        put("WF_STUDIOS", was("WF_STUDIOS", "ENTERPRISE") + 1, "ENTERPRISE")
+    results = round(was("WF_STUDIO_RESULTS") * trend * u(0.95, 1.05))
+    put("WF_STUDIO_RESULTS", results)
+    put("WF_STUDIO_PATENTS", min(results, round(was("WF_STUDIO_PATENTS") * trend * u(0.9, 1.1))))
+    put("WF_STUDIO_VALUE", round(was("WF_STUDIO_VALUE") * trend * u(0.95, 1.1)))
+
+    submitted = round(was("WF_SUGGEST_SUBMITTED") * size * trend * u(0.95, 1.05))
+    adopted = min(submitted, round(was("WF_SUGGEST_ADOPTED") * size * trend * u(0.85, 1.2)))
+    put("WF_SUGGEST_SUBMITTED", submitted)
+    put("WF_SUGGEST_ADOPTED", adopted)
+    if was("WF_SUGGEST_ADOPTED"):
+        put("WF_SUGGEST_VALUE", round(was("WF_SUGGEST_VALUE") * adopted / was("WF_SUGGEST_ADOPTED") * u(0.95, 1.1)))
+
+    reps = was("WF_REPS_TOTAL")
+    put("WF_REPS_TOTAL", reps)
+    gained = 1 if not e.weak and r.random() < 0.3 else 0
+    put("WF_REPS_FRONTLINE", min(reps, was("WF_REPS_FRONTLINE") + gained))
+    put("WF_CONGRESS", previous[("WF_CONGRESS", "")])
+    put("WF_CONGRESS_DELEGATES", was("WF_CONGRESS_DELEGATES"))
+    put("WF_CONGRESS_FRONTLINE", was("WF_CONGRESS_FRONTLINE"))
     return v
 
 

@@ -28,6 +28,7 @@ from orgs.models import Membership, Organisation
 from reporting import periods, queries, services
 from reporting.choices import ReportStatus
 from reporting.demo.figures import (
+    ASSESSED_YEAR,
     PREVIOUS_YEAR,
     SPEECH_YEAR,
     YEARS,
@@ -38,6 +39,7 @@ from reporting.demo.figures import (
     quarterly_values,
     yearly_headcounts,
     yearly_values,
+    yearly_values_after,
 )
 from reporting.models import DataSet, PeriodLock, Report
 
@@ -561,7 +563,13 @@ def load_demo_reports(*, reset_passwords: bool = False) -> DemoReportsResult:
     cast = _cast(enterprises, result, reset_passwords=reset_passwords)
     headcounts = yearly_headcounts(enterprises)
     yearly = {
-        year: {e.org.code: yearly_values(e, headcounts[year][e.org.code], year) for e in enterprises} for year in YEARS
+        year: {e.org.code: yearly_values(e, headcounts[year][e.org.code], year) for e in enterprises}
+        for year in (PREVIOUS_YEAR, SPEECH_YEAR)
+    }
+    later = headcounts[ASSESSED_YEAR]
+    yearly[ASSESSED_YEAR] = {
+        e.org.code: yearly_values_after(e, later[e.org.code], ASSESSED_YEAR, yearly[SPEECH_YEAR][e.org.code])
+        for e in enterprises
     }
     real_now = timezone.now()
     current, previous = current_rounds(wf_q, real_now)
@@ -580,9 +588,10 @@ def load_demo_reports(*, reset_passwords: bool = False) -> DemoReportsResult:
             spec = periods.spec_for("year", year)
             stories = _history_stories(due(spec), yearly[year], spec.code)
             _play_round(wf_y, spec, stories, cast, clock, result)
-        year_locked = dt.datetime(PREVIOUS_YEAR + 1, 4, 30, 9, tzinfo=queries.REPORTING_TZ)
-        reason = _("%(year)d年度数据已全部验收。") % {"year": PREVIOUS_YEAR}
-        _lock_period(wf_y, periods.spec_for("year", PREVIOUS_YEAR), cast, clock, year_locked, reason, result)
+            if year == PREVIOUS_YEAR:  # locked before the next year's reports come in
+                year_locked = dt.datetime(PREVIOUS_YEAR + 1, 4, 30, 9, tzinfo=queries.REPORTING_TZ)
+                reason = _("%(year)d年度数据已全部验收。") % {"year": PREVIOUS_YEAR}
+                _lock_period(wf_y, spec, cast, clock, year_locked, reason, result)
         base = yearly[SPEECH_YEAR]
         q_values = {
             spec.code: {e.org.code: quarterly_values(e, base[e.org.code], spec) for e in enterprises}
