@@ -246,7 +246,11 @@ class Participant(models.Model):
 
 
 class RaterAssignment(models.Model):
-    """A person named to rate the qualitative criteria (all, or one) of the participants in a subtree (or all)."""
+    """A person named to rate the qualitative criteria (all, or one) of the participants in a subtree (or all).
+
+    The unique constraint treats empty criterion and subtree as distinct (SQLite cannot do otherwise);
+    services.rater_assign looks the row up first, so the office never creates the same assignment twice.
+    """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="raters")
     user = models.ForeignKey(
@@ -269,7 +273,6 @@ class RaterAssignment(models.Model):
             models.UniqueConstraint(
                 fields=["round", "user", "criterion", "org"],
                 name="%(app_label)s_%(class)s_unique",
-                nulls_distinct=False,
             ),
         ]
 

@@ -90,6 +90,27 @@ def curve_text(*, curve: str, floor: Decimal, cap: Decimal, bands, unit: str) ->
     }
 
 
+def share_reason(x: Decimal, *, curve: str, floor: Decimal, cap: Decimal, bands, unit: str = "%") -> str:
+    """How the measure `x` became the share of the points, in words a reader can check by hand."""
+    if curve == "bands":
+        reached = [(Decimal(str(lo)), Decimal(str(sh))) for lo, sh in bands if x >= Decimal(str(lo))]
+        if not reached:
+            return _("未达到最低一档，得分比例 0%")
+        lower, share = max(reached, key=lambda band: band[1])
+        return _("达到“≥%(lower)s%(unit)s”一档，得分比例 %(share)s%%") % {
+            "lower": _scaled(lower, unit), "unit": unit, "share": plain(share * 100, 0)
+        }  # fmt: skip
+    if x >= cap:
+        return _("达到满分线，得分比例 100%")
+    if x <= floor:
+        return _("未超过起评线，得分比例 0%")
+    share = (x - floor) / (cap - floor)
+    return _("得分比例 = (%(x)s − %(floor)s) ÷ (%(cap)s − %(floor)s) = %(share)s%%") % {
+        "x": _scaled(x, unit) + unit, "floor": _scaled(floor, unit) + unit, "cap": _scaled(cap, unit) + unit,
+        "share": plain(share * 100),
+    }  # fmt: skip
+
+
 def _scaled(share: Decimal, unit: str) -> str:
     return plain(share * 100, 0) if unit == "%" else plain(share)
 
@@ -141,6 +162,8 @@ def score_target(
             "measure": plain(reached * 100) + "%",
             "rule": rule,
             "text": formula
+            + "；"
+            + share_reason(reached, curve=curve, floor=floor, cap=cap, bands=bands)
             + _("；得分 = %(points)s × %(share)s%% = %(got)s")
             % {"points": plain(points), "share": plain(share * 100), "got": plain(got)},
         },
@@ -188,12 +211,14 @@ def score_rank(
             "measure": _("百分位 %(p)s%%") % {"p": plain(p * 100)},
             "rule": rule,
             "text": _(
-                "在%(group)s有数据的 %(n)d 家单位中位于第 %(p)s 百分位；得分 = %(points)s × %(share)s%% = %(got)s"
+                "在%(group)s有数据的 %(n)d 家单位中位于第 %(p)s 百分位（优于其他单位的比例，并列按一半计）；"
+                "%(reason)s；得分 = %(points)s × %(share)s%% = %(got)s"
             )
             % {
                 "group": group_label or _("同类单位"),
                 "n": len(peers),
                 "p": plain(p * 100),
+                "reason": share_reason(p, curve=curve, floor=floor, cap=cap, bands=bands),
                 "points": plain(points),
                 "share": plain(share * 100),
                 "got": plain(got),
@@ -245,19 +270,31 @@ def score_improvement(
             "measure": (plain(change) if not change.is_infinite() else "∞") + unit,
             "rule": rule,
             "text": _(
-                "本年 %(value)s，上年 %(last)s，提升 %(change)s%(unit)s；得分 = %(points)s × %(share)s%% = %(got)s"
+                "本年 %(value)s，上年 %(last)s，提升 %(change)s%(unit)s；%(reason)s；"
+                "得分 = %(points)s × %(share)s%% = %(got)s"
             )
             % {
                 "value": value_display or plain(value),
                 "last": last_display or plain(last),
                 "change": plain(change),
                 "unit": unit,
+                "reason": _improvement_reason(change, full_at, unit),
                 "points": plain(points),
                 "share": plain(share * 100),
                 "got": plain(got),
             },
         },
     )
+
+
+def _improvement_reason(change: Decimal, full_at: Decimal, unit: str) -> str:
+    if change >= full_at:
+        return _("达到满分幅度，得分比例 100%")
+    if change <= 0:
+        return _("没有提升，得分比例 0%")
+    return _("得分比例 = %(change)s ÷ %(full)s = %(share)s%%") % {
+        "change": plain(change) + unit, "full": plain(full_at) + unit, "share": plain(change / full_at * 100)
+    }  # fmt: skip
 
 
 def score_fact(*, points: Decimal, share: Decimal | None, text: str, rule: str) -> Scored:

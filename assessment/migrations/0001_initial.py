@@ -358,7 +358,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='raterassignment',
-            constraint=models.UniqueConstraint(fields=('round', 'user', 'criterion', 'org'), name='assessment_raterassignment_unique', nulls_distinct=False),
+            constraint=models.UniqueConstraint(fields=('round', 'user', 'criterion', 'org'), name='assessment_raterassignment_unique'),
         ),
         migrations.AddConstraint(
             model_name='participant',

@@ -205,3 +205,18 @@ def test_percentile_over_sorted_peers_equals_counting(peers, higher):
     for value in set(peers):
         counted = rules.percentile(value, peers, higher_is_better=higher)
         assert rules.percentile(value, rules.SortedPeers(sorted(peers)), higher_is_better=higher) == counted
+
+
+def test_every_step_of_the_arithmetic_is_written_out():
+    target = rules.score_target(points=D(10), value=D(16), target=D(20), higher_is_better=True, **LINEAR)
+    assert target.detail["text"] == (
+        "达标率 = 实际值 16.00 ÷ 目标值 20.00 = 80.00%；得分比例 = (80% − 60%) ÷ (100% − 60%) = 50.00%；"
+        "得分 = 10.00 × 50.00% = 5.00"
+    )
+    banded = rules.score_target(points=D(10), value=D(17), target=D(20), higher_is_better=True, **BANDS)
+    assert "达到“≥80%”一档，得分比例 70%" in banded.detail["text"]
+    grown = rules.score_improvement(points=D(4), value=D(2935), last=D(2740), full_at=D(20), is_rate=False,
+                                    higher_is_better=True)  # fmt: skip
+    assert grown.detail["text"] == (
+        "本年 2935.00，上年 2740.00，提升 7.12%；得分比例 = 7.12% ÷ 20.00% = 35.58%；得分 = 4.00 × 35.58% = 1.42"
+    )
