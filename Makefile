@@ -54,6 +54,7 @@ bench: install  ## benchmarks (see bench/README.md); results under bench/results
 	$(VPY) -m bench.orgtree
 	$(VPY) -m bench.excel_import
 	$(VPY) -m bench.analytics
+	$(VPY) -m bench.assessment
 	$(VPY) -m bench.readme
 
 clean:

@@ -135,11 +135,6 @@ def round_inputs(round_: Round, spec: FrameworkSpec | None = None) -> tuple[Fram
     for e in Entry.objects.filter(participant__round=round_).order_by("pk"):
         entries[e.participant_id][e.criterion_id].append((e.item, e.note))
 
-    explicit = {
-        c.indicator: c.target
-        for c in spec.criteria
-        if c.kind == CriterionKind.INDICATOR_TARGET and c.target is not None
-    }
     result = []
     for p in participants:
         org = p.org
@@ -155,7 +150,7 @@ def round_inputs(round_: Round, spec: FrameworkSpec | None = None) -> tuple[Fram
                 peer_key=p.peer_key,
                 values={code: values[code][org.pk] for code in values},
                 last={code: last[code][org.pk] for code in last},
-                targets={code: targets.get((p.pk, code)) for code in target_codes} | explicit,
+                targets={code: targets.get((p.pk, code)) for code in target_codes},
                 facts=found_facts.get(org.pk, {}),
                 ratings=dict(ratings[p.pk]),
                 calibrations=calibrations[p.pk],

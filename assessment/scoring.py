@@ -188,7 +188,9 @@ def score_criterion(spec: CriterionSpec, org: OrgInputs, peers: dict[int, list[D
     """The points of one criterion for one organisation (`peers`: criterion id → values of its peers)."""
     kind = spec.kind
     if kind == CriterionKind.INDICATOR_TARGET:
-        value, target = org.values.get(spec.indicator), org.targets.get(spec.indicator)
+        # The criterion's own target, else the indicator's target for the organisation (own, above, province).
+        target = spec.target if spec.target is not None else org.targets.get(spec.indicator)
+        value = org.values.get(spec.indicator)
         return rules.score_target(
             points=spec.points, value=value, target=target, higher_is_better=spec.higher_is_better,
             curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.api import UserViewSet
 from analytics import api_urls as analytics_api
+from assessment import api_urls as assessment_api
 from core.api import ThrottleFirstMixin
 from core.audit_views import AuditEntryViewSet
 from orgs.api import AssignmentViewSet, MembershipViewSet, OrganisationViewSet
@@ -69,6 +70,7 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("audit", AuditEntryViewSet, basename="audit")
 reporting_api.register(router)
 analytics_api.register(router)
+assessment_api.register(router)
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api_schema"),

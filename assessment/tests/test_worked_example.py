@@ -154,3 +154,13 @@ def test_same_inputs_give_the_same_scores():
     assert {k: (v.total, v.grade, v.rank) for k, v in again.items()} == {
         k: (v.total, v.grade, v.rank) for k, v in first.items()
     }
+
+
+def test_two_target_criteria_on_one_indicator_keep_their_own_targets():
+    from dataclasses import replace
+
+    own = CriterionSpec(11, "T1", "持证率达到 25%", 1, K.INDICATOR_TARGET, D(10), indicator="CERT", target=D(25))
+    default = CriterionSpec(12, "T2", "持证率达到年度目标", 1, K.INDICATOR_TARGET, D(10), indicator="CERT")
+    framework = replace(FRAMEWORK, criteria=(own, default))
+    (score,) = score_round(framework, [ORGS[0]])  # certification 20%, the indicator's target for it 20%
+    assert [str(c.points) for c in score.criteria] == ["5.00", "10.00"]  # 80% of 25 → half; 100% of 20 → full

@@ -75,6 +75,11 @@ DETAIL_ROUTES = {
     "report-reopen": Route("report", body={"version": 1, "reason": "越权重开"}),
     # Analytics: a saved view belongs to its owner (shared ones are readable by everyone, never writable).
     "saved-view-detail": Route("savedview", body={"version": 1, "name": "越权修改"}),
+    # Assessment: a round is seen through its published participants; a score card is its participant's.
+    "assessment-round-detail": Route("round"),
+    "assessment-round-results": Route("round"),
+    "assessment-round-tasks": Route("round"),
+    "assessment-score-card-detail": Route("participant"),
 }
 # Objects that belong to no organisation: the same for every signed-in user, and read-only.
 SHARED_ROUTES = {
@@ -100,6 +105,9 @@ LIST_ROUTES = {
     "analytics-query-list",
     "analytics-drill-list",
     "saved-view-list",
+    "assessment-round-list",
+    "assessment-rating-list",
+    "assessment-appeal-list",
 }
 # Lists that need parameters to answer at all: added to every query of the list test.
 LIST_REQUIRED = {
@@ -197,7 +205,13 @@ def world(tree):
                                         query={"measure": "element:WF_WORKERS", "org": org.code})
         for where, org in places.items()
     }  # fmt: skip
+    from assessment.tests.rounds import quick_round
+
+    office = tree.user(Role.OFFICE_ADMIN)
+    rounds = {where: quick_round(office, f"考核轮次{i}", [org]) for i, (where, org) in enumerate(places.items())}
     return {
+        "round": {where: {"pk": r.pk} for where, r in rounds.items()},
+        "participant": {where: {"pk": r.participants.get().pk} for where, r in rounds.items()},
         "savedview": {where: {"pk": v.pk} for where, v in views.items()},
         "org": {where: {"code": org.code} for where, org in places.items()},
         "membership": {where: {"pk": Membership.objects.get(user=u).pk} for where, u in reporters.items()},
