@@ -6,32 +6,21 @@ from functools import cached_property
 
 from django.urls import NoReverseMatch, reverse
 
+from orgs.choices import Action
+from orgs.nav import LazyNav
 
-class AssessmentNav:
-    """Computed only when a template asks, so pages that do not show the bar pay nothing."""
 
-    def __init__(self, user):
-        self.user = user
-
-    @cached_property
-    def authenticated(self) -> bool:
-        return bool(getattr(self.user, "is_authenticated", False))
+class AssessmentNav(LazyNav):
 
     @cached_property
     def office(self) -> bool:
         """The reform office runs frameworks and rounds."""
-        from orgs.choices import Action
-        from orgs.scoping import has_action
-
-        return self.authenticated and has_action(self.user, Action.ASSESS_MANAGE)
+        return self.may(Action.ASSESS_MANAGE)
 
     @cached_property
     def results(self) -> bool:
         """Anyone who may see business data somewhere may have published results to read."""
-        from orgs.choices import Action
-        from orgs.scoping import has_action
-
-        return self.authenticated and has_action(self.user, Action.VIEW)
+        return self.may(Action.VIEW)
 
     @cached_property
     def rater(self) -> bool:

@@ -4,48 +4,31 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from orgs.choices import Action
+from orgs.nav import LazyNav
 
-class ReportingNav:
-    """Computed only when a template asks, so pages that do not show the bar pay nothing."""
 
-    def __init__(self, user):
-        self.user = user
-
-    @cached_property
-    def authenticated(self) -> bool:
-        return bool(getattr(self.user, "is_authenticated", False))
+class ReportingNav(LazyNav):
 
     @cached_property
     def reports(self) -> bool:
         """Whether "我的填报" is offered: the user may see some organisation's business data."""
-        from orgs.choices import Action
-        from orgs.scoping import has_action
-
-        return self.authenticated and has_action(self.user, Action.VIEW)
+        return self.may(Action.VIEW)
 
     @cached_property
     def excel(self) -> bool:
         """Whether the Excel page is offered: the user may enter data somewhere."""
-        from orgs.choices import Action
-        from orgs.scoping import has_action
-
-        return self.authenticated and has_action(self.user, Action.EDIT)
+        return self.may(Action.EDIT)
 
     @cached_property
     def completeness(self) -> bool:
         """Whether the completeness pages are offered: the user reviews or accepts reports somewhere."""
-        from orgs.choices import Action
-        from orgs.scoping import has_action
-
-        return self.authenticated and (has_action(self.user, Action.REVIEW) or has_action(self.user, Action.ACCEPT))
+        return self.may(Action.REVIEW) or self.may(Action.ACCEPT)
 
     @cached_property
     def metadata(self) -> bool:
         """Whether the data-set definitions are offered (the reform office)."""
-        from orgs.choices import Action
-        from orgs.scoping import has_action
-
-        return self.authenticated and has_action(self.user, Action.METADATA_MANAGE)
+        return self.may(Action.METADATA_MANAGE)
 
     @cached_property
     def unread(self) -> int:

@@ -20,18 +20,7 @@ from analytics.tests.helpers import accepted_report
 from orgs.choices import OrgKind, Role
 from orgs.tests.factories import TEST_PASSWORD, make_org, make_tree, make_user
 from reporting.tests.factories import at, load_workforce
-
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-
-
-class FixedClock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now.astimezone(dt.UTC)
+from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
 
 
 @pytest.fixture

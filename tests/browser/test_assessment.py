@@ -7,9 +7,6 @@ Screenshots (1366×768 and one at 390 px) go to build/screenshots/assessment_*.p
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -21,18 +18,7 @@ from orgs.choices import Role
 from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
 from reporting.models import Report
 from reporting.tests.factories import at, load_workforce
-
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-
-
-class FixedClock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now.astimezone(dt.UTC)
+from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ Screenshots (1366×768, the office screen, and 390 px, a phone) go to build/scre
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
-from pathlib import Path
 
 import pytest
 from django.db import OperationalError
@@ -22,19 +20,9 @@ from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
 from reporting.choices import ReportStatus
 from reporting.models import DataValue, Report
 from reporting.tests.factories import at, filled_report, load_workforce, valid_values_y
+from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
 
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 REFUSED = "“一百二十”是中文数字，请改用阿拉伯数字填写，如“一百二十”应填写 120。"
-
-
-class FixedClock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now.astimezone(dt.UTC)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ Screenshots (1366×768) go to build/screenshots/excel-*.png.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 
@@ -22,16 +21,7 @@ from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
 from reporting.models import DataValue, Report
 from reporting.tests.excel_files import cell_rows, fill_single
 from reporting.tests.factories import at, load_workforce, valid_values_y
-
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-
-
-class FixedClock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now.astimezone(dt.UTC)
+from tests.browser.helpers import SHOTS, FixedClock
 
 
 @pytest.fixture

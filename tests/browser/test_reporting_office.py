@@ -8,9 +8,7 @@ Screenshots (1366×768, the office screen) go to build/screenshots/office-*.png.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -21,16 +19,7 @@ from orgs.tests.factories import TEST_PASSWORD, make_org, make_tree, make_user
 from reporting.models import ValidationRule
 from reporting.tests.factories import at, load_workforce, open_report, submitted_report
 from reporting.views import completeness as completeness_views
-
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-
-
-class FixedClock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now.astimezone(dt.UTC)
+from tests.browser.helpers import SHOTS, FixedClock
 
 
 @pytest.fixture

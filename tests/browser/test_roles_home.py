@@ -3,16 +3,13 @@
 Screenshots (1366×768, the office screen) go to build/screenshots/home-<role>.png.
 """
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from orgs.choices import Role
 from orgs.demo import ACCOUNTS, DEMO_PASSWORD
-
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+from tests.browser.helpers import SHOTS
 
 # The navigation entries each role must see (and nobody else).
 NAV = {
