@@ -737,7 +737,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Key indicators against their targets, five-year trends, the ten weakest enterprises on each, and the
     completeness of the current round, for the user's own subtree (precomputed and cached by the engine)."""
     ensure_viewer(request)
-    board = engine.dashboard_tiles(request.user, org=_org_param(request))
+    latest = int(engine.current_year(request.user))
+    years = [str(y) for y in range(latest, latest - 5, -1)]  # the years a leader may look back on
+    year = request.GET.get("year") or None
+    if year is not None and year not in years:
+        raise Http404
+    board = engine.dashboard_tiles(request.user, org=_org_param(request), year=year)
     as_of = None
     if board.as_of is not None:
         as_of = _("数据截至 %(time)s") % {"time": f"{timezone.localtime(board.as_of):%Y-%m-%d %H:%M}"}
@@ -814,8 +819,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "title": _("领导驾驶舱"),
             "may_export": has_action(request.user, Action.EXPORT),
-            "export_url": _url("analytics:dashboard_export", {"org": request.GET.get("org", "")}),
+            "export_url": _url("analytics:dashboard_export", {"org": request.GET.get("org", ""), "year": year or ""}),
             "tops": scope_picker(request.user, board.root_id, lambda pk: _url("analytics:dashboard", {"org": pk})),
+            "years": [
+                (y, y == board.period, _url("analytics:dashboard", {"org": request.GET.get("org", ""), "year": y}))
+                for y in years
+            ],
         },
     )
 
@@ -828,7 +837,11 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     refused = _too_many(request)
     if refused:
         return refused
-    board = engine.dashboard_tiles(request.user, org=_org_param(request))
+    latest = int(engine.current_year(request.user))
+    year = request.GET.get("year") or None
+    if year is not None and year not in {str(y) for y in range(latest, latest - 5, -1)}:
+        raise Http404
+    board = engine.dashboard_tiles(request.user, org=_org_param(request), year=year)
     years = [year for year, _v in board.tiles[0].trend] if board.tiles else []
     columns = [
         Column(_("指标")),

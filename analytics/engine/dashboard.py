@@ -115,13 +115,13 @@ def current_year(user=None) -> str:
     return str(year)
 
 
-def dashboard_tiles(user, *, org: int | None = None) -> Dashboard:
-    """The leaders' dashboard for the user's own subtree and the current year; cached per user."""
-    key = f"analytics:dashboard:{getattr(user, 'pk', 0)}:{org or 0}:{generation()}"
+def dashboard_tiles(user, *, org: int | None = None, year: str | None = None) -> Dashboard:
+    """The leaders' dashboard for the user's own subtree and the current year (or `year`); cached per user."""
+    key = f"analytics:dashboard:{getattr(user, 'pk', 0)}:{org or 0}:{year or ''}:{generation()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    dashboard = _dashboard(user, org)
+    dashboard = _dashboard(user, org, year)
     cache.set(key, dashboard, DASHBOARD_TTL)
     return dashboard
 
@@ -201,10 +201,10 @@ def _for_measure(query: Query, measure: Measure) -> Query:
     return replace(query, measure=measure.ref)
 
 
-def _dashboard(user, org: int | None) -> Dashboard:
+def _dashboard(user, org: int | None, year: str | None = None) -> Dashboard:
     history = TreeHistory()
     found, paths = _roots_in(history, user, org)
-    year = current_year(user)
+    year = year or current_year(user)
     years = tuple(str(int(year) - k) for k in range(4, -1, -1))
     if len(found) == 1:
         root, roots = found[0], ()

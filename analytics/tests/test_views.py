@@ -254,6 +254,24 @@ def test_dashboard_shows_key_indicators_targets_weakest_and_completeness(client,
     assert 'id="completeness"' in body
 
 
+def test_dashboard_looks_back_on_an_earlier_year(client, tree, data):
+    from analytics import engine
+
+    leader = tree.user(Role.LEADER)
+    login(client, leader)
+    response = client.get(reverse("analytics:dashboard"), {"year": "2020"})
+
+    assert response.status_code == 200
+    tile = next(t for t in response.context["tiles"] if t["tile"].indicator == "CERT_RATE")
+    expected = engine.answer(leader, engine.Query(CERT, periods=("2020",))).totals[0].display
+    assert tile["tile"].display == expected != "23.81%"  # 2021 shows 23.81%
+    body = response.content.decode()
+    assert 'aria-current="page">2020年</a>' in body and "?year=2021" in body
+    assert client.get(reverse("analytics:dashboard"), {"year": "1990"}).status_code == 404
+    export = client.get(reverse("analytics:dashboard_export"), {"year": "2020"})
+    assert export.status_code == 200
+
+
 # --- Exports ---------------------------------------------------------------------------------------------------------
 
 

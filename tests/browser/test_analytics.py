@@ -316,6 +316,12 @@ def test_leader_sees_the_speeches_figures_in_the_demo(demo_province, live_server
     expect(page.locator('[data-indicator="CERT_RATE"]')).to_contain_text("不含农民工")
     rendered(page)
     shot(page, "demo-dashboard")
+    page.locator("#dashboard-years").get_by_role("link", name="2020年").click()  # the year the speech quotes
+    expect(page.locator('[data-indicator="WORKERS_TOTAL"] [data-value]')).to_contain_text("730.75")
+    expect(page.locator('[data-indicator="CERT_RATE"] [data-value]')).to_contain_text("13.71%")
+    expect(page.locator('[data-indicator="COLLEGE_RATE"] [data-value]')).to_contain_text("25.16%")
+    rendered(page)
+    shot(page, "demo-dashboard-2020")
     for code, figure in (("WORKERS_TOTAL", "730.75万"), ("CERT_RATE", "13.71%"), ("COLLEGE_RATE", "25.16%")):
         page.goto(
             f"{live_server.url}/analytics/pivot/?measure=indicator:{code}&level=self&period_from=2020&period_to=2020"
