@@ -52,7 +52,6 @@ def pytest_configure(config):
     _flush_with_audit_purge()
 
 
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Production Argon2 parameters cost ~0.3 s a hash; tests use the same algorithm, cheaply.

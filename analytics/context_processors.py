@@ -9,7 +9,6 @@ from orgs.nav import LazyNav
 
 
 class AnalyticsNav(LazyNav):
-
     @cached_property
     def show(self) -> bool:
         """Anyone who may see business data somewhere; every figure is then limited to their scope."""

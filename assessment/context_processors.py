@@ -11,7 +11,6 @@ from orgs.nav import LazyNav
 
 
 class AssessmentNav(LazyNav):
-
     @cached_property
     def office(self) -> bool:
         """The reform office runs frameworks and rounds."""

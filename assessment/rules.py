@@ -363,7 +363,8 @@ def score_qualitative(
             got,
             {**base, "measure": lv.label,
              "text": _("产改办校准为“%(level)s”（%(reason)s）；得分 = %(points)s × %(share)s%% = %(got)s")
-             % {"level": lv.label, "reason": reason, "points": plain(points), "share": plain(lv.share * 100), "got": plain(got)}},
+             % {"level": lv.label, "reason": reason, "points": plain(points), "share": plain(lv.share * 100),
+                "got": plain(got)}},
         )  # fmt: skip
     shares = [by_code[r.level].share for r in ratings if r.level in by_code]
     if not shares:

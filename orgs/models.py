@@ -60,11 +60,14 @@ class Organisation(MP_Node, BaseModel):
     ownership = models.CharField(_("所有制"), max_length=20, choices=Ownership.choices, blank=True)
     industry = models.CharField(_("行业（GB/T 4754）"), max_length=1, choices=Industry.choices, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+        Region,
+        verbose_name=_("行政区划"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
     )
-    credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
     opened_on = models.DateField(_("成立日期"), null=True, blank=True)
     closed_on = models.DateField(_("撤销日期"), null=True, blank=True)
     is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("演示用的虚构机构。"))
@@ -78,7 +81,9 @@ class Organisation(MP_Node, BaseModel):
         verbose_name_plural = _("组织机构")
         constraints = [
             models.CheckConstraint(
-                condition=Q(closed_on__isnull=True) | Q(opened_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                condition=Q(closed_on__isnull=True)
+                | Q(opened_on__isnull=True)
+                | Q(closed_on__gte=models.F("opened_on")),
                 name="%(app_label)s_%(class)s_closed_after_opened",
             )
         ]

@@ -52,7 +52,9 @@ def ancestors_at(org_id: int, on: dt.date, parents: dict[int, int | None] | None
     return chain
 
 
-def rollup_target_at(org_id: int, targets: set[int], on: dt.date, parents: dict[int, int | None] | None = None) -> int | None:
+def rollup_target_at(
+    org_id: int, targets: set[int], on: dt.date, parents: dict[int, int | None] | None = None
+) -> int | None:
     """The first of `targets` (the org itself or an ancestor) that `org_id` rolled up to on `on`."""
     if org_id in targets:
         return org_id

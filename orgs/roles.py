@@ -13,8 +13,19 @@ A = Action
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.OFFICE_ADMIN: frozenset(
-        {A.ORG_VIEW, A.ORG_MANAGE, A.VIEW, A.EDIT, A.REVIEW, A.ACCEPT, A.EXPORT, A.USER_MANAGE, A.PII_VIEW, A.METADATA_MANAGE,
-         A.ASSESS_MANAGE}
+        {
+            A.ORG_VIEW,
+            A.ORG_MANAGE,
+            A.VIEW,
+            A.EDIT,
+            A.REVIEW,
+            A.ACCEPT,
+            A.EXPORT,
+            A.USER_MANAGE,
+            A.PII_VIEW,
+            A.METADATA_MANAGE,
+            A.ASSESS_MANAGE,
+        }
     ),
     Role.OFFICE_REVIEWER: frozenset({A.ORG_VIEW, A.VIEW, A.REVIEW, A.ACCEPT, A.EXPORT}),
     Role.UNION_ADMIN: frozenset({A.ORG_VIEW, A.ORG_MANAGE, A.VIEW, A.EDIT, A.REVIEW, A.EXPORT, A.USER_MANAGE}),

@@ -189,13 +189,9 @@ def membership_grant(*, by: Actor, user, org: Organisation, role: str) -> Member
         raise UserError(_("机构“%(name)s”已撤销，不能在其中任职。") % {"name": org.name})
     held = set(Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
     if role in SEPARATED_ADMIN_ROLES and (held - {role}):
-        raise UserError(
-            _("系统管理员、安全管理员、审计管理员必须由不同账号担任，且不得兼任其他角色。"), field="role"
-        )
+        raise UserError(_("系统管理员、安全管理员、审计管理员必须由不同账号担任，且不得兼任其他角色。"), field="role")
     if role not in SEPARATED_ADMIN_ROLES and held & SEPARATED_ADMIN_ROLES:
-        raise UserError(
-            _("系统管理员、安全管理员、审计管理员必须由不同账号担任，且不得兼任其他角色。"), field="role"
-        )
+        raise UserError(_("系统管理员、安全管理员、审计管理员必须由不同账号担任，且不得兼任其他角色。"), field="role")
     if role == Role.DEPT_VIEWER and org.kind != OrgKind.DEPARTMENT:
         raise UserError(_("成员单位查看员只能在成员单位任职。"), field="role")
     membership, created = Membership.objects.get_or_create(

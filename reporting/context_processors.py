@@ -9,7 +9,6 @@ from orgs.nav import LazyNav
 
 
 class ReportingNav(LazyNav):
-
     @cached_property
     def reports(self) -> bool:
         """Whether "我的填报" is offered: the user may see some organisation's business data."""
@@ -37,7 +36,6 @@ class ReportingNav(LazyNav):
         from reporting.queries import notifications_unread
 
         return notifications_unread(self.user).count()
-
 
     @cached_property
     def waiting(self) -> int:

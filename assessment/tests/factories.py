@@ -22,27 +22,90 @@ def make_framework(office_user, *, year: int = 2021, combine: str = "mean", issu
     leading group rated 40), a bonus, a deduction per late report and a veto."""
     by = Actor(user=office_user)
     framework = services.framework_create(by=by, year=year, name=f"{year}年度量化考核办法")
-    skills = services.dimension_save(by=by, framework=framework, code="SKILLS", name="素质提升", area=Area.SKILLS,
-                                     points=D(40), sort_order=1)  # fmt: skip
-    work = services.dimension_save(by=by, framework=framework, code="ORG", name="改革组织推进", area=Area.ORGANISATION,
-                                   points=D(60), sort_order=2)  # fmt: skip
+    skills = services.dimension_save(
+        by=by, framework=framework, code="SKILLS", name="素质提升", area=Area.SKILLS, points=D(40), sort_order=1
+    )
+    work = services.dimension_save(
+        by=by, framework=framework, code="ORG", name="改革组织推进", area=Area.ORGANISATION, points=D(60), sort_order=2
+    )
     cert = Indicator.objects.get(code="CERT_RATE")
     college = Indicator.objects.get(code="COLLEGE_RATE")
-    services.criterion_save(by=by, dimension=skills, code="CERT", name="持证率达标", kind=CriterionKind.INDICATOR_TARGET,
-                            points=D(20), indicator=cert, target=D(20), floor=D("0.6"), cap=D(1), sort_order=1)  # fmt: skip
-    services.criterion_save(by=by, dimension=skills, code="COLLEGE", name="大专率排名", kind=CriterionKind.INDICATOR_RANK,
-                            points=D(20), indicator=college, floor=D(0), cap=D(1), sort_order=2)  # fmt: skip
-    services.criterion_save(by=by, dimension=work, code="ONTIME", name="年报按时报送", kind=CriterionKind.FACT,
-                            points=D(20), fact="reports_on_time", sort_order=1)  # fmt: skip
-    services.criterion_save(by=by, dimension=work, code="GROUP", name="领导小组和工作机制", kind=CriterionKind.QUALITATIVE,
-                            points=D(40), levels=RUBRIC, combine=combine, sort_order=2)  # fmt: skip
-    services.criterion_save(by=by, dimension=work, code="BONUS", name="加分项", kind=CriterionKind.BONUS, points=D(5),
-                            items=[{"code": "HONOUR", "label": "获全国荣誉", "points": 3}], sort_order=3)  # fmt: skip
-    services.criterion_save(by=by, dimension=work, code="LATE", name="扣分项", kind=CriterionKind.DEDUCTION, points=D(5),
-                            items=[{"code": "LATE", "label": "逾期报送", "points": 1, "fact": "reports_late"}],
-                            sort_order=4)  # fmt: skip
-    services.criterion_save(by=by, dimension=work, code="VETO", name="一票否决", kind=CriterionKind.VETO, points=D(0),
-                            grade_cap=Grade.PASS, sort_order=5)  # fmt: skip
+    services.criterion_save(
+        by=by,
+        dimension=skills,
+        code="CERT",
+        name="持证率达标",
+        kind=CriterionKind.INDICATOR_TARGET,
+        points=D(20),
+        indicator=cert,
+        target=D(20),
+        floor=D("0.6"),
+        cap=D(1),
+        sort_order=1,
+    )
+    services.criterion_save(
+        by=by,
+        dimension=skills,
+        code="COLLEGE",
+        name="大专率排名",
+        kind=CriterionKind.INDICATOR_RANK,
+        points=D(20),
+        indicator=college,
+        floor=D(0),
+        cap=D(1),
+        sort_order=2,
+    )
+    services.criterion_save(
+        by=by,
+        dimension=work,
+        code="ONTIME",
+        name="年报按时报送",
+        kind=CriterionKind.FACT,
+        points=D(20),
+        fact="reports_on_time",
+        sort_order=1,
+    )
+    services.criterion_save(
+        by=by,
+        dimension=work,
+        code="GROUP",
+        name="领导小组和工作机制",
+        kind=CriterionKind.QUALITATIVE,
+        points=D(40),
+        levels=RUBRIC,
+        combine=combine,
+        sort_order=2,
+    )
+    services.criterion_save(
+        by=by,
+        dimension=work,
+        code="BONUS",
+        name="加分项",
+        kind=CriterionKind.BONUS,
+        points=D(5),
+        items=[{"code": "HONOUR", "label": "获全国荣誉", "points": 3}],
+        sort_order=3,
+    )
+    services.criterion_save(
+        by=by,
+        dimension=work,
+        code="LATE",
+        name="扣分项",
+        kind=CriterionKind.DEDUCTION,
+        points=D(5),
+        items=[{"code": "LATE", "label": "逾期报送", "points": 1, "fact": "reports_late"}],
+        sort_order=4,
+    )
+    services.criterion_save(
+        by=by,
+        dimension=work,
+        code="VETO",
+        name="一票否决",
+        kind=CriterionKind.VETO,
+        points=D(0),
+        grade_cap=Grade.PASS,
+        sort_order=5,
+    )
     if issue:
         framework.refresh_from_db()
         services.framework_issue(by=by, framework=framework, version=framework.version)

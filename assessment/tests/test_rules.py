@@ -153,7 +153,8 @@ def test_a_better_level_never_lowers_the_score(levels, which, rule):
     better[which] = "ABCD"[max(0, "ABCD".index(levels[which]) - 1)]
 
     def got(codes):
-        return rules.score_qualitative(points=D(8), levels=RUBRIC, ratings=[Rated(str(i), c) for i, c in enumerate(codes)],
+        ratings = [Rated(str(i), c) for i, c in enumerate(codes)]
+        return rules.score_qualitative(points=D(8), levels=RUBRIC, ratings=ratings,
                                        rule=rule).points  # fmt: skip
 
     assert D(0) <= got(levels) <= got(better) <= D(8)

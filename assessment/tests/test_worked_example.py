@@ -17,7 +17,8 @@ Hand arithmetic (C2 percentiles among O1 30, O2 20, O3 25, O4 10 — O5 has no d
                    优秀 by points, vetoed → 合格
   O2 (provincial)  C1 16/20=80% → (0.8−0.6)/0.4 = 50% → 10 | C2 1/3 → 6.67 | C3 +5% → 2.50 | C4 较好 → 16 | C5 ½ → 5
                    | C6 一般 → 12;  D1 16.67, D2 18.50, D3 17.00 → 52.17; 2 late reports → −2 → 50.17 → 不合格
-  O3 (private)     C1 10/20=50% → 0 | C2 2/3 → 13.33 | C3 no last year → not applicable | C4 好 → 20 | C5 1 → 10 | C6 n/a
+  O3 (private)     C1 10/20=50% → 0 | C2 2/3 → 13.33 | C3 no last year → not applicable | C4 好 → 20 | C5 1 → 10
+                   | C6 n/a
                    D1 13.33; D2 20/20×30 = 30.00; D3 10/10×30 = 30.00 → 73.33; bonus site 2 → 75.33 → 合格
   O4 (private)     C1 24/20=120% → 20 | C2 0/3 → 0 | C3 −10% → 0 | C4 差 → 0 | C5 1 → 10
                    D1 20.00, D2 0.00, D3 10/10×30 = 30.00 → 50.00 → 不合格

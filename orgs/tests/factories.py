@@ -103,4 +103,7 @@ def make_tree() -> Tree:
     departments = make_org(province, "领导小组成员单位", OrgKind.CATEGORY, code="CAT-DEPT")
     dept = make_org(departments, "省国资委", OrgKind.DEPARTMENT, code="D-SASAC")
     services.assignment_create(by=SYSTEM, department=dept, enterprise=ent_a1, valid_from=dt.date(2020, 1, 1))
-    return Tree(province, office, prefectures, kunming, unions, union_a, ent_a1, unit_a1, ent_a2, union_b, ent_b1, departments, dept)
+    return Tree(
+        province, office, prefectures, kunming, unions, union_a, ent_a1, unit_a1, ent_a2, union_b, ent_b1, departments,
+        dept,
+    )  # fmt: skip

@@ -162,8 +162,6 @@ def sheet_part(data: bytes, sheet_name: str) -> str:
     rid = re.search(rf'<sheet [^>]*name="{re.escape(sheet_name)}"[^>]*r:id="([^"]+)"', workbook)
     if rid is None:
         rid = re.search(rf'<sheet [^>]*name="{re.escape(sheet_name)}"[^>]*id="([^"]+)"', workbook)
-    target = re.search(
-        rf'Id="{rid.group(1)}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid.group(1)}"', rels
-    )
+    target = re.search(rf'Id="{rid.group(1)}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid.group(1)}"', rels)
     path = target.group(1) or target.group(2)
     return path.lstrip("/") if path.startswith("/") else "xl/" + path
