@@ -601,15 +601,21 @@ def score_card_pdf(card: ScoreCard) -> bytes:
     )
 
 
+def rank_headers(tables: SummaryTables) -> list[str]:
+    return _rank_headers(tables)
+
+
+def rank_values(tables: SummaryTables) -> list[list]:
+    """Every ranking line's cells as printed, in the order of `rank_headers` (the page and the PDF agree)."""
+    return [[plain(v) if isinstance(v, Decimal) else v for v in _rank_values(tables, line)] for line in tables.ranking]
+
+
 def summary_pdf(tables: SummaryTables) -> bytes:
     return render_pdf(
         "assessment/pdf/summary.html",
         {
             "t": tables,
-            "rank_headers": _rank_headers(tables),
-            "rank_rows": [
-                [plain(v) if isinstance(v, Decimal) else v for v in _rank_values(tables, line)]
-                for line in tables.ranking
-            ],
+            "rank_headers": rank_headers(tables),
+            "rank_rows": rank_values(tables),
         },
     )

@@ -16,6 +16,7 @@ import io
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -132,6 +133,29 @@ def _summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @require_GET
+def summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provincial summary for the leading group as a page: grades, dimensions, peer groups, the ranking."""
+    round_ = queries.rounds_visible(request.user).filter(pk=pk).first()
+    computation = queries.visible_computation(request.user, round_) if round_ is not None else None
+    if computation is None:
+        raise Http404
+    if not may_export_summary(request.user, round_):
+        raise PermissionDenied(_("省级汇总表仅供产改办和全省范围的领导小组成员查看。"))
+    results = queries.ranking(computation, user=request.user)
+    tables = exports.summary_tables(round_, computation, queries.summary(computation), results)
+    return render(
+        request,
+        "assessment/summary.html",
+        {
+            "round": round_,
+            "t": tables,
+            "rank_headers": exports.rank_headers(tables),
+            "rank_rows": exports.rank_values(tables),
+        },
+    )
+
+
+@require_GET
 def summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The provincial summary (grades, dimensions, peer groups) and the ranking as a workbook."""
     return _summary(request, pk, "xlsx")
@@ -146,6 +170,7 @@ def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("cards/<int:pk>/export.xlsx", score_card_xlsx, name="score_card_xlsx"),
     path("cards/<int:pk>/export.pdf", score_card_pdf, name="score_card_pdf"),
+    path("rounds/<int:pk>/summary/", summary, name="summary"),
     path("rounds/<int:pk>/summary.xlsx", summary_xlsx, name="summary_xlsx"),
     path("rounds/<int:pk>/summary.pdf", summary_pdf, name="summary_pdf"),
 ]

@@ -365,3 +365,16 @@ def test_the_summary_is_for_the_office_and_the_whole_province_only(client, world
     assert _get(client, tree.user(Role.INFO_OFFICER, tree.province), "summary_xlsx", pk).status_code == 403
     assert _get(client, make_user("nobody"), "summary_xlsx", pk).status_code == 404
     assert not AuditEntry.objects.filter(event="assessment.summary.export").exists()
+
+
+def test_the_summary_page_shows_the_same_ranking_as_the_stored_results(client, world, tree):
+    leader = tree.user(Role.LEADER, tree.province)
+    response = _get(client, leader, "summary", world.round.pk)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "考核结果汇总表（2021年度产改工作考核）" in body and "等次分布" in body and "各维度平均得分" in body
+    for result in Result.objects.filter(computation=world.computation).select_related("participant__org"):
+        assert result.participant.org.name in body and str(result.total) in body
+    refused = _get(client, tree.user(Role.UNION_ADMIN, tree.union_a), "summary", world.round.pk)
+    assert refused.status_code == 403
+    assert "省级汇总表仅供产改办和全省范围的领导小组成员查看。" in refused.content.decode()
