@@ -492,6 +492,7 @@ class DimensionForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     area = forms.ChoiceField(label=gettext_lazy("考核内容"), choices=Area.choices)
     points = _points_field(gettext_lazy("分值"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the version loaded, for conflicts
 
 
 class CriterionForm(BootstrapFormMixin, forms.Form):
@@ -504,6 +505,7 @@ class CriterionForm(BootstrapFormMixin, forms.Form):
         error_messages={"invalid": gettext_lazy("代码只能包含大写字母、数字和下划线，并以字母开头。")},
     )
     name = forms.CharField(label=gettext_lazy("名称"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the version loaded, for conflicts
     dimension = forms.ModelChoiceField(label=gettext_lazy("所属维度"), queryset=Dimension.objects.none())
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=CriterionKind.choices)
     points = _points_field(gettext_lazy("分值"), required=False)
@@ -572,7 +574,7 @@ class CriterionForm(BootstrapFormMixin, forms.Form):
         help_text=gettext_lazy("三项都不选表示适用于全部单位；选了的须同时满足。"),
     )  # fmt: skip
 
-    COMMON = ("code", "name", "dimension", "kind", "points", "description")
+    COMMON = ("code", "name", "dimension", "kind", "points", "description", "version")
     APPLICABILITY = ("kinds", "ownerships", "industries")
 
     def __init__(self, *args, framework: Framework | None = None, current: Criterion | None = None, **kwargs):
@@ -592,6 +594,7 @@ class CriterionForm(BootstrapFormMixin, forms.Form):
     def initial_for(cls, criterion: Criterion) -> dict:
         kind = criterion.kind
         return {
+            "version": criterion.version,
             "code": criterion.code,
             "name": criterion.name,
             "dimension": criterion.dimension_id,

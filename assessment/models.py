@@ -101,6 +101,7 @@ class Dimension(models.Model):
     area = models.CharField(_("考核内容"), max_length=20, choices=Area.choices)
     points = models.DecimalField(_("分值"), **POINTS)
     sort_order = models.PositiveIntegerField(_("顺序"), default=0)
+    version = models.PositiveIntegerField(_("版本号"), default=1)
 
     class Meta:
         ordering = ["framework_id", "sort_order", "id"]
@@ -153,6 +154,7 @@ class Criterion(models.Model):
     items = models.JSONField(_("加（扣）分事项"), default=list, blank=True)
     grade_cap = models.CharField(_("否决后最高等次"), max_length=20, choices=Grade.choices, blank=True)
 
+    version = models.PositiveIntegerField(_("版本号"), default=1)
     kinds = models.JSONField(_("适用机构类型"), default=list, blank=True)
     ownerships = models.JSONField(_("适用所有制"), default=list, blank=True)
     industries = models.JSONField(_("适用行业"), default=list, blank=True)

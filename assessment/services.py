@@ -77,6 +77,16 @@ def _bump(model, obj, version: int, **changes) -> None:
 # --- Frameworks ---------------------------------------------------------------------------------------
 
 
+def _claim(model, obj, version: int | None) -> None:
+    """Take the next version of a row being edited, or raise ConflictError if someone saved it since `version`
+    was loaded (None: the caller did not load it, e.g. a script)."""
+    if version is None:
+        return
+    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
+        raise ConflictError(_("该记录已被他人修改，请刷新后重试。"))
+    obj.version = version + 1
+
+
 def _ensure_editable(framework: Framework) -> None:
     if framework.is_frozen:
         raise UserError(_("“%(name)s”已用于考核轮次，不能再修改；如需调整，请复制为新版本。") % {"name": framework})
@@ -146,9 +156,9 @@ def framework_update(*, by: Actor, framework: Framework, version: int, **data) -
 @transaction.atomic
 def dimension_save(
     *, by: Actor, framework: Framework, dimension: Dimension | None = None, code: str, name: str, area: str,
-    points: Decimal, sort_order: int = 0,
+    points: Decimal, sort_order: int = 0, version: int | None = None,
 ) -> Dimension:  # fmt: skip
-    """Add or change a dimension of a draft framework."""
+    """Add or change a dimension of a draft framework; ConflictError when it changed since `version`."""
     _office(by)
     _ensure_editable(framework)
     if points is None or points < 0:
@@ -159,6 +169,8 @@ def dimension_save(
     if clash.exists():
         raise UserError(_("本方案已有代码为“%(code)s”的维度。") % {"code": code}, field="code")
     before = audit.snapshot(dimension) if dimension else None
+    if dimension is not None:
+        _claim(Dimension, dimension, version)
     dimension = dimension or Dimension(framework=framework)
     dimension.code, dimension.name, dimension.area, dimension.points, dimension.sort_order = (
         code, name.strip(), area, points, sort_order,
@@ -170,8 +182,11 @@ def dimension_save(
 
 @transaction.atomic
 def dimension_delete(*, by: Actor, dimension: Dimension) -> None:
+    """Delete a dimension of an editable framework with its criteria (one audit row each)."""
     _office(by)
     _ensure_editable(dimension.framework)
+    for criterion in dimension.criteria.all():
+        audit.record(by, "assessment.criterion.delete", criterion, before=audit.snapshot(criterion), after=None)
     before = audit.snapshot(dimension)
     audit.record(by, "assessment.dimension.delete", dimension, before=before, after=None)
     dimension.delete()
@@ -229,8 +244,11 @@ def criterion_problems(data: dict) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def criterion_save(*, by: Actor, dimension: Dimension, criterion: Criterion | None = None, **data) -> Criterion:
-    """Add or change a criterion of a draft framework; UserError names the first wrong field."""
+def criterion_save(
+    *, by: Actor, dimension: Dimension, criterion: Criterion | None = None, version: int | None = None, **data
+) -> Criterion:
+    """Add or change a criterion of a draft framework; UserError names the first wrong field, ConflictError
+    says it changed since `version`."""
     _office(by)
     _ensure_editable(dimension.framework)
     unknown = set(data) - set(CRITERION_FIELDS)
@@ -249,6 +267,8 @@ def criterion_save(*, by: Actor, dimension: Dimension, criterion: Criterion | No
     if clash.exists():
         raise UserError(_("本方案已有代码为“%(code)s”的考核指标。") % {"code": merged["code"]}, field="code")
     before = audit.snapshot(criterion) if criterion else None
+    if criterion is not None:
+        _claim(Criterion, criterion, version)
     criterion = criterion or Criterion(dimension=dimension)
     criterion.dimension = dimension
     for field, value in merged.items():

@@ -408,6 +408,7 @@ def dimension_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if _frozen(request, framework):
         return redirect(framework)
     initial = {
+        "version": dimension.version,
         "code": dimension.code,
         "name": dimension.name,
         "area": dimension.area,
@@ -507,7 +508,10 @@ def _save_criterion(request, form, *, dimension: Dimension, criterion: Criterion
     if criterion is None or target.pk != criterion.dimension_id:
         last = target.criteria.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0
         data["sort_order"] = last + 1
-    return services.criterion_save(by=Actor.from_request(request), dimension=target, criterion=criterion, **data)
+    return services.criterion_save(
+        by=Actor.from_request(request), dimension=target, criterion=criterion,
+        version=form.cleaned_data.get("version"), **data,
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])

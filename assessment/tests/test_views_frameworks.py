@@ -764,3 +764,39 @@ def test_detail_query_budget_does_not_grow_with_criteria(client_office, by, fram
         response = client_office.get(framework.get_absolute_url())
 
     assert page(response).count("百分位") >= len(indicators)
+
+
+def test_two_people_editing_one_criterion_do_not_overwrite_each_other(client_office, by, framework):
+    criterion = Criterion.objects.get(dimension__framework=framework, code="CERT")
+    page = client_office.get(reverse("assessment:criterion_edit", args=[criterion.pk])).content.decode()
+    loaded = criterion.version
+    assert f'name="version" value="{loaded}"' in page
+    services.criterion_save(by=by, dimension=criterion.dimension, criterion=criterion, version=loaded,
+                            name="持证率达到目标")  # fmt: skip  # a colleague saved first
+
+    data = criterion_post(
+        framework, "indicator_target", code="CERT", name="持证率达标（改）", target="20",
+        indicator=criterion.indicator_id, dimension=criterion.dimension_id, version=loaded,
+    )  # fmt: skip
+    response = client_office.post(reverse("assessment:criterion_edit", args=[criterion.pk]), data)
+    assert response.status_code == 200, response.status_code
+    assert response.context["form"].errors == {"__all__": ["该记录已被他人修改，请刷新后重试。"]}
+    criterion.refresh_from_db()
+    assert criterion.name == "持证率达到目标"
+
+
+def test_a_stale_dimension_edit_is_refused_and_deleting_a_dimension_audits_its_criteria(client_office, framework):
+    dimension = framework.dimensions.get(code="ORG")
+    stale = dimension.version
+    Dimension.objects.filter(pk=dimension.pk).update(version=stale + 1)  # a colleague saved first
+    response = client_office.post(
+        reverse("assessment:dimension_edit", args=[dimension.pk]),
+        {"code": "ORG", "name": "改名", "area": "organisation", "points": "60", "version": stale},
+    )
+    assert "该记录已被他人修改，请刷新后重试。" in response.content.decode()
+    dimension.refresh_from_db()
+    assert dimension.name == "改革组织推进"
+    codes = set(dimension.criteria.values_list("code", flat=True))
+    follow(client_office, reverse("assessment:dimension_delete", args=[dimension.pk]))
+    deleted = AuditEntry.objects.filter(event="assessment.criterion.delete").values_list("before", flat=True)
+    assert {row["code"] for row in deleted} == codes
