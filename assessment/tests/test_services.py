@@ -284,3 +284,36 @@ def test_fingerprint_ignores_the_readers_language(world):
     with translation.override("en"):
         spec_en, orgs_en = inputs.round_inputs(world["round"])
     assert inputs.fingerprint(spec, orgs) == inputs.fingerprint(spec_en, orgs_en)
+
+
+def test_a_score_card_compares_with_the_same_organisations_published_result_of_the_year_before(tree, wf, clock):
+    clock.set(at(2022, 3, 1))
+    office = tree.user(Role.OFFICE_ADMIN)
+    by = Actor(user=office)
+    for year, certified in (("2020", 84), ("2021", 300)):
+        accepted_report(tree, wf[0], year, tree.ent_a1, certified=certified)
+        accepted_report(tree, wf[0], year, tree.ent_a2, certified=60)
+    cards = {}
+    for year in (2020, 2021):
+        framework = make_framework(office, year=year)
+        round_ = services.round_open(
+            by=by, framework=framework, name=f"{year}年度考核", orgs=[tree.ent_a1, tree.ent_a2]
+        )
+        rater = make_user(f"rater{year}", role=Role.DEPT_VIEWER, org=tree.dept)
+        services.rater_assign(by=by, round_=round_, user=rater)
+        services.round_advance(by=by, round_=round_, version=round_.version)
+        group = Criterion.objects.get(code="GROUP", dimension__framework=framework)
+        for participant in round_.participants.all():
+            services.rating_save(
+                by=Actor(user=rater), participant=participant, criterion=group, level="B", comment="较好"
+            )
+        round_.refresh_from_db()
+        services.round_advance(by=by, round_=round_, version=round_.version)
+        services.round_compute(by=by, round_=round_)
+        round_.refresh_from_db()
+        services.round_publish(by=by, round_=round_, version=round_.version)
+        participant = round_.participants.get(org=tree.ent_a1)
+        cards[year] = queries.score_card(participant, round_.published)
+    assert cards[2020].previous is None
+    assert cards[2021].previous == cards[2020].result
+    assert cards[2021].result.total > cards[2020].result.total  # 50% certified against 14% a year before
