@@ -13,6 +13,9 @@ LOCAL_ENV := CHANGAI_HTTPS=0 CHANGAI_DEMO_MODE=1 CHANGAI_MANIFEST_STATIC=0
 .PHONY: run test install system-deps migrate demo lint bench clean
 
 run: install migrate demo  ## install, migrate, load the demo province, serve on http://127.0.0.1:8000
+	@# The background worker (imports, recomputes) runs next to the server and stops with it.
+	$(LOCAL_ENV) $(VPY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL_ENV) $(VPY) manage.py runserver 127.0.0.1:8000
 
 test: install  ## install and run every test (SQLite, or PostgreSQL when DATABASE_URL is set)

@@ -1,4 +1,4 @@
-"""The demo province's assessment: the 2021 framework, its round played to the end, and the 2022 draft.
+"""The demo province's assessment: the 2020 and 2021 frameworks, their rounds played to the end, the 2022 draft.
 
 What the story's people type (criteria, comments, reasons) is data in Chinese, not translated; only what
 load_demo prints goes through gettext.
@@ -6,7 +6,13 @@ load_demo prints goes through gettext.
 What `load_demo_assessment(by_office_user)` adds to the demo province (run it after the demo's reports and
 indicator targets: the round scores the accepted 2021 yearly reports against the 2021 targets):
 
-- the framework "2021年度产业工人队伍建设改革量化考核办法" (version 1, issued): the five key tasks and the
+- the framework "2020年度产业工人队伍建设改革量化考核办法" (version 1, issued) and its round "2020年度产改量化考核",
+  played quickly in March 2021 over the same enterprises as 2021's: the office's reviewer alone rates every
+  qualitative criterion (from each enterprise's same diligence, found afresh for the year), the office computes,
+  publishes and locks; no self-assessments, events or appeals. Improvement on last year compares the accepted
+  2020 reports with 2019's. It is what every 2021 score card compares with ("上年 X → 本年 Y");
+- the framework "2021年度产业工人队伍建设改革量化考核办法" (version 1, issued, a copy of 2020's with the year in
+  the reports criterion updated, so it scores exactly as if built anew): the five key tasks and the
   organisation of the reform, 100 points; criteria of every kind: attainment of a target with a floor and a
   cap (持证率 against the province's 15%), rank among the round (大专及以上学历占比), improvement on 2020
   (持证率, 竞赛参赛人次 …), a platform fact (年报按时报送并通过验收), qualitative criteria with a
@@ -26,13 +32,16 @@ indicator targets: the round scores the accepted 2021 yearly reports against the
 - the framework "2022年度产业工人队伍建设改革量化考核办法", version 1, a draft copied from 2021: a new year
   starts as a copy of the last.
 
-The story clock of reporting/demo (stories.py) runs every step at its time in the story: the framework in
+The story clock of reporting/demo (stories.py) runs every step at its time in the story: the 2020 framework in
+January 2021 and its round in March 2021, after the 2020 yearly reports were accepted; the 2021 framework in
 September 2021, after the speech asked for "可以量化的考核考评办法"; the round from March to April 2022,
 after the 2021 yearly reports were accepted.
 
-Idempotent: if any 2021 framework exists, nothing of 2021 is touched (whatever the office did to it since);
-the 2022 draft is made only when no 2022 framework exists. Deterministic: levels, comments and events are
-seeded by organisation code. Events and honours are invented and marked （示例）.
+Idempotent: if any 2020 framework exists, nothing of 2020 is touched; if any 2021 framework exists, nothing of
+2021 is touched (whatever the office did to it since; a 2021 framework made when 2020's already existed is
+built anew rather than copied, so the office's changes to 2020 do not reach it); the 2022 draft is made only
+when no 2022 framework exists. Deterministic: levels, comments and events are seeded by organisation code
+(and year). Events and honours are invented and marked （示例）.
 """
 
 from __future__ import annotations
@@ -68,6 +77,9 @@ NEXT_YEAR = YEAR + 1
 FRAMEWORK_NAME = "2021年度产业工人队伍建设改革量化考核办法"
 NEXT_FRAMEWORK_NAME = "2022年度产业工人队伍建设改革量化考核办法"
 ROUND_NAME = "2021年度产改量化考核"
+PREVIOUS_YEAR = YEAR - 1  # the first round: what the 2021 score cards compare with ("上年 X → 本年 Y")
+PREVIOUS_FRAMEWORK_NAME = "2020年度产业工人队伍建设改革量化考核办法"
+PREVIOUS_ROUND_NAME = "2020年度产改量化考核"
 SAMPLE = "（示例）"
 NAMED_UNIONS = {u.code for u in REAL_UNIONS}  # the seven groups the speech names
 
@@ -204,7 +216,7 @@ CRITERIA: dict[str, list[tuple[str, str, str, str, int, dict]]] = {
              "只用了一类政策，或仅完成申报",
              "未使用任何产改政策")}),
         ("O_REPORTS", "年报按时报送并通过验收",
-         "以平台记录为准：2021 年度《产业工人队伍基本情况》年报在截止日前提交并通过产改办验收得满分。",
+         "以平台记录为准：{year} 年度《产业工人队伍基本情况》年报在截止日前提交并通过产改办验收得满分。",
          CriterionKind.FACT, 4, {"fact": "reports_on_time"}),
         ("O_SOE", "将产改纳入企业负责人经营业绩考核（国有企业）",
          "国有企业适用：查阅企业负责人经营业绩考核办法和考核结果。",
@@ -236,8 +248,13 @@ CRITERIA: dict[str, list[tuple[str, str, str, str, int, dict]]] = {
 }  # fmt: skip
 
 
-def _create_framework(office: Actor) -> Framework:
-    framework = services.framework_create(by=office, year=YEAR, name=FRAMEWORK_NAME)
+def _description(text: str, year: int) -> str:
+    return text.replace("{year}", str(year))  # the one criterion whose text names the assessed year
+
+
+def _create_framework(office: Actor, *, year: int, name: str) -> Framework:
+    """Build the framework of DIMENSIONS and CRITERIA for `year` and issue it."""
+    framework = services.framework_create(by=office, year=year, name=name)
     framework = services.framework_update(
         by=office,
         framework=framework,
@@ -259,8 +276,25 @@ def _create_framework(office: Actor) -> Framework:
             if "indicator" in data:
                 data["indicator"] = indicators[data["indicator"]]
             services.criterion_save(
-                by=office, dimension=dimension, code=c_code, name=c_name, description=description, kind=kind,
+                by=office, dimension=dimension, code=c_code, name=c_name, description=_description(description, year),
+                kind=kind,
                 points=Decimal(c_points), sort_order=c_order * 10, **data,
+            )  # fmt: skip
+    framework.refresh_from_db()
+    return services.framework_issue(by=office, framework=framework, version=framework.version)
+
+
+def _copy_framework(office: Actor, source: Framework, *, year: int, name: str) -> Framework:
+    """The next year's framework as the office makes it: a copy of `source`, its year-specific text updated,
+    issued. Everything that scores is the same as `_create_framework(year=year)` would build."""
+    framework = services.framework_create(by=office, year=year, name=name, copy_from=source)
+    texts = {c_code: description for criteria in CRITERIA.values() for c_code, _n, description, *_rest in criteria}
+    for criterion in Criterion.objects.filter(dimension__framework=framework).select_related("dimension__framework"):
+        description = _description(texts.get(criterion.code, criterion.description), year)
+        if description != criterion.description:
+            services.criterion_save(
+                by=office, dimension=criterion.dimension, criterion=criterion, version=criterion.version,
+                description=description,
             )  # fmt: skip
     framework.refresh_from_db()
     return services.framework_issue(by=office, framework=framework, version=framework.version)
@@ -313,8 +347,10 @@ def _diligence(code: str, weak: bool) -> float:
     return r.uniform(0.0, 0.4) if weak else r.uniform(0.3, 1.0)
 
 
-def _level(code: str, criterion: str, diligence: float) -> str:
-    x = diligence + _rng("level", code, criterion).uniform(-0.15, 0.15)
+def _level(code: str, criterion: str, diligence: float, year: int = YEAR) -> str:
+    # The same enterprise is as diligent every year; what a rater finds varies from year to year.
+    seed = ("level", code, criterion) if year == YEAR else ("level", code, criterion, year)
+    x = diligence + _rng(*seed).uniform(-0.15, 0.15)
     return "good" if x > 0.72 else "fair" if x > 0.48 else "average" if x > 0.24 else "poor"
 
 
@@ -334,6 +370,8 @@ class DemoAssessmentResult:
 
     framework: Framework | None = None
     round: Round | None = None
+    previous_framework: Framework | None = None
+    previous_round: Round | None = None
     next_framework: Framework | None = None
     created: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
@@ -394,12 +432,13 @@ def _self_assess(participants: list[Participant], cited: Criterion, clock) -> No
 
 
 RATING_DAYS = [dt.date(NEXT_YEAR, 3, d) for d in (16, 17, 18, 21, 22, 23, 24, 25, 28, 29, 30)]  # workdays
+PREVIOUS_RATING_DAYS = [dt.date(YEAR, 3, d) for d in (8, 9, 10, 11, 12)]  # the 2020 round: one week
 
 
-def _rating_time(step: int, count: int) -> dt.datetime:
-    """The `step`-th of `count` ratings by one rater, spread over the rating weeks' office hours."""
-    share = step / max(count, 1) * len(RATING_DAYS)
-    day = RATING_DAYS[min(int(share), len(RATING_DAYS) - 1)]
+def _rating_time(step: int, count: int, days: list[dt.date] = RATING_DAYS) -> dt.datetime:
+    """The `step`-th of `count` ratings by one rater, spread over the rating days' office hours."""
+    share = step / max(count, 1) * len(days)
+    day = days[min(int(share), len(days) - 1)]
     start = dt.datetime.combine(day, dt.time(8, 45), tzinfo=REPORTING_TZ)
     return start + dt.timedelta(hours=8.5 * (share - int(share)))
 
@@ -439,6 +478,48 @@ def _rate(round_: Round, weak: set[str], clock) -> None:
                 by=Actor(user=rater), participant=participant, criterion=criterion, level=level,
                 comment=_comment(org, criterion, level, rater.username), evidence=EVIDENCE.get(criterion.code, ""),
             )  # fmt: skip
+
+
+def _play_previous_round(framework: Framework, office: Actor, clock) -> Round:
+    """The 2020 round, quickly: open over the same enterprises as 2021, the office's reviewer alone rates every
+    qualitative criterion (levels from the same diligence as 2021's, found afresh), compute, publish, lock."""
+    orgs = list(Organisation.objects.filter(kind=OrgKind.ENTERPRISE, closed_on__isnull=True).order_by("path"))
+    clock.set(_at(3, 1, 9, 30, year=YEAR))
+    round_ = services.round_open(
+        by=office, framework=framework, name=PREVIOUS_ROUND_NAME, orgs=orgs, self_deadline=dt.date(YEAR, 3, 5),
+        appeal_deadline=dt.date(YEAR, 4, 9),
+    )  # fmt: skip
+    reviewer = _demo_user("office_reviewer")
+    if reviewer is not None:
+        services.rater_assign(by=office, round_=round_, user=reviewer)
+    clock.set(_at(3, 8, 9, year=YEAR))
+    round_ = services.round_advance(by=office, round_=round_, version=round_.version)
+    weak = {e.org.code for e in demo_enterprises() if e.weak}
+    if reviewer is not None:
+        tasks = [
+            t
+            for t in queries.rater_tasks(reviewer, round_)
+            if not t.own and (not t.criterion.ownerships or t.participant.org.ownership in t.criterion.ownerships)
+        ]
+        by = Actor(user=reviewer)
+        for step, task in enumerate(tasks):
+            participant, criterion, org = task.participant, task.criterion, task.participant.org
+            participant.round = round_
+            level = _level(org.code, criterion.code, _diligence(org.code, org.code in weak), PREVIOUS_YEAR)
+            clock.set(_rating_time(step, len(tasks), PREVIOUS_RATING_DAYS))
+            services.rating_save(
+                by=by, participant=participant, criterion=criterion, level=level,
+                comment=_comment(org, criterion, level, f"{reviewer.username}:{PREVIOUS_YEAR}"),
+                evidence=EVIDENCE.get(criterion.code, ""),
+            )  # fmt: skip
+    clock.set(_at(3, 15, 17, year=YEAR))
+    round_ = services.round_advance(by=office, round_=round_, version=round_.version)
+    clock.set(_at(3, 16, 10, year=YEAR))
+    services.round_compute(by=office, round_=round_, reason="评分结束，计算得分。")
+    clock.set(_at(3, 19, 15, year=YEAR))
+    round_ = services.round_publish(by=office, round_=round_, version=round_.version)
+    clock.set(_at(4, 12, 9, year=YEAR))
+    return services.round_lock(by=office, round_=round_, version=round_.version)
 
 
 def _play_round(framework: Framework, office: Actor, clock) -> Round:
@@ -543,12 +624,27 @@ def load_demo_assessment(by_office_user) -> DemoAssessmentResult:
     started = time.monotonic()
     result = DemoAssessmentResult()
     office = Actor(user=by_office_user)
+    previous = Framework.objects.filter(year=PREVIOUS_YEAR).order_by("number").first()
     existing = Framework.objects.filter(year=YEAR).order_by("number").first()
     try:
         with transaction.atomic(), story_clock() as clock:
+            if previous is None:
+                clock.set(_at(1, 18, 10, year=YEAR))
+                result.previous_framework = _create_framework(office, year=PREVIOUS_YEAR, name=PREVIOUS_FRAMEWORK_NAME)
+                result.previous_round = _play_previous_round(result.previous_framework, office, clock)
+                result.created += ["previous_framework", "previous_round"]
+            else:
+                result.previous_framework = previous
+                result.previous_round = previous.rounds.order_by("pk").first()
+                result.kept += ["previous_framework", "previous_round"]
             if existing is None:
                 clock.set(_at(9, 13, 10, year=YEAR))
-                result.framework = _create_framework(office)
+                if "previous_framework" in result.created:  # ours, unchanged: 2021 starts as its copy
+                    result.framework = _copy_framework(
+                        office, result.previous_framework, year=YEAR, name=FRAMEWORK_NAME
+                    )
+                else:  # the office's own 2020 framework may differ: 2021 keeps the demo's rules
+                    result.framework = _create_framework(office, year=YEAR, name=FRAMEWORK_NAME)
                 result.round = _play_round(result.framework, office, clock)
                 result.created += ["framework", "round"]
             else:
@@ -578,7 +674,18 @@ def summary_lines(result: DemoAssessmentResult) -> list[str]:
     round_ = result.round
     if round_ is None:
         return []
+    lines = []
+    previous = result.previous_round
+    if previous is not None:
+        lines.append(
+            _("  上年考核：%(state)s“%(round)s”（%(status)s，%(n)d 家单位）")
+            % {
+                "state": _("新建") if "previous_round" in result.created else _("已存在"), "round": previous.name,
+                "status": previous.get_status_display(), "n": previous.participants.count(),
+            }
+        )  # fmt: skip
     return [
+        *lines,
         _("  示例考核：%(state)s“%(round)s”（%(status)s，%(n)d 家单位，评分 %(ratings)d 条）；%(next)s；"
           "用时 %(seconds).1f 秒")
         % {

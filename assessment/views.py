@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -48,9 +49,11 @@ from assessment.models import (
     Round,
 )
 from assessment.scoring import NORMALISATION_TEXT
+from assessment.tasks import round_compute_task
 from core import audit, formatting
 from core.actor import Actor
 from core.errors import UserError
+from core.jobs import job_create
 from orgs.choices import Action
 from orgs.scoping import can, get_visible_or_404
 
@@ -348,6 +351,14 @@ def round_compute(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _office_round(request, pk)
     form = f.ComputeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if round_.participants.count() > settings.ASSESSMENT_INLINE_LIMIT:
+        # Too many participants to score within one request: the worker computes it.
+        job = job_create(
+            kind="assessment.round_compute", by=Actor.from_request(request), obj=round_,
+            params={"reason": reason, "back_url": reverse("assessment:round_ranking", args=[round_.pk])},
+            task=round_compute_task, task_kwargs={"round_id": round_.pk, "reason": reason},
+        )  # fmt: skip
+        return redirect("core:job_detail", job.pk)
     try:
         computation = services.round_compute(by=Actor.from_request(request), round_=round_, reason=reason)
     except UserError as error:

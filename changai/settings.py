@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "orgs",
     "accounts",
@@ -296,6 +298,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Background work (django-tasks with the database backend): `manage.py db_worker` runs the queue;
+# `make run` starts one next to the server. Long imports and recomputes go there past these sizes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Excel confirm: values the previewed plan would write (its `total_changes`) above which it runs in the worker.
+IMPORT_INLINE_LIMIT = env_int("CHANGAI_IMPORT_INLINE_LIMIT", 500)
+# Assessment recompute: participants of the round above which it runs in the worker.
+ASSESSMENT_INLINE_LIMIT = env_int("CHANGAI_ASSESSMENT_INLINE_LIMIT", 300)
 
 OTP_TOTP_ISSUER = "产改通"
 

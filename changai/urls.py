@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from core import views as core_views
+from core.urls import job_urlpatterns
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
     path("audit/", include("core.urls")),
+    path("jobs/", include((job_urlpatterns, "core"))),
     path("reporting/", include("reporting.urls")),
     path("analytics/", include("analytics.urls")),
     path("assessment/", include("assessment.urls")),

@@ -48,3 +48,55 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.event}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Job(models.Model):
+    """One piece of long work run by the background worker on someone's behalf (an import, a recompute).
+
+    It keeps what is needed to act as the person who asked (user, address, request id), the object
+    the work concerns (type, id and text, so the row outlives it), and how it ended: a summary on
+    success, the Chinese message the person sees on failure.
+    """
+
+    kind = models.CharField(_("类型"), max_length=64, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="jobs", verbose_name=_("发起人")
+    )
+    ip = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+    request_id = models.CharField(_("请求ID"), max_length=64, blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象ID"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    result = models.JSONField(_("结果摘要"), default=dict, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.object_repr}".strip()
+
+    @property
+    def is_active(self) -> bool:
+        """Still waiting or running: the page keeps refreshing itself."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

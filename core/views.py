@@ -1,4 +1,4 @@
-"""The home page: what the signed-in person must do, by the roles they hold."""
+"""The home page: what the signed-in person must do, by the roles they hold; a background job's page."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.jobs import job_kind_label, job_visible_or_404
 from orgs import queries
 from orgs.choices import Action, OrgKind, Role
 from orgs.roles import OFFICE_ROLES
@@ -16,6 +17,7 @@ MEMBER_ROLES = (Role.REPORTER, Role.INFO_OFFICER, Role.LIAISON, Role.GUIDANCE)
 # Kinds worth counting on an overview: the structural ones (province, categories) are not.
 OVERVIEW_KINDS = (OrgKind.PREFECTURE, OrgKind.UNION, OrgKind.ENTERPRISE, OrgKind.UNIT, OrgKind.DEPARTMENT)
 LIST_LIMIT = 20
+JOB_REFRESH_SECONDS = 2
 
 
 def _kind_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
@@ -106,3 +108,16 @@ def home(request: HttpRequest) -> HttpResponse:
     context["security_admin"] = Role.SEC_ADMIN in roles
     context["audit_admin"] = Role.AUDIT_ADMIN in roles
     return render(request, "home.html", context)
+
+
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background job's state; htmx polls the status part every 2 s while it is queued or running.
+
+    Only the person who asked and office administrators see it; anyone else gets 404.
+    """
+    job = job_visible_or_404(request.user, pk)
+    template = "core/job_detail.html" + ("#status" if request.htmx else "")
+    return render(
+        request, template, {"job": job, "kind_label": job_kind_label(job), "refresh_seconds": JOB_REFRESH_SECONDS}
+    )

@@ -8,9 +8,11 @@ rolled back at the end: the reports alone play about 2,500 workflow steps throug
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -19,9 +21,19 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from analytics.demo import load_demo_targets
+from analytics.engine.batch import subtree_values
 from assessment import inputs, queries, scoring, services
 from assessment.choices import AppealStatus, CriterionKind, FrameworkStatus, Grade, RoundStatus
-from assessment.demo import FRAMEWORK_NAME, NEXT_FRAMEWORK_NAME, ROUND_NAME, VETO_CODE, load_demo_assessment
+from assessment.demo import (
+    FRAMEWORK_NAME,
+    NEXT_FRAMEWORK_NAME,
+    PREVIOUS_FRAMEWORK_NAME,
+    PREVIOUS_ROUND_NAME,
+    ROUND_NAME,
+    VETO_CODE,
+    load_demo_assessment,
+)
+from assessment.exports import plain
 from assessment.models import (
     Appeal,
     Calibration,
@@ -39,6 +51,7 @@ from assessment.models import (
 )
 from core.actor import Actor
 from core.audit import verify_chain
+from core.formatting import percent
 from core.models import AuditEntry
 from orgs.choices import OrgKind, Ownership
 from orgs.demo import KUNMING_POWER, load_demo
@@ -81,7 +94,7 @@ def _user(username: str):
 @pytest.mark.django_db
 def test_the_2021_round_is_published_final_and_covers_every_open_enterprise(demo, round_):
     assert demo.warnings == []
-    assert demo.created == ["framework", "round", "next_framework"]
+    assert demo.created == ["previous_framework", "previous_round", "framework", "round", "next_framework"]
     framework = round_.framework
     assert (framework.year, framework.number, framework.name, framework.status) == (
         2021, 1, FRAMEWORK_NAME, FrameworkStatus.ISSUED,
@@ -340,13 +353,15 @@ def test_loading_again_changes_nothing(demo, settings):
 
     before = state()
     again = load_demo_assessment(_user("office_admin"))
-    assert (again.created, again.kept, again.warnings) == ([], ["framework", "round", "next_framework"], [])
+    assert (again.created, again.warnings) == ([], [])
+    assert again.kept == ["previous_framework", "previous_round", "framework", "round", "next_framework"]
     assert state() == before
 
     settings.DEMO_MODE = True
     out = io.StringIO()
     call_command("load_demo", stdout=out, stderr=io.StringIO())
     assert "示例考核：已存在“2021年度产改量化考核”（已锁定，" in out.getvalue()
+    assert "上年考核：已存在“2020年度产改量化考核”（已锁定，123 家单位）" in out.getvalue()
     assert state() == before
 
 
@@ -374,3 +389,153 @@ def test_the_union_officer_opens_its_score_cards(client, settings, round_):
         assert f"{shown.total}" in text
     assert "云南铜业股份有限公司" not in text
     assert client.get(reverse("assessment:round_ranking", args=[round_.pk])).status_code == 403  # the office's
+
+
+# --- The 2020 round: what the 2021 score cards compare with ------------------------------------------------
+
+
+@pytest.fixture
+def previous_round(demo):
+    return Round.objects.select_related("framework", "published").get(name=PREVIOUS_ROUND_NAME)
+
+
+@pytest.mark.django_db
+def test_the_2020_round_is_published_locked_and_rated_by_the_office_alone(round_, previous_round):
+    framework = previous_round.framework
+    assert (framework.year, framework.number, framework.name, framework.status, framework.copied_from) == (
+        2020, 1, PREVIOUS_FRAMEWORK_NAME, FrameworkStatus.ISSUED, None,
+    )  # fmt: skip
+    assert round_.framework.copied_from == framework  # 2021 started as a copy of 2020
+
+    def rules(f):
+        return sorted(
+            Criterion.objects.filter(dimension__framework=f).values_list(
+                "dimension__code", "code", "kind", "points", "indicator__code", "target", "floor", "cap", "full_at",
+                "fact", "combine", "ownerships", "industries",
+            )
+        )  # fmt: skip
+
+    assert rules(framework) == rules(round_.framework)
+    reports = {
+        f.year: Criterion.objects.get(dimension__framework=f, code="O_REPORTS").description
+        for f in (framework, round_.framework)
+    }
+    assert reports == {
+        2020: "以平台记录为准：2020 年度《产业工人队伍基本情况》年报在截止日前提交并通过产改办验收得满分。",
+        2021: "以平台记录为准：2021 年度《产业工人队伍基本情况》年报在截止日前提交并通过产改办验收得满分。",
+    }
+
+    assert previous_round.status == RoundStatus.LOCKED
+    computations = list(previous_round.computations.all())
+    assert computations == [previous_round.published]
+    published_at = previous_round.published.published_at
+    assert (published_at.year, published_at.month) == (2021, 3)  # the story's time, before the 2021 framework
+    orgs = set(previous_round.participants.values_list("org__code", flat=True))
+    assert orgs == set(round_.participants.values_list("org__code", flat=True))
+    results = Result.objects.filter(computation=previous_round.published)
+    assert results.count() == len(orgs) == 123
+    assert not results.filter(unresolved__gt=0).exists()
+    assert sorted(results.values_list("rank", flat=True))[0] == 1
+
+    ratings = Rating.objects.filter(participant__round=previous_round)
+    assert set(ratings.values_list("rater__username", flat=True)) == {"office_reviewer"}
+    state_owned = previous_round.participants.filter(
+        org__ownership__in=(Ownership.CENTRAL, Ownership.PROVINCIAL, Ownership.PREFECTURAL)
+    ).count()
+    assert ratings.count() == 5 * len(orgs) + state_owned  # every qualitative criterion, O_SOE where it applies
+    assert not Appeal.objects.filter(participant__round=previous_round).exists()
+    assert not Entry.objects.filter(participant__round=previous_round).exists()
+    assert not Calibration.objects.filter(participant__round=previous_round).exists()
+    assert not Evidence.objects.filter(participant__round=previous_round).exists()
+
+
+@pytest.mark.django_db
+def test_improvement_in_2020_is_measured_against_the_2019_reports(previous_round):
+    kunming = Participant.objects.select_related("org").get(round=previous_round, org__code=KUNMING_POWER)
+    growth = CriterionResult.objects.get(
+        computation=previous_round.published, participant=kunming, criterion__code="S_CERT_GROWTH"
+    )
+    rates = {y: subtree_values("indicator:CERT_RATE", str(y), [kunming.org_id])[kunming.org_id] for y in (2019, 2020)}
+    assert growth.applicable
+    assert (growth.detail["value"], growth.detail["last"]) == (percent(rates[2020]), percent(rates[2019]))
+    assert growth.detail["text"].startswith(f"本年 {percent(rates[2020])}，上年 {percent(rates[2019])}，")
+    improvement = CriterionResult.objects.filter(
+        computation=previous_round.published, criterion__kind=CriterionKind.INDICATOR_IMPROVEMENT
+    )
+    assert improvement.count() == 5 * 123
+    assert not improvement.filter(applicable=False).exists()  # every enterprise reported in 2019
+    reports = CriterionResult.objects.get(
+        computation=previous_round.published, participant=kunming, criterion__code="O_REPORTS"
+    )
+    assert reports.detail["text"] == "2020年度应报年报 1 份，按时报送并通过验收 1 份。"
+
+
+@pytest.mark.django_db
+def test_every_2021_score_card_compares_with_the_same_organisations_2020_result(round_, previous_round):
+    before = {
+        r.participant.org_id: r
+        for r in Result.objects.filter(computation=previous_round.published).select_related("participant")
+    }
+    for participant in round_.participants.select_related("org", "round__framework"):
+        card = queries.score_card(participant, round_.published)
+        assert card.previous == before[participant.org_id], participant.org.code
+    for participant in previous_round.participants.select_related("org", "round__framework")[:3]:
+        assert queries.score_card(participant, previous_round.published).previous is None  # no 2019 round
+
+
+@pytest.mark.django_db
+def test_the_score_card_page_and_workbook_show_last_year_to_this_year(client, settings, round_, previous_round):
+    settings.DEMO_MODE = True
+    client.force_login(_user("reporter"))  # 昆明供电局's own reporter
+    kunming = Participant.objects.get(round=round_, org__code=KUNMING_POWER)
+    now = Result.objects.get(computation=round_.published, participant=kunming)
+    then = Result.objects.get(computation=previous_round.published, participant__org__code=KUNMING_POWER)
+    change = now.total - then.total
+    assert change != 0
+
+    page = client.get(reverse("assessment:score_card", args=[kunming.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    previous = re.search(r'id="card-previous">(.*?)</div></div></div>', text, re.S).group(1)
+    sign = "+" if change > 0 else ""
+    assert f"{then.total} → {now.total}" in previous
+    assert f"（{sign}{change}）" in previous
+    assert f"较 2020 年度（{then.get_grade_display()}）" in previous
+    assert "上年无已公布结果" not in text
+
+    workbook = client.get(reverse("assessment:score_card_xlsx", args=[kunming.pk]))
+    assert workbook.status_code == 200
+    content = b"".join(workbook.streaming_content) if workbook.streaming else workbook.content
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    rows = [[c for c in row if c not in (None, "")] for row in sheet.iter_rows(values_only=True)]
+    assert ["上年度", f"{plain(then.total)} 分，{then.get_grade_display()}"] in rows
+
+
+@pytest.mark.django_db
+def test_my_results_and_the_rankings_show_both_years_alike(client, settings, round_, previous_round):
+    settings.DEMO_MODE = True
+    client.force_login(_user("union_admin"))  # 云南电网's union: its four supply bureaus, both years
+    page = client.get(reverse("assessment:my_results"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    rows = dict(re.findall(r'<tr data-participant="(\d+)">(.*?)</tr>', text, re.S))
+    shown = Participant.objects.filter(org__code__in=U01_ENTERPRISES).select_related("round", "org")
+    assert {p.round.name for p in shown} == {PREVIOUS_ROUND_NAME, ROUND_NAME}
+    assert {str(p.pk) for p in shown} == set(rows)
+    for p in shown:
+        result = Result.objects.get(computation=p.round.published, participant=p)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", rows[str(p.pk)], re.S)
+        assert cells[:4] == [str(p.round.framework.year), p.round.name, p.org.name, str(result.total)]
+        assert cells[5] == str(result.rank)
+    assert text.index(ROUND_NAME) < text.index(PREVIOUS_ROUND_NAME)  # the latest year first
+
+    # The office's ranking of 2020 holds the same total as the 2021 card's "上年".
+    client.force_login(_user("office_admin"))
+    ranking = client.get(reverse("assessment:round_ranking", args=[previous_round.pk]))
+    assert ranking.status_code == 200
+    then = Result.objects.get(computation=previous_round.published, participant__org__code=KUNMING_POWER)
+    row = re.search(rf'<tr data-org="{KUNMING_POWER}">(.*?)</tr>', ranking.content.decode(), re.S).group(1)
+    assert then.participant.org.name in row
+    assert re.search(r"<td[^>]*data-total>(.*?)</td>", row).group(1) == str(then.total)
+    kunming = Participant.objects.get(round=round_, org__code=KUNMING_POWER)
+    assert queries.score_card(kunming, round_.published).previous.total == then.total

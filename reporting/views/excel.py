@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -31,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import audit
 from core.actor import Actor
 from core.exports import XLSX_CONTENT_TYPE
+from core.jobs import job_create
 from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import can, get_visible_or_404, granted_paths
@@ -52,6 +54,7 @@ from reporting.excel.problems import ImportProblem, ImportRefused
 from reporting.excel.stamp import BULK, SINGLE
 from reporting.models import DataSet, Report
 from reporting.periods import parse_code, period_from_code
+from reporting.tasks import excel_import_confirm_task
 
 ROUNDS_SHOWN = 200
 
@@ -254,6 +257,23 @@ def excel_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Import the previewed upload, all or nothing; the upload is deleted whatever happens."""
     meta = _upload_meta(request, token)
     ctx = _upload_context(request, meta)
+    if (
+        meta.get("state") == "preview"
+        and (meta.get("plan") or {}).get("total_changes", 0) > settings.IMPORT_INLINE_LIMIT
+    ):
+        # Too many values to write within one request: the worker imports it (still all or nothing).
+        job = job_create(
+            kind="reporting.excel_import",
+            by=ctx.actor,
+            object_type="reporting.import",
+            object_id=token,
+            object_repr=f"{ctx.dataset.name} {ctx.period.code} {ctx.org.name}",
+            params={"dataset": ctx.dataset.code, "period": ctx.period.code, "org": ctx.org.code,
+                    "file": meta.get("file", ""), "back_url": _page_url(ctx)},
+            task=excel_import_confirm_task,
+            task_kwargs={"token": token},
+        )  # fmt: skip
+        return redirect("core:job_detail", job.pk)
     outcome = confirm_upload(ctx=ctx, token=token, meta=meta)
     if outcome.problems:
         status = 409 if any(p.code in ("conflict", "expired") for p in outcome.problems) else 400
