@@ -92,6 +92,17 @@ def _ensure_editable(framework: Framework) -> None:
         raise UserError(_("“%(name)s”已用于考核轮次，不能再修改；如需调整，请复制为新版本。") % {"name": framework})
 
 
+def _back_to_draft(by: Actor, framework: Framework) -> None:
+    """An issued framework that is edited goes back to draft: it must be checked and issued again before a
+    round may use it (nothing has used it yet, or it would be frozen)."""
+    if framework.status != FrameworkStatus.ISSUED:
+        return
+    before = audit.snapshot(framework, ["status"])
+    Framework.objects.filter(pk=framework.pk).update(status=FrameworkStatus.DRAFT)
+    framework.status = FrameworkStatus.DRAFT
+    audit.record(by, "assessment.framework.unissue", framework, before=before, after={"status": framework.status})
+
+
 @transaction.atomic
 def framework_create(*, by: Actor, year: int, name: str, copy_from: Framework | None = None) -> Framework:
     """A new framework version for `year`: empty, or a copy of `copy_from` with its dimensions and criteria."""
@@ -148,7 +159,7 @@ def framework_update(*, by: Actor, framework: Framework, version: int, **data) -
     if merged["grade_method"] not in GradeMethod.values or merged["peer_group"] not in PeerGroup.values:
         raise UserError(_("定等方式或同类排名依据无效。"))
     before = audit.snapshot(framework)
-    _bump(Framework, framework, version, **merged)
+    _bump(Framework, framework, version, status=FrameworkStatus.DRAFT, **merged)  # edited: to be issued again
     audit.record(by, "assessment.framework.update", framework, before=before)
     return framework
 
@@ -161,6 +172,7 @@ def dimension_save(
     """Add or change a dimension of a draft framework; ConflictError when it changed since `version`."""
     _office(by)
     _ensure_editable(framework)
+    _back_to_draft(by, framework)
     if points is None or points < 0:
         raise UserError(_("维度分值不能为负数。"), field="points")
     clash = framework.dimensions.filter(code=code)
@@ -185,6 +197,7 @@ def dimension_delete(*, by: Actor, dimension: Dimension) -> None:
     """Delete a dimension of an editable framework with its criteria (one audit row each)."""
     _office(by)
     _ensure_editable(dimension.framework)
+    _back_to_draft(by, dimension.framework)
     for criterion in dimension.criteria.all():
         audit.record(by, "assessment.criterion.delete", criterion, before=audit.snapshot(criterion), after=None)
     before = audit.snapshot(dimension)
@@ -251,6 +264,7 @@ def criterion_save(
     says it changed since `version`."""
     _office(by)
     _ensure_editable(dimension.framework)
+    _back_to_draft(by, dimension.framework)
     unknown = set(data) - set(CRITERION_FIELDS)
     if unknown:
         raise ValueError(unknown)
@@ -283,6 +297,7 @@ def criterion_save(
 def criterion_delete(*, by: Actor, criterion: Criterion) -> None:
     _office(by)
     _ensure_editable(criterion.dimension.framework)
+    _back_to_draft(by, criterion.dimension.framework)
     audit.record(by, "assessment.criterion.delete", criterion, before=audit.snapshot(criterion), after=None)
     criterion.delete()
 
@@ -797,6 +812,7 @@ def dimension_move(*, by: Actor, dimension: Dimension, direction: str) -> Dimens
     """Move a dimension of an editable framework one place "up" or "down"; the others keep their order."""
     _office(by)
     _ensure_editable(dimension.framework)
+    _back_to_draft(by, dimension.framework)
     before = audit.snapshot(dimension)
     rows = list(
         Dimension.objects.select_for_update().filter(framework=dimension.framework).order_by("sort_order", "id")
@@ -812,6 +828,7 @@ def criterion_move(*, by: Actor, criterion: Criterion, direction: str) -> Criter
     """Move a criterion one place "up" or "down" within its dimension."""
     _office(by)
     _ensure_editable(criterion.dimension.framework)
+    _back_to_draft(by, criterion.dimension.framework)
     before = audit.snapshot(criterion)
     rows = list(
         Criterion.objects.select_for_update().filter(dimension=criterion.dimension).order_by("sort_order", "id")

@@ -66,6 +66,7 @@ EVENT_LABELS = {
     "assessment.framework.create": gettext_lazy("新建考核方案"),
     "assessment.framework.update": gettext_lazy("修改考核方案"),
     "assessment.framework.issue": gettext_lazy("发布考核方案"),
+    "assessment.framework.unissue": gettext_lazy("考核方案修改后退回草稿"),
     "assessment.dimension.save": gettext_lazy("保存考核维度"),
     "assessment.dimension.move": gettext_lazy("调整考核维度顺序"),
     "assessment.dimension.delete": gettext_lazy("删除考核维度"),

@@ -317,3 +317,20 @@ def test_a_score_card_compares_with_the_same_organisations_published_result_of_t
     assert cards[2020].previous is None
     assert cards[2021].previous == cards[2020].result
     assert cards[2021].result.total > cards[2020].result.total  # 50% certified against 14% a year before
+
+
+def test_editing_an_issued_framework_returns_it_to_draft_until_issued_again(tree, wf):
+    office = tree.user(Role.OFFICE_ADMIN)
+    by = Actor(user=office)
+    framework = make_framework(office)
+    criterion = Criterion.objects.get(dimension__framework=framework, code="CERT")
+    services.criterion_save(by=by, dimension=criterion.dimension, criterion=criterion, points=D(10))
+    framework.refresh_from_db()
+    assert framework.status == "draft"
+    assert AuditEntry.objects.filter(event="assessment.framework.unissue", object_id=str(framework.pk)).exists()
+    with pytest.raises(UserError) as refused:
+        services.round_open(by=by, framework=framework, name="考核", orgs=[tree.ent_a1])
+    assert refused.value.message == "只能在已发布的考核方案上开启考核轮次。"
+    with pytest.raises(UserError) as problems:  # the points no longer add up
+        services.framework_issue(by=by, framework=framework, version=framework.version)
+    assert "素质提升" in problems.value.message
