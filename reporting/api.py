@@ -17,10 +17,7 @@ once with its line (CSV) or item (JSON) number and column or key.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import re
 import uuid
 
@@ -325,53 +322,6 @@ def _import_refused(problems: list[ImportProblem], status_code: int = status.HTT
     )
 
 
-def _foreign_org_rows(raw: bytes, content_type: str, org_code: str) -> list[ImportProblem]:
-    """Rows that name another organisation than the report's (the reader ignores `org` for one report).
-
-    Silently writing such a row into this report would put one organisation's figures under
-    another's name, so each one is refused with its line or item number.
-    """
-    kind = (content_type or "").split(";")[0].strip().lower()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return []  # the reader reports the encoding
-    named: list[tuple[int, str]] = []
-    if kind in tabular.JSON_TYPES:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return []
-        items = data.get("values") if isinstance(data, dict) else None
-        for number, item in enumerate(items if isinstance(items, list) else [], 1):
-            if isinstance(item, dict) and isinstance(item.get("org"), str):
-                named.append((number, item["org"].strip()))
-    elif kind in tabular.CSV_TYPES:
-        try:
-            reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-            header = [h.strip().lower() for h in next(reader, [])]
-            if "org" in header:
-                column = header.index("org")
-                for row in reader:
-                    if len(row) > column:
-                        named.append((reader.line_num, row[column].strip()))
-        except csv.Error:
-            return []
-    return [
-        ImportProblem(
-            Code.WRONG_ORG,
-            _("这一行属于机构 %(code)s，不属于本报表的机构 %(own)s") % {"code": code, "own": org_code},
-            _("请删除 org 列，或把这一行导入该机构自己的报表。"),
-            row=number,
-            column="org",
-            value=code,
-            org=code,
-        )
-        for number, code in named
-        if code and code != org_code
-    ]
-
-
 def _dry_run_flag(request, body_flag: bool | None) -> bool:
     """`?dry_run=` when given (1/0, true/false), else the JSON body's `dry_run`, else a dry run."""
     raw = request.query_params.get("dry_run")
@@ -593,14 +543,13 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
                 _("内容超过大小上限（%(mb)d MB）") % {"mb": max_upload_bytes() // (1024 * 1024)},
                 _("请分批导入。"),
             )
-            importer._audit_upload(ctx, token, filename, facts, [problem], None)
+            importer.audit_upload(ctx, token, filename, facts, [problem], None)
             return _import_refused([problem], status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         try:
             body = tabular.parse_body(raw, request.content_type, bulk=False, default_org=report.org.code)
         except ImportRefused as refusal:
-            importer._audit_upload(ctx, token, filename, facts, refusal.problems, None)
+            importer.audit_upload(ctx, token, filename, facts, refusal.problems, None)
             return _import_refused(refusal.problems, refusal.status)
-        body.problems.extend(_foreign_org_rows(raw, request.content_type, report.org.code))
         dry_run = _dry_run_flag(request, body.dry_run)
         header = request.headers.get("If-Match", "").strip()
         version = expected_version(request, body.version, report.version) if header or body.version else None
@@ -612,7 +561,7 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
             problems=body.problems,
             org_column="org",
         )
-        importer._audit_upload(ctx, token, filename, facts, plan.problems, plan)
+        importer.audit_upload(ctx, token, filename, facts, plan.problems, plan)
         if plan.problems:
             plan.problems.sort(key=lambda p: (p.row or 0, p.column))
             return _import_refused(plan.problems)

@@ -236,9 +236,11 @@ def _examine(ctx: Context, path: str) -> tuple[ImportPlan | None, list[ImportPro
     return plan, plan.problems, error_file, facts
 
 
-def _audit_upload(
+def audit_upload(
     ctx: Context, token: str, filename: str, facts: dict, problems: list[ImportProblem], plan: ImportPlan | None
 ) -> None:
+    """One audit row for an upload (workbook, CSV or JSON, from a page or the API): what was sent, what was
+    wrong with it or what the plan would change; refused bad inputs of SECURITY.md are flagged as such."""
     security = [p for p in problems if p.security]
     detail = {
         "file": filename,
@@ -320,7 +322,7 @@ def preview_upload(*, ctx: Context, path: str, token: str, filename: str) -> Pre
     else:
         meta.update(state="preview", plan=_summary(plan))
     storage.write_meta(token, meta)
-    _audit_upload(ctx, token, filename, facts, problems, plan)
+    audit_upload(ctx, token, filename, facts, problems, plan)
     return Preview(
         token, plan, problems, status=facts.get("status", 400) if problems else 200, error_file=bool(problems)
     )
@@ -434,7 +436,7 @@ def confirm_upload(*, ctx: Context, token: str, meta: dict[str, Any]) -> Confirm
 def _refused_at_confirm(ctx: Context, token: str, meta: dict[str, Any], problems: list[ImportProblem]) -> Confirmed:
     """Record a confirmation that wrote nothing (the file, the database or a version changed meanwhile)."""
     facts = {k: meta[k] for k in ("sha256", "size", "template_id", "layout", "version") if k in meta}
-    _audit_upload(ctx, token, meta.get("file", ""), {**facts, "stage": "confirm"}, problems, None)
+    audit_upload(ctx, token, meta.get("file", ""), {**facts, "stage": "confirm"}, problems, None)
     return Confirmed(problems=problems)
 
 

@@ -226,6 +226,21 @@ def _add(body: Body, number: int, values: dict[str, Any], *, bulk: bool, default
     if bulk and not org:
         body.problems.append(_format(_("缺少机构代码"), _("org 列须填写机构代码。"), row=number, column="org"))
         return
+    given = (values.get("org") or "").strip()
+    if not bulk and given and given != default_org:
+        # One report's import: a row naming another organisation would put its figures under this one's name.
+        body.problems.append(
+            ImportProblem(
+                Code.WRONG_ORG,
+                _("这一行属于机构 %(code)s，不属于本报表的机构 %(own)s") % {"code": given, "own": default_org},
+                _("请删除 org 列，或把这一行导入该机构自己的报表。"),
+                row=number,
+                column="org",
+                value=given,
+                org=given,
+            )
+        )
+        return
     raw = values.get("value")
     if raw == "":
         raw = None

@@ -29,6 +29,20 @@ def test_csv_with_bom_reads_one_entry_per_line():
     ]
 
 
+def test_a_row_for_another_organisation_in_one_reports_import_is_a_problem():
+    # Regression (issue 3 follow-up): the org column was read in bulk mode only and silently ignored otherwise.
+    body = parse_body(
+        b"org,element,option,value\nE-A1,WF_WORKERS,,1000\nE-A2,WF_CERTIFIED,,300\n,WF_EDU_BY_LEVEL,COLLEGE,200\n",
+        "text/csv",
+        bulk=False,
+        default_org="E-A1",
+    )
+    assert [(p.row, p.column, p.message) for p in body.problems] == [
+        (3, "org", "这一行属于机构 E-A2，不属于本报表的机构 E-A1")
+    ]
+    assert [e.key for e in body.entries] == [("WF_WORKERS", ""), ("WF_EDU_BY_LEVEL", "COLLEGE")]
+
+
 def test_csv_with_a_wrong_header_is_refused():
     with pytest.raises(ImportRefused) as caught:
         parse_body(b"code,value\nWF_WORKERS,1\n", "text/csv", bulk=False, default_org="E-A1")
