@@ -748,6 +748,18 @@ def test_office_edits_a_criterion_in_chromium(live_server, page):
     row = page.locator(f"#criterion-{Criterion.objects.get(code='RETURNS').pk}")
     expect(row).to_contain_text("上限 8.00 分")
     expect(row).to_contain_text("报表被退回：每次 −0.5 分（按平台事实“被退回修改的次数”自动计次）")
+
+    # Deleting asks first (static/js/confirm.js on every page); declining keeps the criterion.
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    row.get_by_role("button", name="删除").click()
+    expect(row).to_be_visible()
+    assert questions == ["确定删除考核指标“报表被退回”吗？"]
+    assert Criterion.objects.filter(code="RETURNS").exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="删除").click()
+    expect(page.locator("#messages, .alert").first).to_contain_text("已删除考核指标“报表被退回”。")
+    assert not Criterion.objects.filter(code="RETURNS").exists()
     assert errors == []
 
 

@@ -1,5 +1,5 @@
 // Completeness pages: the filter forms submit when a choice changes, and choosing another data set
-// clears the period (its type may differ); the "延期" button of a missing organisation fills the extension form; forms with data-confirm ask first.
+// clears the period (its type may differ); the "延期" button of a missing organisation fills the extension form.
 // No inline handlers: the content security policy allows scripts from this origin only.
 (function () {
   "use strict";
@@ -38,12 +38,4 @@
     (deadline || org).focus();
   });
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form instanceof HTMLFormElement ? form.getAttribute("data-confirm") : null;
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-    }
-  }, true);
 })();

@@ -1,13 +1,10 @@
-// Metadata pages: ask before destructive or irreversible posts (forms carrying data-confirm).
+// Every page: a form carrying data-confirm asks its question before it is posted (deletes, issuing, locking …).
 // No inline handlers: the content security policy allows scripts from this origin only.
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement)) {
-      return;
-    }
-    var question = form.getAttribute("data-confirm");
+    var question = form instanceof HTMLFormElement ? form.getAttribute("data-confirm") : null;
     if (question && !window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();
