@@ -14,7 +14,7 @@ The same reads and the same rules as the pages (assessment.queries):
 from __future__ import annotations
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -66,10 +66,7 @@ def _computation(computation) -> dict | None:
 
 
 def _url(name: str, *args) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
+    return reverse(name, args=args)
 
 
 def _evidence_url(evidence) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from orgs.choices import Action
 from orgs.nav import LazyNav
@@ -37,11 +37,7 @@ class AssessmentNav(LazyNav):
 
     @cached_property
     def frameworks_url(self) -> str:
-        """The framework pages (views_frameworks), once they exist."""
-        try:
-            return reverse("assessment:framework_list")
-        except NoReverseMatch:
-            return ""
+        return reverse("assessment:framework_list")
 
 
 def assessment_nav(request):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -55,12 +56,16 @@ def fact_choices(*, counted: bool | None = None) -> list[tuple[str, str]]:
 def gather(keys: set[str], year: int, orgs: list[OrgRef]) -> dict[int, dict[str, FactValue]]:
     """Every known fact in `keys` for every organisation: {org id: {key: value}}."""
     found: dict[int, dict[str, FactValue]] = {org_id: {} for org_id, _path in orgs}
-    for key in sorted(keys):
-        fact = FACTS.get(key)
-        if fact is None:
-            continue
-        for org_id, value in fact.provider(year, orgs).items():
-            found[org_id][key] = value
+    memo = _DUE_MEMO.set({})  # the reporting facts share one read of the year's due reports
+    try:
+        for key in sorted(keys):
+            fact = FACTS.get(key)
+            if fact is None:
+                continue
+            for org_id, value in fact.provider(year, orgs).items():
+                found[org_id][key] = value
+    finally:
+        _DUE_MEMO.reset(memo)
     return found
 
 
@@ -82,7 +87,20 @@ def _subtree(rows: list[_Due], keys: list[str], path: str) -> list[_Due]:
     return rows[start:end]
 
 
+_DUE_MEMO: ContextVar[dict | None] = ContextVar("assessment_due_reports", default=None)
+
+
 def _due_reports(year: int, dataset_code: str) -> list[_Due]:
+    """`_read_due_reports`, read once per `gather()` for each year and data set."""
+    memo = _DUE_MEMO.get()
+    if memo is None:
+        return _read_due_reports(year, dataset_code)
+    if (year, dataset_code) not in memo:
+        memo[(year, dataset_code)] = _read_due_reports(year, dataset_code)
+    return memo[(year, dataset_code)]
+
+
+def _read_due_reports(year: int, dataset_code: str) -> list[_Due]:
     """Every report due in `year` for the data set (each of its periods ending in the year), in path order."""
     from reporting import queries
     from reporting.models import DataSet, Report, ValueReturn
@@ -166,8 +184,7 @@ def reports_on_time(year: int, orgs: list[OrgRef]) -> dict[int, FactValue]:
 
 
 def _count_fact(year: int, orgs: list[OrgRef], count: Callable[[_Due], int], text: str) -> dict[int, FactValue]:
-    rows = _due_reports(year, YEARLY) + _due_reports(year, QUARTERLY)
-    rows.sort(key=lambda r: r.path)
+    rows = sorted(_due_reports(year, YEARLY) + _due_reports(year, QUARTERLY), key=lambda r: r.path)
     keys = [r.path for r in rows]
     found = {}
     for org_id, path in orgs:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +15,7 @@ from assessment import queries
 from assessment.choices import RoundStatus
 from assessment.models import Participant, Round
 from assessment.scoring import NORMALISATION_TEXT
+from assessment.views_exports import may_export_summary
 from core.errors import UserError
 from orgs.choices import Action
 from orgs.scoping import get_visible_or_404
@@ -67,11 +68,7 @@ def _visible_participant(request: HttpRequest, pk: int, action: str = Action.VIE
 
 
 def _url(name: str, *args) -> str:
-    """A page that another module provides (exports, frameworks), or "" while it does not exist yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
+    return reverse(name, args=args)
 
 
 def _put_error(form, error: UserError) -> None:
@@ -93,10 +90,6 @@ def _stages(round_: Round) -> list[dict]:
 
 def _summary_links(request: HttpRequest, round_: Round) -> dict:
     """The provincial summary's page and downloads (views_exports), for those allowed to have them."""
-    try:
-        from assessment.views_exports import may_export_summary
-    except ImportError:  # the exports are written separately; the pages work without them
-        return {}
     if not may_export_summary(request.user, round_):
         return {}
     return {
