@@ -113,6 +113,13 @@ def covers(paths: tuple[str, ...], org: Organisation) -> bool:
     return any(org.path.startswith(p) for p in paths)
 
 
+def in_subtree(org: Organisation, ancestor: Organisation | None, *, strict: bool = False) -> bool:
+    """Whether `org` lies in the subtree at `ancestor` (itself included unless `strict`); None covers all."""
+    if ancestor is None:
+        return True
+    return org.path.startswith(ancestor.path) and not (strict and org.path == ancestor.path)
+
+
 def can(user, action: str, org: Organisation) -> bool:
     """Whether `user` may do `action` on `org` (and so on anything it owns)."""
     return covers(granted_paths(user, action), org)
@@ -152,6 +159,19 @@ def subtree_q(field: str, path: str, vendor: str) -> Q:
     return condition
 
 
+def within(field: str, paths, using: str = "default") -> Q:
+    """Rows whose `field` (a materialised path, e.g. "org__path") lies in any subtree at `paths`.
+
+    The one place a path filter is built: `paths` may be path strings or organisations; an empty
+    `paths` matches nothing.
+    """
+    vendor = connections[using].vendor
+    prefixes = _minimal({getattr(p, "path", p) for p in paths})
+    if not prefixes:
+        return Q(pk__in=[])
+    return reduce(operator.or_, (subtree_q(field, p, vendor) for p in prefixes))
+
+
 class ScopedQuerySet(models.QuerySet):
     """Rows owned by an organisation (through `org_field`; empty means the row is the organisation)."""
 
@@ -163,8 +183,7 @@ class ScopedQuerySet(models.QuerySet):
         if not paths:
             return self.none()
         field = f"{self.org_field}__path" if self.org_field else "path"
-        vendor = connections[self.db].vendor
-        return self.filter(reduce(operator.or_, (subtree_q(field, p, vendor) for p in paths)))
+        return self.filter(within(field, paths, self.db))
 
 
 def get_visible_or_404(queryset, user, action: str = Action.VIEW, **lookup):
