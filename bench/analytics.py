@@ -288,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("DATABASE_URL") and args.reuse:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changai.settings")
         os.environ["CHANGAI_HTTPS"] = "0"
+        os.environ.setdefault("CHANGAI_SECRET_KEY", "bench-local-only-" + "x" * 50)  # a throwaway database
 
         def cleanup() -> None:
             from django.db import connections
@@ -299,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     else:  # a file of our own: other benchmarks may be running on theirs
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changai.settings")
         os.environ["CHANGAI_HTTPS"] = "0"
+        os.environ.setdefault("CHANGAI_SECRET_KEY", "bench-local-only-" + "x" * 50)  # a throwaway database
         path = ROOT / "var" / "bench" / "analytics.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         if not args.reuse:

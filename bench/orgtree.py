@@ -61,7 +61,8 @@ MOVE_SUBSIDIARIES, MOVE_UNITS = 20, 24  # the moved subtree: 1 + 20 + 20 × 24 =
 def prepare_database(keep: bool, name: str = "orgtree") -> Callable[[], None]:
     """Point Django at a new, empty database for benchmark `name`; return the function that removes it afterwards."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changai.settings")
-    os.environ["CHANGAI_HTTPS"] = "0"  # a local run: no production secret key needed
+    os.environ["CHANGAI_HTTPS"] = "0"  # a local run over plain HTTP
+    os.environ.setdefault("CHANGAI_SECRET_KEY", "bench-local-only-" + "x" * 50)  # a throwaway database
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         SQLITE_DIR.mkdir(parents=True, exist_ok=True)

@@ -34,10 +34,14 @@ DEMO_MODE = env_bool("CHANGAI_DEMO_MODE", False)
 # Local HTTP (make run, tests): cookies without Secure, no redirect to HTTPS.
 HTTPS = env_bool("CHANGAI_HTTPS", True)
 
+# The fall-back key is public (it is in this file): only a debug or demo run may use it. Plain
+# HTTP alone is no reason (TLS may end at a proxy), so production refuses to start without a key,
+# and `check --deploy` reports the fall-back wherever it is in use (core/checks.py).
+LOCAL_SECRET_KEY = "local-only-" + "x" * 50  # noqa: S105 - public on purpose, refused in production
 SECRET_KEY = os.environ.get("CHANGAI_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or DEMO_MODE or not HTTPS:
-        SECRET_KEY = "local-only-" + "x" * 50  # noqa: S105 - never used with HTTPS on
+    if DEBUG or DEMO_MODE:
+        SECRET_KEY = LOCAL_SECRET_KEY
     else:
         raise ImproperlyConfigured("CHANGAI_SECRET_KEY must be set in production.")
 

@@ -16,4 +16,6 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
+        from core import checks  # noqa: F401 - registers the deployment checks
+
         connection_created.connect(_register_sqlite_functions, dispatch_uid="changai_sqlite_functions")

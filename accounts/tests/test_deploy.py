@@ -110,3 +110,21 @@ def test_a_server_error_shows_no_traceback(probe):
     assert "服务器内部错误（500）" in error["body"]
     for leak in ("Traceback", "RuntimeError", "0xDEADBEEF", "deploy_probe", "SECRET_KEY"):
         assert leak not in error["body"]
+
+
+def test_plain_http_behind_a_proxy_still_needs_a_secret_key():
+    # issue 11: with CHANGAI_HTTPS=0 (TLS ended at a proxy) the public fall-back key was used silently.
+    env = production_env(CHANGAI_HTTPS="0")
+    del env["CHANGAI_SECRET_KEY"]
+    result = run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "CHANGAI_SECRET_KEY must be set in production." in result.stderr
+
+
+def test_deploy_check_reports_the_public_fallback_key():
+    # A demo run uses the public key; `check --deploy` must say so rather than stay silent.
+    env = production_env(CHANGAI_DEMO_MODE="1")
+    del env["CHANGAI_SECRET_KEY"]
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0
+    assert "changai.W001" in result.stdout + result.stderr
