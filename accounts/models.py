@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from orgs.choices import Action
@@ -52,6 +53,9 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     must_change_password = models.BooleanField(_("须修改初始密码"), default=True)
     is_demo = models.BooleanField(_("演示账号"), default=False)
+    # Raised whenever the account's credentials must stop working (a password reset, a deactivation,
+    # a lockout, the last role removed): every session signed with the old value ends.
+    credentials_epoch = models.PositiveIntegerField(_("凭据版本"), default=0, editable=False)
 
     objects = CaseInsensitiveUserManager()
 
@@ -65,6 +69,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"{self.full_name}（{self.username}）" if self.full_name else self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Sessions carry an HMAC of this; with epoch 0 it is Django's own (existing sessions stay valid).
+        if not self.credentials_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.credentials_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def roles_summary(self) -> str:
         """Active roles as 'role@org_code' pairs, for the audit log."""

@@ -29,6 +29,7 @@ from accounts.lockout import address_reset, address_window_minutes, escape_contr
 from accounts.models import PasswordHistory, User
 from core import audit
 from core.actor import Actor
+from core.credentials import credentials_end
 from core.errors import UserError
 from orgs.choices import Action, Role
 from orgs.models import Membership, Organisation
@@ -165,10 +166,15 @@ def login_failed(request: HttpRequest, *, username: str, locked: bool = False, t
     signing in sees the same message whatever it is."""
     safe = escape_control(username)[:150]
     reason, user = _failure_reason(username)
+    detail = {"username": safe, "reason": reason}
     if throttled:
-        reason = "address_throttled"
+        detail["reason"] = "address_throttled"
     elif locked:
-        reason = "locked"
+        detail["reason"] = "locked"
+        if user is not None:
+            # Someone is guessing this password: whatever they may already hold stops working.
+            detail["tokens_revoked"] = credentials_end(user)
+            detail["sessions_ended"] = True
     audit.record(
         Actor.from_request(request),
         "accounts.login_failed",
@@ -177,7 +183,7 @@ def login_failed(request: HttpRequest, *, username: str, locked: bool = False, t
         object_type="accounts.user",
         object_id=str(user.pk) if user else "",
         object_repr=safe,
-        detail={"username": safe, "reason": reason},
+        detail=detail,
     )
 
 
@@ -350,7 +356,7 @@ def user_set_active(*, by: Actor, user: User, active: bool) -> User:
     before = audit.snapshot(user, ACCOUNT_FIELDS)
     user.is_active = active
     user.save(update_fields=["is_active"])
-    revoked = 0 if active else Token.objects.filter(user=user).delete()[0]
+    revoked = 0 if active else credentials_end(user)
     audit.record(
         by,
         "accounts.user.activate" if active else "accounts.user.deactivate",
@@ -375,7 +381,16 @@ def user_reset_password(*, by: Actor, user: User) -> str:
     user.must_change_password = True
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit.record(by, "accounts.user.reset_password", user, before=before, after=audit.snapshot(user, ACCOUNT_FIELDS))
+    # The old password's API token and sessions end with it (issue 11).
+    revoked = credentials_end(user)
+    audit.record(
+        by,
+        "accounts.user.reset_password",
+        user,
+        before=before,
+        after=audit.snapshot(user, ACCOUNT_FIELDS),
+        detail={"tokens_revoked": revoked, "sessions_ended": True},
+    )
     return password
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django_filters import rest_framework as filters
 from rest_framework import permissions, serializers
+from rest_framework.settings import api_settings
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core import audit, exports
@@ -343,7 +344,7 @@ class CanViewAudit(permissions.BasePermission):
 class AuditEntryViewSet(ThrottleFirstMixin, ReadOnlyModelViewSet):
     """The audit log, newest first, for the audit administrator. No method changes an entry (405)."""
 
-    permission_classes = [permissions.IsAuthenticated, CanViewAudit]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, CanViewAudit]
     serializer_class = AuditEntrySerializer
     filterset_class = AuditEntryFilter
     queryset = AuditEntry.objects.order_by("-id")

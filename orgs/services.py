@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.actor import Actor
+from core.credentials import credentials_end
 from core.errors import ConflictError, UserError
 from orgs.choices import Action, OrgKind, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink
@@ -225,7 +226,11 @@ def membership_revoke(*, by: Actor, membership: Membership) -> Membership:
     membership.is_active = False
     membership.version += 1
     membership.save(update_fields=["is_active", "version", "updated_at"])
-    audit.record(by, "orgs.membership.revoke", membership, before=before)
+    detail = None
+    if not Membership.objects.filter(user_id=membership.user_id, is_active=True).exists():
+        # No role left: nothing the person still holds (API token, open sessions) may go on working.
+        detail = {"tokens_revoked": credentials_end(membership.user), "sessions_ended": True}
+    audit.record(by, "orgs.membership.revoke", membership, before=before, detail=detail)
     clear_scope_cache(membership.user)
     return membership
 
