@@ -70,6 +70,16 @@ EXTERNAL_PARTS = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.queryTable+xml",
 }
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+# Parts recognised by name and by relationship type too: a crafted package may declare a VBA project or
+# an external link under a harmless content type (or none), and Excel still finds them (issue 11).
+MACRO_NAMES = ("vbaproject", "vbadata", "/activex/", "/macrosheets/", "/dialogsheets/")
+EXTERNAL_NAMES = ("/externallinks/", "/connections.xml", "/querytables/")
+MACRO_RELS = ("/vbaProject", "/activeXControl", "/xlMacrosheet", "/xlIntlMacrosheet", "/dialogsheet")
+EXTERNAL_RELS = ("/externalLink", "/connections", "/queryTable", "/externalLinkPath")
+
+
+def _named_like(names, fragments) -> list[str]:
+    return sorted(n for n in names if any(f in "/" + n.lower() for f in fragments))
 
 _CHUNK = 4 << 20
 _SMALL_PART = 16 << 20  # content types, relationships and the workbook part are parsed whole
@@ -554,7 +564,13 @@ def inspect_workbook(path: str) -> Inspection:
             raise _strict()
         workbook_part = main[0][2]
         main_type = types.get(workbook_part, "")
-        if main_type in MACRO_MAIN or any(t in MACRO_PARTS for t in types.values()):
+        workbook_rels = {r[1] for r in _relationships(zf, workbook_part)} if workbook_part in names else set()
+        if (
+            main_type in MACRO_MAIN
+            or any(t in MACRO_PARTS for t in types.values())
+            or _named_like(names, MACRO_NAMES)
+            or any(rel.endswith(MACRO_RELS) for rel in workbook_rels)
+        ):
             raise _refuse(
                 Code.MACROS,
                 _("文件含有宏或 ActiveX 控件（.xlsm），出于安全原因不予导入，宏不会被执行"),
@@ -562,7 +578,11 @@ def inspect_workbook(path: str) -> Inspection:
             )
         if main_type not in XLSX_MAIN or workbook_part not in names:
             raise _not_xlsx()
-        external = sorted(name for name, t in types.items() if t in EXTERNAL_PARTS)
+        external = sorted(
+            {name for name, t in types.items() if t in EXTERNAL_PARTS} | set(_named_like(names, EXTERNAL_NAMES))
+        )
+        if not external and any(rel.endswith(EXTERNAL_RELS) for rel in workbook_rels):
+            external = [workbook_part]
         if external:
             raise _refuse(
                 Code.EXTERNAL,

@@ -297,3 +297,41 @@ def test_part_larger_than_its_declared_size_is_refused_without_inflating_it(tmp_
 )
 def test_formula_danger(formula, danger):
     assert formula_danger(formula) == danger
+
+
+def test_vba_project_under_a_harmless_content_type_is_refused(tmp_path):
+    # issue 11: an .xlsm renamed .xlsx whose content types still say "sheet.main" was accepted.
+    data = simple_xlsx()
+    error = refusal(tmp_path, rezip(data, add={"xl/vbaProject.bin": b"\0" * 64}))
+    assert error.problems[0].code == Code.MACROS
+    assert "宏不会被执行" in error.problems[0].message
+
+
+def test_vba_project_named_only_in_the_workbook_relationships_is_refused(tmp_path):
+    data = simple_xlsx()
+    rels = part(data, "xl/_rels/workbook.xml.rels").replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+        b'Target="macros.dat"/></Relationships>',
+    )
+    error = refusal(tmp_path, rezip(data, replace={"xl/_rels/workbook.xml.rels": rels}, add={"xl/macros.dat": b"x"}))
+    assert error.problems[0].code == Code.MACROS
+
+
+def test_undeclared_external_link_part_is_refused(tmp_path):
+    data = simple_xlsx()
+    error = refusal(tmp_path, rezip(data, add={"xl/externalLinks/externalLink1.xml": b"<externalLink/>"}))
+    assert error.problems[0].code == Code.EXTERNAL
+    assert error.problems[0].security
+    assert "externalLink1.xml" in error.problems[0].message
+
+
+def test_external_link_relationship_alone_is_refused(tmp_path):
+    data = simple_xlsx()
+    rels = part(data, "xl/_rels/workbook.xml.rels").replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'externalLink" Target="links/one.xml"/></Relationships>',
+    )
+    error = refusal(tmp_path, rezip(data, replace={"xl/_rels/workbook.xml.rels": rels}))
+    assert error.problems[0].code == Code.EXTERNAL
