@@ -81,6 +81,7 @@ EXTERNAL_RELS = ("/externalLink", "/connections", "/queryTable", "/externalLinkP
 def _named_like(names, fragments) -> list[str]:
     return sorted(n for n in names if any(f in "/" + n.lower() for f in fragments))
 
+
 _CHUNK = 4 << 20
 _SMALL_PART = 16 << 20  # content types, relationships and the workbook part are parsed whole
 _MAX_COLUMN_LETTERS = 2  # values beyond column ZZ are refused before the reader sees them

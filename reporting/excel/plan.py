@@ -307,26 +307,15 @@ def plan_import(
     for code in codes:
         row = row_of.get(code)
         org = orgs.get(code)
-        if org is None:
-            plan.problems.append(
-                _org_problem(
-                    Code.UNKNOWN_ORG,
-                    _("机构代码 %(code)s 不存在") % {"code": code},
-                    _("请核对机构代码；代码须与系统中的机构代码一致。"),
-                    row,
-                    code,
-                    sheet,
-                    org_column,
-                )
-            )
-            continue
-        if not org.path.startswith(ctx.org.path) or not _may_edit(actor, org):
+        if org is None or not org.path.startswith(ctx.org.path) or not _may_edit(actor, org):
+            # One answer for "no such code" and "not yours", as the API gives: an upload must not
+            # map other branches' codes to names (issue 11).
             plan.problems.append(
                 _org_problem(
                     Code.ORG_NOT_ALLOWED,
-                    _("您不能在此为“%(org)s（%(code)s）”导入数据：它不在“%(scope)s”的范围内，或您没有为它填报的权限")
-                    % {"org": org.name, "code": code, "scope": ctx.org.name},
-                    _("请删除这一行，或由有权限的人员导入。"),
+                    _("机构代码 %(code)s 不存在，或不在“%(scope)s”中您有权填报的单位之内")
+                    % {"code": code, "scope": ctx.org.name},
+                    _("请核对机构代码；只能导入您有权填报的单位的数据，其他单位请删除这一行或由有权限的人员导入。"),
                     row,
                     code,
                     sheet,

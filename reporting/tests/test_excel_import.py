@@ -703,3 +703,22 @@ def test_purge_import_temp_deletes_what_is_older_than_24_hours(imp, imports):
     call_command("purge_import_temp", stdout=out)
     assert "2 file(s) deleted" in out.getvalue()
     assert sorted(p.name for p in imports.iterdir()) == sorted([f"{fresh.token}.json", f"{fresh.token}.upload"])
+
+
+def test_bulk_upload_answers_alike_for_unknown_and_other_branches_codes(tree, wf, imports):
+    # issue 11: the message named the other branch's enterprise, so an upload mapped codes to names.
+    union_admin = tree.user(Role.UNION_ADMIN, tree.union_a)
+    group = Importer(tree, wf, user=union_admin, org=tree.union_a)
+    data = group.template(kind="bulk")
+
+    def add_rows(book):
+        sheet = book[DATA_SHEET]
+        sheet["A8"], sheet["B8"], sheet["C8"] = "E-B1", "", 5
+        sheet["A9"], sheet["B9"], sheet["C9"] = "NO-SUCH", "", 5
+
+    problems = {p.row: p for p in refused(group, fill_bulk(data, {"E-A1": {WORKERS: 1000}}, edit=add_rows))}
+    other, unknown = problems[8], problems[9]
+    assert (other.code, unknown.code) == (Code.ORG_NOT_ALLOWED, Code.ORG_NOT_ALLOWED)
+    assert other.message.replace("E-B1", "X") == unknown.message.replace("NO-SUCH", "X")
+    assert tree.ent_b1.name not in other.message
+    assert other.fix == unknown.fix
