@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, serializers, status, throttling
+from rest_framework import exceptions, pagination, serializers, status, throttling
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -101,10 +102,42 @@ def exception_handler(exc, context):
         exc = exceptions.UnsupportedMediaType(context["request"].content_type, _("不支持的请求内容类型。"))
     elif isinstance(exc, exceptions.NotAcceptable):
         exc = exceptions.NotAcceptable(_("无法按请求的格式返回内容。"))
+    elif isinstance(exc, OverflowError | DataError):
+        # A number too large for the database (SQLite's 64-bit integers, PostgreSQL's bigint or
+        # numeric) in a filter: the client's mistake, never a server error (issue 11).
+        exc = exceptions.ValidationError({"query": [_("查询参数中的数字超出了允许的范围，请检查后重试。")]})
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": _("提交的数据有误，请检查后重试。"), "errors": response.data}
     return response
+
+
+# --- pagination -----------------------------------------------------------------------
+
+
+class BoundedLimitOffsetPagination(pagination.LimitOffsetPagination):
+    """limit/offset paging that refuses what it cannot serve (400 naming the parameter), rather than
+    ignoring a bad value or handing the database an offset beyond its integers."""
+
+    max_limit = 1000
+    max_offset = 10**9
+
+    def _bounded(self, request, name: str, low: int, high: int) -> int | None:
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return None
+        if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+            raise exceptions.ValidationError(
+                {name: [_("应为 %(low)d 到 %(high)d 之间的整数。") % {"low": low, "high": high}]}
+            )
+        return int(raw)
+
+    def get_limit(self, request):
+        limit = self._bounded(request, self.limit_query_param, 1, self.max_limit)
+        return self.default_limit if limit is None else limit
+
+    def get_offset(self, request):
+        return self._bounded(request, self.offset_query_param, 0, self.max_offset) or 0
 
 
 # --- throttles ------------------------------------------------------------------------

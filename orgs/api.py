@@ -29,6 +29,7 @@ from rest_framework.viewsets import GenericViewSet
 from core.actor import Actor
 from core.api import PreconditionFailed, ThrottleFirstMixin, etag, expected_version
 from core.errors import ConflictError, UserError
+from core.filters import IntegerFilter
 from orgs import services
 from orgs.choices import Action, Role
 from orgs.filters import OrganisationFilter
@@ -240,7 +241,7 @@ class _if_match_conflict:  # noqa: N801 - used as a context manager, reads like 
 
 class MembershipFilter(filters.FilterSet):
     org = filters.CharFilter(label=gettext_lazy("机构代码"), field_name="org__code")
-    user = filters.NumberFilter(label=gettext_lazy("用户ID"), field_name="user_id")
+    user = IntegerFilter(label=gettext_lazy("用户ID"), field_name="user_id", min_value=1)
     role = filters.ChoiceFilter(label=gettext_lazy("角色"), choices=Role.choices)
     active = filters.BooleanFilter(label=gettext_lazy("有效"), field_name="is_active")
 

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IntegerFilter
 from orgs.choices import Action
 from orgs.models import Organisation
 from reporting.choices import Aggregation, MigrantScope, ReportStatus, ValueType
@@ -70,7 +71,7 @@ class DataSetVersionFilter(django_filters.FilterSet):
 
 class PeriodFilter(django_filters.FilterSet):
     period_type = django_filters.CharFilter(label=_("报告期类型"))
-    year = django_filters.NumberFilter(label=_("年份"), field_name="start__year")
+    year = IntegerFilter(label=_("年份"), field_name="start__year", min_value=1949, max_value=2200)
 
     class Meta:
         model = Period
