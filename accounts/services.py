@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 from rest_framework.authtoken.models import Token
 
 from accounts.lockout import address_reset, address_window_minutes, escape_control
@@ -231,11 +232,24 @@ def otp_device_of(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
 
 
-def otp_device_pending(*, user: User) -> TOTPDevice:
-    """The unconfirmed device whose secret the set-up page shows (made on first visit)."""
+OTP_PENDING_KEY = "changai_otp_pending_key"
+
+
+def otp_device_pending(request: HttpRequest, *, save: bool) -> TOTPDevice:
+    """The device being enrolled: an unconfirmed one already stored, or one made from a secret kept in
+    this session. Showing the set-up page (`save=False`) stores nothing in the database; the device is
+    stored when a code is offered for it (`save=True`), so wrong codes are throttled per device."""
+    user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("手机验证器"), confirmed=False)
+    if device is not None:
+        return device
+    key = request.session.get(OTP_PENDING_KEY)
+    if not key:
+        key = request.session[OTP_PENDING_KEY] = random_hex(20)
+    device = TOTPDevice(user=user, name=_("手机验证器"), key=key, confirmed=False)
+    if save:
+        device.save()
+        request.session.pop(OTP_PENDING_KEY, None)
     return device
 
 

@@ -200,7 +200,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """
     if services.otp_device_of(request.user) is not None and not request.user.is_verified():
         return redirect("accounts:otp_verify")
-    device = services.otp_device_pending(user=request.user)
+    # Showing the page writes nothing to the database (issue 11); a code offered stores the device.
+    device = services.otp_device_pending(request, save=request.method == "POST")
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.otp_device_confirm(request, device=device, token=form.cleaned_data["token"]):

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from accounts.services import OTP_PENDING_KEY
 from accounts.tests.factories import login_verified, post_login, totp_code, totp_device, wrong_code
 from core.models import AuditEntry
 from orgs.choices import Role
@@ -352,16 +353,18 @@ def test_setup_shows_an_inline_svg_qr_code_and_the_secret_then_confirms(tree):
     assert page.status_code == 200
     assert re.search(r'<svg class="otp-qr" role="img" [^>]*viewBox=', html) and "<path" in html
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
-    pending = TOTPDevice.objects.get(user=admin, confirmed=False)
+    # Showing the page stores nothing (issue 11: GET never writes); the secret waits in the session.
+    assert not TOTPDevice.objects.filter(user=admin).exists()
+    pending = TOTPDevice(user=admin, key=client.session[OTP_PENDING_KEY])
     from accounts.services import otp_secret_base32
 
     assert " ".join(otp_secret_base32(pending)[i : i + 4] for i in range(0, 32, 4)) in html
-    assert client.get("/accounts/otp/setup/").status_code == 200  # the same pending device, not a new one
-    assert TOTPDevice.objects.filter(user=admin).count() == 1
+    assert otp_secret_base32(pending)[:4] in client.get("/accounts/otp/setup/").content.decode()  # the same secret
+    assert not TOTPDevice.objects.filter(user=admin).exists()
 
     response = client.post("/accounts/otp/setup/", {"token": totp_code(pending)})
     assert response.status_code == 302
-    pending.refresh_from_db()
+    pending = TOTPDevice.objects.get(user=admin)
     assert pending.confirmed
     row = AuditEntry.objects.get(event="accounts.otp_setup")
     assert pending.key not in str(row.detail) and pending.key not in str(row.after)
@@ -384,7 +387,7 @@ def test_other_users_may_set_up_a_second_factor_from_their_profile(tree):
     client.force_login(user)
     assert "/accounts/otp/setup/" in client.get("/accounts/me/").content.decode()
     client.get("/accounts/otp/setup/")
-    device = TOTPDevice.objects.get(user=user)
+    device = TOTPDevice(user=user, key=client.session[OTP_PENDING_KEY])
     assert client.post("/accounts/otp/setup/", {"token": totp_code(device)}).status_code == 302
     assert client.get("/").status_code == 200  # confirming the device verified this session
     assert AuditEntry.objects.filter(event="accounts.otp_setup", user_id=user.pk).count() == 1
