@@ -220,7 +220,13 @@ class OrganisationViewSet(ThrottleFirstMixin, GenericViewSet):
         data = payload.validated_data
         version = expected_version(request, data.get("version"), org.version)
         with _if_match_conflict(request):
-            org = services.org_close(by=Actor.from_request(request), org=org, on=data["on"], version=version)
+            org = services.org_close(
+                by=Actor.from_request(request),
+                org=org,
+                on=data["on"],
+                version=version,
+                confirm_later_records=data["confirm_later_records"],
+            )
         return self._one(org)
 
 

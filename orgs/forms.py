@@ -142,8 +142,17 @@ class OrgCloseForm(VersionedForm):
     """Close (撤销) an organisation from a date."""
 
     on = forms.DateField(label=_("撤销日期"), widget=DATE_WIDGET)
+    # Shown only once the date was refused for the data after it (the view calls ask_confirmation()).
+    confirm_later_records = forms.BooleanField(
+        label=_("确认撤销：撤销日期之后仍有的数据保留，但该机构从撤销日期起不再参与填报和汇总"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
-    field_order = ["on", "version"]
+    field_order = ["on", "confirm_later_records", "version"]
+
+    def ask_confirmation(self) -> None:
+        self.fields["confirm_later_records"].widget = forms.CheckboxInput()
 
 
 class AssignmentForm(BootstrapFormMixin, forms.Form):

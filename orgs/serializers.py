@@ -136,6 +136,7 @@ class OrganisationMoveInput(StrictInput):
 
 class OrganisationCloseInput(StrictInput):
     on = serializers.DateField(label=_("撤销日期"))
+    confirm_later_records = serializers.BooleanField(label=_("确认撤销日期之后仍有数据"), required=False, default=False)
     version = serializers.IntegerField(label=_("版本号"), min_value=1, required=False)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -135,9 +136,29 @@ def org_move(*, by: Actor, org: Organisation, new_parent: Organisation, on: dt.d
     return org
 
 
+# Apps that keep dated records of an organisation tell the tree about them, so that closing it
+# before them is noticed: each provider answers (label, latest date) for records dated after a day.
+DatedRecords = Callable[[Organisation, dt.date], list[tuple[str, dt.date]]]
+_DATED_RECORD_PROVIDERS: list[DatedRecords] = []
+
+
+def register_dated_records(provider: DatedRecords) -> None:
+    """Add a provider of an organisation's records dated after a day (called from an app's ready())."""
+    if provider not in _DATED_RECORD_PROVIDERS:
+        _DATED_RECORD_PROVIDERS.append(provider)
+
+
+def records_after(org: Organisation, on: dt.date) -> list[tuple[str, dt.date]]:
+    """What the apps hold for `org` (its subtree included) dated after `on`: (label, latest date)."""
+    return [found for provider in _DATED_RECORD_PROVIDERS for found in provider(org, on)]
+
+
 @transaction.atomic
-def org_close(*, by: Actor, org: Organisation, on: dt.date, version: int) -> Organisation:
-    """Close an organisation from date `on`; its history and data stay. Refused while it has open children."""
+def org_close(
+    *, by: Actor, org: Organisation, on: dt.date, version: int, confirm_later_records: bool = False
+) -> Organisation:
+    """Close an organisation from date `on`; its history and data stay. Refused while it has open children,
+    and while it has records dated after `on` unless the person confirms (audited with what they were)."""
     ensure_allowed(by, Action.ORG_MANAGE, org)
     org.refresh_from_db()
     if org.version != version:
@@ -149,6 +170,17 @@ def org_close(*, by: Actor, org: Organisation, on: dt.date, version: int) -> Org
         raise UserError(_("请先撤销或迁移其下属机构，再撤销本机构。"))
     if org.opened_on and on < org.opened_on:
         raise UserError(_("撤销日期不能早于成立日期。"))
+    later = records_after(org, on)
+    if later and not confirm_later_records:
+        raise UserError(
+            _("“%(org)s”在撤销日期%(on)s之后还有数据：%(what)s。请改选不早于这些数据的撤销日期；确需撤销请勾选确认。")
+            % {
+                "org": org.name,
+                "on": on.isoformat(),
+                "what": "；".join(_("%(label)s（最晚%(date)s）") % {"label": label, "date": d} for label, d in later),
+            },
+            field="on",
+        )
     before = audit.snapshot(org)
     link = _current_link(org)
     if link is not None and on > link.valid_from:
@@ -156,7 +188,8 @@ def org_close(*, by: Actor, org: Organisation, on: dt.date, version: int) -> Org
         link.save(update_fields=["valid_to"])
     Organisation.objects.filter(pk=org.pk).update(closed_on=on, version=F("version") + 1, updated_at=timezone.now())
     org.refresh_from_db()
-    audit.record(by, "orgs.organisation.close", org, before=before)
+    detail = {"later_records": [[str(label), d.isoformat()] for label, d in later]} if later else None
+    audit.record(by, "orgs.organisation.close", org, before=before, detail=detail)
     tree_changed.send(sender=Organisation, org=org, on=on)
     return org
 

@@ -284,11 +284,15 @@ def org_close(request: HttpRequest, code: str) -> HttpResponse:
                     org=org,
                     on=form.cleaned_data["on"],
                     version=form.cleaned_data["version"],
+                    confirm_later_records=form.cleaned_data["confirm_later_records"],
                 )
             except ConflictError as error:
                 changes = _conflict(form, org, error)
             except UserError as error:
+                on = form.cleaned_data["on"]
                 form.add_service_error(error)
+                if services.records_after(org, on):
+                    form.ask_confirmation()
             else:
                 messages.success(request, _("已撤销“%(name)s”。") % {"name": org.name})
                 return redirect(org)

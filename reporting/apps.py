@@ -23,3 +23,8 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_workforce_dataset, sender=self, dispatch_uid="reporting_ensure_workforce")
+
+        from orgs.services import register_dated_records
+        from reporting.queries import reports_after
+
+        register_dated_records(reports_after)

@@ -874,3 +874,18 @@ def report_open_returns(report: Report) -> list:
             "section", "element", "option_combo", "returned_by"
         )
     )
+
+
+def reports_after(org: Organisation, on: dt.date) -> list[tuple[str, dt.date]]:
+    """Reports with values of `org`'s subtree for periods starting on or after `on`, as (label, latest
+    period end): what closing `org` from `on` would leave behind (orgs.services.records_after)."""
+    from django.db.models import Count, Max
+
+    from orgs.scoping import within
+
+    found = Report.objects.filter(
+        within("org__path", [org.path]), period__start__gte=on, values__isnull=False
+    ).aggregate(reports=Count("id", distinct=True), latest=Max("period__end"))
+    if not found["reports"]:
+        return []
+    return [(_("%(n)d 份统计报表") % {"n": found["reports"]}, found["latest"])]
