@@ -545,6 +545,12 @@ def test_the_enterprise_submits_its_self_assessment_with_a_link_and_a_file(clien
     client.force_login(world.tree.user(Role.REPORTER, world.tree.ent_b1))
     assert client.get(reverse("assessment:evidence_download", args=[image.pk])).status_code == 404
 
+    # issue 11: someone who views the organisation but is refused its unpublished card gets no file.
+    client.force_login(world.tree.user(Role.INFO_OFFICER))
+    card = client.get(reverse("assessment:score_card", args=[participant.pk]))
+    assert card.status_code == 403
+    assert client.get(reverse("assessment:evidence_download", args=[image.pk])).status_code == 404
+
 
 def test_self_assessment_needs_edit_rights_on_the_organisation(client, world):
     participant = world.p(world.tree.ent_a1)

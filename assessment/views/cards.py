@@ -108,9 +108,10 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_see_evidence(user, evidence: Evidence) -> bool:
-    """The organisation's people and the office (scope), and the raters assigned to this organisation."""
+    """Whoever may read the score card, the people who write the self-assessment, and the raters
+    assigned to this organisation: a file never reaches someone refused its card (issue 11)."""
     participant = evidence.participant
-    if can(user, Action.VIEW, participant.org):
+    if queries.card_visible(user, participant) or can(user, Action.EDIT, participant.org):
         return True
     assignments = RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related("org")
     return any(
