@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.queries import roles_grantable_somewhere
 from orgs.choices import Action, Role
 from orgs.models import Organisation
+from orgs.services import requestable_roles
 
 
 class BootstrapMixin:
@@ -108,11 +109,20 @@ class OrgCodeField(forms.CharField):
 class _ManagerForm(BootstrapMixin, forms.Form):
     """A form filled in by a user manager: the organisation is looked up inside their scope."""
 
+    requesting = False  # whether roles the manager may only request are offered too
+
     def __init__(self, manager, *args, **kwargs):
         self.manager = manager
         super().__init__(*args, **kwargs)
         if "role" in self.fields:
             offered = roles_grantable_somewhere(manager)
+            if self.requesting:
+                only_requested = requestable_roles(manager) - offered
+                offered |= only_requested
+                if only_requested:
+                    self.fields["role"].help_text = _(
+                        "系统管理员不能授予角色（三权分立）：所选角色记为申请，经安全管理员批准后生效。"
+                    )
             self.fields["role"].choices = [("", "---------")] + [(r.value, r.label) for r in Role if r in offered]
 
     def clean_org(self):
@@ -134,6 +144,8 @@ class UserCreateForm(_ManagerForm):
     email = forms.EmailField(label=_("电子邮箱"), required=False)
     org = OrgCodeField(help_text=_("该用户所属机构的代码，须在您的管理范围内。"))
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+
+    requesting = True
 
 
 class MembershipGrantForm(_ManagerForm):

@@ -34,9 +34,15 @@ from core.credentials import credentials_end
 from core.errors import UserError
 from orgs.choices import Action, Role
 from orgs.models import Membership, Organisation
-from orgs.roles import TWO_FACTOR_ROLES
+from orgs.roles import SEPARATED_ADMIN_ROLES, TWO_FACTOR_ROLES
 from orgs.scoping import covers, ensure_action, ensure_allowed, granted_paths, roles_of
-from orgs.services import grantable_roles, membership_grant
+from orgs.services import (
+    grantable_roles,
+    manages_accounts,
+    membership_grant,
+    membership_request,
+    requestable_roles,
+)
 
 LOGIN_AT = "changai_login_at"
 SEEN_AT = "changai_seen_at"
@@ -147,7 +153,10 @@ def login_succeeded(request: HttpRequest, user: User) -> None:
     request.session[SEEN_AT] = now
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         request.session[OTP_CHOSEN] = True
-    audit.record(Actor.from_request(request), "accounts.login", user, after=None)
+    # A password an administrator set (at creation or reset) is one-time: its use is marked, so the audit
+    # administrator sees from which address it was used, and by whom if not by its owner.
+    detail = {"issued_password": True} if user.must_change_password else None
+    audit.record(Actor.from_request(request), "accounts.login", user, after=None, detail=detail)
 
 
 def _failure_reason(username: str) -> tuple[str, User | None]:
@@ -313,20 +322,45 @@ def otp_verify(request: HttpRequest, *, device: TOTPDevice, token: str) -> bool:
 # ---------------------------------------------------------------- user accounts
 
 
-def _ensure_manages_account(by: Actor, user: User) -> None:
-    """Raise PermissionDenied unless `by` may manage `user`'s account as a whole: every current
-    role of the user lies in the manager's USER_MANAGE scope and is one the manager may grant."""
+def _ensure_manages_account(by: Actor, user: User, *, password: bool = False) -> None:
+    """Raise PermissionDenied unless `by` may manage `user`'s account as a whole (三权分立,
+    docs/separation-of-duties.md): `by` creates and resets accounts in his scope (ACCOUNT_MANAGERS), every
+    current role of the user lies in that scope, and each is one `by` may grant himself — except that the
+    system administrator, who grants nothing, may (de)activate any account and set the password of one
+    that holds no business role (a separated administrator keeps his second factor, so a new password
+    alone does not let anyone become him)."""
     if by.system_name:
         return
     manager = by.user
     if not User.objects.visible_to(manager, Action.USER_MANAGE).filter(pk=user.pk).exists():
         raise PermissionDenied(_("您没有管理该用户的权限。"))
     paths = granted_paths(manager, Action.USER_MANAGE)
+    system_admin = Role.SYS_ADMIN in roles_of(manager)
     for membership in Membership.objects.filter(user=user, is_active=True).select_related("org"):
-        if not covers(paths, membership.org) or membership.role not in grantable_roles(manager, membership.org):
+        if not covers(paths, membership.org):
             raise PermissionDenied(
                 _("用户“%(user)s”在您的管理范围之外还担任其他角色，只能由上级管理员处理。") % {"user": user.username}
             )
+        if not manages_accounts(manager, membership.org):
+            raise PermissionDenied(_("安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"))
+        if membership.role in grantable_roles(manager, membership.org):
+            continue
+        if system_admin and not password:
+            continue
+        if system_admin and membership.role in SEPARATED_ADMIN_ROLES and otp_device_of(user) is not None:
+            continue
+        if system_admin:
+            raise PermissionDenied(
+                _(
+                    "系统管理员不能重置持有业务角色或未启用双因素认证的账号的密码（三权分立）：请由该用户所在单位的管理员办理。"
+                )
+            )
+        raise PermissionDenied(
+            _("用户“%(user)s”在您的管理范围之外还担任其他角色，只能由上级管理员处理。") % {"user": user.username}
+        )
+    placed = Membership.objects.filter(user=user).select_related("org")
+    if not any(covers(paths, m.org) and manages_accounts(manager, m.org) for m in placed):
+        raise PermissionDenied(_("安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"))
 
 
 @transaction.atomic
@@ -334,10 +368,21 @@ def user_create(
     *, by: Actor, username: str, full_name: str, email: str = "", org: Organisation, role: str
 ) -> tuple[User, str]:
     """Create an account with its first role at `org`, and a random initial password that must be
-    changed at first sign-in. Returns the user and that password (shown once, stored only hashed)."""
+    changed at first sign-in. Returns the user and that password (shown once, stored only hashed).
+
+    A manager who may grant the role grants it at once; the system administrator, who grants nothing,
+    records it as requested, for the security administrator to grant (membership_request)."""
     ensure_allowed(by, Action.USER_MANAGE, org)
-    if not by.system_name and role not in grantable_roles(by.user, org):
-        raise PermissionDenied(_("您不能授予“%(role)s”角色。") % {"role": Role(role).label})
+    requested = False
+    if not by.system_name:
+        if not manages_accounts(by.user, org):
+            raise PermissionDenied(_("安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"))
+        if role in grantable_roles(by.user, org):
+            pass
+        elif role in requestable_roles(by.user):
+            requested = True
+        else:
+            raise PermissionDenied(_("您不能授予“%(role)s”角色。") % {"role": Role(role).label})
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise UserError(_("用户名已存在"), field="username")
@@ -355,7 +400,10 @@ def user_create(
     except IntegrityError as error:  # a concurrent create with the same name in another case
         raise UserError(_("用户名已存在"), field="username") from error
     audit.record(by, "accounts.user.create", user, after=audit.snapshot(user, ACCOUNT_FIELDS))
-    membership_grant(by=by, user=user, org=org, role=role)
+    if requested:
+        membership_request(by=by, user=user, org=org, role=role)
+    else:
+        membership_grant(by=by, user=user, org=org, role=role)
     return user, password
 
 
@@ -387,7 +435,7 @@ def user_reset_password(*, by: Actor, user: User) -> str:
     """Give another user a new random password that must be changed at next sign-in; returns it."""
     if by.user is not None and by.user.pk == user.pk:
         raise UserError(_("请在“我的账号”中修改自己的密码。"))
-    _ensure_manages_account(by, user)
+    _ensure_manages_account(by, user, password=True)
     before = audit.snapshot(user, ACCOUNT_FIELDS)
     password = generate_password()
     _remember_password(user)

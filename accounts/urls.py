@@ -20,6 +20,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/grant/", views.membership_grant, name="membership_grant"),
     path("users/<int:pk>/memberships/<int:membership_pk>/revoke/", views.membership_revoke, name="membership_revoke"),
+    path("users/<int:pk>/memberships/<int:membership_pk>/refuse/", views.membership_refuse, name="membership_refuse"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
 ]

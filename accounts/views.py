@@ -44,6 +44,7 @@ from accounts.forms import (
 )
 from accounts.lockout import address_blocked, address_window_minutes, note_address_failure
 from accounts.models import User
+from accounts.queries import roles_grantable_somewhere
 from core.actor import Actor
 from core.errors import UserError
 from orgs import services as org_services
@@ -351,6 +352,8 @@ def _org_picker(request: HttpRequest) -> list:
 def user_create(request: HttpRequest) -> HttpResponse:
     """A new account with its first role; the initial password is shown on the answer, once."""
     ensure_action(request.user, Action.USER_MANAGE)
+    if not org_services.manages_accounts_somewhere(request.user):
+        raise PermissionDenied(_("安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"))
     form = UserCreateForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -388,14 +391,16 @@ def _detail_context(request: HttpRequest, user: User, grant_form: MembershipGran
     for membership in memberships:
         if membership.org_id not in grantable:
             grantable[membership.org_id] = org_services.grantable_roles(request.user, membership.org)
-        membership.may_revoke = (
-            membership.is_active and user.pk != request.user.pk and membership.role in grantable[membership.org_id]
-        )
+        may_grant = user.pk != request.user.pk and membership.role in grantable[membership.org_id]
+        membership.may_revoke = membership.is_active and may_grant
+        membership.may_decide = membership.pending and may_grant
     return {
         "target": user,
         "memberships": memberships,
         "outside": outside,
         "is_self": user.pk == request.user.pk,
+        "may_manage_account": any(org_services.manages_accounts(request.user, m.org) for m in memberships),
+        "may_grant": bool(roles_grantable_somewhere(request.user)),
         "grant_form": grant_form or MembershipGrantForm(request.user),
         "orgs": _org_picker(request),
     }
@@ -446,6 +451,31 @@ def membership_revoke(request: HttpRequest, pk: int, membership_pk: int) -> Http
         messages.success(
             request,
             _("已撤销“%(user)s”在“%(org)s”的“%(role)s”角色。")
+            % {"user": user, "org": membership.org.name, "role": membership.get_role_display()},
+        )
+    return redirect("accounts:user_detail", pk=user.pk)
+
+
+@require_POST
+def membership_refuse(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    """Refuse a role the system administrator requested for a new account (the security administrator's)."""
+    user = _target_user(request, pk)
+    membership = get_visible_or_404(
+        Membership.objects.filter(user=user).select_related("org", "user"),
+        request.user,
+        Action.USER_MANAGE,
+        pk=membership_pk,
+    )
+    try:
+        org_services.membership_refuse(by=Actor.from_request(request), membership=membership)
+    except UserError as error:
+        messages.error(request, error.message)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("已驳回为“%(user)s”申请的“%(org)s”的“%(role)s”角色。")
             % {"user": user, "org": membership.org.name, "role": membership.get_role_display()},
         )
     return redirect("accounts:user_detail", pk=user.pk)

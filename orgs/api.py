@@ -35,7 +35,7 @@ from orgs.choices import Action, Role
 from orgs.filters import OrganisationFilter
 from orgs.models import Assignment, Membership, Organisation, OrgLink, Region
 from orgs.queries import children_of
-from orgs.scoping import ensure_allowed, get_visible_or_404, granted_paths
+from orgs.scoping import ensure_action, ensure_allowed, get_visible_or_404, granted_paths
 from orgs.serializers import (
     AssignmentCreateInput,
     AssignmentEndInput,
@@ -59,9 +59,9 @@ IF_MATCH = OpenApiParameter(
 )
 
 
-def _visible_org(user, code: str, field: str) -> Organisation:
-    """An organisation the user may see, named in a request body; a 400 on `field` otherwise."""
-    org = Organisation.objects.visible_to(user, Action.ORG_VIEW).filter(code=code).first()
+def _visible_org(user, code: str, field: str, action: str = Action.ORG_VIEW) -> Organisation:
+    """An organisation the user may see (for `action`), named in a request body; a 400 on `field` otherwise."""
+    org = Organisation.objects.visible_to(user, action).filter(code=code).first()
     if org is None:
         raise ValidationError({field: [_("未找到代码为“%(code)s”的机构，或您无权访问。") % {"code": code}]})
     return org
@@ -294,10 +294,11 @@ class MembershipViewSet(ThrottleFirstMixin, GenericViewSet):
 
     @extend_schema(request=MembershipGrantInput, responses={201: MembershipSerializer})
     def create(self, request):
+        ensure_action(request.user, Action.USER_MANAGE)  # 403 for those who grant nothing anywhere
         payload = MembershipGrantInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        org = _visible_org(request.user, data["org"], "org")
+        org = _visible_org(request.user, data["org"], "org", Action.USER_MANAGE)
         target = grant_targets(request.user).filter(pk=data["user"]).first()
         if target is None:
             raise ValidationError(

@@ -147,6 +147,9 @@ class Membership(BaseModel):
     org = models.ForeignKey(Organisation, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("有效"), default=True)
+    # Requested by the system administrator for an account he created, not yet granted (inactive until
+    # the security administrator grants it, or pending no more once refused).
+    pending = models.BooleanField(_("待批准"), default=False)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -20,7 +20,7 @@ from core.errors import ConflictError, UserError
 from orgs.choices import Action, OrgKind, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink
 from orgs.pinyin import initials
-from orgs.roles import GRANTABLE, SEPARATED_ADMIN_ROLES
+from orgs.roles import ACCOUNT_MANAGERS, GRANTABLE, REQUESTABLE, SEPARATED_ADMIN_ROLES
 from orgs.scoping import _active_memberships, clear_scope_cache, ensure_allowed, scope_path
 
 ORG_EDITABLE_FIELDS = (
@@ -194,6 +194,24 @@ def org_close(
     return org
 
 
+def manages_accounts(user, org: Organisation) -> bool:
+    """Whether `user` may create, reset and (de)activate accounts at `org` (ACCOUNT_MANAGERS)."""
+    return any(m.role in ACCOUNT_MANAGERS and org.path.startswith(scope_path(m)) for m in _active_memberships(user))
+
+
+def manages_accounts_somewhere(user) -> bool:
+    """Whether `user` may create accounts anywhere (the user pages show "new user" only then)."""
+    return any(m.role in ACCOUNT_MANAGERS for m in _active_memberships(user))
+
+
+def requestable_roles(user) -> set[str]:
+    """Roles `user` may request (not grant) for an account he creates: the system administrator's."""
+    roles: set[str] = set()
+    for membership in _active_memberships(user):
+        roles |= REQUESTABLE.get(membership.role, frozenset())
+    return roles
+
+
 def grantable_roles(user, org: Organisation) -> set[str]:
     """Roles `user` may grant at `org`: from each USER_MANAGE membership whose subtree holds `org`."""
     roles: set[str] = set()
@@ -236,13 +254,46 @@ def membership_grant(*, by: Actor, user, org: Organisation, role: str) -> Member
             raise UserError(_("该用户已在此机构担任此角色。"))
         before = audit.snapshot(membership)
         membership.is_active = True
+        membership.pending = False
         membership.granted_by = by.user
         membership.version += 1
-        membership.save(update_fields=["is_active", "granted_by", "version", "updated_at"])
+        membership.save(update_fields=["is_active", "pending", "granted_by", "version", "updated_at"])
         audit.record(by, "orgs.membership.grant", membership, before=before)
     else:
         audit.record(by, "orgs.membership.grant", membership)
     clear_scope_cache(user)
+    return membership
+
+
+@transaction.atomic
+def membership_request(*, by: Actor, user, org: Organisation, role: str) -> Membership:
+    """Record a role the system administrator asks for on an account he created: inactive until the
+    security administrator grants it (membership_grant), so no single administrator gives rights."""
+    if role not in Role.values:
+        raise UserError(_("未知的角色。"), field="role")
+    ensure_allowed(by, Action.USER_MANAGE, org)
+    if not by.system_name and role not in requestable_roles(by.user):
+        raise PermissionDenied(_("您不能申请“%(role)s”角色。") % {"role": Role(role).label})
+    if org.is_closed:
+        raise UserError(_("机构“%(name)s”已撤销，不能在其中任职。") % {"name": org.name})
+    if role == Role.DEPT_VIEWER and org.kind != OrgKind.DEPARTMENT:
+        raise UserError(_("成员单位查看员只能在成员单位任职。"), field="role")
+    membership = Membership.objects.create(user=user, org=org, role=role, is_active=False, pending=True)
+    audit.record(by, "orgs.membership.request", membership)
+    return membership
+
+
+@transaction.atomic
+def membership_refuse(*, by: Actor, membership: Membership) -> Membership:
+    """Refuse a requested role: it stays on record, inactive and no longer pending."""
+    _ensure_may_grant(by, membership.org, membership.role)
+    if not membership.pending:
+        raise UserError(_("该角色申请已处理。"))
+    before = audit.snapshot(membership)
+    membership.pending = False
+    membership.version += 1
+    membership.save(update_fields=["pending", "version", "updated_at"])
+    audit.record(by, "orgs.membership.refuse", membership, before=before)
     return membership
 
 

@@ -82,13 +82,13 @@ def test_union_admin_creates_users_only_in_its_subtree_with_its_roles(tree, org_
     assert not User.objects.filter(username="wang").exists()
 
 
-def test_user_create_rolls_back_when_the_role_breaks_the_separation_of_duties(tree):
-    # The separation rule of orgs.services still applies to a brand-new account's first role.
+def test_the_system_administrator_only_requests_the_role_of_an_account_he_creates(tree):
+    # 三权分立 (issue 11): the role waits, inactive, for the security administrator.
     manager = as_actor(tree.user(Role.SYS_ADMIN))
     user, _password = services.user_create(
         by=manager, username="audit2", full_name="审计", org=tree.province, role=Role.AUDIT_ADMIN
     )
-    assert list(user.memberships.values_list("role", flat=True)) == ["audit_admin"]
+    assert list(user.memberships.values_list("role", "is_active", "pending")) == [("audit_admin", False, True)]
 
 
 # ---------------------------------------------------------------- passwords

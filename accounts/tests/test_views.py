@@ -490,11 +490,20 @@ def test_user_list_has_a_fixed_query_budget(tree, django_assert_num_queries):
 QUERY_BUDGET = 11
 
 
-@pytest.mark.parametrize("role", [Role.REPORTER, Role.LEADER, Role.AUDIT_ADMIN, Role.SEC_ADMIN, Role.DEPT_VIEWER])
+@pytest.mark.parametrize("role", [Role.REPORTER, Role.LEADER, Role.AUDIT_ADMIN, Role.DEPT_VIEWER])
 def test_roles_without_user_management_are_refused_the_pages(tree, role):
     client = manager_client(tree, role)
     assert client.get("/accounts/users/").status_code == 403
     assert client.get("/accounts/users/new/").status_code == 403
+
+
+def test_the_security_administrator_lists_accounts_but_creates_none(tree):
+    # 三权分立 (issue 11): whoever grants rights never creates an account or knows a password.
+    client = manager_client(tree, Role.SEC_ADMIN)
+    assert client.get("/accounts/users/").status_code == 200
+    refused = client.get("/accounts/users/new/")
+    assert refused.status_code == 403
+    assert "安全管理员不能创建账号、设置密码或停用账号" in refused.content.decode()
 
 
 def test_create_a_user_and_show_the_initial_password_once(tree):
@@ -579,13 +588,13 @@ def test_the_audit_administrator_cannot_change_roles(tree):
     membership = target.memberships.get()
     assert client.post(f"/accounts/users/{target.pk}/memberships/{membership.pk}/revoke/").status_code == 403
     assert list(target.memberships.filter(is_active=True).values_list("role", flat=True)) == ["reporter"]
-    allowed = manager_client(tree, Role.SYS_ADMIN)
+    allowed = manager_client(tree, Role.SEC_ADMIN)
     assert allowed.post(f"/accounts/users/{target.pk}/grant/", {"org": "E-A1", "role": Role.LIAISON}).status_code == 302
 
 
 def test_one_account_cannot_hold_two_of_the_three_administrator_roles(tree):
     audit_admin = tree.user(Role.AUDIT_ADMIN)
-    client = manager_client(tree, Role.SYS_ADMIN)
+    client = manager_client(tree, Role.SEC_ADMIN)
     response = client.post(f"/accounts/users/{audit_admin.pk}/grant/", {"org": "530000", "role": Role.SEC_ADMIN})
     assert response.status_code == 200
     assert SEPARATION in field_errors(response)

@@ -425,7 +425,7 @@ def test_grant_to_a_user_of_another_branch_reads_as_not_found(tree):
 
 def test_separated_admin_roles_cannot_be_combined(tree):
     reporter = tree.user(Role.REPORTER)
-    response = api(tree.user(Role.SYS_ADMIN)).post(
+    response = api(tree.user(Role.SEC_ADMIN)).post(
         "/api/v1/memberships/", {"user": reporter.pk, "org": "530000", "role": "audit_admin"}, format="json"
     )
     assert response.status_code == 400
