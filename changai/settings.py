@@ -33,6 +33,9 @@ DEBUG = env_bool("CHANGAI_DEBUG", False)
 DEMO_MODE = env_bool("CHANGAI_DEMO_MODE", False)
 # Local HTTP (make run, tests): cookies without Secure, no redirect to HTTPS.
 HTTPS = env_bool("CHANGAI_HTTPS", True)
+# An audit event no app declared (core/registry.py) fails the write while developing and in tests;
+# in production it is logged and the row written anyway.
+AUDIT_STRICT_EVENTS = env_bool("CHANGAI_AUDIT_STRICT_EVENTS", DEBUG)
 
 SECRET_KEY = os.environ.get("CHANGAI_SECRET_KEY", "")
 if not SECRET_KEY:

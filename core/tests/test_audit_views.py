@@ -158,11 +158,12 @@ def test_xlsx_export_is_filtered_injection_safe_and_audited(auditor_client, tree
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = workbook["审计日志"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:7] == ("编号", "时间", "用户名", "角色", "机构代码", "事件", "结果")
+    assert rows[0][:8] == ("编号", "时间", "用户名", "角色", "机构代码", "事件", "事件代码", "结果")
     assert len(rows) == 1 + len(PAYLOADS)
-    objects = [row[11] for row in rows[1:]]
+    assert {row[5:7] for row in rows[1:]} == {("测试公式注入", "test.formula")}  # the label, then the code
+    objects = [row[12] for row in rows[1:]]
     assert sorted(objects) == sorted("'" + p for p in PAYLOADS)
-    for row in sheet.iter_rows(min_row=2, min_col=12, max_col=12):
+    for row in sheet.iter_rows(min_row=2, min_col=13, max_col=13):
         assert row[0].data_type == "s"
     assert isinstance(rows[1][1], dt.datetime)  # time stays a real date-time cell
     export = AuditEntry.objects.get(event="audit.export")
@@ -183,7 +184,9 @@ def test_csv_export(auditor_client):
     assert text.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert len(rows) == 1 + len(PAYLOADS)
-    assert sorted(r[11] for r in rows[1:]) == sorted("'" + p for p in PAYLOADS)
+    assert rows[0][5:8] == ["事件", "事件代码", "结果"]
+    assert {(r[5], r[6]) for r in rows[1:]} == {("测试公式注入", "test.formula")}
+    assert sorted(r[12] for r in rows[1:]) == sorted("'" + p for p in PAYLOADS)
     assert AuditEntry.objects.get(event="audit.export").detail["rows"] == len(PAYLOADS)
 
 
