@@ -116,7 +116,6 @@ TEMPLATES = [
                 "core.context_processors.nav",
                 "reporting.context_processors.reporting_nav",
                 "analytics.context_processors.analytics_nav",
-                "assessment.context_processors.assessment_nav",
             ],
         },
     }
