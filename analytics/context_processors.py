@@ -1,4 +1,4 @@
-"""`analytics_nav`: whether the navigation bar offers the "统计分析" menu, and which of its entries."""
+"""`analytics_nav`: what the analytics pages' own tabs offer (the bar's menu is declared in declarations.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,6 @@ from orgs.nav import LazyNav
 
 
 class AnalyticsNav(LazyNav):
-    @cached_property
-    def show(self) -> bool:
-        """Anyone who may see business data somewhere; every figure is then limited to their scope."""
-        return self.may(Action.VIEW)
-
     @cached_property
     def manage(self) -> bool:
         """Whether indicator definitions and department statistics may be edited (the reform office)."""

@@ -33,6 +33,9 @@ DEBUG = env_bool("CHANGAI_DEBUG", False)
 DEMO_MODE = env_bool("CHANGAI_DEMO_MODE", False)
 # Local HTTP (make run, tests): cookies without Secure, no redirect to HTTPS.
 HTTPS = env_bool("CHANGAI_HTTPS", True)
+# An audit event no app declared (core/registry.py) fails the write while developing and in tests;
+# in production it is logged and the row written anyway.
+AUDIT_STRICT_EVENTS = env_bool("CHANGAI_AUDIT_STRICT_EVENTS", DEBUG)
 
 # The fall-back key is public (it is in this file): only a debug or demo run may use it. Plain
 # HTTP alone is no reason (TLS may end at a proxy), so production refuses to start without a key,
@@ -117,7 +120,6 @@ TEMPLATES = [
                 "core.context_processors.nav",
                 "reporting.context_processors.reporting_nav",
                 "analytics.context_processors.analytics_nav",
-                "assessment.context_processors.assessment_nav",
             ],
         },
     }

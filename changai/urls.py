@@ -2,11 +2,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from core import views as core_views
 from core.urls import job_urlpatterns
+from orgs import views as orgs_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", orgs_views.home, name="home"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),

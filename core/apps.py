@@ -19,3 +19,9 @@ class CoreConfig(AppConfig):
         from core import checks  # noqa: F401 - registers the deployment checks
 
         connection_created.connect(_register_sqlite_functions, dispatch_uid="changai_sqlite_functions")
+        # Every app's audit events, job kinds, menu entries and answers (core/registry.py).
+        from django.utils.module_loading import autodiscover_modules
+
+        from core import registry
+
+        autodiscover_modules(registry.MODULE)

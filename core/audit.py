@@ -11,15 +11,19 @@ import datetime as dt
 import decimal
 import hashlib
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from core import registry
 from core.actor import Actor
 from core.masking import mask_value
 from core.models import AuditEntry
@@ -28,6 +32,7 @@ from core.models import AuditEntry
 SECRET_FIELDS = frozenset({"password", "key", "token", "secret", "totp_key"})
 
 _purge = threading.local()
+logger = logging.getLogger(__name__)
 
 
 def _jsonable(value: Any) -> Any:
@@ -98,6 +103,15 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('core_auditentry'))")
 
 
+def _check_declared(event: str) -> None:
+    if registry.is_event_declared(event):
+        return
+    message = f"audit event {event!r} is not declared in any app's declarations.py"
+    if getattr(settings, "AUDIT_STRICT_EVENTS", False):
+        raise ImproperlyConfigured(message)
+    logger.error(message)
+
+
 def record(
     actor: Actor,
     event: str,
@@ -111,7 +125,14 @@ def record(
     object_id: str = "",
     object_repr: str = "",
 ) -> AuditEntry:
-    """Append one audit row; `after=True` snapshots `obj` as it is now, `after=None` stores none."""
+    """Append one audit row; `after=True` snapshots `obj` as it is now, `after=None` stores none.
+
+    `event` must be declared by its app (core/registry.py), so the log can name it. An undeclared
+    event raises ImproperlyConfigured under AUDIT_STRICT_EVENTS (development and tests); in
+    production it is logged as an error and the row is still written, since losing the row
+    would roll back the write it describes.
+    """
+    _check_declared(event)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,74 +30,19 @@ from rest_framework import permissions, serializers
 from rest_framework.settings import api_settings
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from core import audit, exports
+from core import audit, exports, registry
 from core.actor import Actor
 from core.api import ThrottleFirstMixin
 from core.models import AuditEntry
-from orgs.choices import Action
-from orgs.scoping import has_action
 
 PAGE_SIZE = 50
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 EXPORT_MAX_ROWS = 100_000
 
-# Readable names for the events written so far; an unknown event is shown by its code.
-EVENT_LABELS = {
-    "orgs.organisation.create": gettext_lazy("新增机构"),
-    "orgs.organisation.update": gettext_lazy("修改机构"),
-    "orgs.organisation.move": gettext_lazy("迁移机构"),
-    "orgs.organisation.close": gettext_lazy("撤销机构"),
-    "orgs.membership.grant": gettext_lazy("授予角色"),
-    "orgs.membership.revoke": gettext_lazy("撤销角色"),
-    "orgs.assignment.create": gettext_lazy("新增挂钩帮带"),
-    "orgs.assignment.end": gettext_lazy("结束挂钩帮带"),
-    "audit.export": gettext_lazy("导出审计日志"),
-    "audit.purge": gettext_lazy("归档并清理审计日志"),
-    "access.denied": gettext_lazy("越权操作被拒绝"),
-    "access.not_found": gettext_lazy("访问不存在或范围外的对象"),
-    "api.auth_failed": gettext_lazy("API 令牌验证失败"),
-    "core.job.create": gettext_lazy("提交后台任务"),
-    "core.job.finish": gettext_lazy("后台任务结束"),
-    "analytics.indicator.create": gettext_lazy("新增指标"),
-    "analytics.indicator.update": gettext_lazy("修改指标"),
-    "analytics.target.set": gettext_lazy("设定指标目标"),
-    "analytics.external.create": gettext_lazy("录入部门统计数据"),
-    "analytics.pivot.export": gettext_lazy("导出数据透视表"),
-    "analytics.dashboard.export": gettext_lazy("导出驾驶舱"),
-    "assessment.framework.create": gettext_lazy("新建考核方案"),
-    "assessment.framework.update": gettext_lazy("修改考核方案"),
-    "assessment.framework.issue": gettext_lazy("发布考核方案"),
-    "assessment.framework.unissue": gettext_lazy("考核方案修改后退回草稿"),
-    "assessment.dimension.save": gettext_lazy("保存考核维度"),
-    "assessment.dimension.move": gettext_lazy("调整考核维度顺序"),
-    "assessment.dimension.delete": gettext_lazy("删除考核维度"),
-    "assessment.criterion.save": gettext_lazy("保存考核指标"),
-    "assessment.criterion.move": gettext_lazy("调整考核指标顺序"),
-    "assessment.criterion.delete": gettext_lazy("删除考核指标"),
-    "assessment.round.open": gettext_lazy("开启考核轮次"),
-    "assessment.round.advance": gettext_lazy("考核进入下一阶段"),
-    "assessment.round.compute": gettext_lazy("计算考核得分"),
-    "assessment.round.publish": gettext_lazy("公布考核结果"),
-    "assessment.round.reopen": gettext_lazy("重新开启考核轮次"),
-    "assessment.round.lock": gettext_lazy("锁定考核轮次"),
-    "assessment.self_assessment.submit": gettext_lazy("提交自评"),
-    "assessment.evidence.add": gettext_lazy("提交佐证材料"),
-    "assessment.evidence.download": gettext_lazy("下载佐证材料"),
-    "assessment.rater.assign": gettext_lazy("指派评分人"),
-    "assessment.rating.create": gettext_lazy("评分"),
-    "assessment.rating.update": gettext_lazy("修改评分"),
-    "assessment.calibration.save": gettext_lazy("校准评分"),
-    "assessment.entry.add": gettext_lazy("登记加扣分或否决事项"),
-    "assessment.entry.delete": gettext_lazy("删除加扣分或否决事项"),
-    "assessment.appeal.file": gettext_lazy("提出申诉"),
-    "assessment.appeal.answer": gettext_lazy("答复申诉"),
-    "assessment.score_card.export": gettext_lazy("导出评分表"),
-    "assessment.summary.export": gettext_lazy("导出考核汇总表"),
-}
-
 
 def event_label(event: str) -> str:
-    return str(EVENT_LABELS.get(event, event))
+    """The event's label, declared by its app (core/registry.py); the code when none is."""
+    return registry.event_label(event)
 
 
 class _AddressFilter(filters.CharFilter):
@@ -111,7 +56,7 @@ class AuditEntryFilter(filters.FilterSet):
     date_from = filters.DateFilter(label=gettext_lazy("起始日期"), method="filter_date_from")
     date_to = filters.DateFilter(label=gettext_lazy("截止日期"), method="filter_date_to")
     user = filters.CharFilter(label=gettext_lazy("用户名"), field_name="username", lookup_expr="icontains")
-    event = filters.CharFilter(label=gettext_lazy("事件（前缀）"), lookup_expr="startswith")
+    event = filters.CharFilter(label=gettext_lazy("事件（名称或代码）"), method="filter_event")
     object_type = filters.CharFilter(label=gettext_lazy("对象类型"))
     object_id = filters.CharFilter(label=gettext_lazy("对象ID"))
     success = filters.BooleanFilter(label=gettext_lazy("结果"))
@@ -131,6 +76,12 @@ class AuditEntryFilter(filters.FilterSet):
     def filter_date_to(self, queryset, name, value):
         return queryset.filter(at__lt=self._local_midnight(value + dt.timedelta(days=1)))
 
+    def filter_event(self, queryset, name, value):
+        """Events whose label contains the words (提交, 登录, 导出…), or whose code starts with them."""
+        text = value.strip()
+        codes = registry.events_matching(text)
+        return queryset.filter(Q(event__startswith=text) | Q(event__in=codes))
+
     def described(self) -> dict[str, str]:
         """The criteria in use, as text (for the export's own audit row)."""
         data = getattr(self.form, "cleaned_data", {}) or {}
@@ -138,7 +89,7 @@ class AuditEntryFilter(filters.FilterSet):
 
 
 def _ensure_audit_viewer(request) -> None:
-    if not has_action(request.user, Action.AUDIT_VIEW):
+    if not registry.allows("audit.view", request.user):
         raise PermissionDenied(_("只有审计管理员可以查阅审计日志。"))  # audited by RefusalAuditMiddleware
 
 
@@ -226,6 +177,7 @@ EXPORT_HEADERS = [
     gettext_lazy("角色"),
     gettext_lazy("机构代码"),
     gettext_lazy("事件"),
+    gettext_lazy("事件代码"),
     gettext_lazy("结果"),
     gettext_lazy("客户端地址"),
     gettext_lazy("请求ID"),
@@ -248,6 +200,7 @@ def _export_rows(entries):
             e.username,
             e.role,
             e.org_code,
+            event_label(e.event),
             e.event,
             ok if e.success else failed,
             e.ip,
@@ -338,7 +291,7 @@ class CanViewAudit(permissions.BasePermission):
     message = gettext_lazy("只有审计管理员可以查阅审计日志。")
 
     def has_permission(self, request, view) -> bool:
-        return has_action(request.user, Action.AUDIT_VIEW)
+        return registry.allows("audit.view", request.user)
 
 
 class AuditEntryViewSet(ThrottleFirstMixin, ReadOnlyModelViewSet):

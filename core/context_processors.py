@@ -1,26 +1,21 @@
+"""`platform` (demo mode) and `nav`: what the navigation bar offers, from the apps' declared menu entries."""
+
 from functools import cached_property
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+
+from core import registry
 
 
 def platform(request):
     return {"DEMO_MODE": settings.DEMO_MODE}
 
 
-def _url(name: str) -> str:
-    """The URL of a named route, or '' while that page does not exist."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
 class Nav:
     """What the navigation bar offers the signed-in user, computed only when a template asks.
 
-    Flags come from the scoping layer (orgs.scoping.has_action), so the menu shows exactly the
-    pages whose views would let the user in.
+    The entries are those the apps declared (core/registry.py, `<app>/declarations.py`), each
+    shown when its `visible(user)` says so: the app decides from the same rules its views use.
     """
 
     def __init__(self, user):
@@ -30,59 +25,36 @@ class Nav:
     def authenticated(self) -> bool:
         return bool(getattr(self.user, "is_authenticated", False))
 
-    def _may(self, action: str) -> bool:
-        from orgs.scoping import has_action
-
-        return self.authenticated and has_action(self.user, action)
+    @cached_property
+    def menu(self) -> list[registry.MenuItem]:
+        """The bar's entries the user may open, in declared order."""
+        return registry.menu_for(self.user) if self.authenticated else []
 
     @cached_property
-    def orgs(self) -> bool:
-        from orgs.choices import Action
-
-        return self._may(Action.ORG_VIEW)
-
-    @cached_property
-    def users(self) -> bool:
-        from orgs.choices import Action
-
-        return self._may(Action.USER_MANAGE) and bool(self.users_url)
+    def user_menu(self) -> list[registry.MenuItem]:
+        """The entries of the user's own menu (under their name)."""
+        return registry.menu_for(self.user, place="user") if self.authenticated else []
 
     @cached_property
-    def security(self) -> bool:
-        from orgs.choices import Action
-
-        return self._may(Action.SECURITY_MANAGE) and bool(self.security_url)
-
-    @cached_property
-    def audit(self) -> bool:
-        from orgs.choices import Action
-
-        return self._may(Action.AUDIT_VIEW) and bool(self.audit_url)
+    def offered(self) -> frozenset[str]:
+        """The keys of the entries and sub-entries the user is offered."""
+        return frozenset(
+            [item.key for item in self.menu]
+            + [child.key for item in self.menu for child in item.children]
+            + [item.key for item in self.user_menu]
+        )
 
     @cached_property
-    def users_url(self) -> str:
-        return _url("accounts:user_list")
-
-    @cached_property
-    def security_url(self) -> str:
-        return _url("accounts:security")
-
-    @cached_property
-    def audit_url(self) -> str:
-        return _url("audit:entry_list")
-
-    @cached_property
-    def profile_url(self) -> str:
-        return _url("accounts:profile")
+    def urls(self) -> dict[str, str]:
+        """Every declared entry's address by key, offered or not ('' while its page does not exist)."""
+        return registry.menu_urls()
 
     @cached_property
     def memberships(self) -> list:
-        """The user's active roles, each with its organisation (one query, shared with scoping)."""
+        """The user's active roles, each with its organisation (answered by the app that keeps them)."""
         if not self.authenticated:
             return []
-        from orgs.scoping import _active_memberships
-
-        return _active_memberships(self.user)
+        return registry.ask("user.memberships", self.user, default=[])
 
     @cached_property
     def display_name(self) -> str:
@@ -92,5 +64,5 @@ class Nav:
 
 
 def nav(request):
-    """`nav`: the navigation flags and the user's roles, for templates/base.html."""
+    """`nav`: the declared menu entries and the user's roles, for templates/base.html."""
     return {"nav": Nav(getattr(request, "user", None))}

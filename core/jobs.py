@@ -20,20 +20,13 @@ from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from core import audit
+from core import audit, registry
 from core.actor import Actor
 from core.errors import UserError
 from core.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
-
-# What each kind of job is called on its page.
-KIND_LABELS = {
-    "reporting.excel_import": gettext_lazy("Excel 数据导入"),
-    "assessment.round_compute": gettext_lazy("考核得分计算"),
-}
 
 # What a job's work returns: the summary kept on the job (counts, "message", "url" of the result).
 Work = Callable[[Actor, Job], dict[str, Any]]
@@ -80,7 +73,8 @@ def job_create(
 
 
 def job_kind_label(job: Job) -> str:
-    return str(KIND_LABELS.get(job.kind, job.kind))
+    """What the job's kind is called, as its app declared it (core/registry.py)."""
+    return registry.job_kind_label(job.kind)
 
 
 def job_actor(job: Job) -> Actor:
@@ -134,15 +128,11 @@ def _finish(job: Job, actor: Actor, status: str, *, result: dict[str, Any] | Non
 
 
 def jobs_visible_to(user) -> models.QuerySet[Job]:
-    """The jobs `user` may follow: their own; every job for an office administrator."""
-    # Imported here: core sits below orgs, and only this read needs the roles.
-    from orgs.choices import Role
-    from orgs.scoping import roles_of
-
+    """The jobs `user` may follow: their own; every job for whoever may follow all (the office administrator)."""
     if not getattr(user, "is_authenticated", False):
         return Job.objects.none()
     jobs = Job.objects.select_related("requested_by")
-    if Role.OFFICE_ADMIN in roles_of(user):
+    if registry.allows("jobs.view_all", user):
         return jobs
     return jobs.filter(requested_by=user)
 

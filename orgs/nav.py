@@ -1,8 +1,20 @@
-"""The base of the navigation bar's per-app menus (reporting_nav, analytics_nav, assessment_nav)."""
+"""Menu visibility from the user's roles: `may(action)` for declared menu entries, LazyNav for the per-app helpers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+
+
+def may(*actions: str) -> Callable[[object], bool]:
+    """A menu entry's `visible`: the signed-in user holds one of `actions` somewhere (cached roles, no query)."""
+
+    def visible(user) -> bool:
+        from orgs.scoping import has_action
+
+        return bool(getattr(user, "is_authenticated", False)) and any(has_action(user, a) for a in actions)
+
+    return visible
 
 
 class LazyNav:

@@ -1,4 +1,4 @@
-"""`reporting_nav`: the reporting links and the unread-notification count for the navigation bar."""
+"""`reporting_nav`: the unread-notification count and the review queue's length (the menu is in declarations.py)."""
 
 from __future__ import annotations
 
@@ -10,24 +10,9 @@ from orgs.nav import LazyNav
 
 class ReportingNav(LazyNav):
     @cached_property
-    def reports(self) -> bool:
-        """Whether "我的填报" is offered: the user may see some organisation's business data."""
-        return self.may(Action.VIEW)
-
-    @cached_property
-    def excel(self) -> bool:
-        """Whether the Excel page is offered: the user may enter data somewhere."""
-        return self.may(Action.EDIT)
-
-    @cached_property
     def completeness(self) -> bool:
-        """Whether the completeness pages are offered: the user reviews or accepts reports somewhere."""
+        """Whether the user reviews or accepts reports somewhere."""
         return self.may(Action.REVIEW) or self.may(Action.ACCEPT)
-
-    @cached_property
-    def metadata(self) -> bool:
-        """Whether the data-set definitions are offered (the reform office)."""
-        return self.may(Action.METADATA_MANAGE)
 
     @cached_property
     def unread(self) -> int:

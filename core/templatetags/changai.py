@@ -9,3 +9,12 @@ register.filter("wan", formatting.wan)
 register.filter("percent", formatting.percent)
 register.filter("mask_id", mask_id_number)
 register.filter("mask_phone", mask_phone)
+
+
+@register.filter
+def menu_active(entry, request) -> bool:
+    """Whether a declared menu entry (core.registry.MenuItem) is the current page's section."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return False
+    return entry.is_active(match.namespace or "", match.url_name or "")

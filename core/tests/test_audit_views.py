@@ -158,11 +158,12 @@ def test_xlsx_export_is_filtered_injection_safe_and_audited(auditor_client, tree
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = workbook["审计日志"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:7] == ("编号", "时间", "用户名", "角色", "机构代码", "事件", "结果")
+    assert rows[0][:8] == ("编号", "时间", "用户名", "角色", "机构代码", "事件", "事件代码", "结果")
     assert len(rows) == 1 + len(PAYLOADS)
-    objects = [row[11] for row in rows[1:]]
+    assert {row[5:7] for row in rows[1:]} == {("测试公式注入", "test.formula")}  # the label, then the code
+    objects = [row[12] for row in rows[1:]]
     assert sorted(objects) == sorted("'" + p for p in PAYLOADS)
-    for row in sheet.iter_rows(min_row=2, min_col=12, max_col=12):
+    for row in sheet.iter_rows(min_row=2, min_col=13, max_col=13):
         assert row[0].data_type == "s"
     assert isinstance(rows[1][1], dt.datetime)  # time stays a real date-time cell
     export = AuditEntry.objects.get(event="audit.export")
@@ -183,7 +184,9 @@ def test_csv_export(auditor_client):
     assert text.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert len(rows) == 1 + len(PAYLOADS)
-    assert sorted(r[11] for r in rows[1:]) == sorted("'" + p for p in PAYLOADS)
+    assert rows[0][5:8] == ["事件", "事件代码", "结果"]
+    assert {(r[5], r[6]) for r in rows[1:]} == {("测试公式注入", "test.formula")}
+    assert sorted(r[12] for r in rows[1:]) == sorted("'" + p for p in PAYLOADS)
     assert AuditEntry.objects.get(event="audit.export").detail["rows"] == len(PAYLOADS)
 
 
@@ -216,3 +219,106 @@ def test_export_over_the_row_limit_is_refused(auditor_client, monkeypatch):
 
 def test_unknown_export_format_is_404(auditor_client):
     assert auditor_client.get("/audit/export/pdf/").status_code == 404
+
+
+# --- events by their labels (issue 10, item 4) ------------------------------------------------------
+
+
+def _rows_for_each_kind(tree):
+    """A report submission, a sign-in, an export and an organisation change, as the code writes them."""
+    reporter = tree.user(Role.REPORTER)
+    audit.record(
+        Actor(user=reporter, ip="192.0.2.1"),
+        "reporting.report.submit",
+        object_type="reporting.report",
+        object_id="7",
+        object_repr="WF_Y 2025 E-A1",
+    )
+    audit.record(Actor(user=reporter, ip="192.0.2.1"), "accounts.login", reporter, after=None)
+    audit.record(
+        Actor(user=reporter, ip="192.0.2.1"), "analytics.pivot.export", after=None, object_type="analytics.query"
+    )
+
+
+def _events_found(client, words: str) -> set[str]:
+    from urllib.parse import urlencode
+
+    response = client.get(f"{LIST}?{urlencode({'event': words})}")
+    assert response.status_code == 200
+    return {e.event for e in response.context["page"].object_list}
+
+
+@pytest.mark.parametrize(
+    ("word", "expected", "not_expected"),
+    [
+        ("提交", "reporting.report.submit", "accounts.login"),
+        ("登录", "accounts.login", "reporting.report.submit"),
+        ("导出", "analytics.pivot.export", "accounts.login"),
+        ("报表", "reporting.report.submit", "analytics.pivot.export"),
+        ("reporting.report", "reporting.report.submit", "accounts.login"),  # a code prefix still works
+    ],
+)
+def test_search_by_a_word_of_the_event_label(auditor_client, tree, word, expected, not_expected):
+    _rows_for_each_kind(tree)
+    found = _events_found(auditor_client, word)
+    assert expected in found
+    assert not_expected not in found
+
+
+def test_search_by_a_word_of_the_label_finds_exports_written_by_the_audit_log_itself(auditor_client, tree):
+    auditor_client.get(reverse("audit:entry_export", args=["csv"]))
+    assert "audit.export" in _events_found(auditor_client, "导出")
+    assert _events_found(auditor_client, "退回") == set()  # no row of that kind yet
+
+
+def test_search_by_label_through_the_api(tree):
+    from accounts.tests.factories import api_client
+
+    _rows_for_each_kind(tree)
+    response = api_client(tree.user(Role.AUDIT_ADMIN)).get("/api/v1/audit/", {"event": "提交"})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert {(r["event"], r["event_label"]) for r in rows} == {("reporting.report.submit", "提交报表")}
+
+
+def _visible_text_of_rows(html: str) -> str:
+    import re
+
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.sub(r"<[^>]+>", " ", body)  # tags and their attributes (the code's tooltip) dropped
+
+
+def test_no_row_shows_a_raw_code_where_a_label_exists(auditor_client, tree):
+    from core import registry
+
+    _rows_for_each_kind(tree)
+    auditor_client.get(reverse("audit:entry_export", args=["csv"]))
+    html = auditor_client.get(LIST).content.decode()
+    text = _visible_text_of_rows(html)
+    for label in ("提交报表", "登录", "导出数据透视表", "导出审计日志", "新增机构"):
+        assert label in text
+    shown = [code for code in registry.declared_events() if code in text]
+    assert shown == []
+    assert 'title="reporting.report.submit"' in html  # the code stays at hand for the administrator
+
+
+def test_rows_written_before_their_label_existed_show_todays_label(auditor_client, tree, settings, monkeypatch):
+    from core import registry
+
+    # Labels are not stored: a row written while its event had no label reads well once it has one.
+    settings.AUDIT_STRICT_EVENTS = False
+    with monkeypatch.context() as patch:
+        patch.delitem(registry._events, "reporting.report.submit")
+        entry = audit.record(SYSTEM, "reporting.report.submit", object_type="reporting.report", object_id="9")
+        assert "reporting.report.submit" in _visible_text_of_rows(auditor_client.get(LIST).content.decode())
+    text = _visible_text_of_rows(auditor_client.get(LIST).content.decode())
+    assert "提交报表" in text and "reporting.report.submit" not in text
+    detail = auditor_client.get(reverse("audit:entry_detail", args=[entry.pk])).content.decode()
+    assert "提交报表" in detail
+
+
+def test_english_interface_searches_the_chinese_words_too(auditor_client, tree):
+    _rows_for_each_kind(tree)
+    auditor_client.cookies["django_language"] = "en"
+    assert auditor_client.get(LIST)["Content-Language"] == "en"
+    assert "reporting.report.submit" in _events_found(auditor_client, "提交")

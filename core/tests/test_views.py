@@ -73,7 +73,7 @@ NAV = {
 def test_navigation_offers_what_the_role_may_do(client, tree, demo_mode, role):
     response, html = home(client, user_for(tree, role))
     nav = response.context["nav"]
-    assert (nav.orgs, nav.users, nav.security, nav.audit) == NAV[role]
+    assert tuple(key in nav.offered for key in ("orgs", "users", "security", "audit")) == NAV[role]
     links = {
         "orgs": 'href="/orgs/"' in html,
         "users": 'href="/accounts/users/"' in html,
@@ -262,3 +262,22 @@ def test_security_and_audit_admins_get_their_one_link(client, tree, demo_mode, r
     assert f'href="{link}">{text}</a>' in html
     assert "云南电网" not in html
     assert "组织机构" not in html
+
+
+@pytest.mark.parametrize(
+    ("url", "active"),
+    [
+        ("/", None),
+        ("/reporting/reports/", "nav-reporting"),
+        ("/reporting/inbox/", None),  # the inbox has its own link, not the reporting menu
+        ("/orgs/", "orgs"),
+        ("/accounts/users/", "users"),
+    ],
+)
+def test_the_declared_menu_marks_the_current_section(client, tree, demo_mode, url, active):
+    client.force_login(user_for(tree, Role.OFFICE_ADMIN))
+    html = client.get(url).content.decode()
+    bar = html[html.index('<ul class="navbar-nav me-auto') : html.index('<ul class="navbar-nav ms-auto')]
+    marked = re.findall(r'<a class="nav-link[^"]* active"[^>]*>([^<]*)</a>', bar)
+    expected = {None: [], "nav-reporting": ["统计填报"], "orgs": ["组织机构"], "users": ["用户管理"]}[active]
+    assert marked == (["首页"] if url == "/" else expected)

@@ -1,0 +1,28 @@
+"""What core adds: its own audit events (refusals, the audit log, jobs) and the audit log's menu entry."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core import registry
+
+registry.audit_events(
+    {
+        "access.denied": _("越权操作被拒绝"),
+        "access.not_found": _("访问不存在或范围外的对象"),
+        "api.auth_failed": _("API 令牌验证失败"),
+        "audit.export": _("导出审计日志"),
+        "audit.purge": _("归档并清理审计日志"),
+        "core.job.create": _("提交后台任务"),
+        "core.job.finish": _("后台任务结束"),
+    }
+)
+
+registry.menu(
+    registry.MenuEntry(
+        key="audit",
+        label=_("审计日志"),
+        url_name="audit:entry_list",
+        order=90,
+        visible=lambda user: registry.allows("audit.view", user),
+        section="audit",
+    ),
+)

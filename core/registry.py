@@ -1,0 +1,248 @@
+"""What the apps tell the kernel about themselves: audit events, job kinds, menu entries, answers.
+
+core imports no app. Each app says what it adds in its own `declarations.py`, which
+`CoreConfig.ready()` imports for every installed app (the way the admin finds `admin.py`):
+
+    # reporting/declarations.py
+    from django.utils.translation import gettext_lazy as _
+
+    from core import registry
+
+    registry.audit_events({"reporting.report.submit": _("提交报表"), ...})
+    registry.job_kinds({"reporting.excel_import": _("Excel 数据导入")})
+    registry.menu(registry.MenuEntry(key="reporting", label=_("统计填报"), ...))
+
+    audit_events / event_label / events_matching    every code `audit.record` writes, with its label
+    job_kinds / job_kind_label                       what each kind of background job is called
+    menu / menu_for                                  the navigation bar's entries, in order, as the user may see them
+    provide / ask / allows                           questions core asks and an app answers (ACCESS_QUESTIONS)
+
+Labels are kept here, never stored on the rows, so old audit rows show today's label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.functional import Promise
+
+# The module name every app uses for its declarations.
+MODULE = "declarations"
+
+# The questions core asks and some app answers with `provide(name, fn)`.
+QUESTIONS = {
+    "audit.view": "fn(user) -> bool: may read the audit log (the audit administrator)",
+    "jobs.view_all": "fn(user) -> bool: may follow every person's background jobs",
+    "user.memberships": "fn(user) -> list: the user's active roles, each with .get_role_display() and .org",
+}
+
+_events: dict[str, Promise | str] = {}
+_job_kinds: dict[str, Promise | str] = {}
+_menu: dict[str, MenuEntry] = {}
+_providers: dict[str, Callable[..., Any]] = {}
+
+
+def _add(table: dict[str, Any], what: str, entries: dict[str, Any]) -> None:
+    for code, label in entries.items():
+        if not code or code != code.strip():
+            raise ImproperlyConfigured(f"{what} code {code!r} is empty or padded")
+        known = table.get(code)
+        if known is not None and str(known) != str(label):
+            raise ImproperlyConfigured(f"{what} {code!r} declared twice with different labels")
+        table[code] = label
+
+
+# --- audit events ---------------------------------------------------------------------------------
+
+
+def audit_events(entries: dict[str, Promise | str]) -> None:
+    """Declare audit event codes with their labels (gettext_lazy); raises on a clash."""
+    _add(_events, "audit event", entries)
+
+
+def is_event_declared(code: str) -> bool:
+    return code in _events
+
+
+def declared_events() -> dict[str, Promise | str]:
+    """Every declared event code with its (lazy) label."""
+    return dict(_events)
+
+
+def event_label(code: str) -> str:
+    """The event's label in the active language; the code itself when nothing declared it."""
+    label = _events.get(code)
+    return str(label) if label is not None else code
+
+
+def events_matching(text: str) -> list[str]:
+    """Codes whose label contains `text`, in the active language or in Chinese (the source language).
+
+    So a search for 提交 finds the submissions in either interface language, and "submit" finds
+    them once the English labels are translated.
+    """
+    needle = text.strip().casefold()
+    if not needle:
+        return []
+    found = {code for code, label in _events.items() if needle in str(label).casefold()}
+    with translation.override("zh-hans"):
+        found |= {code for code, label in _events.items() if needle in str(label).casefold()}
+    return sorted(found)
+
+
+# --- job kinds ------------------------------------------------------------------------------------
+
+
+def job_kinds(entries: dict[str, Promise | str]) -> None:
+    """Declare background job kinds with their labels; raises on a clash."""
+    _add(_job_kinds, "job kind", entries)
+
+
+def job_kind_label(kind: str) -> str:
+    label = _job_kinds.get(kind)
+    return str(label) if label is not None else kind
+
+
+def declared_job_kinds() -> dict[str, Promise | str]:
+    return dict(_job_kinds)
+
+
+# --- menu -----------------------------------------------------------------------------------------
+
+
+def _always(user) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One link of the navigation bar, or a drop-down when it has `children`.
+
+    `visible(user)` decides whether the signed-in user is offered it (read from cached roles: the
+    bar must cost no query). The entry is marked active on pages of URL namespace `section`,
+    except the URL names in `inactive`, and on the URL names in `active`. `place` is "main" (the
+    bar) or "user" (the user's own menu). A child with `divider` is preceded by a separator.
+    """
+
+    key: str
+    label: Promise | str
+    url_name: str = ""
+    order: int = 100
+    visible: Callable[[Any], bool] = _always
+    section: str = ""
+    active: tuple[str, ...] = ()
+    inactive: tuple[str, ...] = ()
+    children: tuple[MenuEntry, ...] = ()
+    divider: bool = False
+    place: str = "main"
+
+    def url(self) -> str:
+        """The entry's address, or '' while its page does not exist."""
+        if not self.url_name:
+            return ""
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return ""
+
+
+@dataclass
+class MenuItem:
+    """A declared entry as one user sees it: only the children they may open."""
+
+    key: str
+    label: str
+    url: str
+    section: str
+    active: tuple[str, ...]
+    inactive: tuple[str, ...]
+    divider: bool
+    children: list[MenuItem] = field(default_factory=list)
+
+    def is_active(self, namespace: str, url_name: str) -> bool:
+        if url_name in self.active:
+            return True
+        return bool(self.section) and namespace == self.section and url_name not in self.inactive
+
+
+def menu(*entries: MenuEntry) -> None:
+    """Declare top-level menu entries; raises when a key is taken."""
+    for entry in entries:
+        if _menu.get(entry.key) == entry:
+            continue
+        taken = {item.key for known in _menu.values() for item in (known, *known.children)}
+        for item in (entry, *entry.children):
+            if item.key in taken:
+                raise ImproperlyConfigured(f"menu entry {item.key!r} declared twice")
+        _menu[entry.key] = entry
+
+
+def _item(entry: MenuEntry, user) -> MenuItem | None:
+    if not entry.visible(user):
+        return None
+    children = [child for child in (_item(c, user) for c in entry.children) if child is not None]
+    url = entry.url()
+    if entry.children and not children:
+        return None
+    if not entry.children and not url:
+        return None
+    return MenuItem(
+        key=entry.key,
+        label=str(entry.label),
+        url=url,
+        section=entry.section,
+        active=entry.active,
+        inactive=entry.inactive,
+        divider=entry.divider,
+        children=children,
+    )
+
+
+def menu_for(user, place: str = "main") -> list[MenuItem]:
+    """The entries `user` is offered at `place`, in declared order."""
+    entries = sorted((e for e in _menu.values() if e.place == place), key=lambda e: (e.order, e.key))
+    return [item for item in (_item(e, user) for e in entries) if item is not None]
+
+
+def menu_urls() -> dict[str, str]:
+    """Every declared entry's address by key, sub-entries included ('' while a page does not exist)."""
+    urls: dict[str, str] = {}
+    for entry in _menu.values():
+        for item in (entry, *entry.children):
+            urls[item.key] = item.url()
+    return urls
+
+
+# --- answers --------------------------------------------------------------------------------------
+
+
+def provide(name: str, fn: Callable[..., Any]) -> None:
+    """Answer one of core's QUESTIONS; raises for an unknown question or a second answer."""
+    if name not in QUESTIONS:
+        raise ImproperlyConfigured(f"core asks no question {name!r}")
+    if name in _providers and _providers[name] is not fn:
+        raise ImproperlyConfigured(f"question {name!r} answered twice")
+    _providers[name] = fn
+
+
+def ask(name: str, *args: Any, default: Any = None) -> Any:
+    """The providing app's answer, or `default` when no app answers."""
+    fn = _providers.get(name)
+    return default if fn is None else fn(*args)
+
+
+def allows(name: str, user) -> bool:
+    """A yes/no question about `user`; no when unanswered or signed out (fail closed)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(ask(name, user, default=False))
+
+
+def undeclared(codes: Iterable[str]) -> list[str]:
+    """The codes among `codes` that no app declared (for the coverage tests)."""
+    return sorted({code for code in codes if code not in _events})
