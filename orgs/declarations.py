@@ -29,6 +29,8 @@ registry.audit_events(
         "orgs.organisation.close": _("撤销机构"),
         "orgs.membership.grant": _("授予角色"),
         "orgs.membership.revoke": _("撤销角色"),
+        "orgs.membership.request": _("申请角色（待安全管理员批准）"),
+        "orgs.membership.refuse": _("驳回角色申请"),
         "orgs.assignment.create": _("新增挂钩帮带"),
         "orgs.assignment.end": _("结束挂钩帮带"),
         "demo.load": _("载入演示机构和账号"),

@@ -64,7 +64,7 @@ NAV = {
     Role.REPORTER: (True, False, False, False),
     Role.LEADER: (True, False, False, False),
     Role.SYS_ADMIN: (True, True, False, False),
-    Role.SEC_ADMIN: (False, False, True, False),
+    Role.SEC_ADMIN: (False, True, True, False),  # users: he grants their roles
     Role.AUDIT_ADMIN: (False, False, False, True),
 }
 
