@@ -9,6 +9,7 @@ raises `OutOfScope`; pages and the API answer it with 404, like any other id tha
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,9 @@ class Scope:
         """A short name for caches: the same key, the same answers."""
         if self.whole_province:
             return "province"
-        return f"user:{getattr(self.user, 'pk', 0)}:{'|'.join(self.paths)}"
+        # Hashed: a department viewer's scope may hold hundreds of paths; cache keys must stay short.
+        digest = hashlib.sha256("|".join(self.paths).encode()).hexdigest()[:16]
+        return f"user:{getattr(self.user, 'pk', 0)}:{digest}"
 
     def covers(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.paths)
