@@ -95,3 +95,13 @@ def test_pages_and_the_api_still_answer_404_outside_the_scope(client, speech_202
     api = "/api/v1/analytics/query/?measure=element:WF_WORKERS&periods=2020&root=E-A2"
     assert client.get(api).status_code == 404
     assert client.get(api.replace("E-A2", "E-A1")).status_code == 200
+
+
+def test_the_engine_imports_nothing_of_http():
+    """The engine serves jobs too: HTTP answers belong to analytics/web.py, pages and the API."""
+    from pathlib import Path
+
+    engine_dir = Path(engine.__file__).parent
+    offenders = [p.name for p in engine_dir.glob("*.py") if "django.http" in p.read_text(encoding="utf-8")]
+    assert engine_dir.name == "engine" and len(list(engine_dir.glob("*.py"))) >= 7
+    assert offenders == []
