@@ -122,6 +122,17 @@ class TreeHistory:
         else:
             self._unlinked -= ids
 
+    def load_all(self) -> None:
+        """Load every organisation and link (two queries), unless done already: placing many organisations
+        (a registered source's figures) then costs no further query."""
+        if self._complete:
+            return
+        self._load(None)
+        self.links.clear()
+        self._load_links(None)
+        self._memo.clear()
+        self._complete = True
+
     def load_paths(self, paths) -> list[int]:
         """Load the organisations at `paths` (one query); their ids in tree order."""
         from orgs.models import Organisation

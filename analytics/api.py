@@ -32,6 +32,7 @@ from analytics.serializers import (
     SavedViewSerializer,
     SavedViewUpdateInput,
 )
+from analytics.web import outside_scope_is_404, scope_of
 from core.actor import Actor
 from core.api import ThrottleFirstMixin, etag, expected_version
 from orgs.choices import Action
@@ -135,6 +136,7 @@ class AnalyticsQueryViewSet(ThrottleFirstMixin, GenericViewSet):
         return Indicator.objects.none()  # the answer is computed by analytics.engine
 
     @extend_schema(parameters=QUERY_PARAMS, responses=QueryAnswerSerializer)
+    @outside_scope_is_404
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")
         codes = [c.strip() for c in (request.query_params.get("periods") or "").split(",") if c.strip()]
@@ -159,11 +161,11 @@ class AnalyticsQueryViewSet(ThrottleFirstMixin, GenericViewSet):
             restate=_flag(request, "restate"),
         )
         kind, baseline = _comparison(request)
-        result = engine.answer(request.user, query)
+        result = engine.answer(scope_of(request), query)
         data = AnswerSerializer(result).data
         data["compare"] = None
         if kind:
-            comparison = engine.comparison(request.user, result, kind=kind, baseline=baseline)
+            comparison = engine.comparison(scope_of(request), result, kind=kind, baseline=baseline)
             data["compare"] = ComparisonSerializer(comparison).data
         return Response(data)
 
@@ -179,13 +181,14 @@ class DrillThroughViewSet(ThrottleFirstMixin, GenericViewSet):
         return Indicator.objects.none()
 
     @extend_schema(parameters=DRILL_PARAMS, responses=DrillThroughSerializer)
+    @outside_scope_is_404
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")
         period = _required(request, "period", "2021")
         region = (request.query_params.get("region") or "").strip() or None
         root = _root(request)  # None: the whole of the caller's scope
         result = engine.drill_through(
-            request.user, measure, root, period, own=_flag(request, "own"), region=region,
+            scope_of(request), measure, root, period, own=_flag(request, "own"), region=region,
             option=(request.query_params.get("option") or "").strip(),
         )  # fmt: skip
         return Response(DrillThroughSerializer(result).data)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from analytics import sources
 from analytics.choices import IndicatorTask, Level
 from analytics.models import ExternalFigure, Indicator, IndicatorTarget, SavedView
 from core import audit
@@ -55,6 +56,12 @@ def expression_check(*, text: str, field: str, required: bool = True) -> None:
     refs = expressions.references(node)
     if not refs:
         raise UserError(_("%(field)s：表达式至少要引用一个数据元，如 #{WF_WORKERS}。") % {"field": label}, field=field)
+    for ref in [r for r in refs if sources.is_source_ref(r)]:
+        try:
+            sources.from_ref(ref)
+        except UserError as error:
+            raise UserError(f"{label}：{error.message}", field=field) from error
+    refs = [r for r in refs if not sources.is_source_ref(r)]
     elements = {
         e.code: e
         for e in DataElement.objects.filter(code__in={r.element for r in refs}).select_related("category_combo")

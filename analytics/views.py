@@ -25,11 +25,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from analytics import engine, services
+from analytics import engine, services, sources
 from analytics.choices import Level
 from analytics.exports import Column, Table, table_file
 from analytics.forms import ChartForm, MapForm, QueryForm, SavedViewForm
 from analytics.models import SavedView
+from analytics.web import outside_scope_is_404, scope_of
 from core import audit, exports
 from core.actor import Actor
 from core.errors import UserError
@@ -128,7 +129,9 @@ def describe_refs(text: str) -> list[dict]:
         refs = expressions.references(expressions.parse(text))
     except expressions.ExpressionError:
         return []
+    refs = [sources.normalise(r) for r in refs]
     names = dict(DataElement.objects.filter(code__in={r.element for r in refs}).values_list("code", "name"))
+    names |= {s.code: str(s.label) for s in sources.all_sources()}  # #{SRC.<KEY>}: a registered source
     options = dict(
         CategoryOption.objects.filter(code__in={o for r in refs for o in r.options}).values_list("code", "name")
     )
@@ -323,7 +326,7 @@ def _run(form: QueryForm, user) -> engine.Answer | None:
     if not form.is_valid():
         return None
     try:
-        return engine.answer(user, form.query())
+        return engine.answer(engine.Scope.for_user(user), form.query())
     except UserError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
@@ -336,7 +339,7 @@ def _compare(form: QueryForm, user, answer: engine.Answer) -> engine.Comparison 
         return None
     kind, baseline = asked
     try:
-        return engine.comparison(user, answer, kind=kind, baseline=baseline or None)
+        return engine.comparison(engine.Scope.for_user(user), answer, kind=kind, baseline=baseline or None)
     except UserError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
@@ -359,6 +362,7 @@ def _save_form(kind: str, params: dict) -> SavedViewForm:
 
 
 @require_GET
+@outside_scope_is_404
 def pivot(request: HttpRequest) -> HttpResponse:
     """Rows × periods of one measure; click a row to go down a level, a figure to see the reports behind it."""
     ensure_viewer(request)
@@ -396,6 +400,7 @@ def _too_many(request: HttpRequest) -> HttpResponse | None:
 
 
 @require_GET
+@outside_scope_is_404
 def pivot_export(request: HttpRequest) -> HttpResponse:
     """The pivot table (same query as the page) as formatted .xlsx; audited with its row count, rate-limited."""
     ensure_viewer(request)
@@ -441,6 +446,7 @@ def pivot_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@outside_scope_is_404
 def drill_through(request: HttpRequest) -> HttpResponse:
     """The accepted reports behind one figure, with the values the measure is computed from."""
     ensure_viewer(request)
@@ -454,7 +460,7 @@ def drill_through(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "")
     try:
         result = engine.drill_through(
-            request.user,
+            scope_of(request),
             measure,
             org,
             period,
@@ -491,7 +497,7 @@ def drill_through(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "headers": headers,
             "root": root,
-            "scope_name": "" if root else engine.scope_label(request.user, len(engine.scope_tops(request.user))),
+            "scope_name": "" if root else scope_of(request).label(len(engine.scope_tops(scope_of(request)))),
             "region_name": PREFECTURE_NAMES.get(region or "", ""),
             "back_url": back,
             "own": request.GET.get("own") == "1",
@@ -627,6 +633,7 @@ def chart_spec(answer: engine.Answer, kind: str, pivot: Pivot, *, title: str = "
 
 
 @require_GET
+@outside_scope_is_404
 def charts(request: HttpRequest) -> HttpResponse:
     """Bar, line, stacked and ranking charts built from the same answer as the pivot table."""
     ensure_viewer(request)
@@ -655,6 +662,7 @@ def charts(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@outside_scope_is_404
 def prefecture_map(request: HttpRequest) -> HttpResponse:
     """Yunnan's 16 prefectures coloured by one measure for one period; click one to list its enterprises."""
     ensure_viewer(request)
@@ -670,7 +678,7 @@ def prefecture_map(request: HttpRequest) -> HttpResponse:
             include_submitted=bool(data.get("include_submitted")),
         )
         try:
-            answer = engine.answer(request.user, query)
+            answer = engine.answer(scope_of(request), query)
         except UserError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
     context = {"form": form, "answer": answer, "title": _("州市地图")}
@@ -733,6 +741,7 @@ def prefecture_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@outside_scope_is_404
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Key indicators against their targets, five-year trends, the ten weakest enterprises on each, and the
     completeness of the current round, for the user's own subtree (precomputed and cached by the engine)."""
@@ -742,7 +751,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year") or None
     if year is not None and year not in years:
         raise Http404
-    board = engine.dashboard_tiles(request.user, org=_org_param(request), year=year)
+    board = engine.dashboard_tiles(scope_of(request), org=_org_param(request), year=year)
     as_of = None
     if board.as_of is not None:
         as_of = _("数据截至 %(time)s") % {"time": f"{timezone.localtime(board.as_of):%Y-%m-%d %H:%M}"}
@@ -830,6 +839,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@outside_scope_is_404
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's figures (key indicators, targets, trend, the weakest enterprises) as .xlsx."""
     ensure_viewer(request)
@@ -841,7 +851,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year") or None
     if year is not None and year not in {str(y) for y in range(latest, latest - 5, -1)}:
         raise Http404
-    board = engine.dashboard_tiles(request.user, org=_org_param(request), year=year)
+    board = engine.dashboard_tiles(scope_of(request), org=_org_param(request), year=year)
     years = [year for year, _v in board.tiles[0].trend] if board.tiles else []
     columns = [
         Column(_("指标")),

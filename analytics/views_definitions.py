@@ -85,9 +85,10 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     if indicator.is_active:
         try:
             answer = engine.answer(
-                request.user, engine.Query(measure=f"indicator:{code}", periods=(engine.current_year(request.user),))
+                engine.Scope.for_user(request.user),
+                engine.Query(measure=f"indicator:{code}", periods=(engine.current_year(),)),
             )
-        except UserError:
+        except (UserError, engine.OutOfScope):
             answer = None
     latest = next((f for f in answer.totals if not f.option), None) if answer else None
     return render(

@@ -58,6 +58,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from analytics.engine.batch import subtree_values
+from analytics.engine.scope import Scope
 from analytics.models import Indicator
 from assessment import queries, services
 from assessment.choices import Area, Combine, CriterionKind, Curve, Grade
@@ -398,7 +399,7 @@ def _self_assess(participants: list[Participant], cited: Criterion, clock) -> No
     (as evidence of `cited`: a score card shows evidence under its criterion)."""
     ids = [p.org_id for p in participants]
     cert, cert_before, talks, contests = (
-        subtree_values(f"indicator:{code}", str(year), ids)
+        subtree_values(Scope.province(), f"indicator:{code}", str(year), ids)
         for code, year in (("CERT_RATE", YEAR), ("CERT_RATE", YEAR - 1), ("TALK_AUDIENCE", YEAR),
                            ("COMP_PARTICIPANTS", YEAR))
     )  # fmt: skip

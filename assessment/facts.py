@@ -6,8 +6,14 @@ and bonuses counted per event) and a sentence for the score card. Each organisat
 subtree (an enterprise answers for its subsidiaries, a union for its enterprises).
 
 The reporting facts are registered here. The reform ledger (plans issued, officers named, targets
-quantified) registers its own with `register()` from its AppConfig.ready(); until then a criterion
-naming an unknown fact does not apply and its score card says the source is not connected yet.
+quantified) registers its own with `register()` from its AppConfig.ready(). A framework whose criterion
+names a fact that is not registered cannot be issued (assessment.services.frameworks.framework_problems
+lists it, naming the criterion and the key); scoring a key that is not registered (its app removed since
+the framework was issued) raises UnknownFact instead of quietly scoring "not applicable".
+
+Figures that are counts or sums of an app's records are better registered as a source of figures
+(analytics/sources.py) and scored through an indicator on it: then they roll up, compare and chart
+like reporting cells too.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment.scoring import FactValue
+from core.errors import UserError
 
 OrgRef = tuple[int, str]  # (organisation id, tree path)
 Provider = Callable[[int, list[OrgRef]], dict[int, FactValue]]
@@ -49,19 +56,36 @@ def register(key: str, label, *, counted: bool = False) -> Callable[[Provider], 
     return wrap
 
 
+class UnknownFact(UserError, LookupError):
+    """A fact key that no app has registered."""
+
+    def __init__(self, key: str):
+        super().__init__(
+            _("平台事实“%(key)s”未登记（其数据来源尚未接入或已移除），无法计分。") % {"key": key}, field="fact"
+        )
+        self.key = key
+
+
+def unknown(keys) -> list[str]:
+    """Those of `keys` that no provider is registered under, sorted."""
+    return sorted({key for key in keys if key and key not in FACTS})
+
+
 def fact_choices(*, counted: bool | None = None) -> list[tuple[str, str]]:
     return [(f.key, str(f.label)) for f in FACTS.values() if counted is None or f.counted == counted]
 
 
 def gather(keys: set[str], year: int, orgs: list[OrgRef]) -> dict[int, dict[str, FactValue]]:
-    """Every known fact in `keys` for every organisation: {org id: {key: value}}."""
+    """Every fact in `keys` for every organisation: {org id: {key: value}}; UnknownFact for a key that is
+    not registered (nothing is read then)."""
+    missing = unknown(keys)
+    if missing:
+        raise UnknownFact(missing[0])
     found: dict[int, dict[str, FactValue]] = {org_id: {} for org_id, _path in orgs}
     memo = _DUE_MEMO.set({})  # the reporting facts share one read of the year's due reports
     try:
         for key in sorted(keys):
-            fact = FACTS.get(key)
-            if fact is None:
-                continue
+            fact = FACTS[key]
             for org_id, value in fact.provider(year, orgs).items():
                 found[org_id][key] = value
     finally:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from analytics.engine.batch import subtree_values
+from analytics.engine.scope import Scope
 from analytics.models import IndicatorTarget
 from assessment import facts
 from assessment.choices import INDICATOR_KINDS, CriterionKind
@@ -112,12 +113,13 @@ def round_inputs(round_: Round, spec: FrameworkSpec | None = None) -> tuple[Fram
     participants = list(round_.participants.select_related("org").order_by("pk"))
     org_ids = [p.org_id for p in participants]
     indicator_codes = {c.indicator for c in spec.criteria if c.kind in INDICATOR_KINDS and c.indicator}
+    everywhere = Scope.province()  # the office chose the participants; the round is computed as the system
     values: dict[str, dict[int, Decimal | None]] = {}
     last: dict[str, dict[int, Decimal | None]] = {}
     for code in sorted(indicator_codes):
-        values[code] = subtree_values(f"indicator:{code}", str(year), org_ids)
+        values[code] = subtree_values(everywhere, f"indicator:{code}", str(year), org_ids)
         if any(c.indicator == code and c.kind == CriterionKind.INDICATOR_IMPROVEMENT for c in spec.criteria):
-            last[code] = subtree_values(f"indicator:{code}", str(year - 1), org_ids)
+            last[code] = subtree_values(everywhere, f"indicator:{code}", str(year - 1), org_ids)
     target_codes = {c.indicator for c in spec.criteria if c.kind == CriterionKind.INDICATOR_TARGET and c.target is None}
     targets = _targets(target_codes, year, participants)
     fact_keys = {c.fact for c in spec.criteria if c.fact}

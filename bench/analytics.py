@@ -213,10 +213,10 @@ def dashboard(user, reps: int) -> dict:
     def cold():
         cache.clear()
         clear_scope_cache(user)
-        return engine.dashboard_tiles(user)
+        return engine.dashboard_tiles(engine.Scope.for_user(user))
 
     def warm():
-        return engine.dashboard_tiles(user)
+        return engine.dashboard_tiles(engine.Scope.for_user(user))
 
     warm()
     timings = timed({"cold": cold, "warm": warm}, max(3, reps // 4), 1)

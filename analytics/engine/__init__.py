@@ -1,4 +1,12 @@
-"""The analytics engine: one answer for pages, API and exports, over accepted data, within the user's scope.
+"""The analytics engine: one answer for pages, API, exports and jobs, over accepted data, within a scope.
+
+Whom it answers for is a `Scope` (engine/scope.py): `Scope.for_user(user)` (the subtrees where the user may
+view data) for pages, the API and exports, `Scope.province()` for a job that runs as the system (no request,
+no user). Every entry point takes one as its first argument (a user is still accepted there and read as
+`Scope.for_user(user)`). The engine raises no HTTP errors: `OutOfScope` (a LookupError) for an
+organisation outside the scope, `UserError` for a bad query; pages and the API answer them with 404 and
+400. Besides reporting cells, indicators may reference registered sources of figures, `#{SRC.<KEY>}`,
+that other apps count or sum from their own records (analytics/sources.py).
 
 Public interface (stable; pages and the API build on it)
 ---------------------------------------------------------
@@ -27,19 +35,19 @@ Measures are strings:
         include_submitted  count submitted and approved reports too (raw values; slower)
         restate      roll up along today's tree instead of the tree as it stood in each period
 
-    answer(user, query) -> Answer
+    answer(scope, query) -> Answer
         Answer.rows: list[Figure] (org / group, period, option, numerator, denominator, value,
         display, has_children); Answer.totals: one Figure per period (and option) for the whole
         root; label, unit, decimals, scope (口径), source, as_of (last change of the data it
         includes), engine ("aggregate" or "raw"), notes.
-        Raises UserError (Chinese message naming the field) for a bad query, Http404 for an
-        organisation outside the user's scope.
+        Raises UserError (Chinese message naming the field) for a bad query, OutOfScope for an
+        organisation outside the scope.
 
-    drill_through(user, measure, org, period, own=False, region=None, option=None) -> DrillThrough
+    drill_through(scope, measure, org, period, own=False, region=None, option=None) -> DrillThrough
         the accepted reports behind one figure and their values for the measure's references; with
         `region`, only those of the subtree located in that prefecture; org None = the whole scope.
 
-    comparison(user, answer, kind=YOY | BASELINE, baseline=None) -> Comparison
+    comparison(scope, answer, kind=YOY | BASELINE, baseline=None) -> Comparison
         each figure of an answer against the same figure a year earlier or in a baseline period
         (e.g. "2015", the end of the 12th five-year plan): rates in 百分点, amounts in %.
         check_baseline(code, periods) validates a baseline (UserError, field "baseline").
@@ -47,18 +55,22 @@ Measures are strings:
     targets_for(measure, org_id, years) -> {year: Target}
         an indicator's yearly targets for an organisation: its own where set, else the province's.
 
-    scope_tops(user) -> [(id, name)]   the tops of a scope with several (empty otherwise)
+    scope_tops(scope) -> [(id, name)]   the tops of a scope with several (empty otherwise)
 
-    dashboard_tiles(user) -> Dashboard
+    dashboard_tiles(scope) -> Dashboard
         key indicators vs targets, five-year trend, ten weakest enterprises each, and the
-        completeness of the current yearly round, for the user's own subtree; a fixed number of
-        set-based queries over the aggregate tables, cached per user and invalidated whenever
+        completeness of the current yearly round, for the scope's subtree; a fixed number of
+        set-based queries over the aggregate tables, cached per scope and invalidated whenever
         accepted data changes.
+
+    batch.subtree_values(scope, measure, period, org_ids) -> {org id: value}
+        one measure for many organisations, each over its own subtree (assessment scores).
 
 Aggregation is always the ratio of sums: numerator and denominator expressions are evaluated on
 the summed cells of each row, never averaged over organisations or periods.
 
-Modules: measures (measures, element metadata and its per-process cache, periods, formatting), answers
+Modules: scope (Scope, OutOfScope), measures (measures, element metadata and its per-process cache, periods,
+formatting), answers
 (Query → Answer), compare (growth and year-on-year), drill (drill_through), dashboard (dashboard_tiles,
 targets_for), batch (one measure for many subtrees). Everything public is importable from here.
 """
@@ -97,10 +109,12 @@ from analytics.engine.measures import (
     measure_for,
     period_codes,
 )
+from analytics.engine.scope import OutOfScope, Scope
 
 __all__ = [
     "Answer", "BASELINE", "COMPARE_KINDS", "Change", "Comparison", "Completeness", "Dashboard", "DrillRow",
-    "DrillThrough", "ElementMeta", "Figure", "Level", "Measure", "Metadata", "Query", "Target", "Tile", "YOY",
+    "DrillThrough", "ElementMeta", "Figure", "Level", "Measure", "Metadata", "OutOfScope", "Query", "Scope",
+    "Target", "Tile", "YOY",
     "answer", "check_baseline", "compare", "comparison", "current_year", "dashboard_tiles", "drill_through",
     "element_meta", "format_value", "measure_for", "period_codes", "scope_label", "scope_tops", "targets_for",
     "DASHBOARD_TTL", "MAX_PERIODS", "PERIOD_ORDER",

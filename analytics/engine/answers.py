@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analytics import sources
 from analytics.aggregates import ACCEPTED_STATUSES, OrgInfo, TreeHistory, prefecture_of
 from analytics.choices import Level
 from analytics.engine.measures import (
@@ -24,10 +24,10 @@ from analytics.engine.measures import (
     _refs,
     format_value,
 )  # fmt: skip
+from analytics.engine.scope import OutOfScope, Scope
 from analytics.models import AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
 from core.errors import UserError
-from orgs.choices import Action, OrgKind, Role
-from orgs.scoping import granted_paths, roles_of
+from orgs.choices import OrgKind
 from reporting import expressions, periods
 from reporting.choices import Aggregation, ReportStatus
 from reporting.expressions import Ref
@@ -138,33 +138,31 @@ class _Plan:
         return any(path.startswith(p) for p in self.scope_paths)
 
 
-def _roots_in(history: TreeHistory, user, org_id: int | None) -> tuple[list[OrgInfo], tuple[str, ...]]:
-    """The root (or, with no organisation chosen, every top of the user's scope) and the scope's paths;
-    Http404 for an organisation outside the scope (or none at all)."""
-    paths = granted_paths(user, Action.VIEW)
+def _roots_in(history: TreeHistory, scope: Scope, org_id: int | None) -> tuple[list[OrgInfo], tuple[str, ...]]:
+    """The root (or, with no organisation chosen, every top of the scope) and the scope's paths;
+    OutOfScope for an organisation outside the scope (or a scope with nothing in it)."""
+    paths = scope.paths
     if not paths:
-        raise Http404
+        raise OutOfScope("empty scope")
     if org_id is None:
         ids = history.load_paths(paths)
         if not ids:
-            raise Http404
+            raise OutOfScope("empty scope")
         return [history.info(pk) for pk in ids], paths
     info = history.find(org_id)
-    if info is None or not any(info.path.startswith(p) for p in paths):
-        raise Http404
+    if info is None or not scope.covers(info.path):
+        raise OutOfScope(org_id)
     return [info], paths
 
 
-def scope_label(user, count: int) -> str:
+def scope_label(scope: Scope, count: int) -> str:
     """The name of a scope made of several subtrees."""
-    if Role.DEPT_VIEWER in roles_of(user):
-        return _("全部挂钩帮带企业（共 %(n)d 家）") % {"n": count}
-    return _("全部可查看单位（共 %(n)d 家）") % {"n": count}
+    return Scope.of(scope).label(count)
 
 
-def scope_tops(user) -> list[tuple[int, str]]:
-    """(id, name) of each top of the user's scope, in tree order; more than one lets them pick."""
-    paths = granted_paths(user, Action.VIEW)
+def scope_tops(scope: Scope) -> list[tuple[int, str]]:
+    """(id, name) of each top of the scope, in tree order; more than one lets them pick."""
+    paths = Scope.of(scope).paths
     if len(paths) < 2:
         return []
     from orgs.models import Organisation
@@ -173,11 +171,11 @@ def scope_tops(user) -> list[tuple[int, str]]:
     return [(pk, short or name) for pk, short, name in rows]
 
 
-def _scope_root(user, roots: tuple[OrgInfo, ...]) -> OrgInfo:
-    return OrgInfo(0, "", scope_label(user, len(roots)), "", "", "", None, "", 0, len(roots))
+def _scope_root(scope: Scope, roots: tuple[OrgInfo, ...]) -> OrgInfo:
+    return OrgInfo(0, "", scope.label(len(roots)), "", "", "", None, "", 0, len(roots))
 
 
-def _resolve(user, query: Query) -> _Plan:
+def _resolve(scope: Scope, query: Query) -> _Plan:
     if query.level not in Level.values:
         raise UserError(_("不支持的汇总层级“%(level)s”。") % {"level": query.level}, field="level")
     if not query.periods:
@@ -186,12 +184,14 @@ def _resolve(user, query: Query) -> _Plan:
         raise UserError(_("一次最多查询 %(n)d 个报告期。") % {"n": MAX_PERIODS}, field="periods")
     history = TreeHistory(preload=query.include_submitted or query.restate or query.level == Level.REPORTING
                           or query.region is not None)  # fmt: skip
-    found, paths = _roots_in(history, user, query.org)
+    found, paths = _roots_in(history, scope, query.org)
     metadata = Metadata()
     measure = metadata.measure(query.measure)
     refs = _refs(measure)
     meta = metadata.elements(r.element for r in refs)
     for ref in refs:
+        if ref.element not in meta and sources.is_source_ref(ref):
+            sources.from_ref(ref)  # raises, naming the reference
         if ref.element not in meta:
             raise UserError(_("指标引用的数据元“%(code)s”不存在。") % {"code": ref.element}, field="measure")
     specs = []
@@ -219,7 +219,7 @@ def _resolve(user, query: Query) -> _Plan:
         root, roots = found[0], ()
     else:
         roots = tuple(found)
-        root = _scope_root(user, roots)
+        root = _scope_root(scope, roots)
     return _Plan(query, measure, root, history, meta, specs, options, subs, period_ids, paths, roots, metadata)
 
 
@@ -462,6 +462,35 @@ def _collect(plan: _Plan) -> tuple[Sums, dt.datetime | None, str]:
     return sums, as_of, "aggregate"
 
 
+def _collect_sources(plan: _Plan, sums: Sums) -> None:
+    """Add the figures of the registered sources the measure references (analytics.sources) to `sums`:
+    each organisation's figure for a period goes to the group its lineage at the period's end gives (today's
+    lineage when restated), exactly as a report of that period would roll up."""
+    metas = [meta for meta in plan.meta.values() if meta.id < 0]
+    if not metas:
+        return
+    q = plan.query
+    plan.history.load_all()
+    for meta in metas:
+        source = sources.get(meta.code.partition(".")[2])
+        if source is None:
+            continue
+        cell = (meta.id, 0)
+        specs = {s for (code, _c), subs in plan.subs.items() if code == meta.code for s in subs}
+        for spec in sorted(specs, key=lambda s: (s.start, s.end)):
+            for org_id, value in sources.values(source, spec).items():
+                info = plan.history.find(org_id)
+                if info is None or (q.region is not None and prefecture_of(info.region_id) != q.region):
+                    continue
+                lineage = plan.history.today_lineage(org_id) if q.restate else plan.history.lineage(org_id, spec.end)
+                group = _raw_group(plan, lineage, info)
+                if group is None:
+                    continue
+                _add(sums[group][spec.code], cell, value, 1)
+                if sums[group] is not sums["total"]:  # a one-row answer may file its row as the total itself
+                    _add(sums["total"][spec.code], cell, value, 1)
+
+
 # --- Evaluating -----------------------------------------------------------------------------------------
 
 
@@ -531,10 +560,12 @@ def _group_label(plan: _Plan, group: str, region_names: dict[str, str]) -> tuple
     return plan.root.id, plan.root.code, plan.root.name, plan.root.numchild > 0
 
 
-def answer(user, query: Query) -> Answer:
-    """The figures of `query` for `user`, within their scope (see the module docstring)."""
-    plan = _resolve(user, query)
+def answer(scope: Scope, query: Query) -> Answer:
+    """The figures of `query` within `scope` (see the module docstring); OutOfScope for an organisation
+    outside it, UserError for a bad query."""
+    plan = _resolve(Scope.of(scope), query)
     sums, as_of, source = _collect(plan)
+    _collect_sources(plan, sums)
     return _answer_from(plan, sums, as_of, engine=source)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from analytics.engine.answers import Answer, Query, answer
 from analytics.engine.measures import _quantize
+from analytics.engine.scope import Scope
 from core.errors import UserError
 from core.formatting import percent
 from reporting import periods
@@ -100,7 +101,7 @@ def check_baseline(code: str | None, period_codes: tuple[str, ...] | list[str]) 
     return spec
 
 
-def comparison(user, current: Answer, *, kind: str = YOY, baseline: str | None = None) -> Comparison:
+def comparison(scope: Scope, current: Answer, *, kind: str = YOY, baseline: str | None = None) -> Comparison:
     """Each figure of `current` (rows and totals) against the same figure in `baseline` (a period code,
     e.g. "2015" for the end of the 12th five-year plan) or, for YOY, in the same period a year earlier.
 
@@ -120,7 +121,7 @@ def comparison(user, current: Answer, *, kind: str = YOY, baseline: str | None =
     else:
         raise UserError(_("对比方式只能是同比（yoy）或与基期比较（baseline）。"), field="compare")
 
-    base = answer(user, replace(current.query, periods=tuple(dict.fromkeys(base_of.values()))))
+    base = answer(scope, replace(current.query, periods=tuple(dict.fromkeys(base_of.values()))))
     base_values = {(f.group, f.option, f.period): f.value for f in base.rows + base.totals}
     changes = []
     for figure in current.totals + current.rows:
@@ -158,7 +159,8 @@ def comparison(user, current: Answer, *, kind: str = YOY, baseline: str | None =
     )  # fmt: skip
 
 
-def compare(user, query: Query, *, baseline: str | None = None) -> list[Change]:
+def compare(scope: Scope, query: Query, *, baseline: str | None = None) -> list[Change]:
     """Each figure of `query` against `baseline` or, without one, the same period a year earlier."""
     kind = BASELINE if baseline else YOY
-    return comparison(user, answer(user, query), kind=kind, baseline=baseline).changes
+    scope = Scope.of(scope)
+    return comparison(scope, answer(scope, query), kind=kind, baseline=baseline).changes

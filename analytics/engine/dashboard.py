@@ -24,6 +24,7 @@ from analytics.engine.answers import (
     Query,
     _answer_from,
     _collect,
+    _collect_sources,
     _merge_hidden,
     _Plan,
     _roots_in,
@@ -39,9 +40,9 @@ from analytics.engine.measures import (
     format_value,
     indicator_measure,
 )
+from analytics.engine.scope import Scope
 from analytics.models import AcceptedReport, Indicator, IndicatorTarget
-from orgs.choices import Action, OrgKind
-from orgs.scoping import granted_paths
+from orgs.choices import OrgKind
 from reporting import periods
 from reporting.choices import PeriodType
 
@@ -100,7 +101,7 @@ class Dashboard:
 # --- Dashboard --------------------------------------------------------------------------------------------
 
 
-def current_year(user=None) -> str:
+def current_year(scope: Scope | None = None) -> str:
     """The latest year with accepted yearly data, else last calendar year."""
     from reporting.models import Period
 
@@ -115,13 +116,15 @@ def current_year(user=None) -> str:
     return str(year)
 
 
-def dashboard_tiles(user, *, org: int | None = None, year: str | None = None) -> Dashboard:
-    """The leaders' dashboard for the user's own subtree and the current year (or `year`); cached per user."""
-    key = f"analytics:dashboard:{getattr(user, 'pk', 0)}:{org or 0}:{year or ''}:{generation()}"
+def dashboard_tiles(scope: Scope, *, org: int | None = None, year: str | None = None) -> Dashboard:
+    """The leaders' dashboard for the scope (or `org` within it) and the current year (or `year`); cached per
+    scope. OutOfScope for an organisation outside the scope."""
+    scope = Scope.of(scope)
+    key = f"analytics:dashboard:{scope.key}:{org or 0}:{year or ''}:{generation()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    dashboard = _dashboard(user, org, year)
+    dashboard = _dashboard(scope, org, year)
     cache.set(key, dashboard, DASHBOARD_TTL)
     return dashboard
 
@@ -193,6 +196,7 @@ def _answers(
     # One plan over every element and period asks the database once; each measure reads its own cells.
     every = replace(plans[0], subs={key: stored for plan in plans for key, stored in plan.subs.items()})
     sums, as_of, engine = _collect(every)
+    _collect_sources(every, sums)
     sums = _merge_hidden(every, sums)
     return [_answer_from(plan, sums, as_of, engine=engine, premerged=True) for plan in plans]
 
@@ -201,10 +205,10 @@ def _for_measure(query: Query, measure: Measure) -> Query:
     return replace(query, measure=measure.ref)
 
 
-def _dashboard(user, org: int | None, year: str | None = None) -> Dashboard:
+def _dashboard(scope: Scope, org: int | None, year: str | None = None) -> Dashboard:
     history = TreeHistory()
-    found, paths = _roots_in(history, user, org)
-    year = year or current_year(user)
+    found, paths = _roots_in(history, scope, org)
+    year = year or current_year(scope)
     years = tuple(str(int(year) - k) for k in range(4, -1, -1))
     if len(found) == 1:
         root, roots = found[0], ()
@@ -214,7 +218,7 @@ def _dashboard(user, org: int | None, year: str | None = None) -> Dashboard:
         # Several subtrees (a department viewer's assigned enterprises): all of them, each ranked as an
         # enterprise (an assigned enterprise is its own row), against the province's targets.
         roots = tuple(found)
-        root, root_id, level = _scope_root(user, roots), None, Level.ENTERPRISE
+        root, root_id, level = _scope_root(scope, roots), None, Level.ENTERPRISE
     indicators = list(Indicator.objects.filter(is_active=True, is_key=True).order_by("sort_order", "code"))
     measures = {indicator.pk: indicator_measure(indicator) for indicator in indicators}
     meta = element_meta(ref.element for measure in measures.values() for ref in _refs(measure))
@@ -263,13 +267,13 @@ def _dashboard(user, org: int | None, year: str | None = None) -> Dashboard:
     spec = periods.parse_code(year)
     return Dashboard(
         root_id=root_id, root_name=root.name, period=year, period_label=spec.label, as_of=as_of, tiles=tiles,
-        completeness=_completeness(user, year),
+        completeness=_completeness(scope, year),
     )  # fmt: skip
 
 
-def _completeness(user, year: str) -> Completeness | None:
-    """Expected, reported (submitted at least once) and accepted yearly reports in the user's scope: one count
-    over the organisations due (the same rule as reporting.queries.reports_due)."""
+def _completeness(scope: Scope, year: str) -> Completeness | None:
+    """Expected, reported (submitted at least once) and accepted yearly reports in the scope: one count over
+    the organisations due (the same rule as reporting.queries.reports_due)."""
     from reporting import queries
     from reporting.models import DataSet, Period, Report
 
@@ -277,16 +281,7 @@ def _completeness(user, year: str) -> Completeness | None:
     period = Period.objects.filter(code=year).first()
     if dataset is None or period is None:
         return None
-    due = queries.orgs_due(dataset, period)
-    if user is not None:
-        paths = granted_paths(user, Action.VIEW)
-        if not paths:
-            due = due.none()
-        else:
-            scope = Q()
-            for path in paths:
-                scope |= Q(path__startswith=path)
-            due = due.filter(scope)
+    due = scope.visible(queries.orgs_due(dataset, period), "path")
     expected = due.count()
     counts = Report.objects.filter(dataset=dataset, period=period, org__in=due.order_by().values("pk")).aggregate(
         reported=Count("pk", filter=Q(first_submitted_at__isnull=False)),

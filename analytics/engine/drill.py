@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from analytics.engine.answers import Query, _resolve, _value_of
 from analytics.engine.measures import _refs, format_value
+from analytics.engine.scope import Scope
 from analytics.models import AcceptedReport, RollupEdge
 
 
@@ -45,7 +46,7 @@ class DrillThrough:
 
 
 def drill_through(
-    user,
+    scope: Scope,
     measure: str,
     org: int | None,
     period: str,
@@ -55,13 +56,15 @@ def drill_through(
     option: str = "",
 ) -> DrillThrough:
     """The accepted reports behind one figure (an organisation's subtree, or its own report with `own`;
-    org None: the whole of the user's scope) and each one's values for the measure's references. With
-    `region` only the reports located in that prefecture ("" = none recorded) are counted, as in the
-    prefecture's row of the map or in an enterprise's row of a prefecture's view. Only reports the user
-    may see are listed."""
+    org None: the whole scope) and each one's values for the measure's references. With `region` only the
+    reports located in that prefecture ("" = none recorded) are counted, as in the prefecture's row of the
+    map or in an enterprise's row of a prefecture's view. Only reports within the scope are listed; a
+    registered source's figures have no reports and are not listed. OutOfScope for an organisation
+    outside the scope."""
     from reporting.models import DataValue, Report
 
-    plan = _resolve(user, Query(measure=measure, org=org, periods=(period,), by_category=None))
+    scope = Scope.of(scope)
+    plan = _resolve(scope, Query(measure=measure, org=org, periods=(period,), by_category=None))
     spec = plan.specs[0]
     stored_ids = [
         plan.period_ids[s.code] for s in {s for v in plan.subs.values() for s in v} if s.code in plan.period_ids
@@ -78,7 +81,7 @@ def drill_through(
             pk__in=RollupEdge.objects.filter(node_id__in=nodes, period_id__in=stored_ids).values("accepted_id")
         )
     reports = list(
-        Report.objects.visible_to(user)
+        scope.visible(Report.objects.all())
         .filter(pk__in=accepted.values("report_id"))
         .select_related("org", "period")
         .order_by("org__path", "period__start")[:2000]

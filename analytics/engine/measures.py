@@ -11,12 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from analytics import sources
 from analytics.models import Indicator
 from core.errors import UserError
 from core.formatting import percent, wan
 from reporting import expressions, periods
 from reporting.choices import COUNTABLE_TYPES, Aggregation, MigrantScope, PeriodType
-from reporting.expressions import Node, Ref
+from reporting.expressions import BinOp, Neg, Node, Ref
 
 PERIOD_ORDER = [PeriodType.MONTH, PeriodType.QUARTER, PeriodType.HALF_YEAR, PeriodType.YEAR]
 MAX_PERIODS = 40
@@ -56,9 +57,20 @@ class Measure:
 
 def _parse(text: str, field_name: str) -> Node:
     try:
-        return expressions.parse(text)
+        return _with_sources(expressions.parse(text))
     except expressions.ExpressionError as error:
         raise UserError(error.message, field=field_name) from error
+
+
+def _with_sources(node: Node) -> Node:
+    """`node` with each `#{SRC.KEY}` read as the registered source's reference (analytics.sources)."""
+    if isinstance(node, Ref):
+        return sources.normalise(node)
+    if isinstance(node, BinOp):
+        return BinOp(node.op, _with_sources(node.left), _with_sources(node.right))
+    if isinstance(node, Neg):
+        return Neg(_with_sources(node.operand))
+    return node
 
 
 def measure_for(ref: str) -> Measure:
@@ -99,16 +111,24 @@ def measure_for(ref: str) -> Measure:
 
 def indicator_measure(indicator: Indicator) -> Measure:
     """The measure of an (active) indicator already loaded."""
+    numerator = _parse(indicator.numerator, "measure")
+    denominator = _parse(indicator.denominator, "measure") if indicator.denominator.strip() else None
+    refs = expressions.references(numerator) + (expressions.references(denominator) if denominator else [])
+    origins = [_("企业填报（已验收）")] if any(not sources.is_source_ref(r) for r in refs) else []
+    for ref in refs:
+        source = sources.get(ref.element.partition(".")[2]) if sources.is_source_ref(ref) else None
+        if source is not None and str(source.label) not in origins:
+            origins.append(str(source.label))
     return Measure(
         ref=f"indicator:{indicator.code}",
         label=indicator.name,
-        numerator=_parse(indicator.numerator, "measure"),
-        denominator=_parse(indicator.denominator, "measure") if indicator.denominator.strip() else None,
+        numerator=numerator,
+        denominator=denominator,
         factor=indicator.factor,
         decimals=indicator.decimals,
         unit=indicator.unit,
         scope=indicator.scope,
-        source=_("企业填报（已验收）"),
+        source="；".join(origins),
         higher_is_better=indicator.higher_is_better,
     )
 
@@ -126,11 +146,30 @@ def _refs(measure: Measure) -> list[Ref]:
     return refs
 
 
+def source_meta(source: sources.Source) -> ElementMeta:
+    """A registered source as the engine files it: one cell, no categories, read at any period length."""
+    return ElementMeta(
+        sources.element_id(source), source.code, str(source.label),
+        Aggregation.LAST if source.cumulative else Aggregation.SUM, source.unit, ((0, ""),), frozenset(),
+        frozenset(PERIOD_ORDER),
+    )  # fmt: skip
+
+
 def element_meta(codes: Iterable[str]) -> dict[str, ElementMeta]:
-    """Metadata of the referenced elements: aggregation, cells, categories, native period types."""
+    """Metadata of the referenced elements (aggregation, cells, categories, native period types), and of
+    the registered sources among them ("SRC.<KEY>"); codes that name neither are left out."""
     from reporting.models import CategoryComboCategory, CategoryOptionCombo, DataElement, SectionElement
 
-    elements = list(DataElement.objects.filter(code__in=set(codes)))
+    codes = set(codes)
+    found_sources = {}
+    for code in [c for c in codes if c.startswith(sources.PREFIX + ".")]:
+        codes.discard(code)
+        source = sources.get(code.partition(".")[2])
+        if source is not None:
+            found_sources[code] = source_meta(source)
+    if not codes:
+        return found_sources
+    elements = list(DataElement.objects.filter(code__in=codes))
     combo_ids = {e.category_combo_id for e in elements}
     cells: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for pk, combo_id, key in CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).values_list(
@@ -149,7 +188,7 @@ def element_meta(codes: Iterable[str]) -> dict[str, ElementMeta]:
         .distinct()
     ):
         native[element_id].add(period_type)
-    return {
+    return found_sources | {
         e.code: ElementMeta(
             e.pk,
             e.code,
@@ -236,11 +275,12 @@ class Metadata:
 
     def measure(self, ref: str) -> Measure:
         """measure_for(ref); a UserError is raised each time, never kept."""
-        return self._get(("measure", ref), lambda: measure_for(ref))
+        return self._get(("measure", ref, sources.fingerprint()), lambda: measure_for(ref))
 
     def elements(self, codes: Iterable[str]) -> dict[str, ElementMeta]:
         wanted = frozenset(codes)
-        return dict(self._get(("elements", wanted), lambda: element_meta(wanted)))
+        key = ("elements", wanted, sources.fingerprint() if any(c.startswith(sources.PREFIX) for c in wanted) else ())
+        return dict(self._get(key, lambda: element_meta(wanted)))
 
     def options(self, category: str) -> list[tuple[str, str]]:
         """(code, name) of a category's options, in order."""

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from assessment import facts
 from assessment.choices import (
     INDICATOR_KINDS,
     SCORED_KINDS,
@@ -285,9 +286,18 @@ def framework_problems(framework: Framework) -> list[str]:
             )
         for criterion in dimension.criteria.all():
             data = {f: getattr(criterion, f) for f in CRITERION_FIELDS}
-            for _field, message in criterion_problems(data):
+            for _field, message in criterion_problems(data) + fact_problems(data):
                 problems.append(_("“%(name)s”：%(message)s") % {"name": criterion.name, "message": message})
     return problems
+
+
+def fact_problems(data: dict) -> list[tuple[str, str]]:
+    """The platform facts a criterion names (its own, or its bonus / deduction items') that no app has
+    registered, as (field, message) pairs: such a framework is not issued, rather than scoring them "not
+    applicable" later."""
+    items = [item for item in data.get("items") or [] if isinstance(item, dict)]
+    named = [data.get("fact") or ""] + [item.get("fact") or "" for item in items]
+    return [("fact", _("平台事实“%(key)s”未登记，其数据来源尚未接入。") % {"key": key}) for key in facts.unknown(named)]
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from analytics.demo import load_demo_targets
 from analytics.engine.batch import subtree_values
+from analytics.engine.scope import Scope
 from assessment import inputs, queries, scoring, services
 from assessment.choices import AppealStatus, CriterionKind, FrameworkStatus, Grade, RoundStatus
 from assessment.demo import (
@@ -455,7 +456,11 @@ def test_improvement_in_2020_is_measured_against_the_2019_reports(previous_round
     growth = CriterionResult.objects.get(
         computation=previous_round.published, participant=kunming, criterion__code="S_CERT_GROWTH"
     )
-    rates = {y: subtree_values("indicator:CERT_RATE", str(y), [kunming.org_id])[kunming.org_id] for y in (2019, 2020)}
+    province = Scope.province()
+    rates = {
+        y: subtree_values(province, "indicator:CERT_RATE", str(y), [kunming.org_id])[kunming.org_id]
+        for y in (2019, 2020)
+    }
     assert growth.applicable
     assert (growth.detail["value"], growth.detail["last"]) == (percent(rates[2020]), percent(rates[2019]))
     assert growth.detail["text"].startswith(f"本年 {percent(rates[2020])}，上年 {percent(rates[2019])}，")

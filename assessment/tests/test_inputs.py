@@ -6,6 +6,7 @@ import pytest
 
 from analytics import engine
 from analytics.engine.batch import subtree_values
+from analytics.engine.scope import Scope
 from analytics.models import Indicator, IndicatorTarget
 from analytics.tests.helpers import accepted_report
 from assessment import facts, inputs, services
@@ -32,7 +33,7 @@ def test_batch_values_equal_the_engines_answer_for_each_subtree(reports, code):
     tree = reports
     office = tree.user(Role.OFFICE_ADMIN)
     orgs = [tree.ent_a1, tree.unit_a1, tree.ent_a2, tree.union_a, tree.ent_b1, tree.province]
-    batch = subtree_values(f"indicator:{code}", "2021", [o.pk for o in orgs])
+    batch = subtree_values(Scope.province(), f"indicator:{code}", "2021", [o.pk for o in orgs])
     for org in orgs:
         answer = engine.answer(office, engine.Query(f"indicator:{code}", org=org.pk, periods=("2021",)))
         assert batch[org.pk] == answer.totals[0].value, org.name
