@@ -145,6 +145,16 @@ if os.environ.get("CHANGAI_REDIS_URL"):
             "LOCATION": os.environ["CHANGAI_REDIS_URL"],
         }
     }
+# Progress of a running job: the worker writes it, the web process reads it, so never a per-process cache
+# (core/jobs.py says why it is not kept on the job row). Without Redis, files shared on this host.
+CACHES["jobs"] = (
+    dict(CACHES["default"])
+    if os.environ.get("CHANGAI_REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CHANGAI_JOB_PROGRESS_DIR", str(BASE_DIR / "var" / "job-progress")),
+    }
+)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

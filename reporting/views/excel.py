@@ -272,6 +272,7 @@ def excel_confirm(request: HttpRequest, token: str) -> HttpResponse:
                     "file": meta.get("file", ""), "back_url": _page_url(ctx)},
             task=excel_import_confirm_task,
             task_kwargs={"token": token},
+            dedupe_key=token,  # confirming twice finds the job the first confirm made
         )  # fmt: skip
         return redirect("core:job_detail", job.pk)
     outcome = confirm_upload(ctx=ctx, token=token, meta=meta)

@@ -1,0 +1,210 @@
+"""The worker command (`manage.py run_worker`): it fails jobs whose worker was killed and outlasts database errors.
+
+The killed-worker test runs real worker processes on a file-based SQLite database of its own (the suite's
+in-memory database is invisible to other processes): one is killed with SIGKILL in the middle of a job, the
+next one starts and must end the job as failed with a message, never leave it "running".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.management import call_command
+from django.db.utils import OperationalError
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
+
+from core.actor import Actor
+from core.jobs import INTERRUPTED_MESSAGE, job_create
+from core.management.commands import run_worker
+from core.models import JobStatus
+from core.tests.worker_tasks import sleeping_job_task
+
+MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+
+
+# --- Database errors: wait and try again ------------------------------------------------------------------
+
+
+@pytest.fixture
+def pauses(monkeypatch):
+    taken: list[float] = []
+    monkeypatch.setattr(run_worker.ResilientWorker, "pause", lambda self, seconds: taken.append(seconds))
+    return taken
+
+
+@pytest.fixture
+def queued_job(tree):
+    from orgs.choices import Role
+
+    user = tree.user(Role.REPORTER, tree.ent_a1)
+    return job_create(kind="core.test_sleep", by=Actor(user=user), task=sleeping_job_task, task_kwargs={"seconds": 0})
+
+
+def failing_first(monkeypatch, owner, name, message, times):
+    """Make `owner.name` raise OperationalError(message) on its first `times` calls, then behave."""
+    original = getattr(owner, name)
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise OperationalError(message)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, flaky)
+    return calls
+
+
+def run(command: str) -> None:
+    call_command(command, "--batch", "--no-startup-delay", "--interval", "0", "--worker-id", "test-worker")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("owner", "name", "message"),
+    [
+        # PostgreSQL restarting: the query that looks for a task fails.
+        (DBTaskResultQuerySet, "get_locked", "server closed the connection unexpectedly"),
+        # SQLite busy beyond its timeout outside the claim db_worker guards itself.
+        (db_worker, "close_old_connections", "database is locked"),
+    ],
+)
+def test_worker_waits_and_retries_after_a_database_error(monkeypatch, pauses, queued_job, owner, name, message):
+    # Plain db_worker ends on this error (what made the worker exit before): the run_worker wrapper is needed.
+    failing_first(monkeypatch, owner, name, message, times=1)
+    with pytest.raises(OperationalError, match=message):
+        run("db_worker")
+    queued_job.refresh_from_db()
+    assert queued_job.status == JobStatus.QUEUED
+
+    calls = failing_first(monkeypatch, owner, name, message, times=3)
+    run("run_worker")
+
+    assert calls["n"] > 3
+    assert pauses == [1.0, 2.0, 4.0]  # logged, waited, tried again: doubling pauses
+    queued_job.refresh_from_db()
+    assert queued_job.status == JobStatus.DONE and queued_job.result["message"] == "slept"
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_pauses_are_bounded(monkeypatch, pauses, queued_job):
+    failing_first(monkeypatch, DBTaskResultQuerySet, "get_locked", "could not connect to server", times=9)
+    run("run_worker")
+    assert pauses == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+    queued_job.refresh_from_db()
+    assert queued_job.status == JobStatus.DONE
+
+
+# --- A killed worker ------------------------------------------------------------------------------------
+
+
+CREATE_JOB = """
+from django.db import transaction
+from accounts.models import User
+from core.actor import Actor
+from core.jobs import job_create
+from core.tests.worker_tasks import sleeping_job_task
+user = User.objects.create_user(username="asker", password="Long-enough-1")
+with transaction.atomic():
+    job = job_create(kind="core.test_sleep", by=Actor(user=user), task=sleeping_job_task,
+                     task_kwargs={"seconds": 300}, dedupe_key="the-upload")
+print(job.pk)
+"""
+
+
+@pytest.fixture
+def own_database(tmp_path):
+    """Environment for manage.py processes on a migrated SQLite file of their own."""
+    env = {
+        **os.environ,
+        "CHANGAI_SQLITE_PATH": str(tmp_path / "worker.sqlite3"),
+        "CHANGAI_JOB_PROGRESS_DIR": str(tmp_path / "progress"),
+        "CHANGAI_HTTPS": "0",
+        "CHANGAI_DEMO_MODE": "1",
+        "DATABASE_URL": "",
+    }
+    subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, MANAGE, "migrate", "--noinput"], env=env, check=True, capture_output=True
+    )
+    return env
+
+
+def job_row(env, job_id: int) -> dict:
+    with sqlite3.connect(env["CHANGAI_SQLITE_PATH"], timeout=30) as db:
+        db.row_factory = sqlite3.Row
+        row = db.execute("SELECT * FROM core_job WHERE id = ?", (job_id,)).fetchone()
+    return dict(row)
+
+
+def wait_for(predicate, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def start_worker(env, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own manage.py
+        [sys.executable, MANAGE, "run_worker", "--no-startup-delay", "--interval", "0.2", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_a_killed_workers_job_is_failed_by_the_next_worker(own_database):
+    env = own_database
+    created = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, MANAGE, "shell", "-c", CREATE_JOB], env=env, check=True, capture_output=True, text=True
+    )
+    job_id = int(created.stdout.strip().splitlines()[-1])
+
+    worker = start_worker(env)
+    try:
+        wait_for(lambda: job_row(env, job_id)["status"] == "running", 60, "the worker to start the job")
+        # While the work's transaction is open, its progress is already readable from another process.
+        progress = FileBasedCache(env["CHANGAI_JOB_PROGRESS_DIR"], {})
+        wait_for(lambda: progress.get(f"job-progress:{job_id}") is not None, 30, "progress")
+        assert progress.get(f"job-progress:{job_id}") == {"done": 1, "total": 4}
+        assert job_row(env, job_id)["params"] != json.dumps({"written": "inside the transaction"})
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+
+    running = job_row(env, job_id)
+    assert running["status"] == "running"  # what stayed "进行中" forever before
+    assert running["worker"].split(":")[1] == str(worker.pid) and running["heartbeat_at"]
+
+    # A new worker (here in batch mode, so it ends once the queue is empty) recovers at its start.
+    restarted = start_worker(env, "--batch")
+    output = restarted.communicate(timeout=120)[0].decode()
+    assert restarted.returncode == 0, output
+
+    ended = job_row(env, job_id)
+    assert ended["status"] == "failed", output
+    assert ended["error"] == str(INTERRUPTED_MESSAGE)
+    assert ended["error"] == "后台任务在运行中被中断（后台处理程序已停止），本次操作没有完成。请重新发起。"
+    assert ended["finished_at"] and ended["dedupe_key"] == ""  # confirming again makes a new job
+    assert json.loads(ended["params"]) == {}  # the killed work's write was rolled back
+    with sqlite3.connect(env["CHANGAI_SQLITE_PATH"]) as db:
+        tasks = db.execute("SELECT status, exception_class_path FROM django_tasks_database_dbtaskresult").fetchall()
+        audits = db.execute(
+            "SELECT username, success, detail FROM core_auditentry WHERE event = 'core.job.finish'"
+        ).fetchall()
+    assert tasks == [("FAILED", "core.management.commands.run_worker.WorkerGone")]
+    assert len(audits) == 1 and audits[0][:2] == ("system:worker", 0)
+    assert json.loads(audits[0][2])["interrupted"] is True
+    assert "is gone" in output
