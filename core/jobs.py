@@ -10,6 +10,7 @@
     job_actor(job)             the person who asked, as the services' Actor (their audit rows name them)
     jobs_visible_to(user)      the asker's own jobs, or every job for an office administrator
     job_visible_or_404(...)    one job, 404 for anyone else (missing and "not yours" look the same)
+    job_for_key(user, …)       the job already made for a dedupe key, if `user` may follow it
 
 The work itself stays in the domain services; a job only records who asked, for what, and how it ended.
 
@@ -409,6 +410,13 @@ def jobs_visible_to(user) -> models.QuerySet[Job]:
     if Role.OFFICE_ADMIN in roles_of(user):
         return jobs
     return jobs.filter(requested_by=user)
+
+
+def job_for_key(user, *, kind: str, dedupe_key: str) -> Job | None:
+    """The job `user` may follow that was made for this kind and key (queued, running or done), if any."""
+    if not dedupe_key:
+        return None
+    return jobs_visible_to(user).filter(kind=kind, dedupe_key=dedupe_key).first()
 
 
 def job_visible_or_404(user, pk: int) -> Job:
