@@ -24,10 +24,11 @@ from django.db.utils import OperationalError
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
 
+from core import jobs
 from core.actor import Actor
-from core.jobs import INTERRUPTED_MESSAGE, job_create
+from core.jobs import INTERRUPTED_MESSAGE, job_create, job_run, worker_identity
 from core.management.commands import run_worker
-from core.models import JobStatus
+from core.models import Job, JobStatus
 from core.tests.worker_tasks import sleeping_job_task
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
@@ -208,3 +209,55 @@ def test_a_killed_workers_job_is_failed_by_the_next_worker(own_database):
     assert len(audits) == 1 and audits[0][:2] == ("system:worker", 0)
     assert json.loads(audits[0][2])["interrupted"] is True
     assert "is gone" in output
+
+
+# --- Recovery while the worker runs, and the heartbeat -----------------------------------------------------
+
+
+def dead_worker_identity() -> str:
+    process = subprocess.Popen(["sleep", "30"])  # noqa: S603, S607 - a process to outlive
+    identity = worker_identity(process.pid)
+    process.kill()
+    process.wait()
+    return identity
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_recovers_other_workers_jobs_every_so_often(monkeypatch, queued_job):
+    Job.objects.filter(pk=queued_job.pk).update(status=JobStatus.RUNNING, worker=dead_worker_identity())
+    worker = run_worker.ResilientWorker(
+        queue_names=["default"], interval=0, batch=False, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+    )  # fmt: skip
+    rounds = []
+    original = run_worker.jobs_recover_interrupted
+
+    def one_round(**kwargs):
+        rounds.append(kwargs)
+        worker.running = False  # stop the loop after this round
+        return original(**kwargs)
+
+    monkeypatch.setattr(run_worker, "RECOVER_SECONDS", 0)
+    monkeypatch.setattr(run_worker, "jobs_recover_interrupted", one_round)
+    worker._recover_periodically()
+
+    assert len(rounds) == 1
+    queued_job.refresh_from_db()
+    assert queued_job.status == JobStatus.FAILED and queued_job.error == str(INTERRUPTED_MESSAGE)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_beats(monkeypatch, queued_job):
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    beats = []
+
+    def work(actor, job):
+        for _ in range(30):
+            time.sleep(0.05)
+            beats.append(Job.objects.values_list("heartbeat_at", flat=True).get(pk=job.pk))
+        return {"message": "ok"}
+
+    done = job_run(job_id=queued_job.pk, work=work)
+    assert done.status == JobStatus.DONE
+    assert len(set(beats)) > 3  # renewed while the work ran
+    assert done.started_at <= beats[0] < beats[-1]
