@@ -2,7 +2,9 @@
 
 The killed-worker test runs real worker processes on a file-based SQLite database of its own (the suite's
 in-memory database is invisible to other processes): one is killed with SIGKILL in the middle of a job, the
-next one starts and must end the job as failed with a message, never leave it "running".
+next one starts and must end the job as failed with a message, never leave it "running". Another starts
+while its database file cannot be opened and must wait for it instead of exiting. Database errors of other
+kinds (a PostgreSQL restart, "database is locked") are simulated in-process.
 """
 
 from __future__ import annotations
@@ -120,26 +122,48 @@ from core.tests.worker_tasks import sleeping_job_task
 user = User.objects.create_user(username="asker", password="Long-enough-1")
 with transaction.atomic():
     job = job_create(kind="core.test_sleep", by=Actor(user=user), task=sleeping_job_task,
-                     task_kwargs={"seconds": 300}, dedupe_key="the-upload")
+                     task_kwargs={"seconds": SECONDS}, dedupe_key="the-upload")
 print(job.pk)
 """
 
 
-@pytest.fixture
-def own_database(tmp_path):
-    """Environment for manage.py processes on a migrated SQLite file of their own."""
-    env = {
+def worker_env(directory: Path) -> dict[str, str]:
+    return {
         **os.environ,
-        "CHANGAI_SQLITE_PATH": str(tmp_path / "worker.sqlite3"),
-        "CHANGAI_JOB_PROGRESS_DIR": str(tmp_path / "progress"),
+        "CHANGAI_SQLITE_PATH": str(directory / "db" / "worker.sqlite3"),
+        "CHANGAI_JOB_PROGRESS_DIR": str(directory / "progress"),
         "CHANGAI_HTTPS": "0",
         "CHANGAI_DEMO_MODE": "1",
         "DATABASE_URL": "",
     }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """A migrated SQLite file, made once: each test copies it."""
+    directory = tmp_path_factory.mktemp("migrated")
+    (directory / "db").mkdir()
     subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, MANAGE, "migrate", "--noinput"], env=env, check=True, capture_output=True
+        [sys.executable, MANAGE, "migrate", "--noinput"], env=worker_env(directory), check=True, capture_output=True
     )
-    return env
+    return directory / "db" / "worker.sqlite3"
+
+
+@pytest.fixture
+def own_database(tmp_path, migrated_database):
+    """Environment for manage.py processes on a migrated SQLite file of their own."""
+    (tmp_path / "db").mkdir()
+    with sqlite3.connect(migrated_database) as source, sqlite3.connect(tmp_path / "db" / "worker.sqlite3") as copy:
+        source.backup(copy)  # consistent even in WAL mode
+    return worker_env(tmp_path)
+
+
+def create_job(env, seconds: float) -> int:
+    created = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, MANAGE, "shell", "-c", CREATE_JOB.replace("SECONDS", str(seconds))],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return int(created.stdout.strip().splitlines()[-1])
 
 
 def job_row(env, job_id: int) -> dict:
@@ -157,21 +181,18 @@ def wait_for(predicate, seconds: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def start_worker(env, *extra: str) -> subprocess.Popen:
+def start_worker(env, *extra: str, log=subprocess.PIPE) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own manage.py
         [sys.executable, MANAGE, "run_worker", "--no-startup-delay", "--interval", "0.2", *extra],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
 
 
 def test_a_killed_workers_job_is_failed_by_the_next_worker(own_database):
     env = own_database
-    created = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, MANAGE, "shell", "-c", CREATE_JOB], env=env, check=True, capture_output=True, text=True
-    )
-    job_id = int(created.stdout.strip().splitlines()[-1])
+    job_id = create_job(env, 300)
 
     worker = start_worker(env)
     try:
@@ -261,3 +282,26 @@ def test_a_running_job_beats(monkeypatch, queued_job):
     assert done.status == JobStatus.DONE
     assert len(set(beats)) > 3  # renewed while the work ran
     assert done.started_at <= beats[0] < beats[-1]
+
+
+def test_a_worker_started_while_the_database_is_unreachable_waits_for_it(own_database, tmp_path):
+    env = own_database
+    job_id = create_job(env, 0)
+    database = tmp_path / "db"
+    database.rename(tmp_path / "db-away")  # the database goes away: SQLite cannot even open it
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log:
+        worker = start_worker(env, log=log)
+        try:
+            wait_for(lambda: log_path.read_text().count("database error in the worker") >= 2, 60, "retries")
+            assert worker.poll() is None  # plain db_worker would have ended here
+            (tmp_path / "db-away").rename(database)  # back
+
+            wait_for(lambda: job_row(env, job_id)["status"] == "done", 60, "the job after the database came back")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+    log_text = log_path.read_text()
+    assert "unable to open database file" in log_text and "trying again in 1 s" in log_text
+    assert "trying again in 2 s" in log_text
+    assert json.loads(job_row(env, job_id)["result"]) == {"message": "slept"}
