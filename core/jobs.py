@@ -7,6 +7,7 @@
                                the calling code runs in (a no-op outside a job)
     job_progress_of(job)       that progress, for the job pages
     jobs_recover_interrupted() fail the running jobs whose worker is gone (`manage.py run_worker` calls it)
+    job_task_lost(job_id=…)    fail a queued job whose task the worker took and lost
     job_actor(job)             the person who asked, as the services' Actor (their audit rows name them)
     jobs_visible_to(user)      the asker's own jobs, or every job for an office administrator
     job_visible_or_404(...)    one job, 404 for anyone else (missing and "not yours" look the same)
@@ -317,10 +318,18 @@ def _job_alive(job: Job, here: str, now: datetime) -> bool:
     return alive
 
 
+def job_task_lost(*, job_id: int) -> Job | None:
+    """Fail a job still queued whose task was lost (its worker died between taking the task and the job)."""
+    job = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).first()
+    if job is None or not _fail_interrupted(job, timezone.now()):
+        return None
+    return job
+
+
 def _fail_interrupted(job: Job, now: datetime) -> bool:
     error = str(INTERRUPTED_MESSAGE)
     with transaction.atomic():
-        changed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=job.worker).update(
+        changed = Job.objects.filter(pk=job.pk, status=job.status, worker=job.worker).update(
             status=JobStatus.FAILED, error=error, finished_at=now, dedupe_key=""
         )
         if not changed:

@@ -235,6 +235,13 @@ def test_a_killed_workers_job_is_failed_by_the_next_worker(own_database):
 # --- Recovery while the worker runs, and the heartbeat -----------------------------------------------------
 
 
+def make_worker(*, batch: bool) -> run_worker.ResilientWorker:
+    return run_worker.ResilientWorker(
+        queue_names=["default"], interval=0, batch=batch, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+    )  # fmt: skip
+
+
 def dead_worker_identity() -> str:
     process = subprocess.Popen(["sleep", "30"])  # noqa: S603, S607 - a process to outlive
     identity = worker_identity(process.pid)
@@ -246,10 +253,7 @@ def dead_worker_identity() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_a_running_worker_recovers_other_workers_jobs_every_so_often(monkeypatch, queued_job):
     Job.objects.filter(pk=queued_job.pk).update(status=JobStatus.RUNNING, worker=dead_worker_identity())
-    worker = run_worker.ResilientWorker(
-        queue_names=["default"], interval=0, batch=False, backend_name="default", startup_delay=False,
-        max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
-    )  # fmt: skip
+    worker = make_worker(batch=False)
     rounds = []
     original = run_worker.jobs_recover_interrupted
 
@@ -305,3 +309,25 @@ def test_a_worker_started_while_the_database_is_unreachable_waits_for_it(own_dat
     assert "unable to open database file" in log_text and "trying again in 1 s" in log_text
     assert "trying again in 2 s" in log_text
     assert json.loads(job_row(env, job_id)["result"]) == {"message": "slept"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_its_worker_took_and_lost_fails_with_its_queued_job(queued_job):
+    # Killed after taking the task but before taking the job: the job would wait forever.
+    task_row = DBTaskResult.objects.get()
+    DBTaskResult.objects.filter(pk=task_row.pk).update(status="RUNNING", worker_ids=[dead_worker_identity()])
+    busy = job_create(kind="core.test_sleep", by=Actor(user=queued_job.requested_by), task=sleeping_job_task,
+                      task_kwargs={"seconds": 0})  # fmt: skip
+    DBTaskResult.objects.exclude(pk=task_row.pk).update(status="RUNNING", worker_ids=[worker_identity(1)])
+
+    make_worker(batch=True).recover()
+
+    task_row.refresh_from_db()
+    assert task_row.status == "FAILED"
+    assert task_row.exception_class_path == "core.management.commands.run_worker.WorkerGone"
+    queued_job.refresh_from_db()
+    assert queued_job.status == JobStatus.FAILED and queued_job.error == str(INTERRUPTED_MESSAGE)
+    # A task whose worker still runs (pid 1 never dies) is left to it, and so is its job.
+    assert DBTaskResult.objects.exclude(pk=task_row.pk).get().status == "RUNNING"
+    busy.refresh_from_db()
+    assert busy.status == JobStatus.QUEUED

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from core.jobs import jobs_recover_interrupted, worker_alive, worker_identity
+from core.jobs import job_task_lost, jobs_recover_interrupted, worker_alive, worker_identity
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,9 @@ class ResilientWorker(db_worker.Worker):
             if worker == here or worker_alive(worker) is False:
                 task_result.set_failed(WorkerGone(f"worker {worker} stopped while running this task"))
                 logger.warning("task %s failed: its worker %s is gone", task_result.id, worker)
+                job_id = (task_result.args_kwargs or {}).get("kwargs", {}).get("job_id")
+                if isinstance(job_id, int):  # its job, if the worker died before taking that too
+                    job_task_lost(job_id=job_id)
 
     def _recover_periodically(self) -> None:
         while self.running:
