@@ -66,8 +66,7 @@ class ResilientWorker(db_worker.Worker):
 
     def recover(self) -> None:
         """Fail the jobs and the task rows whose worker is gone (this loop runs no task at this moment)."""
-        for job in jobs_recover_interrupted():
-            logger.warning("job %s (%s) failed: its worker %s is gone", job.pk, job.kind, job.worker)
+        jobs_recover_interrupted()  # logs each job it fails
         here = self.worker_id
         for task_result in DBTaskResult.objects.running().filter(backend_name=self.backend_name):
             worker = (task_result.worker_ids or [""])[-1]
