@@ -309,8 +309,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Background work (django-tasks with the database backend): `manage.py db_worker` runs the queue;
-# `make run` starts one next to the server. Long imports and recomputes go there past these sizes.
+# Background work (django-tasks with the database backend): `manage.py run_worker` (db_worker plus recovery)
+# runs the queue; `make run` starts one next to the server. Long imports and recomputes go there past these sizes.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Excel confirm: values the previewed plan would write (its `total_changes`) above which it runs in the worker.
 IMPORT_INLINE_LIMIT = env_int("CHANGAI_IMPORT_INLINE_LIMIT", 500)
