@@ -14,7 +14,7 @@ LOCAL_ENV := CHANGAI_HTTPS=0 CHANGAI_DEMO_MODE=1 CHANGAI_MANIFEST_STATIC=0
 
 run: install migrate demo  ## install, migrate, load the demo province, serve on http://127.0.0.1:8000
 	@# The background worker (imports, recomputes) runs next to the server and stops with it.
-	$(LOCAL_ENV) $(VPY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	$(LOCAL_ENV) $(VPY) manage.py run_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL_ENV) $(VPY) manage.py runserver 127.0.0.1:8000
 

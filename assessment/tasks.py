@@ -1,7 +1,8 @@
 """Background tasks of the assessment: thin wrappers that load what a job names and call the service.
 
-They run in the worker (`manage.py db_worker`, django-tasks-db); `make run` starts one next to the server.
-In production run it as a systemd service (`ExecStart=…/.venv/bin/python manage.py db_worker --no-reload`,
+They run in the worker (`manage.py run_worker`, django-tasks-db's db_worker with recovery); `make run` starts one
+next to the server.
+In production run it as a systemd service (`ExecStart=…/.venv/bin/python manage.py run_worker`,
 `Restart=always`) and prune finished task rows from cron with `manage.py prune_db_task_results`.
 """
 

@@ -151,6 +151,16 @@ if os.environ.get("CHANGAI_REDIS_URL"):
             "LOCATION": os.environ["CHANGAI_REDIS_URL"],
         }
     }
+# Progress of a running job: the worker writes it, the web process reads it, so never a per-process cache
+# (core/jobs.py says why it is not kept on the job row). Without Redis, files shared on this host.
+CACHES["jobs"] = (
+    dict(CACHES["default"])
+    if os.environ.get("CHANGAI_REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CHANGAI_JOB_PROGRESS_DIR", str(BASE_DIR / "var" / "job-progress")),
+    }
+)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -308,8 +318,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Background work (django-tasks with the database backend): `manage.py db_worker` runs the queue;
-# `make run` starts one next to the server. Long imports and recomputes go there past these sizes.
+# Background work (django-tasks with the database backend): `manage.py run_worker` (db_worker plus recovery)
+# runs the queue; `make run` starts one next to the server. Long imports and recomputes go there past these sizes.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Excel confirm: values the previewed plan would write (its `total_changes`) above which it runs in the worker.
 IMPORT_INLINE_LIMIT = env_int("CHANGAI_IMPORT_INLINE_LIMIT", 500)

@@ -25,4 +25,12 @@ registry.menu(
         visible=lambda user: registry.allows("audit.view", user),
         section="audit",
     ),
+    registry.MenuEntry(
+        key="jobs",
+        label=_("我的后台任务"),
+        url_name="core:job_list",
+        order=60,
+        visible=lambda user: user.is_authenticated,
+        place="user",
+    ),
 )

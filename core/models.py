@@ -81,6 +81,12 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("创建时间"), db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Who runs it ("host:pid:process start") and when it last said so: how a restarted worker tells
+    # a job whose worker was killed from one still running (core.jobs.jobs_recover_interrupted).
+    worker = models.CharField(_("处理进程"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    # The same request asked twice (a double-clicked confirm) finds this job instead of making another.
+    dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]
@@ -90,7 +96,12 @@ class Job(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["queued", "running", "done", "failed"]),
                 name="%(app_label)s_%(class)s_status_valid",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="%(app_label)s_%(class)s_dedupe_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,8 @@ urlpatterns = [
     re_path(r"^export/(?P<fmt>xlsx|csv)/$", audit_views.entry_export, name="entry_export"),
 ]
 
-# Background jobs, included under the "core" namespace (changai/urls.py): /jobs/<id>/.
+# Background jobs, included under the "core" namespace (changai/urls.py): /jobs/ and /jobs/<id>/.
 job_urlpatterns = [
+    path("", views.job_list, name="job_list"),
     path("<int:pk>/", views.job_detail, name="job_detail"),
 ]

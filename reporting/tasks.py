@@ -1,10 +1,11 @@
 """Background tasks of statistics reporting: thin wrappers that load what a job names and call the service.
 
-A task runs in the worker (`manage.py db_worker`, from django-tasks-db), not in the web request.
+A task runs in the worker (`manage.py run_worker`: django-tasks-db's db_worker that recovers interrupted
+jobs and outlasts database errors), not in the web request.
 `make run` starts one next to the server. In production run it as a service of its own, e.g. a systemd unit
 
     [Service]
-    ExecStart=/srv/changai/.venv/bin/python manage.py db_worker --no-reload --interval 1
+    ExecStart=/srv/changai/.venv/bin/python manage.py run_worker --interval 1
     Restart=always
 
 (several workers may run side by side: each claims a task under a database lock), and prune old task

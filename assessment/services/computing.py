@@ -14,6 +14,7 @@ from assessment.services.common import _bump, _office
 from core import audit
 from core.actor import Actor
 from core.errors import UserError
+from core.jobs import current_job_progress
 
 # --- Computing and publishing -----------------------------------------------------------------------
 
@@ -74,10 +75,15 @@ def round_compute(*, by: Actor, round_: Round, reason: str = "") -> Computation:
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.status in (RoundStatus.PUBLISHED, RoundStatus.LOCKED):
         raise UserError(_("考核结果已公布；数据变化后需先重新开启本轮，再重新计算。"))
+    # Run as a background job, the person sees the steps done (read, score, store; see core.jobs).
+    current_job_progress(done=0, total=3)
     spec, orgs = inputs.round_inputs(round_)
+    current_job_progress(done=1, total=3)
     scores = scoring.score_round(spec, orgs)
+    current_job_progress(done=2, total=3)
     number = (round_.computations.aggregate(n=Max("number"))["n"] or 0) + 1
     computation = _store(round_, number, inputs.fingerprint(spec, orgs), scores, by=by, reason=reason)
+    current_job_progress(done=3, total=3)
     audit.record(
         by, "assessment.round.compute", round_, after=None,
         detail={"computation": number, "fingerprint": computation.fingerprint, "participants": len(scores)},

@@ -226,6 +226,11 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
+def _latest_number(round_: Round) -> int:
+    latest = services.latest_computation(round_)
+    return latest.number if latest is not None else 0
+
+
 @require_POST
 def round_compute(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _office_round(request, pk)
@@ -237,6 +242,8 @@ def round_compute(request: HttpRequest, pk: int) -> HttpResponse:
             kind="assessment.round_compute", by=Actor.from_request(request), obj=round_,
             params={"reason": reason, "back_url": reverse("assessment:round_ranking", args=[round_.pk])},
             task=round_compute_task, task_kwargs={"round_id": round_.pk, "reason": reason},
+            # Pressing twice before it ran finds the first job; after it, the next computation is a new one.
+            dedupe_key=f"{round_.pk}:after-{_latest_number(round_)}:{request.user.pk}",
         )  # fmt: skip
         return redirect("core:job_detail", job.pk)
     try:

@@ -1,4 +1,5 @@
-"""Events the core tests write that no app declares: declared for the test that uses them only."""
+"""Core tests' fixtures: events no app declares (declared for the tests that write them), and a job
+progress store of each test's own."""
 
 import pytest
 
@@ -16,3 +17,15 @@ TEST_EVENTS = {
 def _test_events(monkeypatch):
     for code, label in TEST_EVENTS.items():
         monkeypatch.setitem(registry._events, code, label)
+
+
+@pytest.fixture(autouse=True)
+def _job_progress_dir(settings, tmp_path):
+    # Job progress goes to a file cache shared by processes (settings.CACHES["jobs"]): one per test.
+    settings.CACHES = {
+        **settings.CACHES,
+        "jobs": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "job-progress"),
+        },
+    }

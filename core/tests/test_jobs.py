@@ -234,3 +234,71 @@ def test_small_round_is_computed_in_the_request(client, world, settings):  # noq
     assert response.status_code == 302
     assert response["Location"] == reverse("assessment:round_ranking", args=[world.round.pk])
     assert not Job.objects.exists() and Computation.objects.count() == 1
+
+
+# --- Confirming twice, and progress while the work runs ---------------------------------------------------
+
+
+def test_confirming_twice_makes_one_job(client, reporter, imports, low_limits):
+    token = previewed_token(client)
+    url = reverse("reporting:excel_confirm", args=[token])
+    first = job_of(client.post(url))
+    second = job_of(client.post(url))  # a double click, or the button pressed again after going back
+
+    assert second.pk == first.pk
+    assert Job.objects.count() == 1 and DBTaskResult.objects.count() == 1
+    assert first.dedupe_key == token
+
+    run_worker()
+
+    first.refresh_from_db()
+    assert first.status == JobStatus.DONE, first.error  # not a second job failing with "该上传已失效"
+    assert job_of(client.post(url)).pk == first.pk  # even after it ran: its page, with the result
+    assert DataValue.objects.count() == 60
+
+
+def test_recomputing_twice_before_the_worker_ran_makes_one_job(client, world, low_limits):  # noqa: F811
+    client.force_login(world.office)
+    url = reverse("assessment:round_compute", args=[world.round.pk])
+    first = job_of(client.post(url, {"reason": ""}))
+    assert job_of(client.post(url, {"reason": ""})).pk == first.pk
+    run_worker()
+    # Once computed, asking again is a new computation: a new job.
+    again = job_of(client.post(url, {"reason": "再算一次"}))
+    assert again.pk != first.pk
+    run_worker()
+    assert Computation.objects.filter(round=world.round).count() == 2
+
+
+@pytest.fixture
+def progress_calls(monkeypatch):
+    from core import jobs
+
+    calls = []
+    original = jobs.job_progress
+
+    def recording(job, *, done, total):
+        calls.append((done, total))
+        return original(job, done=done, total=total)
+
+    monkeypatch.setattr(jobs, "job_progress", recording)
+    return calls
+
+
+def test_the_import_reports_its_progress(client, reporter, imports, low_limits, progress_calls):
+    job_of(client.post(reverse("reporting:excel_confirm", args=[previewed_token(client)])))
+    run_worker()
+    assert progress_calls == [(0, 1), (1, 1)]  # one organisation: before it and at the end
+
+
+def test_an_import_in_the_request_reports_nothing(client, reporter, imports, settings, progress_calls):
+    settings.IMPORT_INLINE_LIMIT = 60
+    client.post(reverse("reporting:excel_confirm", args=[previewed_token(client)]))
+    assert DataValue.objects.count() == 60 and progress_calls == []
+
+
+def test_the_recompute_reports_its_progress(client, world, low_limits, progress_calls):  # noqa: F811
+    client.force_login(world.office)
+    job_of(client.post(reverse("assessment:round_compute", args=[world.round.pk]), {"reason": ""}))
+    run_worker()
+    assert progress_calls == [(0, 3), (1, 3), (2, 3), (3, 3)]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.actor import Actor
 from core.errors import ConflictError, UserError
+from core.jobs import current_job_progress
 from orgs.choices import Action, Role
 from orgs.models import Organisation
 from orgs.scoping import _active_memberships, ensure_allowed
@@ -776,7 +777,9 @@ def values_import(
 def _values_import(*, by, dataset, period, items, dataset_version_number, source) -> list[SaveResult]:
     failures: list[ImportFailure] = []
     results: list[SaveResult] = []
-    for item in items:
+    for done, item in enumerate(items):
+        # Run as a background job, the person sees how far it is (outside this transaction: see core.jobs).
+        current_job_progress(done=done, total=len(items))
         try:
             with transaction.atomic():
                 report = report_open(by=by, org=item.org, dataset=dataset, period=period)
@@ -795,6 +798,7 @@ def _values_import(*, by, dataset, period, items, dataset_version_number, source
             failures.append(ImportFailure(item.org, error.message))
         except PermissionDenied as error:
             failures.append(ImportFailure(item.org, str(error.args[0]) if error.args else _("没有权限。")))
+    current_job_progress(done=len(items), total=len(items))
     if failures:
         raise ImportFailed(failures)
     changed = [r for r in results if r.changed]

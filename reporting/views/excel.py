@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import audit
 from core.actor import Actor
 from core.exports import XLSX_CONTENT_TYPE
-from core.jobs import job_create
+from core.jobs import job_create, job_for_key
 from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import can, get_visible_or_404, granted_paths
@@ -255,6 +255,8 @@ def excel_preview(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def excel_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Import the previewed upload, all or nothing; the upload is deleted whatever happens."""
+    if (job := job_for_key(request.user, kind="reporting.excel_import", dedupe_key=token)) is not None:
+        return redirect("core:job_detail", job.pk)  # confirmed before (the upload may be gone): that job's page
     meta = _upload_meta(request, token)
     ctx = _upload_context(request, meta)
     if (
@@ -272,6 +274,7 @@ def excel_confirm(request: HttpRequest, token: str) -> HttpResponse:
                     "file": meta.get("file", ""), "back_url": _page_url(ctx)},
             task=excel_import_confirm_task,
             task_kwargs={"token": token},
+            dedupe_key=token,  # confirming twice finds the job the first confirm made
         )  # fmt: skip
         return redirect("core:job_detail", job.pk)
     outcome = confirm_upload(ctx=ctx, token=token, meta=meta)
