@@ -48,6 +48,7 @@ from django.db import DatabaseError, IntegrityError, connections, models, transa
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit, registry
 from core.actor import Actor
