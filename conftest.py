@@ -61,6 +61,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchor_dir(settings, tmp_path_factory):
+    # Each test's audit anchors in a folder of its own (created only if a test writes one).
+    import uuid
+
+    settings.AUDIT_ANCHOR_DIR = tmp_path_factory.getbasetemp() / f"anchors-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

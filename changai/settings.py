@@ -37,6 +37,29 @@ HTTPS = env_bool("CHANGAI_HTTPS", True)
 # in production it is logged and the row written anyway.
 AUDIT_STRICT_EVENTS = env_bool("CHANGAI_AUDIT_STRICT_EVENTS", DEBUG)
 
+
+def _audit_keys(raw: str) -> dict[str, str]:
+    """CHANGAI_AUDIT_KEYS = "id:secret[,id:secret…]": the first signs new audit rows, the others are kept
+    to verify rows signed before a rotation (docs/audit-chain.md). Ids are 1–8 letters or digits."""
+    keys: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key_id, _sep, secret = item.partition(":")
+        if not (key_id.isascii() and key_id.isalnum() and 1 <= len(key_id) <= 8) or len(secret) < 32:
+            raise ImproperlyConfigured(
+                "CHANGAI_AUDIT_KEYS: each key is id:secret, id 1-8 letters or digits, secret 32+."
+            )
+        keys[key_id] = secret
+    return keys
+
+
+# The audit chain's MAC keys live in the environment, never in the database it protects. Without them
+# the chain is keyed with a key derived from SECRET_KEY (`check --deploy` warns: set them in production).
+AUDIT_KEYS = _audit_keys(os.environ.get("CHANGAI_AUDIT_KEYS", ""))
+# Anchors: the chain's head and row count, signed, written outside the table (copy them off the host).
+AUDIT_ANCHOR_DIR = Path(os.environ.get("CHANGAI_AUDIT_ANCHOR_DIR", str(BASE_DIR / "var" / "audit-anchors")))
+
 # The fall-back key is public (it is in this file): only a debug or demo run may use it. Plain
 # HTTP alone is no reason (TLS may end at a proxy), so production refuses to start without a key,
 # and `check --deploy` reports the fall-back wherever it is in use (core/checks.py).

@@ -10,11 +10,14 @@ import contextlib
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -67,9 +70,48 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     return result
 
 
-def _digest(prev_hash: str, payload: dict[str, Any]) -> str:
+# --- the keyed chain (docs/audit-chain.md) -----------------------------------------------------------
+#
+# A row's `entry_hash` is "<key id>$<HMAC-SHA256 over the previous hash and the row>" (hex, cut to fit the
+# 64-character column), so each row names the key that signed it and a key can be rotated. Rows written
+# before the chain was keyed hold a plain SHA-256 (no "$") and still verify as such. Without the key,
+# nobody can rewrite a row and recompute the chain after it.
+
+KEY_SEPARATOR = "$"
+
+
+def chain_keys() -> tuple[str, dict[str, bytes]]:
+    """(id of the key that signs new rows, every known key by id) from settings.AUDIT_KEYS, or one key
+    derived from SECRET_KEY when none is configured."""
+    configured = getattr(settings, "AUDIT_KEYS", None) or {}
+    if not configured:
+        derived = hmac.new(settings.SECRET_KEY.encode(), b"changai.audit.chain", hashlib.sha256).hexdigest()
+        configured = {"s0": derived}
+    keys = {key_id: secret.encode("utf-8") for key_id, secret in configured.items()}
+    return next(iter(keys)), keys
+
+
+def _body(prev_hash: str, payload: dict[str, Any]) -> bytes:
     body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    return (prev_hash + body).encode("utf-8")
+
+
+def _digest(prev_hash: str, payload: dict[str, Any], key_id: str | None = None, keys=None) -> str | None:
+    """The row's hash: plain SHA-256 for `key_id` None (rows before keying), else the keyed MAC; None when
+    the key is unknown here."""
+    if key_id is None:
+        return hashlib.sha256(_body(prev_hash, payload)).hexdigest()
+    secret = (keys if keys is not None else chain_keys()[1]).get(key_id)
+    if secret is None:
+        return None
+    mac = hmac.new(secret, _body(prev_hash, payload), hashlib.sha256).hexdigest()
+    return f"{key_id}{KEY_SEPARATOR}{mac[: 64 - len(key_id) - 1]}"
+
+
+def key_of(entry_hash: str) -> str | None:
+    """The id of the key that signed a row (None for a row from before keying)."""
+    key_id, sep, _mac = entry_hash.partition(KEY_SEPARATOR)
+    return key_id if sep else None
 
 
 def hash_payload(entry: AuditEntry) -> dict[str, Any]:
@@ -162,7 +204,7 @@ def record(
             detail=_jsonable(detail) if detail is not None else None,
             prev_hash=last,
         )
-        entry.entry_hash = _digest(last, hash_payload(entry))
+        entry.entry_hash = _digest(last, hash_payload(entry), chain_keys()[0])
         entry.save(force_insert=True)
     return entry
 
@@ -184,22 +226,157 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
 
 
-def verify_chain(batch_size: int = 5000) -> list[int]:
-    """Ids of rows whose stored hash or link does not match their content (empty when intact)."""
-    bad: list[int] = []
+@dataclass
+class ChainReport:
+    """What `verify()` found; `intact` when nothing at all."""
+
+    rows: int = 0
+    edited: list[int] = field(default_factory=list)  # content does not match its MAC (or hash)
+    broken_links: list[int] = field(default_factory=list)  # rows before it deleted, inserted or reordered
+    unknown_key: list[int] = field(default_factory=list)  # signed with a key this server does not hold
+    head_cut: int | None = None  # the first row does not start the chain and no purge explains it
+    tail_cut: str = ""  # the last anchor's head row is gone or changed, or rows were removed before it
+    anchor: dict[str, Any] | None = None
+
+    @property
+    def intact(self) -> bool:
+        return not (self.edited or self.broken_links or self.unknown_key or self.head_cut or self.tail_cut)
+
+    @property
+    def bad_ids(self) -> list[int]:
+        ids = set(self.edited) | set(self.broken_links) | set(self.unknown_key)
+        if self.head_cut is not None:
+            ids.add(self.head_cut)
+        if self.tail_cut and self.anchor:
+            ids.add(int(self.anchor["last_id"]))
+        return sorted(ids)
+
+
+def verify(batch_size: int = 5000, *, anchor: dict[str, Any] | None | bool = True) -> ChainReport:
+    """Check every row's MAC and link, the start of the chain and the last anchor (`anchor=True`: the newest
+    valid anchor file; a dict: that one; None/False: none)."""
+    _current, keys = chain_keys()
+    report = ChainReport()
+    purges = [row or {} for row in AuditEntry.objects.filter(event="audit.purge").values_list("detail", flat=True)]
+    purged_heads = {p["last_hash"] for p in purges if p.get("last_hash")}
+    # Purges recorded before they named the hash they cut at: they explain a start after their last row.
+    legacy_purged_to = max((int(p.get("last_id", 0)) for p in purges if not p.get("last_hash")), default=0)
     prev = None
     last_id = 0
+    keyed_seen = False
     while True:
         rows = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not rows:
-            return bad
+            break
         for entry in rows:
-            # The first row kept may follow rows purged after archiving: trust its link.
-            expected_prev = entry.prev_hash if prev is None else prev
-            if entry.prev_hash != expected_prev or _digest(entry.prev_hash, hash_payload(entry)) != entry.entry_hash:
-                bad.append(entry.id)
+            report.rows += 1
+            explained = entry.prev_hash in purged_heads or 0 < legacy_purged_to < entry.id
+            if prev is None and entry.prev_hash and not explained:
+                report.head_cut = entry.id  # rows before it were deleted without a purge
+            elif prev is not None and entry.prev_hash != prev:
+                report.broken_links.append(entry.id)
+            key_id = key_of(entry.entry_hash)
+            if key_id is None and keyed_seen:
+                report.edited.append(entry.id)  # an unsigned row after signed ones: rewritten without the key
+            else:
+                keyed_seen = keyed_seen or key_id is not None
+                expected = _digest(entry.prev_hash, hash_payload(entry), key_id, keys)
+                if expected is None:
+                    report.unknown_key.append(entry.id)
+                elif expected != entry.entry_hash:
+                    report.edited.append(entry.id)
             prev = entry.entry_hash
             last_id = entry.id
+    report.anchor = latest_anchor() if anchor is True else (anchor or None)
+    if report.anchor:
+        report.tail_cut = _anchor_mismatch(report.anchor)
+    return report
+
+
+def verify_chain(batch_size: int = 5000) -> list[int]:
+    """Ids of rows that are altered, follow a cut, or stand for a cut head or tail (empty when intact)."""
+    return verify(batch_size).bad_ids
+
+
+def archive_record_intact(record: dict[str, Any]) -> bool:
+    """Whether an archived entry still matches the hash it was written with."""
+    payload = {key: record.get(key) for key in hash_payload(AuditEntry())}
+    entry_hash = record.get("entry_hash") or ""
+    return _digest(record.get("prev_hash", ""), payload, key_of(entry_hash)) == entry_hash
+
+
+# --- anchors ------------------------------------------------------------------------------------------
+
+
+def _anchor_mac(body: dict[str, Any], secret: bytes) -> str:
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def write_anchor() -> dict[str, Any] | None:
+    """Write the chain's head (last id and hash) and row count, signed, to a file in AUDIT_ANCHOR_DIR; the
+    anchor, or None for an empty log. A later deletion of the tail, or of rows before it, shows against it."""
+    head = AuditEntry.objects.order_by("-id").values("id", "entry_hash").first()
+    if head is None:
+        return None
+    key_id, keys = chain_keys()
+    body = {
+        "at": timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "last_id": head["id"],
+        "head_hash": head["entry_hash"],
+        "rows": AuditEntry.objects.filter(id__lte=head["id"]).count(),
+        "first_id": AuditEntry.objects.order_by("id").values_list("id", flat=True).first(),
+        "key_id": key_id,
+    }
+    anchor = {**body, "mac": _anchor_mac(body, keys[key_id])}
+    directory = settings.AUDIT_ANCHOR_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"anchor-{body['at'].replace(':', '').replace('-', '')}-{head['id']}.json"
+    path = directory / name
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(anchor, handle, ensure_ascii=False, sort_keys=True)
+    return anchor
+
+
+def anchor_valid(anchor: dict[str, Any]) -> bool:
+    """Whether an anchor's signature holds (with the key it names)."""
+    secret = chain_keys()[1].get(str(anchor.get("key_id")))
+    body = {k: v for k, v in anchor.items() if k != "mac"}
+    return secret is not None and hmac.compare_digest(_anchor_mac(body, secret), str(anchor.get("mac", "")))
+
+
+def latest_anchor() -> dict[str, Any] | None:
+    """The newest anchor file whose signature holds (forged or damaged files are skipped)."""
+    directory = settings.AUDIT_ANCHOR_DIR
+    if not directory.is_dir():
+        return None
+    best = None
+    for path in directory.glob("anchor-*.json"):
+        try:
+            anchor = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(anchor, dict) and anchor_valid(anchor) and (best is None or anchor["last_id"] > best["last_id"]):
+            best = anchor
+    return best
+
+
+def _anchor_mismatch(anchor: dict[str, Any]) -> str:
+    head = AuditEntry.objects.filter(id=anchor["last_id"]).values_list("entry_hash", flat=True).first()
+    if head is None:
+        return "missing"  # the anchored head row is gone: the tail was cut
+    if head != anchor["head_hash"]:
+        return "changed"
+    purged = sum(
+        (d or {}).get("rows", 0)
+        for d in AuditEntry.objects.filter(event="audit.purge", id__gt=anchor["last_id"]).values_list(
+            "detail", flat=True
+        )
+    )
+    if AuditEntry.objects.filter(id__lte=anchor["last_id"]).count() + purged < anchor["rows"]:
+        return "fewer"  # rows up to the anchor were removed (and the chain re-linked around them)
+    return ""
 
 
 def archive_record(entry: AuditEntry) -> dict[str, Any]:
@@ -211,12 +388,6 @@ def archive_record(entry: AuditEntry) -> dict[str, Any]:
         "prev_hash": entry.prev_hash,
         "entry_hash": entry.entry_hash,
     }
-
-
-def archive_record_intact(record: dict[str, Any]) -> bool:
-    """Whether an archived entry still matches the hash it was written with."""
-    payload = {key: record.get(key) for key in hash_payload(AuditEntry())}
-    return _digest(record.get("prev_hash", ""), payload) == record.get("entry_hash")
 
 
 def purge_allowed() -> int:

@@ -118,8 +118,18 @@ def entry_list(request):
     for entry in page.object_list:
         entry.event_label = event_label(entry.event)
     context = {"filterset": filterset, "page": page, "querystring": _querystring(request), "section": "audit"}
+    if not getattr(request, "htmx", False):
+        context["anchor"] = _anchor_shown(audit.latest_anchor())
     template = "core/audit_list.html" + ("#results" if getattr(request, "htmx", False) else "")
     return render(request, template, context)
+
+
+def _anchor_shown(anchor: dict | None) -> dict | None:
+    """The last anchor as the page shows it: when, up to which row, how many rows, and its head hash."""
+    if anchor is None:
+        return None
+    at = dt.datetime.strptime(anchor["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    return {**anchor, "at": timezone.localtime(at)}
 
 
 def _field_labels(object_type: str) -> dict[str, str]:

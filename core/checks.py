@@ -17,3 +17,17 @@ def public_secret_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def audit_chain_keys(app_configs, **kwargs):
+    """The audit chain's key should be its own, so that rotating SECRET_KEY does not break verification."""
+    if not getattr(settings, "AUDIT_KEYS", None):
+        return [
+            Warning(
+                "CHANGAI_AUDIT_KEYS is not set: the audit chain is keyed with a key derived from SECRET_KEY.",
+                hint="Set CHANGAI_AUDIT_KEYS=k1:<a long random secret> (docs/audit-chain.md).",
+                id="changai.W002",
+            )
+        ]
+    return []

@@ -95,6 +95,7 @@ class Command(BaseCommand):
             )
 
         archive, checksum = self._write_archive(Path(archive_dir), old, ids, cutoff)
+        last_hash = AuditEntry.objects.filter(id=ids[-1]).values_list("entry_hash", flat=True).get()
         self._check_archive(archive, checksum, ids)
 
         with transaction.atomic():
@@ -116,6 +117,8 @@ class Command(BaseCommand):
                     "cutoff": cutoff,
                     "first_id": ids[0],
                     "last_id": ids[-1],
+                    # The first row kept links to this hash: the chain's new start, explained (audit.verify).
+                    "last_hash": last_hash,
                     "archive": archive.name,
                     "sha256": checksum,
                 },
