@@ -48,7 +48,8 @@ class Command(BaseCommand):
         if report.unknown_key:
             problems.append(
                 _(
-                    "%(n)d 条记录由本机没有的密钥签名，无法校验（请在 CHANGAI_AUDIT_KEYS 中保留轮换前的密钥），编号：%(ids)s"
+                    "%(n)d 条记录由本机没有的密钥签名，无法校验"
+                    "（请在 CHANGAI_AUDIT_KEYS 中保留轮换前的密钥），编号：%(ids)s"
                 )
                 % {"n": len(report.unknown_key), "ids": _ids(report.unknown_key)}
             )
