@@ -18,8 +18,9 @@ and its services, views, API and templates read that one definition:
 - `transition(...)` takes a step in a service: the item's row is locked first (core.db.lock_row),
   the versioned update moves it to the step's target, the audit row (the item's history) comes
   last, following the lock order documented in core/db.py;
-- `clean_reason` refuses a return or reopen without a reason; where the reason points to (the
-  whole item, a section, a field) is the app's `ReturnTarget` rows;
+- `clean_reason` refuses a return or reopen without a reason (Step.reason_required); what the
+  reason points to (the whole item, a section, a field) is kept in the app's own rows, which know
+  its sections and fields (reporting: ValueReturn), and resolved by its next submission;
 - `history(item)` is the item's audit trail, oldest first: the audit log is the history, so a step
   and its history row can never disagree;
 - `mail_after_commit` sends the e-mail copies of in-app notices once the step is committed;

@@ -241,3 +241,11 @@ def test_versioned_update_with_a_stale_version_changes_nothing(tree):
     assert caught.value.status_code == 409
     org.refresh_from_db()
     assert (org.notes, org.version) == ("先到", stale + 1)
+
+
+def test_every_report_step_has_a_page_action():
+    from reporting.views.entry import STEP_DONE, STEP_SERVICES
+
+    steps = {step.name for step in REPORT_WORKFLOW.steps}
+    assert set(STEP_SERVICES) == steps
+    assert set(STEP_DONE) == steps
