@@ -2,31 +2,27 @@
 number format, and under the table the scope (口径), the source, the organisations covered and the
 "data as of" time, so a figure pasted into a report still says what it counts.
 
-Text goes through `core.exports.safe_cell` (no formula injection). Tables here are pivot-sized (at
-most a few thousand rows), so the normal openpyxl mode is used for merged title cells and widths.
+Cells are written with core/rendering.py (text through `core.exports.safe_cell`: no formula
+injection). Tables here are pivot-sized (at most a few thousand rows), so the normal openpyxl mode
+is used for merged title cells and widths.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from core.exports import MAX_SHEET_TITLE, safe_cell
+from core import rendering
 
 PERCENT_FORMAT = '0.00"%"'  # values are already ×100: 13.71 shows as 13.71%
 COUNT_FORMAT = "#,##0"
 POINTS_FORMAT = "+0.00;-0.00;0.00"  # a rate's change in percentage points (百分点, said in the header)
 GROWTH_FORMAT = '+0.00"%";-0.00"%";0.00"%"'  # an amount's growth, already ×100
-_THIN = Side(style="thin", color="BFBFBF")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
 @dataclass
@@ -64,50 +60,29 @@ def _number_format(kind: str) -> str | None:
     return None
 
 
-def _cell_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)  # Excel stores doubles; the format shows the decimals
-    return safe_cell(value)
-
-
 def write_table(fileobj: IO[bytes], table: Table) -> int:
     """Write `table` to `fileobj` as one formatted sheet; returns the number of data rows."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = (table.sheet_title or table.title)[:MAX_SHEET_TITLE].translate(
-        str.maketrans("[]:*?/\\", "（）：＊？／＼")
-    )
-    width = max(len(table.columns), 1)
-
-    sheet.cell(row=1, column=1, value=safe_cell(table.title)).font = Font(bold=True, size=14)
-    if width > 1:
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.title = rendering.sheet_title(table.sheet_title or table.title)
+    rendering.title(sheet, table.title, max(len(table.columns), 1))
 
     header_row = 3
     for index, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=safe_cell(column.header))
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        rendering.header_cell(rendering.write(sheet, header_row, index, column.header))
 
     row_number = header_row
     for row_number, values in enumerate(table.rows, start=header_row + 1):
         for index, (column, value) in enumerate(zip(table.columns, values, strict=False), start=1):
-            value = _cell_value(value)
-            cell = sheet.cell(row=row_number, column=index, value=value)
-            cell.border = _BORDER
-            if isinstance(value, str):
-                cell.data_type = "s"
+            cell = rendering.write(sheet, row_number, index, value)
+            cell.border = rendering.BORDER
+            value = cell.value
             fmt = _number_format(column.kind)
             if fmt and isinstance(value, int | float):
                 cell.number_format = fmt
                 cell.alignment = Alignment(horizontal="right")
 
-    note_row = row_number + 2
-    for offset, note in enumerate(table.notes):
-        cell = sheet.cell(row=note_row + offset, column=1, value=safe_cell(note))
-        cell.font = Font(italic=True, color="595959")
+    rendering.note_lines(sheet, row_number + 2, table.notes)
 
     for index, column in enumerate(table.columns, start=1):
         longest = max(
@@ -122,7 +97,4 @@ def write_table(fileobj: IO[bytes], table: Table) -> int:
 
 def table_file(table: Table) -> tuple[IO[bytes], int]:
     """The table in an anonymous temporary file (gone once closed), rewound; and its row count."""
-    fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse that sends it
-    count = write_table(fileobj, table)
-    fileobj.seek(0)
-    return fileobj, count
+    return rendering.temporary_xlsx(lambda fileobj: write_table(fileobj, table))

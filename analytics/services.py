@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from analytics import sources
@@ -20,7 +19,8 @@ from analytics.choices import IndicatorTask, Level
 from analytics.models import ExternalFigure, Indicator, IndicatorTarget, SavedView
 from core import audit
 from core.actor import Actor
-from core.errors import ConflictError, UserError
+from core.errors import UserError
+from core.models import versioned_update
 from orgs.choices import Action, OrgKind
 from orgs.scoping import ensure_action, ensure_allowed
 from reporting import expressions
@@ -138,10 +138,7 @@ def indicator_update(*, by: Actor, indicator: Indicator, version: int, **changes
     _ensure_manager(by)
     clean = _clean(changes)
     before = audit.snapshot(indicator)
-    updated = Indicator.objects.filter(pk=indicator.pk, version=version).update(**clean, version=F("version") + 1)
-    if not updated:
-        raise ConflictError(_("该指标已被他人修改，请刷新后重试。"))
-    indicator.refresh_from_db()
+    versioned_update(indicator, version, conflict_message=_("该指标已被他人修改，请刷新后重试。"), **clean)
     audit.record(by, "analytics.indicator.update", indicator, before=before)
     return indicator
 
@@ -254,9 +251,7 @@ def saved_view_update(*, by: Actor, view: SavedView, version: int, **changes: An
     if "name" in allowed and not str(allowed["name"]).strip():
         raise UserError(_("名称不能为空，最多 100 个字。"), field="name")
     before = audit.snapshot(view)
-    if not SavedView.objects.filter(pk=view.pk, version=version).update(**allowed, version=F("version") + 1):
-        raise ConflictError(_("该视图已被修改，请刷新后重试。"))
-    view.refresh_from_db()
+    versioned_update(view, version, conflict_message=_("该视图已被修改，请刷新后重试。"), **allowed)
     audit.record(by, "analytics.view.update", view, before=before)
     return view
 

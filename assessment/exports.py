@@ -14,38 +14,32 @@ The summary holds organisations' figures only: no person's name, account or comm
 
 from __future__ import annotations
 
-import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from assessment.choices import SCORED_KINDS, CriterionKind, Grade
 from assessment.models import Computation, CriterionResult, Dimension, Result, Round
 from assessment.queries import CardCriterion, ScoreCard, Summary
 from assessment.rules import plain
 from assessment.scoring import NORMALISATION_TEXT, scale_dimension
-from core.exports import MAX_SHEET_TITLE, safe_cell
+from core import rendering
 
 POINTS_FORMAT = "0.00"
 COUNT_FORMAT = "#,##0"
 SHARE_FORMAT = '0.00"%"'  # values already ×100
-_THIN = Side(style="thin", color="BFBFBF")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
-PDF_CONTENT_TYPE = "application/pdf"
+PDF_CONTENT_TYPE = rendering.PDF_CONTENT_TYPE
+page_counter_css = rendering.page_counter_css
+render_pdf = rendering.render_pdf
 _ID_CHUNK = 900  # ids per IN (…): under SQLite's oldest limit of 999 parameters
 
 
@@ -255,22 +249,18 @@ def card_title(card: ScoreCard) -> str:
 # --- .xlsx -----------------------------------------------------------------------------------------------
 
 
-def _sheet_title(text: str) -> str:
-    return text[:MAX_SHEET_TITLE].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
+_sheet_title = rendering.sheet_title
 
 
 def _put(sheet, row: int, column: int, value: Any, *, fmt: str | None = None, bold: bool = False,
          border: bool = True, wrap: bool = False, fill: PatternFill | None = None, indent: int = 0):  # fmt: skip
     """Write one cell: text through safe_cell (always text), Decimals as numbers with `fmt`."""
-    # Excel stores doubles; the format shows the two decimals.
-    value = float(value) if isinstance(value, Decimal) else safe_cell(value)
-    cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
+    cell = rendering.write(sheet, row, column, value)
+    value = cell.value
     if fmt and isinstance(value, int | float):
         cell.number_format = fmt
     if border:
-        cell.border = _BORDER
+        cell.border = rendering.BORDER
     if bold:
         cell.font = Font(bold=True)
     if fill is not None:
@@ -282,28 +272,17 @@ def _put(sheet, row: int, column: int, value: Any, *, fmt: str | None = None, bo
 
 def _header(sheet, row: int, headers: Sequence[str]) -> None:
     for column, text in enumerate(headers, start=1):
-        cell = _put(sheet, row, column, text, bold=True, fill=_HEADER_FILL)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        rendering.header_cell(rendering.write(sheet, row, column, text))
 
 
-def _title(sheet, text: str, width: int) -> None:
-    sheet.cell(row=1, column=1, value=safe_cell(text)).font = Font(bold=True, size=14)
-    if width > 1:
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+_title = rendering.title
 
 
 def _notes(sheet, row: int, notes: Sequence[str], width: int) -> None:
-    for offset, note in enumerate(notes):
-        cell = sheet.cell(row=row + offset, column=1, value=safe_cell(note))
-        cell.font = Font(italic=True, color="595959")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.merge_cells(start_row=row + offset, start_column=1, end_row=row + offset, end_column=width)
-        sheet.row_dimensions[row + offset].height = 15 * (1 + len(note) // 90)
+    rendering.note_lines(sheet, row, notes, width, wrap=True)
 
 
-def _widths(sheet, widths: Sequence[float]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+_widths = rendering.set_widths
 
 
 CARD_HEADERS = (
@@ -369,10 +348,7 @@ def write_score_card(fileobj: IO[bytes], card: ScoreCard) -> int:
 
 def score_card_xlsx(card: ScoreCard) -> tuple[IO[bytes], int]:
     """The score card in an anonymous temporary file (gone once closed), rewound; and its row count."""
-    fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse that sends it
-    count = write_score_card(fileobj, card)
-    fileobj.seek(0)
-    return fileobj, count
+    return rendering.temporary_xlsx(lambda fileobj: write_score_card(fileobj, card))
 
 
 # --- The provincial summary ------------------------------------------------------------------------------
@@ -547,45 +523,10 @@ def write_summary(fileobj: IO[bytes], tables: SummaryTables) -> int:
 
 
 def summary_xlsx(tables: SummaryTables) -> tuple[IO[bytes], int]:
-    fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse that sends it
-    count = write_summary(fileobj, tables)
-    fileobj.seek(0)
-    return fileobj, count
+    return rendering.temporary_xlsx(lambda fileobj: write_summary(fileobj, tables))
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------
-
-
-def _css_string(text: str) -> str:
-    """`text` as a CSS string literal that cannot end the string or the <style> element."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
-    return f'"{escaped}"'
-
-
-def page_counter_css() -> str:
-    """The footer's CSS `content`: the translated "第 %(page)s 页 / 共 %(pages)s 页" with page counters."""
-    text = _("第 %(page)s 页 / 共 %(pages)s 页")
-    parts = []
-    for index, piece in enumerate(re.split(r"%\((page|pages)\)s", text)):
-        if index % 2:  # a placeholder's name
-            parts.append(f"counter({piece})")
-        elif piece:
-            parts.append(_css_string(piece))
-    return " ".join(parts)
-
-
-def _refuse_fetch(url: str, *args, **kwargs):
-    # The templates reference nothing outside themselves; user text could, so nothing is fetched.
-    raise ValueError(f"fetching {url!r} is not allowed while rendering a PDF")
-
-
-def render_pdf(template: str, context: dict) -> bytes:
-    """Render `template` to HTML and then to PDF bytes with WeasyPrint (imported here: it takes ~1 s)."""
-    from weasyprint import HTML
-
-    stamp = _("产改通 · 导出于 %(time)s") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
-    html = render_to_string(template, {**context, "page_counter": page_counter_css(), "page_stamp": _css_string(stamp)})
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_refuse_fetch).write_pdf()
 
 
 def score_card_pdf(card: ScoreCard) -> bytes:

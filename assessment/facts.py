@@ -19,7 +19,6 @@ like reporting cells too.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment.scoring import FactValue
+from core import deadlines
 from core.errors import UserError
 
 OrgRef = tuple[int, str]  # (organisation id, tree path)
@@ -133,7 +133,7 @@ def _read_due_reports(year: int, dataset_code: str) -> list[_Due]:
     dataset = DataSet.objects.filter(code=dataset_code).first()
     if dataset is None:
         return rows
-    today = queries.today_in_beijing()
+    today = deadlines.today()
     from reporting import periods as period_specs
 
     year_spec = period_specs.parse_code(str(year))
@@ -142,7 +142,7 @@ def _read_due_reports(year: int, dataset_code: str) -> list[_Due]:
         period = period_specs.period_from_code(spec.code)
         if queries.regular_deadline(dataset, period) >= today:
             continue  # not due yet: nobody is late
-        due = list(queries.orgs_due(dataset, period).values_list("pk", "path", "name"))
+        due = list(queries.orgs_due(dataset, period).only("pk", "path", "name"))
         reports = {
             r["org_id"]: r
             for r in Report.objects.filter(dataset=dataset, period=period).values(
@@ -158,22 +158,17 @@ def _read_due_reports(year: int, dataset_code: str) -> list[_Due]:
             "report_id", flat=True
         ):
             returned[report_id] = returned.get(report_id, 0) + 1
-        extensions = list(dataset.extensions.filter(period=period).select_related("org"))
-        regular = queries.regular_deadline(dataset, period)
-        for _org_id, path, name in due:
-            report = reports.get(_org_id)
-            deadline = regular
-            for extension in extensions:
-                if extension.org is None or path.startswith(extension.org.path):
-                    deadline = max(deadline, extension.new_deadline)
-            late_from = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min, tzinfo=queries.REPORTING_TZ)
+        extensions = queries.deadline_extensions(dataset, period)
+        for org in due:
+            report = reports.get(org.pk)
+            window = queries.window_for(dataset, period, org, extensions)
             submitted = report["first_submitted_at"] if report else None
             rows.append(
                 _Due(
-                    path=path,
-                    org_name=name,
+                    path=org.path,
+                    org_name=org.name,
                     status=report["status"] if report else None,
-                    on_time=bool(submitted and submitted < late_from),
+                    on_time=bool(submitted and window.is_on_time(submitted)),
                     returns=returned.get(report["id"], 0) if report else 0,
                 )
             )

@@ -17,7 +17,6 @@ from django.forms import MultipleChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,6 +32,7 @@ from assessment.forms_frameworks import (
 from assessment.models import Criterion, Dimension, Framework
 from assessment.queries import is_office
 from assessment.scoring import CriterionSpec, FactValue, OrgInputs
+from core import deadlines
 from core.actor import Actor
 from core.errors import ConflictError, UserError
 from orgs.choices import Industry, OrgKind, Ownership
@@ -245,7 +245,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
     """A new framework: empty, a copy of last year's latest version, or a copy of any version."""
     _office(request)
     latest = Framework.objects.order_by("-year", "-number").first()
-    year = latest.year + 1 if latest else timezone.localdate().year
+    year = latest.year + 1 if latest else deadlines.today().year
     last_year = latest is not None and latest.year == year - 1
     initial = {"year": year, "start": FrameworkCreateForm.LAST_YEAR if last_year else FrameworkCreateForm.EMPTY}
     source = request.GET.get("copy", "")

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -111,3 +115,42 @@ class Job(models.Model):
     def is_active(self) -> bool:
         """Still waiting or running: the page keeps refreshing itself."""
         return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def versioned_update(
+    obj: models.Model,
+    expected_version: int,
+    *,
+    conflict_message: str = "",
+    refresh: bool = True,
+    only_if: dict[str, Any] | None = None,
+    **changes: Any,
+) -> models.Model:
+    """Write `changes` to `obj`'s row only if it still has `expected_version` (optimistic lock).
+
+    The version goes up by one and `updated_at` (when the model has one) is set, in the same
+    UPDATE. Raises ConflictError (409 in the API, the message on pages) and writes nothing when
+    someone saved the row since
+    `expected_version` was loaded, or when the row no longer matches `only_if` (e.g. the states a
+    workflow step starts from). `obj` is reloaded afterwards (`refresh=False` keeps the caller's
+    unsaved attributes and only updates its version and time).
+    """
+    from core.errors import ConflictError
+
+    now = timezone.now()
+    model = type(obj)
+    stamped = any(f.name == "updated_at" for f in model._meta.concrete_fields)
+    if stamped:
+        changes["updated_at"] = now
+    updated = model._default_manager.filter(pk=obj.pk, version=expected_version, **(only_if or {})).update(
+        **changes, version=models.F("version") + 1
+    )
+    if not updated:
+        raise ConflictError(conflict_message or gettext("该记录已被他人修改，请刷新后重试。"))
+    if refresh:
+        obj.refresh_from_db()
+    else:
+        obj.version = expected_version + 1
+        if stamped:
+            obj.updated_at = now
+    return obj

@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -26,6 +25,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from core import deadlines
 from core.actor import Actor
 from core.api import PreconditionFailed, ThrottleFirstMixin, etag, expected_version
 from core.errors import ConflictError, UserError
@@ -325,7 +325,7 @@ class AssignmentFilter(filters.FilterSet):
         fields = ["department", "enterprise", "current"]
 
     def filter_current(self, queryset, name, value):
-        today = timezone.localdate()
+        today = deadlines.today()
         current = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gt=today))
         return queryset.filter(current) if value else queryset.exclude(current)
 

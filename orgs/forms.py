@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.models import fields_for_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import deadlines
 from orgs.choices import OrgKind
 from orgs.models import Organisation
 from orgs.services import ORG_EDITABLE_FIELDS
@@ -162,7 +162,7 @@ class AssignmentForm(BootstrapFormMixin, forms.Form):
     valid_from = forms.DateField(label=_("起始日期"), widget=DATE_WIDGET)
 
     def __init__(self, *args, org: Organisation, **kwargs):
-        kwargs.setdefault("initial", {"valid_from": timezone.localdate()})
+        kwargs.setdefault("initial", {"valid_from": deadlines.today()})
         super().__init__(*args, **kwargs)
         if org.kind == OrgKind.DEPARTMENT:
             self.fields["other"].label = _("挂钩企业的机构代码")

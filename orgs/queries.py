@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
 
+from core import deadlines
 from orgs.choices import Action, OrgKind, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink
 from orgs.pinyin import initials
@@ -174,7 +174,7 @@ def org_members(*, org: Organisation) -> QuerySet[Membership]:
 
 def assignments_current(*, on: dt.date | None = None) -> Q:
     """The condition for 挂钩帮带 assignments in force on `on` (today by default)."""
-    on = on or timezone.localdate()
+    on = on or deadlines.today()
     return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
 
 

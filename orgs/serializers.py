@@ -6,12 +6,12 @@ field they do not declare. Nothing here saves: the views pass validated data to 
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import deadlines
 from core.api import StrictInput
 from orgs.choices import Industry, OrgKind, Ownership, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink, code_validator
@@ -195,7 +195,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_current(self, assignment: Assignment) -> bool:
-        today = timezone.localdate()
+        today = deadlines.today()
         return assignment.valid_from <= today and (assignment.valid_to is None or assignment.valid_to > today)
 
 

@@ -13,10 +13,11 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, deadlines
 from core.actor import Actor
 from core.credentials import credentials_end
 from core.errors import ConflictError, UserError
+from core.models import versioned_update
 from orgs.choices import Action, OrgKind, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink
 from orgs.pinyin import initials
@@ -61,7 +62,7 @@ def org_create(*, by: Actor, parent: Organisation, code: str, name: str, kind: s
     _validate(org)
     parent.refresh_from_db()
     org = Organisation.objects.add_child(parent, instance=org)
-    OrgLink.objects.create(org=org, parent=parent, valid_from=org.opened_on or timezone.localdate())
+    OrgLink.objects.create(org=org, parent=parent, valid_from=org.opened_on or deadlines.today())
     audit.record(by, "orgs.organisation.create", org)
     return org
 
@@ -82,12 +83,7 @@ def org_update(*, by: Actor, org: Organisation, version: int, **changes: Any) ->
     _validate(org)
     values = {name: getattr(org, name) for name in changes}
     values["pinyin_initials"] = org.pinyin_initials
-    updated = Organisation.objects.filter(pk=org.pk, version=version).update(
-        **values, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        raise ConflictError(_("该机构已被他人修改，请刷新后重试。"))
-    org.refresh_from_db()
+    versioned_update(org, version, conflict_message=_("该机构已被他人修改，请刷新后重试。"), **values)
     audit.record(by, "orgs.organisation.update", org, before=before)
     return org
 
@@ -333,7 +329,7 @@ def assignment_create(
     if Assignment.objects.filter(department=department, enterprise=enterprise, valid_to__isnull=True).exists():
         raise UserError(_("该企业已挂钩到此成员单位。"))
     assignment = Assignment.objects.create(
-        department=department, enterprise=enterprise, valid_from=valid_from or timezone.localdate()
+        department=department, enterprise=enterprise, valid_from=valid_from or deadlines.today()
     )
     audit.record(by, "orgs.assignment.create", assignment)
     return assignment
@@ -345,7 +341,7 @@ def assignment_end(*, by: Actor, assignment: Assignment, on: dt.date | None = No
     ensure_allowed(by, Action.ORG_MANAGE, assignment.department)
     if assignment.valid_to is not None:
         raise UserError(_("该挂钩关系已经结束。"))
-    end = on or timezone.localdate()
+    end = on or deadlines.today()
     if end <= assignment.valid_from:
         raise UserError(_("结束日期必须晚于起始日期。"))
     before = audit.snapshot(assignment)

@@ -14,16 +14,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import deadlines
+from core.workflow import changes_since, history
 from orgs.choices import Action, OrgKind, Role
 from orgs.models import Organisation, Region
 from orgs.queries import parent_map_at, rollup_target_at
-from orgs.scoping import granted_paths
+from orgs.scoping import granted_paths, in_subtree
 from reporting import periods
 from reporting.choices import COUNTABLE_TYPES, NUMERIC_TYPES, Timeliness
 from reporting.expressions import Ref
@@ -46,7 +47,7 @@ from reporting.models import (
 from reporting.validation import RuleOutcome, ValueMap, evaluate_rules
 from reporting.values import plain_number
 
-REPORTING_TZ = ZoneInfo("Asia/Shanghai")
+REPORTING_TZ = deadlines.BEIJING
 CellKey = tuple[str, str]
 
 
@@ -256,49 +257,47 @@ def must_report(dataset: DataSet, org: Organisation, period: Period) -> bool:
 # --- Deadlines ----------------------------------------------------------------------------------------
 
 
-def _start_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=REPORTING_TZ)
+# The entry window of one organisation's report (core/deadlines.py: the rule for every app).
+EntryWindow = deadlines.Window
 
 
-def regular_deadline(dataset: DataSet, period: Period) -> dt.date:
+def regular_deadline(dataset: DataSet, period: Period | periods.PeriodSpec) -> dt.date:
     return period.end + dt.timedelta(days=dataset.deadline_days)
+
+
+def deadline_extensions(dataset: DataSet, period: Period) -> list[DeadlineExtension]:
+    """The extensions granted for `dataset` and `period` (read once, then applied per organisation)."""
+    return list(DeadlineExtension.objects.filter(dataset=dataset, period=period).select_related("org"))
+
+
+def deadline_for(
+    dataset: DataSet, period: Period | periods.PeriodSpec, org: Organisation, extensions: Iterable[DeadlineExtension]
+) -> dt.date:
+    """The deadline day for `org`: the regular one, or the latest of `extensions` (those of this data set
+    and period) that covers it; an extension without an organisation covers everyone."""
+    return deadlines.extended(
+        regular_deadline(dataset, period), (e.new_deadline for e in extensions if in_subtree(org, e.org))
+    )
+
+
+def window_for(
+    dataset: DataSet, period: Period | periods.PeriodSpec, org: Organisation, extensions: Iterable[DeadlineExtension]
+) -> EntryWindow:
+    """The entry window of `org`'s report, given the extensions of this data set and period."""
+    return deadlines.window(
+        opens_on=period.end + dt.timedelta(days=1 + dataset.open_offset_days),
+        deadline=deadline_for(dataset, period, org, extensions),
+        grace_days=dataset.grace_days,
+    )
 
 
 def effective_deadline(dataset: DataSet, period: Period, org: Organisation) -> dt.date:
     """The deadline day for `org`: the regular one, or the latest extension covering `org` (or everyone)."""
-    deadline = regular_deadline(dataset, period)
-    extensions = DeadlineExtension.objects.filter(dataset=dataset, period=period).select_related("org")
-    for extension in extensions:
-        if extension.org is None or org.path.startswith(extension.org.path):
-            deadline = max(deadline, extension.new_deadline)
-    return deadline
-
-
-@dataclass(frozen=True)
-class EntryWindow:
-    """When entry opens, the first instant that is late, and when entry closes for drafts (all aware)."""
-
-    opens_at: dt.datetime
-    deadline: dt.date
-    late_from: dt.datetime
-    closes_at: dt.datetime
-
-    def is_open(self, now: dt.datetime) -> bool:
-        return self.opens_at <= now < self.closes_at
-
-    def is_on_time(self, submitted_at: dt.datetime) -> bool:
-        return submitted_at < self.late_from
+    return deadline_for(dataset, period, org, deadline_extensions(dataset, period))
 
 
 def entry_window(dataset: DataSet, period: Period, org: Organisation) -> EntryWindow:
-    deadline = effective_deadline(dataset, period, org)
-    opens_on = period.end + dt.timedelta(days=1 + dataset.open_offset_days)
-    return EntryWindow(
-        opens_at=_start_of_day(opens_on),
-        deadline=deadline,
-        late_from=_start_of_day(deadline + dt.timedelta(days=1)),
-        closes_at=_start_of_day(deadline + dt.timedelta(days=1 + dataset.grace_days)),
-    )
+    return window_for(dataset, period, org, deadline_extensions(dataset, period))
 
 
 def period_lock_of(dataset: DataSet, period: Period) -> PeriodLock | None:
@@ -306,9 +305,7 @@ def period_lock_of(dataset: DataSet, period: Period) -> PeriodLock | None:
 
 
 def timeliness_of(report: Report | None, window: EntryWindow, now: dt.datetime) -> str:
-    if report is not None and report.first_submitted_at is not None:
-        return Timeliness.ON_TIME if window.is_on_time(report.first_submitted_at) else Timeliness.LATE
-    return Timeliness.MISSING if now >= window.late_from else Timeliness.PENDING
+    return Timeliness(window.timeliness(report.first_submitted_at if report is not None else None, now))
 
 
 # --- Who is due, on time, late or missing -------------------------------------------------------------
@@ -350,23 +347,12 @@ def reports_due(*, dataset: DataSet, period: Period, user=None, now: dt.datetime
         orgs = orgs.filter(scope)
     orgs = list(orgs.select_related("region"))
     reports = {r.org_id: r for r in Report.objects.filter(dataset=dataset, period=period, org__in=[o.pk for o in orgs])}
-    regular = regular_deadline(dataset, period)
-    extensions = list(DeadlineExtension.objects.filter(dataset=dataset, period=period).select_related("org"))
-    opens_on = period.end + dt.timedelta(days=1 + dataset.open_offset_days)
+    extensions = deadline_extensions(dataset, period)
     rows = []
     for org in orgs:
-        deadline = regular
-        for extension in extensions:
-            if extension.org is None or org.path.startswith(extension.org.path):
-                deadline = max(deadline, extension.new_deadline)
-        window = EntryWindow(
-            _start_of_day(opens_on),
-            deadline,
-            _start_of_day(deadline + dt.timedelta(days=1)),
-            _start_of_day(deadline + dt.timedelta(days=1 + dataset.grace_days)),
-        )
+        window = window_for(dataset, period, org, extensions)
         report = reports.get(org.pk)
-        rows.append(DueRow(org, report, deadline, timeliness_of(report, window, now)))
+        rows.append(DueRow(org, report, window.deadline, timeliness_of(report, window, now)))
     return rows
 
 
@@ -535,13 +521,11 @@ def snapshot_values(report: Report) -> dict[str, str]:
 
 def _diff(old: dict[str, str], new: dict[str, str], layout: Layout) -> list[ValueChange]:
     changes = []
-    for name in sorted(set(old) | set(new)):
-        if old.get(name, "") == new.get(name, ""):
-            continue
-        code, _sep, key = name.partition("|")
+    for change in changes_since(old, new):
+        code, _sep, key = change.key.partition("|")
         cell = layout.cells.get((code, key))
-        label = cell.label if cell else name
-        changes.append(ValueChange(code, key, label, old.get(name, ""), new.get(name, "")))
+        label = cell.label if cell else change.key
+        changes.append(ValueChange(code, key, label, change.old, change.new))
     return changes
 
 
@@ -648,10 +632,6 @@ def unions_above(orgs: Iterable[Organisation]) -> dict[int, Organisation | None]
     return result
 
 
-def _local_today(now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(REPORTING_TZ).date()
-
-
 def opening_day(dataset: DataSet, spec: periods.PeriodSpec) -> dt.date:
     """The first day entry is open for a period (before any extension)."""
     return spec.end + dt.timedelta(days=1 + dataset.open_offset_days)
@@ -662,7 +642,7 @@ def recent_rounds(dataset: DataSet, *, count: int = 8, now: dt.datetime | None =
 
     The first one is the round the office is watching now; periods are not created in the database.
     """
-    today = _local_today(now)
+    today = deadlines.today(now)
     spec = periods.spec_containing(dataset.period_type, today)
     # Yearly forms may open before the year ends; look one period ahead as well.
     ahead = periods.spec_containing(dataset.period_type, spec.end + dt.timedelta(days=1))
@@ -677,13 +657,7 @@ def recent_rounds(dataset: DataSet, *, count: int = 8, now: dt.datetime | None =
 # --- Pages: what a user has to fill or review, what a user may do, what happened ------------------------
 
 
-def today_in_beijing(now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(REPORTING_TZ).date()
-
-
-def days_left(deadline: dt.date, now: dt.datetime | None = None) -> int:
-    """Days from today (Beijing time) to the deadline day: 0 on the day itself, negative when late."""
-    return (deadline - today_in_beijing(now)).days
+days_left = deadlines.days_left
 
 
 @dataclass(frozen=True)
@@ -706,7 +680,7 @@ _MAX_PERIODS_BACK = 36
 
 def _open_specs(dataset: DataSet, now: dt.datetime, extended_until: dict[str, dt.date]) -> list[periods.PeriodSpec]:
     """Periods of `dataset` whose entry window (regular or extended somewhere) contains `now`."""
-    today = today_in_beijing(now)
+    today = deadlines.today(now)
     spec = periods.spec_containing(dataset.period_type, today + dt.timedelta(days=max(0, -dataset.open_offset_days)))
     found = []
     for _step in range(_MAX_PERIODS_BACK):
@@ -765,21 +739,9 @@ def entry_rounds(*, user, now: dt.datetime | None = None, limit: int = 500) -> l
     }
     result = []
     for dataset, spec, orgs in rounds:
-        regular = spec.end + dt.timedelta(days=dataset.deadline_days)
-        opens_at = _start_of_day(spec.end + dt.timedelta(days=1 + dataset.open_offset_days))
+        granted = [e for e in extensions if e.dataset_id == dataset.pk and e.period.code == spec.code]
         for org in orgs:
-            deadline = regular
-            for extension in extensions:
-                if extension.dataset_id != dataset.pk or extension.period.code != spec.code:
-                    continue
-                if extension.org is None or org.path.startswith(extension.org.path):
-                    deadline = max(deadline, extension.new_deadline)
-            window = EntryWindow(
-                opens_at,
-                deadline,
-                _start_of_day(deadline + dt.timedelta(days=1)),
-                _start_of_day(deadline + dt.timedelta(days=1 + dataset.grace_days)),
-            )
+            window = window_for(dataset, spec, org, granted)
             report = reports.get((dataset.pk, spec.code, org.pk))
             if window.is_open(now) or (report is not None and report.is_editable and report.status != "draft"):
                 result.append(EntryRound(dataset, spec, org, report, window))
@@ -801,15 +763,14 @@ def review_queue(*, user, limit: int = 100) -> tuple[str, list[Report]]:
     (approved, or submitted with no union above), "approve" for a union (submitted). Reports the
     user submitted are left out (four-eyes)."""
     from reporting.choices import ReportStatus
+    from reporting.workflow import STEPS
 
     base = Report.objects.select_related("org", "dataset", "period", "submitted_by").order_by(
         "submitted_at", "org__path"
     )
     if granted_paths(user, Action.ACCEPT):
         union_paths = _union_paths()
-        candidates = base.visible_to(user, Action.ACCEPT).filter(
-            status__in=[ReportStatus.APPROVED, ReportStatus.SUBMITTED]
-        )
+        candidates = base.visible_to(user, Action.ACCEPT).filter(status__in=STEPS["accept"].sources)
         rows = [
             r
             for r in candidates.exclude(submitted_by=user)[: limit * 4]
@@ -819,7 +780,7 @@ def review_queue(*, user, limit: int = 100) -> tuple[str, list[Report]]:
     if granted_paths(user, Action.REVIEW):
         rows = list(
             base.visible_to(user, Action.REVIEW)
-            .filter(status=ReportStatus.SUBMITTED)
+            .filter(status__in=STEPS["approve"].sources)
             .exclude(submitted_by=user)[:limit]
         )
         return "approve", rows
@@ -829,42 +790,24 @@ def review_queue(*, user, limit: int = 100) -> tuple[str, list[Report]]:
 def report_actions(report: Report, user, *, now: dt.datetime | None = None) -> list[str]:
     """The workflow steps `user` may take on `report` now (for showing buttons; the services decide)."""
     from orgs.scoping import can
-    from reporting.choices import ReportStatus as S
+    from reporting.workflow import report_steps
 
     now = now or timezone.now()
-    if period_lock_of(report.dataset, report.period) is not None:
-        return ["lock"] if report.status == S.ACCEPTED and can(user, Action.ACCEPT, report.org) else []
-    own = report.submitted_by_id is not None and report.submitted_by_id == getattr(user, "pk", None)
     union = reviewing_union(report.org)
-    steps = []
-    if (
-        can(user, Action.EDIT, report.org)
-        and report.status in (S.DRAFT, S.RETURNED)
-        and (report.status == S.RETURNED or entry_window(report.dataset, report.period, report.org).is_open(now))
-    ):
-        steps.append("submit")
-    if can(user, Action.REVIEW, report.org):
-        if report.status == S.SUBMITTED and union is not None and can(user, Action.REVIEW, union) and not own:
-            steps.append("approve")
-        if report.status in (S.SUBMITTED, S.APPROVED):
-            steps.append("return")
-    if can(user, Action.ACCEPT, report.org):
-        if not own and (report.status == S.APPROVED or (report.status == S.SUBMITTED and union is None)):
-            steps.append("accept")
-        if report.status == S.ACCEPTED:
-            steps.append("lock")
-        if report.status in (S.ACCEPTED, S.LOCKED):
-            steps.append("reopen")
-    return steps
+    return report_steps(
+        status=report.status,
+        may=lambda action: can(user, action, report.org),
+        union_above=union is not None,
+        may_review_union=lambda: can(user, Action.REVIEW, union),
+        own=report.submitted_by_id is not None and report.submitted_by_id == getattr(user, "pk", None),
+        period_locked=period_lock_of(report.dataset, report.period) is not None,
+        window_open=lambda: entry_window(report.dataset, report.period, report.org).is_open(now),
+    )
 
 
 def report_history(report: Report) -> list:
     """The audit rows about `report` (steps, saves, comments, explanations, files), oldest first."""
-    from core.models import AuditEntry
-
-    return list(
-        AuditEntry.objects.filter(object_type=Report._meta.label_lower, object_id=str(report.pk)).order_by("at", "id")
-    )
+    return history(report)
 
 
 def report_open_returns(report: Report) -> list:

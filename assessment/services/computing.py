@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from assessment import inputs, scoring
 from assessment.choices import RoundStatus
 from assessment.models import Computation, CriterionResult, Result, Round
-from assessment.services.common import _bump, _office
+from assessment.services.common import _office
 from core import audit
 from core.actor import Actor
 from core.errors import UserError
 from core.jobs import current_job_progress
+from core.models import versioned_update
 
 # --- Computing and publishing -----------------------------------------------------------------------
 
@@ -114,6 +115,6 @@ def round_publish(*, by: Actor, round_: Round, version: int) -> Round:
         raise UserError(_("计算后评分或数据又有变化，请重新计算后再公布。"))
     before = audit.snapshot(round_)
     Computation.objects.filter(pk=computation.pk).update(published_at=timezone.now())
-    _bump(Round, round_, version, status=RoundStatus.PUBLISHED, published=computation)
+    versioned_update(round_, version, status=RoundStatus.PUBLISHED, published=computation)
     audit.record(by, "assessment.round.publish", round_, before=before, detail={"computation": computation.number})
     return round_

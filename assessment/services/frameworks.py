@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from assessment import facts
@@ -21,22 +21,21 @@ from assessment.choices import (
     PeerGroup,
 )
 from assessment.models import Criterion, Dimension, Framework
-from assessment.services.common import CRITERION_FIELDS, FRAMEWORK_FIELDS, _bump, _office
-from core import audit
+from assessment.services.common import CRITERION_FIELDS, FRAMEWORK_FIELDS, _office
+from core import audit, ordering
 from core.actor import Actor
-from core.errors import ConflictError, UserError
+from core.errors import UserError
+from core.models import versioned_update
 
 # --- Frameworks ---------------------------------------------------------------------------------------
 
 
-def _claim(model, obj, version: int | None) -> None:
+def _claim(obj, version: int | None) -> None:
     """Take the next version of a row being edited, or raise ConflictError if someone saved it since `version`
     was loaded (None: the caller did not load it, e.g. a script)."""
     if version is None:
         return
-    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
-        raise ConflictError(_("该记录已被他人修改，请刷新后重试。"))
-    obj.version = version + 1
+    versioned_update(obj, version, refresh=False)
 
 
 def _ensure_editable(framework: Framework) -> None:
@@ -111,7 +110,7 @@ def framework_update(*, by: Actor, framework: Framework, version: int, **data) -
     if merged["grade_method"] not in GradeMethod.values or merged["peer_group"] not in PeerGroup.values:
         raise UserError(_("定等方式或同类排名依据无效。"))
     before = audit.snapshot(framework)
-    _bump(Framework, framework, version, status=FrameworkStatus.DRAFT, **merged)  # edited: to be issued again
+    versioned_update(framework, version, status=FrameworkStatus.DRAFT, **merged)  # edited: to be issued again
     audit.record(by, "assessment.framework.update", framework, before=before)
     return framework
 
@@ -134,7 +133,7 @@ def dimension_save(
         raise UserError(_("本方案已有代码为“%(code)s”的维度。") % {"code": code}, field="code")
     before = audit.snapshot(dimension) if dimension else None
     if dimension is not None:
-        _claim(Dimension, dimension, version)
+        _claim(dimension, version)
     dimension = dimension or Dimension(framework=framework)
     dimension.code, dimension.name, dimension.area, dimension.points, dimension.sort_order = (
         code, name.strip(), area, points, sort_order,
@@ -234,7 +233,7 @@ def criterion_save(
         raise UserError(_("本方案已有代码为“%(code)s”的考核指标。") % {"code": merged["code"]}, field="code")
     before = audit.snapshot(criterion) if criterion else None
     if criterion is not None:
-        _claim(Criterion, criterion, version)
+        _claim(criterion, version)
     criterion = criterion or Criterion(dimension=dimension)
     criterion.dimension = dimension
     for field, value in merged.items():
@@ -308,7 +307,7 @@ def framework_issue(*, by: Actor, framework: Framework, version: int) -> Framewo
     if problems:
         raise UserError(_("方案还不能发布：%(problems)s") % {"problems": "；".join(problems)})
     before = audit.snapshot(framework)
-    _bump(Framework, framework, version, status=FrameworkStatus.ISSUED)
+    versioned_update(framework, version, status=FrameworkStatus.ISSUED)
     audit.record(by, "assessment.framework.issue", framework, before=before)
     return framework
 
@@ -317,19 +316,10 @@ def framework_issue(*, by: Actor, framework: Framework, version: int) -> Framewo
 
 
 def _move(rows: list, obj, direction: str) -> bool:
-    """Swap `obj` with its neighbour in `rows` and number them 1, 2, 3 …; False when it cannot move."""
-    if direction not in ("up", "down"):
-        raise UserError(_("移动方向无效。"))
-    index = next(i for i, row in enumerate(rows) if row.pk == obj.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(rows):
+    """Move `obj` one place in `rows` (core.ordering) and save the new numbers; False when it cannot move."""
+    changed = ordering.move(rows, obj.pk, direction)
+    if changed is None:
         return False
-    rows[index], rows[other] = rows[other], rows[index]
-    changed = []
-    for position, row in enumerate(rows, start=1):
-        if row.sort_order != position:
-            row.sort_order = position
-            changed.append(row)
     type(obj).objects.bulk_update(changed, ["sort_order"])
     return True
 

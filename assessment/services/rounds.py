@@ -30,11 +30,12 @@ from assessment.models import (
     Rating,
     Round,
 )
-from assessment.services.common import _bump, _office
+from assessment.services.common import _office
 from assessment.services.frameworks import framework_problems
-from core import audit
+from core import audit, deadlines
 from core.actor import Actor
 from core.errors import ConflictError, UserError
+from core.models import versioned_update
 from orgs.choices import Action, OrgKind
 from orgs.models import Membership, Organisation
 from orgs.scoping import ensure_allowed
@@ -99,7 +100,7 @@ def round_advance(*, by: Actor, round_: Round, version: int) -> Round:
     if target is None:
         raise UserError(_("当前阶段“%(status)s”不能直接进入下一阶段。") % {"status": round_.get_status_display()})
     before = audit.snapshot(round_)
-    _bump(Round, round_, version, status=target)
+    versioned_update(round_, version, status=target)
     audit.record(by, "assessment.round.advance", round_, before=before)
     return round_
 
@@ -117,7 +118,7 @@ def self_assessment_submit(*, by: Actor, participant: Participant, note: str, ve
     if not note.strip():
         raise UserError(_("请填写自评说明。"), field="note")
     before = audit.snapshot(participant)
-    _bump(Participant, participant, version, self_note=note.strip(), self_submitted_at=timezone.now())
+    versioned_update(participant, version, self_note=note.strip(), self_submitted_at=timezone.now())
     audit.record(by, "assessment.self_assessment.submit", participant, before=before)
     return participant
 
@@ -128,7 +129,7 @@ def evidence_add(
     upload=None, report=None,
 ) -> Evidence:  # fmt: skip
     """Attach a file (checked by content, as report attachments), a link or one of the organisation's reports."""
-    from reporting.services.attachments import checked_upload, new_storage_name
+    from core.files import checked_upload, new_storage_name
 
     ensure_allowed(by, Action.EDIT, participant.org)
     _editable_by_org(participant)
@@ -233,7 +234,7 @@ def rating_save(
     if version is None:
         raise ConflictError(_("您已为该项评过分，请刷新后修改。"))
     before = audit.snapshot(rating)
-    _bump(Rating, rating, version, level=level, comment=comment.strip(), evidence=evidence.strip())
+    versioned_update(rating, version, level=level, comment=comment.strip(), evidence=evidence.strip())
     audit.record(by, "assessment.rating.update", rating, before=before)
     return rating
 
@@ -307,7 +308,7 @@ def round_reopen(*, by: Actor, round_: Round, version: int, reason: str) -> Roun
     if not reason.strip():
         raise UserError(_("请填写重新开启的原因。"), field="reason")
     before = audit.snapshot(round_)
-    _bump(Round, round_, version, status=RoundStatus.CALIBRATION)
+    versioned_update(round_, version, status=RoundStatus.CALIBRATION)
     audit.record(by, "assessment.round.reopen", round_, before=before, detail={"reason": reason.strip()})
     return round_
 
@@ -322,7 +323,7 @@ def round_lock(*, by: Actor, round_: Round, version: int) -> Round:
     if pending:
         raise UserError(_("还有 %(n)d 件申诉未答复，答复后才能锁定。") % {"n": pending})
     before = audit.snapshot(round_)
-    _bump(Round, round_, version, status=RoundStatus.LOCKED)
+    versioned_update(round_, version, status=RoundStatus.LOCKED)
     audit.record(by, "assessment.round.lock", round_, before=before)
     return round_
 
@@ -345,7 +346,7 @@ def appeal_file(*, by: Actor, participant: Participant, criterion: Criterion, re
     round_ = participant.round
     if round_.status != RoundStatus.PUBLISHED:
         raise UserError(_("只有在考核结果公布后的申诉期内可以申诉。"))
-    today = timezone.localdate()
+    today = deadlines.today()
     if round_.appeal_deadline and today > round_.appeal_deadline:
         raise UserError(_("申诉期已于 %(day)s 结束。") % {"day": f"{round_.appeal_deadline:%Y-%m-%d}"})
     if criterion.dimension.framework_id != round_.framework_id:
@@ -370,8 +371,7 @@ def appeal_answer(*, by: Actor, appeal: Appeal, version: int, upheld: bool, answ
     if not answer.strip():
         raise UserError(_("请填写答复意见。"), field="answer")
     before = audit.snapshot(appeal)
-    _bump(
-        Appeal, appeal, version, status=AppealStatus.UPHELD if upheld else AppealStatus.REJECTED,
+    versioned_update(appeal, version, status=AppealStatus.UPHELD if upheld else AppealStatus.REJECTED,
         answer=answer.strip(), answered_by=by.user, answered_at=timezone.now(),
     )  # fmt: skip
     audit.record(by, "assessment.appeal.answer", appeal, before=before)

@@ -11,7 +11,6 @@ from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +20,7 @@ from assessment.choices import RoundStatus
 from assessment.models import Criterion, Evidence, Participant, RaterAssignment, Result
 from assessment.scoring import NORMALISATION_TEXT
 from assessment.views.common import PER_PAGE, _form_errors, _put_error, _url, _visible_participant
-from core import audit
+from core import audit, deadlines
 from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
@@ -152,7 +151,7 @@ def score_card(request: HttpRequest, pk: int) -> HttpResponse:
     may_appeal = (
         round_.status == RoundStatus.PUBLISHED
         and services.may_appeal(user, participant)
-        and not (round_.appeal_deadline and timezone.localdate() > round_.appeal_deadline)
+        and not (round_.appeal_deadline and deadlines.today() > round_.appeal_deadline)
     )
     result = card.result
     change = None

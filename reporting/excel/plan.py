@@ -10,7 +10,6 @@ inside one transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections import Counter, defaultdict
@@ -32,7 +31,7 @@ from reporting.excel.problems import Code, ImportProblem, ImportRefused
 from reporting.excel.reader import Entry
 from reporting.excel.stamp import BULK, Stamp, layout_hash
 from reporting.excel.template import rule_hint, template_cells
-from reporting.models import DataSet, DataSetVersion, DataValue, DeadlineExtension, Period, Report
+from reporting.models import DataSet, DataSetVersion, DataValue, Period, Report
 from reporting.validation import evaluate_rules
 from reporting.values import clean_value, display_value
 from reporting.workflow import EDITABLE
@@ -223,26 +222,8 @@ class ImportPlan:
 
 def _windows(dataset: DataSet, period: Period, orgs: list[Organisation]) -> dict[int, queries.EntryWindow]:
     """Each organisation's entry window, with the extensions read once (queries.entry_window reads them per call)."""
-    regular = queries.regular_deadline(dataset, period)
-    extensions = list(DeadlineExtension.objects.filter(dataset=dataset, period=period).select_related("org"))
-    opens_on = period.end + dt.timedelta(days=1 + dataset.open_offset_days)
-
-    def start(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time.min, tzinfo=queries.REPORTING_TZ)
-
-    windows = {}
-    for org in orgs:
-        deadline = regular
-        for extension in extensions:
-            if extension.org is None or org.path.startswith(extension.org.path):
-                deadline = max(deadline, extension.new_deadline)
-        windows[org.pk] = queries.EntryWindow(
-            opens_at=start(opens_on),
-            deadline=deadline,
-            late_from=start(deadline + dt.timedelta(days=1)),
-            closes_at=start(deadline + dt.timedelta(days=1 + dataset.grace_days)),
-        )
-    return windows
+    extensions = queries.deadline_extensions(dataset, period)
+    return {org.pk: queries.window_for(dataset, period, org, extensions) for org in orgs}
 
 
 def _may_edit(actor: Actor, org: Organisation) -> bool:

@@ -33,7 +33,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from core.exports import FORMULA_PREFIXES
+from core import rendering
 from reporting.choices import MigrantScope, ValueType
 from reporting.excel.container import column_letter
 from reporting.excel.problems import ImportProblem
@@ -68,7 +68,6 @@ _LOCKED = Protection(locked=True)
 _UNLOCKED = Protection(locked=False)
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 NUMBER_FORMATS = {
     ValueType.INTEGER: "#,##0",
@@ -220,13 +219,7 @@ def excel_value(cell: Cell, text: str) -> Any:
     return text
 
 
-def _text(value: Any) -> Any:
-    """Text made safe to write: a leading = + - @ gets an apostrophe (it is never a formula here)."""
-    if isinstance(value, str):
-        value = _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-        if value.startswith(FORMULA_PREFIXES):
-            value = "'" + value
-    return value
+_text = rendering.safe_text
 
 
 # --- The workbook ------------------------------------------------------------------------------------------------

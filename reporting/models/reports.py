@@ -177,7 +177,9 @@ class Report(BaseModel):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+        from reporting.workflow import EDITABLE  # the workflow definition imports the choices, not the models
+
+        return self.status in EDITABLE
 
 
 class ReportChildQuerySet(ScopedQuerySet):

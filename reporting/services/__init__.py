@@ -6,8 +6,8 @@ commit. Report-changing functions lock the report row and compare the version th
 so two people never silently overwrite each other and a double submission is one transition.
 """
 
+from core.files import FileTooLarge as AttachmentTooLarge
 from reporting.services.attachments import (
-    AttachmentTooLarge,
     attachment_add,
     attachment_delete,
     attachment_open,

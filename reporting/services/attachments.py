@@ -1,18 +1,12 @@
 """Files attached to a report: checked by content, stored under a generated name, served only as downloads.
 
-A file is accepted when its bytes say it is a PDF, a Word (.docx) or Excel (.xlsx) document, a
-JPEG or a PNG image, and the name it was uploaded with has the matching extension: a PNG renamed
-.xlsx is refused. Files are added and deleted only while the report can be edited; every add,
+A file is accepted by the kernel's file checks (core/files.py: content, extension, size).
+Files are added and deleted only while the report can be edited; every add,
 delete and download is audited.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import zipfile
-from dataclasses import dataclass
 from typing import IO
 
 from django.core.files.base import File
@@ -23,146 +17,16 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.actor import Actor
+from core.db import atomic_retrying
 from core.errors import UserError
+from core.files import checked_upload, new_storage_name
 from orgs.choices import Action
 from orgs.scoping import ensure_allowed
 from reporting.models import Report, ReportAttachment
-from reporting.models.attachments import new_storage_name
 from reporting.services.reports import _ensure_editable, _lock
 
-MAX_ATTACHMENT_SIZE = 20 * 1024 * 1024
 MAX_ATTACHMENTS_PER_REPORT = 50
-_ZIP_MAX_ENTRIES = 10_000
 _AUDITED_FIELDS = ("id", "report", "original_name", "size", "content_type", "sha256", "uploaded_by", "uploaded_at")
-
-
-class AttachmentTooLarge(UserError):
-    """The file is over the size limit (413)."""
-
-    status_code = 413
-
-
-@dataclass(frozen=True)
-class FileKind:
-    """A file type we accept: what it is called, its extensions, its content type."""
-
-    label: str
-    extensions: tuple[str, ...]
-    content_type: str
-
-
-PDF = FileKind("PDF", (".pdf",), "application/pdf")
-DOCX = FileKind("Word（.docx）", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-XLSX = FileKind("Excel（.xlsx）", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-JPEG = FileKind("JPEG 图片", (".jpg", ".jpeg"), "image/jpeg")
-PNG = FileKind("PNG 图片", (".png",), "image/png")
-KINDS = (PDF, DOCX, XLSX, JPEG, PNG)
-ALLOWED_EXTENSIONS = tuple(ext for kind in KINDS for ext in kind.extensions)
-
-
-def _zip_kind(stream: IO[bytes]) -> FileKind | None:
-    """DOCX or XLSX by the parts inside the package; None for any other zip (or a macro-enabled one)."""
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            infos = archive.infolist()
-            if len(infos) > _ZIP_MAX_ENTRIES:
-                return None
-            names = {info.filename for info in infos}
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    if "[Content_Types].xml" not in names or any(name.endswith("vbaProject.bin") for name in names):
-        return None
-    if "word/document.xml" in names:
-        return DOCX
-    if "xl/workbook.xml" in names:
-        return XLSX
-    return None
-
-
-def sniff(stream: IO[bytes]) -> FileKind | None:
-    """The kind of file the bytes show (None when it is none we accept); leaves the stream at its start."""
-    stream.seek(0)
-    head = stream.read(8)
-    stream.seek(0)
-    kind: FileKind | None = None
-    if head.startswith(b"%PDF-"):
-        kind = PDF
-    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
-        kind = PNG
-    elif head.startswith(b"\xff\xd8\xff"):
-        kind = JPEG
-    elif head.startswith(b"PK\x03\x04"):
-        kind = _zip_kind(stream)
-    stream.seek(0)
-    return kind
-
-
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean_original_name(name: str) -> str:
-    """The uploaded name without any directory part or control characters (kept only for display)."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = _UNSAFE_NAME.sub("", base).strip().lstrip(".")
-    if len(base) > 200:
-        stem, ext = os.path.splitext(base)
-        base = stem[: 200 - len(ext)] + ext
-    return base or _("未命名文件")
-
-
-def _size_label(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
-def _check(upload: UploadedFile, name: str) -> FileKind:
-    if upload.size is None or upload.size == 0:
-        raise UserError(_("文件“%(name)s”是空文件，请重新选择。") % {"name": name}, field="file")
-    if upload.size > MAX_ATTACHMENT_SIZE:
-        raise AttachmentTooLarge(
-            _("文件“%(name)s”大小为 %(size)s，超过了 20 MB 的上限；请压缩或拆分后再上传。")
-            % {"name": name, "size": _size_label(upload.size)},
-            field="file",
-        )
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in ALLOWED_EXTENSIONS:
-        raise UserError(
-            _("文件“%(name)s”的类型不允许上传；只能上传 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件。")
-            % {"name": name},
-            field="file",
-        )
-    kind = sniff(upload)
-    if kind is None:
-        raise UserError(
-            _(
-                "文件“%(name)s”的内容不是有效的 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件"
-                "（可能已损坏、加密、含宏或被改了扩展名）。"
-            )
-            % {"name": name},
-            field="file",
-        )
-    if extension not in kind.extensions:
-        raise UserError(
-            _("文件“%(name)s”的内容是%(kind)s，与扩展名“%(ext)s”不符；请确认文件后重新上传。")
-            % {"name": name, "kind": kind.label, "ext": extension},
-            field="file",
-        )
-    return kind
-
-
-def _digest(upload: UploadedFile) -> str:
-    sha = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        sha.update(chunk)
-    upload.seek(0)
-    return sha.hexdigest()
-
-
-def checked_upload(upload: UploadedFile) -> tuple[str, FileKind, str]:
-    """An upload's cleaned name, detected kind and SHA-256, for other apps storing evidence files;
-    UserError or AttachmentTooLarge as for report attachments."""
-    name = clean_original_name(upload.name or "")
-    return name, _check(upload, name), _digest(upload)
 
 
 def attachment_add(*, by: Actor, report: Report, upload: UploadedFile) -> ReportAttachment:
@@ -172,9 +36,7 @@ def attachment_add(*, by: Actor, report: Report, upload: UploadedFile) -> Report
     AttachmentTooLarge (over 20 MB) or PermissionDenied; nothing is stored then.
     """
     ensure_allowed(by, Action.EDIT, report.org)
-    name = clean_original_name(upload.name or "")
-    kind = _check(upload, name)
-    digest = _digest(upload)
+    name, kind, digest = checked_upload(upload)
     storage_name = new_storage_name(kind.extensions[0])
     attachment = ReportAttachment(
         original_name=name, size=upload.size, content_type=kind.content_type, sha256=digest, uploaded_by=by.user
@@ -213,7 +75,7 @@ def attachment_add(*, by: Actor, report: Report, upload: UploadedFile) -> Report
     return attachment
 
 
-@transaction.atomic
+@atomic_retrying
 def attachment_delete(*, by: Actor, attachment: ReportAttachment) -> None:
     """Remove a file from a report that can still be edited; the stored file goes after the commit."""
     ensure_allowed(by, Action.EDIT, attachment.report.org)

@@ -6,13 +6,13 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.actor import Actor
+from core.workflow import mail_after_commit
 from orgs.choices import Role
 from orgs.models import Membership, Organisation
 from orgs.roles import OFFICE_ROLES
@@ -63,25 +63,21 @@ def _report_url(report: Report) -> str:
         return ""
 
 
-def _notify(users: Sequence, *, report: Report, title: str, body: str) -> None:
-    """Inbox rows now (in the transaction); e-mails after the commit, one per recipient."""
-    if not users:
-        return
-    url = _report_url(report)
-    Notification.objects.bulk_create(
-        Notification(user=u, title=title[:200], body=body, url=url, report=report) for u in users
+def deliver(users: Iterable, *, title: str, body: str, url: str, report: Report | None = None) -> list[Notification]:
+    """Inbox rows now (in the transaction), one per distinct user; e-mail copies after the commit
+    (core.workflow.mail_after_commit). Workflow steps and reminders both send through here."""
+    users = list({u.pk: u for u in users}.values())
+    notifications = Notification.objects.bulk_create(
+        Notification(user=u, title=title[:200], body=body, url=url[:500], report=report) for u in users
     )
-    addresses = [u.email for u in users if u.email]
+    mail_after_commit((u.email for u in users), subject=title, body=body, url=url)
+    return notifications
 
-    def send() -> None:
-        for address in addresses:
-            try:
-                send_mail(title, f"{body}\n{url}".strip(), None, [address])
-            except Exception:  # a mail server outage must not undo or fail the committed step
-                logger.exception("notification mail to %s failed", address)
 
-    if addresses:
-        transaction.on_commit(send)
+def _notify(users: Sequence, *, report: Report, title: str, body: str) -> None:
+    """Tell the next people in the workflow about a step on `report`."""
+    if users:
+        deliver(users, title=title, body=body, url=_report_url(report), report=report)
 
 
 @transaction.atomic

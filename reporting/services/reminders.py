@@ -35,14 +35,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, deadlines
 from core.actor import Actor
 from core.errors import UserError
 from core.models import AuditEntry
@@ -50,8 +49,9 @@ from orgs.choices import Role
 from orgs.models import Membership, Organisation
 from reporting import periods, queries
 from reporting.choices import ReportStatus
-from reporting.models import DataSet, DeadlineExtension, Notification, Period, PeriodLock
+from reporting.models import DataSet, DeadlineExtension, Period, PeriodLock
 from reporting.services.common import _ensure_office
+from reporting.services.notifications import deliver
 
 logger = logging.getLogger(__name__)
 
@@ -205,26 +205,6 @@ def _reporter_message(row: queries.DueRow, dataset: DataSet, period: Period, day
     return title, body
 
 
-def _deliver(users: Iterable, *, title: str, body: str, url: str, report=None) -> list[Notification]:
-    """Inbox rows now (in the transaction); e-mails after the commit, one per address, failures logged."""
-    users = list({u.pk: u for u in users}.values())
-    notifications = Notification.objects.bulk_create(
-        Notification(user=u, title=title[:200], body=body, url=url[:500], report=report) for u in users
-    )
-    addresses = [u.email for u in users if u.email]
-
-    def send() -> None:
-        for address in addresses:
-            try:
-                send_mail(title, f"{body}\n{url}".strip(), None, [address])
-            except Exception:  # a mail server outage must not fail the job; the inbox copy is there
-                logger.exception("reminder mail to %s failed", address)
-
-    if addresses:
-        transaction.on_commit(send)
-    return notifications
-
-
 def _already_sent(keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), _KEY_BATCH):
@@ -250,7 +230,7 @@ def _remind_round(*, by: Actor, run: ReminderRun, dataset: DataSet, spec, now: d
     period = periods.period_from_code(spec.code)  # reference data, created on first use
     if PeriodLock.objects.filter(dataset=dataset, period=period).exists():
         return
-    opens_at = dt.datetime.combine(queries.opening_day(dataset, spec), dt.time.min, tzinfo=queries.REPORTING_TZ)
+    opens_at = deadlines.start_of_day(queries.opening_day(dataset, spec))
     if now < opens_at:
         return
     rows = [
@@ -289,7 +269,7 @@ def _remind_round(*, by: Actor, run: ReminderRun, dataset: DataSet, spec, now: d
             told_directly[row.org.pk].update(u.pk for u in recipients)
             run.notifications += len({u.pk for u in recipients})
             if not run.dry_run:
-                _deliver(recipients, title=title, body=body, url=url, report=row.report)
+                deliver(recipients, title=title, body=body, url=url, report=row.report)
         if admins:
             digests[union.pk].append((row, days_to))
         names = tuple(sorted({u.get_username() for u in recipients} | {u.get_username() for u in admins}))
@@ -344,7 +324,7 @@ def _send_digest(run: ReminderRun, union: Organisation, items, admins: list, dat
     run.union_digests += len(admins)
     run.notifications += len(admins)
     if not run.dry_run:
-        _deliver(admins, title=title, body=body, url=_completeness_url(dataset, period))
+        deliver(admins, title=title, body=body, url=_completeness_url(dataset, period))
 
 
 def reminders_send(
@@ -366,12 +346,13 @@ def reminders_send(
     if 0 in after:
         raise UserError(_("截止后提醒天数须至少为 1（截止日当天属于截止前的最后一次提醒）。"))
     now = now or timezone.now()
-    run = ReminderRun(today=now.astimezone(queries.REPORTING_TZ).date(), dry_run=dry_run)
+    run = ReminderRun(today=deadlines.today(now), dry_run=dry_run)
     datasets = DataSet.objects.filter(is_active=True, versions__published_at__isnull=False).distinct().order_by("code")
     for dataset in datasets:
         for spec in _candidate_specs(dataset, run.today, before, after):
             with transaction.atomic():
                 # Two runs at once: the second waits here and then finds the first one's audit rows.
-                DataSet.objects.select_for_update().filter(pk=dataset.pk).first()
+                # NO KEY: reporters opening reports of this data set (a row referring to it) do not wait.
+                DataSet.objects.select_for_update(no_key=True).filter(pk=dataset.pk).first()
                 _remind_round(by=by, run=run, dataset=dataset, spec=spec, now=now, before=before, after=after)
     return run

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.actor import Actor
+from core.db import atomic_retrying, lock_row, lock_rows
 from core.errors import ConflictError, UserError
 from core.jobs import current_job_progress
+from core.workflow import IllegalTransition, transition
 from orgs.choices import Action, Role
 from orgs.models import Organisation
 from orgs.scoping import _active_memberships, ensure_allowed
@@ -40,7 +42,7 @@ from reporting.services.common import _ensure_office
 from reporting.services.notifications import _names, _notify, _office_users, _reporters, _users_with_roles
 from reporting.signals import accepted_data_changed
 from reporting.values import clean_value
-from reporting.workflow import EDITABLE, STEPS
+from reporting.workflow import EDITABLE, REPORT_WORKFLOW
 
 CellKey = tuple[str, str]
 
@@ -80,10 +82,6 @@ class ReportConflict(ConflictError):
         self.current_version = current_version
 
 
-class IllegalTransition(ConflictError):
-    """The report's state does not allow this step (409)."""
-
-
 class SubmissionBlocked(UserError):
     """The report is not complete: required values missing, errors, or warnings without explanation."""
 
@@ -105,12 +103,13 @@ class SaveResult:
 
 
 def _lock(report: Report) -> Report:
-    """The report row, locked for this transaction and fresh from the database."""
-    return (
-        Report.objects.select_for_update()
-        .select_related("dataset", "dataset_version", "period", "org")
-        .get(pk=report.pk)
-    )
+    """The report row, locked for this transaction and fresh from the database.
+
+    Only the report's own row is locked (core.db.lock_row), never the data set, period and
+    organisation it joins to, which every report of a round shares: locking those made
+    concurrent saves of different reports queue on one row and, with the audit chain, deadlock.
+    """
+    return lock_row(Report.objects.select_related("dataset", "dataset_version", "period", "org"), pk=report.pk)
 
 
 def _ensure_period_open(report: Report) -> None:
@@ -149,7 +148,7 @@ def _ensure_editable(report: Report, now: dt.datetime) -> None:
         _ensure_window(report.dataset, report.period, report.org, now)
 
 
-@transaction.atomic
+@atomic_retrying
 def report_open(*, by: Actor, org: Organisation, dataset: DataSet, period: Period) -> Report:
     """The report of `org` for `dataset` and `period`: the existing one, or a new draft on the current version.
 
@@ -214,7 +213,7 @@ def _conflict(report: Report, version: int) -> ReportConflict:
     )
 
 
-@transaction.atomic
+@atomic_retrying
 def values_save(*, by: Actor, report: Report, version: int, values: Mapping[CellKey, Any]) -> SaveResult:
     """Save cells of a draft or returned report, all or nothing.
 
@@ -297,7 +296,7 @@ def values_save(*, by: Actor, report: Report, version: int, values: Mapping[Cell
     return SaveResult(report, sorted(changed), notes)
 
 
-@transaction.atomic
+@atomic_retrying
 def value_comment(*, by: Actor, report: Report, element_code: str, option_key: str = "", comment: str) -> DataValue:
     """Attach (or, with an empty text, remove) a comment on one cell, filled or not."""
     ensure_allowed(by, Action.EDIT, report.org)
@@ -345,7 +344,7 @@ def _save_explanations(by: Actor, report: Report, explanations: Mapping[str, str
         )
 
 
-@transaction.atomic
+@atomic_retrying
 def warning_explain(*, by: Actor, report: Report, rule_code: str, text: str) -> WarningExplanation:
     """Record why a failing warning is nevertheless right for this report."""
     ensure_allowed(by, Action.EDIT, report.org)
@@ -368,12 +367,7 @@ def warning_explain(*, by: Actor, report: Report, rule_code: str, text: str) -> 
 
 
 def _ensure_step(report: Report, step_name: str) -> None:
-    step = STEPS[step_name]
-    if report.status not in step.sources:
-        raise IllegalTransition(
-            _("当前状态为“%(status)s”的报表不能%(step)s。")
-            % {"status": report.get_status_display(), "step": step.label}
-        )
+    REPORT_WORKFLOW.ensure_step(status=report.status, step=step_name, status_label=report.get_status_display())
 
 
 def _ensure_version(report: Report, version: int) -> None:
@@ -382,16 +376,15 @@ def _ensure_version(report: Report, version: int) -> None:
 
 
 def _transition(by: Actor, report: Report, step_name: str, *, detail: dict | None = None, **fields: Any) -> Report:
-    step = STEPS[step_name]
-    before = audit.snapshot(report)
-    updated = Report.objects.filter(pk=report.pk, version=report.version, status__in=step.sources).update(
-        status=step.target, version=F("version") + 1, updated_at=timezone.now(), **fields
+    return transition(
+        workflow=REPORT_WORKFLOW,
+        item=report,
+        step=step_name,
+        by=by,
+        event=f"reporting.report.{step_name}",
+        detail=detail,
+        **fields,
     )
-    if not updated:  # pragma: no cover - the row is locked; kept as the last line of defence
-        raise ConflictError(_("该报表已被他人修改，请刷新后重试。"))
-    report.refresh_from_db()
-    audit.record(by, f"reporting.report.{step_name}", report, before=before, detail=detail)
-    return report
 
 
 def _is_same_person(by: Actor, user) -> bool:
@@ -407,7 +400,7 @@ def _acts_on_behalf(by: Actor, org: Organisation) -> bool:
     return not any(m.org_id == org.pk and Action.EDIT in actions_for(m.role) for m in _active_memberships(by.user))
 
 
-@transaction.atomic
+@atomic_retrying
 def report_submit(
     *,
     by: Actor,
@@ -472,7 +465,7 @@ def report_submit(
     return report
 
 
-@transaction.atomic
+@atomic_retrying
 def report_approve(*, by: Actor, report: Report, version: int) -> Report:
     """The union above the organisation approves a submitted report; the office is notified."""
     ensure_allowed(by, Action.REVIEW, report.org)
@@ -500,7 +493,7 @@ def report_approve(*, by: Actor, report: Report, version: int) -> Report:
     return report
 
 
-@transaction.atomic
+@atomic_retrying
 def report_return(
     *,
     by: Actor,
@@ -516,9 +509,7 @@ def report_return(
     _ensure_version(report, version)
     _ensure_period_open(report)
     _ensure_step(report, "return")
-    reason = (reason or "").strip()
-    if not reason:
-        raise UserError(_("请填写退回原因。"), field="reason")
+    reason = REPORT_WORKFLOW.clean_reason("return", reason)
     layout = queries.version_layout(report.dataset_version)
     section = None
     if section_code:
@@ -560,7 +551,7 @@ def report_return(
     return report
 
 
-@transaction.atomic
+@atomic_retrying
 def report_accept(*, by: Actor, report: Report, version: int) -> Report:
     """The office accepts an approved report (or a submitted one when no union is above the organisation)."""
     ensure_allowed(by, Action.ACCEPT, report.org)
@@ -585,7 +576,7 @@ def report_accept(*, by: Actor, report: Report, version: int) -> Report:
     return report
 
 
-@transaction.atomic
+@atomic_retrying
 def report_lock(*, by: Actor, report: Report, version: int) -> Report:
     """Lock an accepted report: it can only be changed after the office reopens it."""
     ensure_allowed(by, Action.ACCEPT, report.org)
@@ -595,7 +586,7 @@ def report_lock(*, by: Actor, report: Report, version: int) -> Report:
     return _transition(by, report, "lock", locked_at=timezone.now())
 
 
-@transaction.atomic
+@atomic_retrying
 def report_reopen(*, by: Actor, report: Report, version: int, reason: str) -> Report:
     """The office reopens an accepted or locked report for correction (it becomes 已退回 with the reason)."""
     ensure_allowed(by, Action.ACCEPT, report.org)
@@ -603,9 +594,7 @@ def report_reopen(*, by: Actor, report: Report, version: int, reason: str) -> Re
     _ensure_version(report, version)
     _ensure_period_open(report)
     _ensure_step(report, "reopen")
-    reason = (reason or "").strip()
-    if not reason:
-        raise UserError(_("请填写重新打开的原因。"), field="reason")
+    reason = REPORT_WORKFLOW.clean_reason("reopen", reason)
     ValueReturn.objects.create(report=report, reason=reason[:1000], returned_by=by.user)
     report = _transition(
         by,
@@ -632,7 +621,7 @@ def report_reopen(*, by: Actor, report: Report, version: int, reason: str) -> Re
 # --- Periods and deadlines ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_retrying
 def period_lock(*, by: Actor, dataset: DataSet, period: Period, reason: str = "") -> PeriodLock:
     """Close a data set's period: nothing in it can be edited, submitted or reviewed; accepted reports are locked."""
     _ensure_office(by)
@@ -647,7 +636,7 @@ def period_lock(*, by: Actor, dataset: DataSet, period: Period, reason: str = ""
     return lock
 
 
-@transaction.atomic
+@atomic_retrying
 def period_unlock(*, by: Actor, dataset: DataSet, period: Period, reason: str) -> None:
     """Open a locked period again (reports stay locked until reopened one by one)."""
     _ensure_office(by)
@@ -671,7 +660,7 @@ def period_unlock(*, by: Actor, dataset: DataSet, period: Period, reason: str) -
     )
 
 
-@transaction.atomic
+@atomic_retrying
 def deadline_extend(
     *, by: Actor, dataset: DataSet, period: Period, new_deadline: dt.date, reason: str, org: Organisation | None = None
 ) -> DeadlineExtension:
@@ -698,7 +687,7 @@ def deadline_extend(
 # --- The inbox ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_retrying
 def notifications_mark_all_read(*, by: Actor) -> int:
     """Mark every unread notification of the actor as read; returns how many were unread."""
     if by.user is None:
@@ -745,7 +734,7 @@ class ImportFailed(UserError):
         )
 
 
-@transaction.atomic
+@atomic_retrying
 def values_import(
     *,
     by: Actor,
@@ -777,6 +766,8 @@ def values_import(
 def _values_import(*, by, dataset, period, items, dataset_version_number, source) -> list[SaveResult]:
     failures: list[ImportFailure] = []
     results: list[SaveResult] = []
+    # The lock order of core/db.py: the existing reports first, before opening a new one writes an audit row.
+    lock_rows(Report.objects.filter(dataset=dataset, period=period, org__in=[item.org.pk for item in items]))
     for done, item in enumerate(items):
         # Run as a background job, the person sees how far it is (outside this transaction: see core.jobs).
         current_job_progress(done=done, total=len(items))

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, ordering
 from core.actor import Actor
 from core.errors import UserError
 from reporting.models import Section, SectionElement, TotalRelation
@@ -20,7 +20,6 @@ from reporting.services.metadata import _ensure_draft
 
 SECTION_FIELDS = ("name", "description")
 SECTION_ELEMENT_FIELDS = ("required", "min_value", "max_value", "help_text")
-DIRECTIONS = ("up", "down")
 
 
 @transaction.atomic
@@ -63,24 +62,6 @@ def section_delete(*, by: Actor, section: Section) -> None:
     )
 
 
-def _renumber(items: list) -> None:
-    """Give `items` the sort orders 1, 2, 3 … in their current order (ties and gaps removed)."""
-    for index, item in enumerate(items, start=1):
-        item.sort_order = index
-
-
-def _move(items: list, item_pk: int, direction: str) -> bool:
-    """Swap the item with its neighbour in `direction`; False when it is already at that end."""
-    if direction not in DIRECTIONS:
-        raise UserError(_("移动方向只能是上移或下移。"))
-    position = next(i for i, item in enumerate(items) if item.pk == item_pk)
-    target = position - 1 if direction == "up" else position + 1
-    if not 0 <= target < len(items):
-        return False
-    items[position], items[target] = items[target], items[position]
-    return True
-
-
 @transaction.atomic
 def section_move(*, by: Actor, section: Section, direction: str) -> Section:
     """Move a section of a draft version one place up or down in the form."""
@@ -88,10 +69,10 @@ def section_move(*, by: Actor, section: Section, direction: str) -> Section:
     version = section.dataset_version
     _ensure_draft(version)
     sections = list(Section.objects.select_for_update().filter(dataset_version=version).order_by("sort_order", "id"))
-    if _move(sections, section.pk, direction):
-        before = [s.code for s in sorted(sections, key=lambda s: (s.sort_order, s.pk))]
-        _renumber(sections)
-        Section.objects.bulk_update(sections, ["sort_order"])
+    before = [s.code for s in sections]
+    changed = ordering.move(sections, section.pk, direction)
+    if changed is not None:
+        Section.objects.bulk_update(changed, ["sort_order"])
         audit.record(
             by,
             "reporting.section.move",
@@ -145,9 +126,9 @@ def section_element_move(*, by: Actor, section_element: SectionElement, directio
         .select_related("element")
         .order_by("sort_order", "id")
     )
-    if _move(items, section_element.pk, direction):
-        _renumber(items)
-        SectionElement.objects.bulk_update(items, ["sort_order"])
+    changed = ordering.move(items, section_element.pk, direction)
+    if changed is not None:
+        SectionElement.objects.bulk_update(changed, ["sort_order"])
         audit.record(
             by,
             "reporting.section_element.move",

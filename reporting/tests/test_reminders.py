@@ -229,7 +229,7 @@ def test_dry_run_writes_nothing(round_2021, django_capture_on_commit_callbacks):
 
 def test_a_mail_outage_does_not_stop_the_job(round_2021, django_capture_on_commit_callbacks):
     with (
-        mock.patch("reporting.services.reminders.send_mail", side_effect=OSError("SMTP down")),
+        mock.patch("core.workflow.send_mail", side_effect=OSError("SMTP down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = run(dt.date(2022, 1, 28))

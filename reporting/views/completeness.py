@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core import audit, exports
+from core import audit, deadlines, exports
 from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
@@ -133,7 +133,7 @@ def _filtered(rows, groups, data: dict) -> list:
 def _round_facts(dataset: DataSet, period: Period) -> dict:
     regular = queries.regular_deadline(dataset, period)
     spec = period.spec
-    today = timezone.now().astimezone(queries.REPORTING_TZ).date()
+    today = deadlines.today()
     return {
         "regular_deadline": regular,
         "opens_on": queries.opening_day(dataset, spec),

@@ -9,7 +9,6 @@ just the same when posted directly.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping
@@ -31,6 +30,7 @@ from accounts.models import User
 from core import audit
 from core.actor import Actor
 from core.errors import UserError
+from core.files import ALLOWED_EXTENSIONS, MAX_ATTACHMENT_SIZE
 from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import can, get_visible_or_404, granted_paths
@@ -47,7 +47,6 @@ from reporting.models import (
     TotalRelation,
 )
 from reporting.periods import parse_code, period_from_code
-from reporting.services.attachments import ALLOWED_EXTENSIONS, MAX_ATTACHMENT_SIZE
 from reporting.views.entry_grid import (
     build_grid,
     cell_numbers,
@@ -239,8 +238,8 @@ def _report_context(request: HttpRequest, report: Report, layout=None) -> dict:
 # --- 我的填报 -------------------------------------------------------------------------------------------
 
 
-def _report_deadlines(reports: list[Report]) -> dict[int, object]:
-    """Effective deadline per report, with every extension read in one query."""
+def _report_windows(reports: list[Report]) -> dict[int, queries.EntryWindow]:
+    """The entry window (effective deadline) per report, with every extension read in one query."""
     if not reports:
         return {}
     extensions = list(
@@ -248,34 +247,28 @@ def _report_deadlines(reports: list[Report]) -> dict[int, object]:
             dataset_id__in={r.dataset_id for r in reports}, period_id__in={r.period_id for r in reports}
         ).select_related("org")
     )
-    result = {}
-    for report in reports:
-        deadline = queries.regular_deadline(report.dataset, report.period)
-        for extension in extensions:
-            if extension.dataset_id != report.dataset_id or extension.period_id != report.period_id:
-                continue
-            if extension.org is None or report.org.path.startswith(extension.org.path):
-                deadline = max(deadline, extension.new_deadline)
-        result[report.pk] = deadline
-    return result
+    return {
+        report.pk: queries.window_for(
+            report.dataset,
+            report.period,
+            report.org,
+            [e for e in extensions if e.dataset_id == report.dataset_id and e.period_id == report.period_id],
+        )
+        for report in reports
+    }
 
 
 def _with_deadlines(reports: list[Report], now) -> list[dict]:
-    deadlines = _report_deadlines(reports)
+    windows = _report_windows(reports)
     rows = []
     for report in reports:
-        deadline = deadlines[report.pk]
-        late_from = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min, tzinfo=queries.REPORTING_TZ)
-        if report.first_submitted_at is not None:
-            timeliness = Timeliness.ON_TIME if report.first_submitted_at < late_from else Timeliness.LATE
-        else:
-            timeliness = Timeliness.MISSING if now >= late_from else Timeliness.PENDING
+        window = windows[report.pk]
         rows.append(
             {
                 "report": report,
                 "style": STATUS_STYLE.get(report.status, "secondary"),
-                "timeliness": timeliness,
-                **_deadline_info(deadline, now),
+                "timeliness": Timeliness(window.timeliness(report.first_submitted_at, now)),
+                **_deadline_info(window.deadline, now),
             }
         )
     return rows

@@ -37,7 +37,6 @@ from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import can, get_visible_or_404, granted_paths
 from reporting import queries
-from reporting.choices import ReportStatus
 from reporting.excel import storage
 from reporting.excel.container import max_data_rows, max_upload_bytes
 from reporting.excel.importer import (
@@ -149,7 +148,7 @@ def _import_page(
         "due_here": due_here,
         "subsidiaries": len(subsidiaries),
         "window": window,
-        "editable": report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED),
+        "editable": report is None or report.is_editable,
         "max_mb": max_upload_bytes() // (1024 * 1024),
         "max_rows": max_data_rows(),
         "error": error,

@@ -1,0 +1,103 @@
+"""Database helpers every app shares: row locks in one order, and retrying a transaction the database aborted.
+
+Lock order (PostgreSQL). A write that changes an item of a workflow (a report, later a written
+report or an application) takes its locks in this order, and only these:
+
+1. the item's own row, with `lock_row` (`SELECT … FOR NO KEY UPDATE OF <item>`): never the rows it
+   joins to. A plain `select_for_update()` with `select_related` locks the joined rows too: the data
+   set, the period and the organisation that every report of a round shares, so two reporters
+   saving different reports queued on one data-set row;
+2. the rows the step writes (values, returns, snapshots, notifications);
+3. the audit chain (core.audit takes a transaction-wide advisory lock when it appends), last.
+
+A transaction that takes the audit chain before an item row (an import that opens a report, which
+is audited, and then saves it) can still meet a writer holding that row; the database then aborts
+one of them with a deadlock, and `retrying` runs it again.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import OperationalError, connection, models, transaction
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# deadlock_detected, serialization_failure (https://www.postgresql.org/docs/current/errcodes-appendix.html)
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def lock_row(queryset: models.QuerySet, **lookup: Any) -> models.Model:
+    """The one row matching `lookup`, locked until the transaction ends, fresh from the database.
+
+    Only the row of `queryset`'s model is locked (`of=("self",)`), whatever `select_related`
+    joins; `no_key=True` lets other transactions keep inserting rows that refer to it.
+    """
+    return queryset.select_for_update(of=("self",), no_key=True).get(**lookup)
+
+
+def lock_rows(queryset: models.QuerySet) -> list[Any]:
+    """Lock every row of `queryset` (its model's rows only), in primary-key order; their keys.
+
+    For a write that will take several items' rows: taking them all first, in one order, keeps it
+    from holding the audit chain while waiting for an item another writer holds.
+    """
+    return list(queryset.select_for_update(of=("self",), no_key=True).order_by("pk").values_list("pk", flat=True))
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether the database aborted the transaction to break a deadlock or a serialization conflict.
+
+    Django wraps the driver's error (psycopg.errors.DeadlockDetected, SerializationFailure) in
+    django.db.OperationalError and keeps the original as `__cause__`, which carries the SQLSTATE.
+    """
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return sqlstate in RETRYABLE_SQLSTATES
+
+
+def retrying(func: F | None = None, *, attempts: int = 3, pause: float = 0.05) -> Any:
+    """Run `func` again (at most `attempts` times in all) when the database aborts it for a deadlock.
+
+    Put it outside `transaction.atomic`, at a service's entry point: the whole transaction is
+    retried, so it must not have done anything outside the database before the abort (e-mails
+    wait for the commit with `transaction.on_commit`, and callbacks of a rolled-back transaction
+    are dropped). Inside an outer transaction it retries nothing: the outer one is aborted as a
+    whole and the caller that opened it decides.
+    """
+
+    def decorate(inner: F) -> F:
+        @functools.wraps(inner)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            attempt = 1
+            while True:
+                nested = connection.in_atomic_block
+                try:
+                    return inner(*args, **kwargs)
+                except OperationalError as error:
+                    if nested or attempt >= attempts or not is_retryable(error):
+                        raise
+                    logger.warning("%s aborted by the database (%s), retry %d", inner.__qualname__, error, attempt)
+                # A random pause so that the two sides of a deadlock do not meet again.
+                time.sleep(pause * attempt * (1 + random.random()))  # noqa: S311 - not for security
+                attempt += 1
+
+        return wrapper  # type: ignore[return-value]
+
+    if func is not None:
+        return decorate(func)
+    return decorate
+
+
+def atomic_retrying(func: F) -> F:
+    """`transaction.atomic` retried on a deadlock: the decorator for a service's entry point."""
+    return retrying(transaction.atomic(func))
