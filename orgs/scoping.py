@@ -172,6 +172,19 @@ def within(field: str, paths, using: str = "default") -> Q:
     return reduce(operator.or_, (subtree_q(field, p, vendor) for p in prefixes))
 
 
+def visible_or_province_wide(queryset, user, action: str = Action.VIEW, *, org_field: str = "org"):
+    """Rows of `queryset` whose organisation (`org_field`, nullable) lies in `user`'s scope for `action`,
+    plus the rows that name no organisation because they apply to the whole province.
+
+    For rows such as deadline extensions and indicator targets: province-wide ones concern everyone,
+    an organisation's own one only those who may see that organisation.
+    """
+    paths = granted_paths(user, action)
+    if not paths:
+        return queryset.none()
+    return queryset.filter(Q(**{f"{org_field}__isnull": True}) | within(f"{org_field}__path", paths, queryset.db))
+
+
 class ScopedQuerySet(models.QuerySet):
     """Rows owned by an organisation (through `org_field`; empty means the row is the organisation)."""
 

@@ -28,7 +28,7 @@ from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import can, ensure_action, has_action
+from orgs.scoping import can, ensure_action, has_action, visible_or_province_wide
 from reporting import forms as f
 from reporting import queries, services
 from reporting.choices import Timeliness
@@ -130,7 +130,7 @@ def _filtered(rows, groups, data: dict) -> list:
     return result
 
 
-def _round_facts(dataset: DataSet, period: Period) -> dict:
+def _round_facts(dataset: DataSet, period: Period, user) -> dict:
     regular = queries.regular_deadline(dataset, period)
     spec = period.spec
     today = timezone.now().astimezone(queries.REPORTING_TZ).date()
@@ -141,8 +141,10 @@ def _round_facts(dataset: DataSet, period: Period) -> dict:
         "days_to_deadline": (regular - today).days,
         "days_past_deadline": (today - regular).days,
         "lock": queries.period_lock_of(dataset, period),
+        # Only the extensions for the whole province or for organisations in the viewer's scope:
+        # another branch's extension (who, why, granted by whom) is none of the viewer's business.
         "extensions": list(
-            DeadlineExtension.objects.filter(dataset=dataset, period=period)
+            visible_or_province_wide(DeadlineExtension.objects.filter(dataset=dataset, period=period), user)
             .select_related("org", "granted_by")
             .order_by("-created_at", "-id")
         ),
@@ -185,7 +187,7 @@ def _table_context(request: HttpRequest, chosen: Round, *, extension_form=None) 
         lock_form=f.PeriodLockForm(),
         unlock_form=f.PeriodUnlockForm(),
         may_export=has_action(request.user, Action.EXPORT),
-        **_round_facts(dataset, period),
+        **_round_facts(dataset, period, request.user),
     )
     return context
 
@@ -242,7 +244,7 @@ def _deadline_context(request: HttpRequest, chosen: Round, *, extension_form=Non
         extension_form=extension_form or f.DeadlineExtensionForm(),
         lock_form=f.PeriodLockForm(),
         unlock_form=f.PeriodUnlockForm(),
-        **_round_facts(dataset, period),
+        **_round_facts(dataset, period, request.user),
     )
     return context
 
