@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from assessment import queries, services
-from assessment.models import Appeal, Criterion, Participant, RaterAssignment, Rating, Round
+from assessment.models import Appeal, Criterion, Participant, Rating, Round
 from assessment.queries import CardCriterion, ScoreCard
 from assessment.scoring import NORMALISATION_TEXT
 from assessment.serializers import (
@@ -273,13 +273,8 @@ class RatingViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
         participant = Participant.objects.select_related("round__framework", "org").filter(pk=pk).first()
         if participant is None:
             raise NotFound()
-        if queries.is_office(user) or can(user, Action.VIEW, participant.org):
+        if queries.is_office(user) or can(user, Action.VIEW, participant.org) or services.assigned(user, participant):
             return participant
-        for assignment in RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related(
-            "org"
-        ):
-            if assignment.org is None or participant.org.path.startswith(assignment.org.path):
-                return participant
         raise NotFound()
 
     @extend_schema(request=RatingInput, responses={201: RatingSerializer, 200: RatingSerializer})

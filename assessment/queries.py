@@ -267,11 +267,7 @@ def rater_tasks(user, round_: Round) -> list[RaterTask]:
     for participant in round_.participants.select_related("org").order_by("org__path"):
         own = rates_own(user, participant.org)
         for criterion in criteria:
-            if any(
-                a.criterion_id in (None, criterion.pk)
-                and (a.org is None or participant.org.path.startswith(a.org.path))
-                for a in assignments
-            ):
+            if assigned(user, participant, criterion, assignments=assignments):
                 tasks.append(RaterTask(participant, criterion, mine.get((participant.pk, criterion.pk)), own))
     return tasks
 

@@ -113,11 +113,15 @@ def covers(paths: tuple[str, ...], org: Organisation) -> bool:
     return any(org.path.startswith(p) for p in paths)
 
 
-def in_subtree(org: Organisation, ancestor: Organisation | None, *, strict: bool = False) -> bool:
-    """Whether `org` lies in the subtree at `ancestor` (itself included unless `strict`); None covers all."""
+def in_subtree(org: Organisation | str, ancestor: Organisation | str | None, *, strict: bool = False) -> bool:
+    """Whether `org` lies in the subtree at `ancestor` (itself included unless `strict`); None covers all.
+
+    Either may be an organisation or its materialised path.
+    """
     if ancestor is None:
         return True
-    return org.path.startswith(ancestor.path) and not (strict and org.path == ancestor.path)
+    path, top = getattr(org, "path", org), getattr(ancestor, "path", ancestor)
+    return path.startswith(top) and not (strict and path == top)
 
 
 def can(user, action: str, org: Organisation) -> bool:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment import forms as f
 from assessment import queries, services
 from assessment.choices import RoundStatus
-from assessment.models import Criterion, Evidence, Participant, RaterAssignment, Result
+from assessment.models import Criterion, Evidence, Participant, Result
 from assessment.scoring import NORMALISATION_TEXT
 from assessment.views.common import PER_PAGE, _form_errors, _put_error, _url, _visible_participant
 from core import audit
@@ -112,12 +112,7 @@ def _may_see_evidence(user, evidence: Evidence) -> bool:
     participant = evidence.participant
     if can(user, Action.VIEW, participant.org):
         return True
-    assignments = RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related("org")
-    return any(
-        (evidence.criterion_id is None or a.criterion_id in (None, evidence.criterion_id))
-        and (a.org is None or participant.org.path.startswith(a.org.path))
-        for a in assignments
-    )
+    return services.assigned(user, participant, evidence.criterion_id)
 
 
 @require_GET
