@@ -34,7 +34,7 @@ from assessment.models import (
 from assessment.scoring import NORMALISATION_TEXT, scale_dimension
 from assessment.services import assigned, rates_own
 from orgs.choices import Action
-from orgs.scoping import can, granted_paths, has_action
+from orgs.scoping import can, granted_paths, has_action, within
 
 PUBLISHED_STATES = (RoundStatus.PUBLISHED, RoundStatus.LOCKED)
 
@@ -49,10 +49,7 @@ def rounds_visible(user) -> QuerySet[Round]:
     if is_office(user):
         return rounds
     paths = granted_paths(user, Action.VIEW)
-    in_scope = Q()
-    for path in paths:
-        in_scope |= Q(participants__org__path__startswith=path)
-    published = Q(published__isnull=False) & in_scope if paths else Q(pk__in=[])
+    published = Q(published__isnull=False) & within("participants__org__path", paths)
     return rounds.filter(published | Q(raters__user=user)).distinct()
 
 
@@ -175,10 +172,7 @@ def ranking(computation: Computation, *, user=None, peer_key: str | None = None)
         results = results.filter(participant__peer_key=peer_key)
     if user is not None and not is_office(user):
         paths = granted_paths(user, Action.VIEW)
-        scope = Q(pk__in=[])
-        for path in paths:
-            scope |= Q(participant__org__path__startswith=path)
-        results = results.filter(scope)
+        results = results.filter(within("participant__org__path", paths))
     return list(results.order_by("rank", "participant__org__code"))
 
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import PermissionDenied
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
+from django.db.models.expressions import Combinable
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,8 +168,11 @@ def within(field: str, paths, using: str = "default") -> Q:
     """Rows whose `field` (a materialised path, e.g. "org__path") lies in any subtree at `paths`.
 
     The one place a path filter is built: `paths` may be path strings or organisations; an empty
-    `paths` matches nothing.
+    `paths` matches nothing. It may also be one expression (e.g. `OuterRef("path")` in a subquery),
+    which gets the prefix condition alone.
     """
+    if isinstance(paths, Combinable | OuterRef):
+        return Q(**{f"{field}__startswith": paths})
     vendor = connections[using].vendor
     prefixes = _minimal({getattr(p, "path", p) for p in paths})
     if not prefixes:

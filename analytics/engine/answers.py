@@ -27,7 +27,7 @@ from analytics.engine.measures import (
 from analytics.models import AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
 from core.errors import UserError
 from orgs.choices import Action, OrgKind, Role
-from orgs.scoping import granted_paths, roles_of
+from orgs.scoping import granted_paths, in_subtree, roles_of
 from reporting import expressions, periods
 from reporting.choices import Aggregation, ReportStatus
 from reporting.expressions import Ref
@@ -135,7 +135,7 @@ class _Plan:
 
     def visible(self, org_id: int) -> bool:
         path = self.history.info(org_id).path
-        return any(path.startswith(p) for p in self.scope_paths)
+        return any(in_subtree(path, p) for p in self.scope_paths)
 
 
 def _roots_in(history: TreeHistory, user, org_id: int | None) -> tuple[list[OrgInfo], tuple[str, ...]]:
@@ -150,7 +150,7 @@ def _roots_in(history: TreeHistory, user, org_id: int | None) -> tuple[list[OrgI
             raise Http404
         return [history.info(pk) for pk in ids], paths
     info = history.find(org_id)
-    if info is None or not any(info.path.startswith(p) for p in paths):
+    if info is None or not any(in_subtree(info, p) for p in paths):
         raise Http404
     return [info], paths
 

@@ -41,7 +41,7 @@ from analytics.engine.measures import (
 )
 from analytics.models import AcceptedReport, Indicator, IndicatorTarget
 from orgs.choices import Action, OrgKind
-from orgs.scoping import granted_paths
+from orgs.scoping import granted_paths, within
 from reporting import periods
 from reporting.choices import PeriodType
 
@@ -279,14 +279,7 @@ def _completeness(user, year: str) -> Completeness | None:
         return None
     due = queries.orgs_due(dataset, period)
     if user is not None:
-        paths = granted_paths(user, Action.VIEW)
-        if not paths:
-            due = due.none()
-        else:
-            scope = Q()
-            for path in paths:
-                scope |= Q(path__startswith=path)
-            due = due.filter(scope)
+        due = due.filter(within("path", granted_paths(user, Action.VIEW)))
     expected = due.count()
     counts = Report.objects.filter(dataset=dataset, period=period, org__in=due.order_by().values("pk")).aggregate(
         reported=Count("pk", filter=Q(first_submitted_at__isnull=False)),

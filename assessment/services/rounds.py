@@ -144,7 +144,7 @@ def evidence_add(
         evidence.title = evidence.title or name
         evidence.file.save(new_storage_name(kind.extensions[0]), upload, save=False)
     elif report is not None:
-        if not report.org.path.startswith(participant.org.path):
+        if not in_subtree(report.org, participant.org):
             raise UserError(_("只能引用本单位（含下属单位）的报表。"), field="report")
         evidence.kind, evidence.report = EvidenceKind.REPORT, report
         evidence.title = evidence.title or str(report)

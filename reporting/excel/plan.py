@@ -18,14 +18,13 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.actor import Actor
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import can
+from orgs.scoping import can, in_subtree, within
 from reporting import queries
 from reporting.choices import COUNTABLE_TYPES, ReportStatus
 from reporting.excel.problems import Code, ImportProblem, ImportRefused
@@ -295,7 +294,7 @@ def plan_import(
     }
     due = set(
         queries.orgs_due(dataset, period)
-        .filter(Q(path__startswith=ctx.org.path))
+        .filter(within("path", [ctx.org]))
         .filter(pk__in=[o.pk for o in orgs.values()])
         .values_list("pk", flat=True)
     )
@@ -320,7 +319,7 @@ def plan_import(
                 )
             )
             continue
-        if not org.path.startswith(ctx.org.path) or not _may_edit(actor, org):
+        if not in_subtree(org, ctx.org) or not _may_edit(actor, org):
             plan.problems.append(
                 _org_problem(
                     Code.ORG_NOT_ALLOWED,

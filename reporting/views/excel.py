@@ -35,7 +35,7 @@ from core.exports import XLSX_CONTENT_TYPE
 from core.jobs import job_create
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import can, get_visible_or_404, granted_paths
+from orgs.scoping import can, get_visible_or_404, granted_paths, in_subtree
 from reporting import queries
 from reporting.choices import ReportStatus
 from reporting.excel import storage
@@ -109,7 +109,7 @@ def excel_home(request: HttpRequest) -> HttpResponse:
     for r in rounds:
         for group in edit_roots:
             key = (r.dataset.pk, r.period.code, group.pk)
-            if key in seen or not r.org.path.startswith(group.path) or r.org.pk == group.pk:
+            if key in seen or not in_subtree(r.org, group, strict=True):
                 continue
             seen.add(key)
             groups.append({"round": r, "group": group})
