@@ -34,19 +34,24 @@ from assessment.models import (
 from assessment.scoring import NORMALISATION_TEXT, scale_dimension
 from assessment.services import assigned, rates_own
 from orgs.choices import Action
-from orgs.scoping import can, granted_paths, has_action, within
+from orgs.scoping import can, granted_paths, has_action, is_office, within
 
 PUBLISHED_STATES = (RoundStatus.PUBLISHED, RoundStatus.LOCKED)
 
 
-def is_office(user) -> bool:
-    return has_action(user, Action.ASSESS_MANAGE)
+def runs_assessment(user) -> bool:
+    """Whether `user` runs the assessment: an office member holding ASSESS_MANAGE (the office's administrators).
+
+    Not a second meaning of "office" (that is orgs.scoping.is_office): an office reviewer is in the office
+    but does not run rounds, so office-only assessment pages answer them 403, and everyone else 404.
+    """
+    return is_office(user) and has_action(user, Action.ASSESS_MANAGE)
 
 
 def rounds_visible(user) -> QuerySet[Round]:
     """Rounds the user runs, rates in, or has a published result in (within their scope)."""
     rounds = Round.objects.select_related("framework")
-    if is_office(user):
+    if runs_assessment(user):
         return rounds
     paths = granted_paths(user, Action.VIEW)
     published = Q(published__isnull=False) & within("participants__org__path", paths)
@@ -55,14 +60,14 @@ def rounds_visible(user) -> QuerySet[Round]:
 
 def visible_computation(user, round_: Round) -> Computation | None:
     """The office sees the latest computation; everyone else only what was published."""
-    if is_office(user):
+    if runs_assessment(user):
         return round_.computations.order_by("-number").first()
     return round_.published
 
 
 def card_visible(user, participant: Participant) -> bool:
     """Whether `user` may read this participant's score card (see the module docstring)."""
-    if is_office(user):
+    if runs_assessment(user):
         return True
     return participant.round.published_id is not None and can(user, Action.VIEW, participant.org)
 
@@ -170,7 +175,7 @@ def ranking(computation: Computation, *, user=None, peer_key: str | None = None)
     results = Result.objects.filter(computation=computation).select_related("participant__org", "weakest")
     if peer_key is not None:
         results = results.filter(participant__peer_key=peer_key)
-    if user is not None and not is_office(user):
+    if user is not None and not runs_assessment(user):
         paths = granted_paths(user, Action.VIEW)
         results = results.filter(within("participant__org__path", paths))
     return list(results.order_by("rank", "participant__org__code"))

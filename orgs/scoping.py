@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections, models
 from django.db.models import OuterRef, Q
 from django.db.models.expressions import Combinable
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,6 +109,35 @@ def has_action(user, action: str) -> bool:
 
 def roles_of(user) -> set[str]:
     return {m.role for m in _active_memberships(user)} if getattr(user, "is_authenticated", False) else set()
+
+
+def is_office(user) -> bool:
+    """Whether `user` works in the reform office: holds an office role (OFFICE_ROLES).
+
+    The one meaning of "office". An office role covers the whole province (see `scope_path`), so an
+    office member accepts reports everywhere, extends deadlines and locks periods. What an office
+    member may change beyond that (metadata, indicators, assessment frameworks and rounds) is an
+    action held by the office's administrators, checked with `has_action` / `ensure_action`.
+    """
+    return bool(roles_of(user) & OFFICE_ROLES)
+
+
+def office_or_404(user) -> None:
+    """Raise Http404 unless `user` is in the office: an office-only page does not exist for anyone else.
+
+    The one answer for "not yours". An office member who lacks the action a page needs gets 403 from
+    the page's own `ensure_action` check instead (the page is theirs, the change is not allowed).
+    """
+    if not is_office(user):
+        raise Http404
+
+
+def ensure_office(actor_or_user: Any) -> None:
+    """Raise PermissionDenied unless the actor is the system or in the office (for services)."""
+    if getattr(actor_or_user, "system_name", ""):
+        return
+    if not is_office(getattr(actor_or_user, "user", actor_or_user)):
+        raise PermissionDenied(_("只有产改办可以执行此操作。"))
 
 
 def covers(paths: tuple[str, ...], org: Organisation) -> bool:

@@ -164,7 +164,7 @@ def score_card(request: HttpRequest, pk: int) -> HttpResponse:
             "normalisation": _(NORMALISATION_TEXT),
             "may_appeal": may_appeal,
             "appeal_form": f.AppealForm(),
-            "is_office": queries.is_office(user),
+            "runs_assessment": queries.runs_assessment(user),
             "change": change,
             "unpublished": computation is not None and computation.published_at is None,
             "xlsx_url": _url("assessment:score_card_xlsx", participant.pk),
@@ -221,7 +221,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
         ).select_related("weakest")
     }
     todo = []
-    if not queries.is_office(user):
+    if not queries.runs_assessment(user):
         todo = list(
             Participant.objects.visible_to(user, Action.EDIT)
             .filter(round__status__in=(RoundStatus.SELF_ASSESSMENT, RoundStatus.RATING))
@@ -235,7 +235,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "rows": [{"p": p, "result": results.get(p.pk)} for p in page.object_list],
             "todo": todo,
-            "is_office": queries.is_office(user),
+            "runs_assessment": queries.runs_assessment(user),
         },
     )
 

@@ -293,7 +293,8 @@ def test_only_the_office_extends_or_locks(client, province, role, org):
     extended = extend(client, org="E-B1")
     locked = client.post(reverse("reporting:lock_period"), {**ROUND, "reason": "结束"})
 
-    assert (extended.status_code, locked.status_code) == (403, 403)
+    # Issue 10: the office's actions do not exist for anyone outside it (404, as for other branches' objects).
+    assert (extended.status_code, locked.status_code) == (404, 404)
     assert not DeadlineExtension.objects.exists() and not PeriodLock.objects.exists()
 
 

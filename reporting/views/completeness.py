@@ -4,7 +4,7 @@ extensions and period locks; the table as .xlsx.
 
 Rows come from `queries.reports_due(user=…)`, so each user sees the organisations in their own
 scope (a union administrator its subtree, the office the province). Extensions and locks are the
-office's: the views refuse others with 403 before the services check again.
+office's: the views answer 404 to anyone else before the services check again.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import can, ensure_action, has_action, visible_or_province_wide
+from orgs.scoping import ensure_action, has_action, is_office, office_or_404, visible_or_province_wide
 from reporting import forms as f
 from reporting import queries, services
 from reporting.choices import Timeliness
@@ -49,15 +49,9 @@ def _ensure_viewer(request: HttpRequest) -> None:
         raise PermissionDenied(_("您没有查看报送进度的权限。"))
 
 
-def is_office(user) -> bool:
-    """Whether the user may extend deadlines and lock periods: ACCEPT over the whole province."""
-    roots = Organisation.objects.filter(depth=1)
-    return bool(roots) and all(can(user, Action.ACCEPT, root) for root in roots)
-
-
 def _ensure_office(request: HttpRequest) -> None:
-    if not is_office(request.user):
-        raise PermissionDenied(_("只有产改办可以延期或锁定报告期。"))
+    """Extensions and locks are the office's (orgs.scoping.is_office); for anyone else they do not exist."""
+    office_or_404(request.user)
 
 
 def _datasets():

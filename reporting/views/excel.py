@@ -137,7 +137,7 @@ def excel_go(request: HttpRequest) -> HttpResponse:
 def _import_page(
     request: HttpRequest, ctx: Context, *, error: ImportProblem | None = None, status: int = 200
 ) -> HttpResponse:
-    report = Report.objects.filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period).first()
+    report = Report.objects.visible_to(request.user).filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period).first()
     version = template_version(ctx, SINGLE)
     due_here = report is not None or queries.must_report(ctx.dataset, ctx.org, ctx.period)
     subsidiaries = bulk_orgs(ctx, ctx.dataset.current_version()) if ctx.dataset.current_version() else []
