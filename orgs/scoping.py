@@ -3,6 +3,19 @@
 Every page, export, API call and service reads scoped rows through `visible_to()` /
 `get_visible_or_404()` and checks writes with `ensure_allowed()`. Outside a user's scope an
 object does not exist for them (404); inside it but without the right action they get 403.
+
+One function per concern:
+- `within(field, paths)` builds every path filter (Q) and `in_subtree(org, ancestor)` answers the
+  same question in Python; no other module compares materialised paths itself.
+- `visible_or_province_wide()` is the scope of rows that name an organisation or none (deadline
+  extensions, indicator targets).
+- `is_office()` is the one meaning of "office" (an office role); `office_or_404()` refuses
+  everyone else on the office's pages, `ensure_office()` in services.
+- "May this rater see this participant" is about rater assignments, so it lives in
+  `assessment.services.assigned` (orgs does not import the apps); it uses `in_subtree`.
+
+core/tests/test_conventions.py checks that views, API and export modules go through the door, and
+core/tests/test_idor_pages.py with core/tests/test_api_idor.py probe every route from another branch.
 """
 
 from __future__ import annotations
