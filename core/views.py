@@ -10,8 +10,7 @@ from django.views.decorators.http import require_GET
 from core.jobs import job_kind_label, job_visible_or_404
 from orgs import queries
 from orgs.choices import Action, OrgKind, Role
-from orgs.roles import OFFICE_ROLES
-from orgs.scoping import can, has_action
+from orgs.scoping import can, has_action, is_office
 
 MEMBER_ROLES = (Role.REPORTER, Role.INFO_OFFICER, Role.LIAISON, Role.GUIDANCE)
 # Kinds worth counting on an overview: the structural ones (province, categories) are not.
@@ -59,9 +58,9 @@ def home(request: HttpRequest) -> HttpResponse:
     todos: list[str] = context["todos"]
 
     counts = None
-    if roles & OFFICE_ROLES or Role.LEADER in roles:
+    if is_office(user) or Role.LEADER in roles:
         counts = queries.org_kind_counts(user=user)
-    if roles & OFFICE_ROLES:
+    if is_office(user):
         office = _office_panel(user, counts)
         office["may_manage_users"] = has_action(user, Action.USER_MANAGE)
         context["office"] = office
