@@ -1,17 +1,13 @@
 from __future__ import annotations
 
-import operator
-from functools import reduce
-
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from orgs.choices import Action
-from orgs.scoping import _active_memberships, _minimal, granted_paths, scope_path
+from orgs.scoping import _active_memberships, _minimal, granted_paths, scope_path, within
 
 
 def reach_paths(viewer) -> tuple[str, ...]:
@@ -29,7 +25,7 @@ class UserQuerySet(models.QuerySet):
 
         if not paths:
             return self.none()
-        inside = Membership.objects.filter(reduce(operator.or_, (Q(org__path__startswith=p) for p in paths)))
+        inside = Membership.objects.filter(within("org__path", paths))
         return self.filter(pk__in=inside.values("user_id"))
 
     def visible_to(self, viewer, action: str = Action.USER_MANAGE) -> UserQuerySet:

@@ -313,9 +313,10 @@ def tree_changed(*, org, on: dt.date) -> int:
     move or closing dated `on` (possibly in the past): each is subtracted along its old lineage and
     added along the new one. Returns how many reports were re-placed."""
     from orgs.models import Organisation
+    from orgs.scoping import within
     from reporting.models import Report
 
-    ids = list(Organisation.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
+    ids = list(Organisation.objects.filter(within("path", [org])).values_list("pk", flat=True))
     affected = list(
         AcceptedReport.objects.filter(org_id__in=ids, period__end__gte=on - dt.timedelta(days=1)).select_related(
             "period"

@@ -20,7 +20,7 @@ from analytics.views import ensure_viewer
 from core.actor import Actor
 from core.errors import ConflictError, UserError
 from orgs.choices import Action
-from orgs.scoping import has_action
+from orgs.scoping import has_action, visible_or_province_wide
 from reporting.periods import period_from_code
 
 FORM_FIELDS = (
@@ -78,8 +78,11 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, code=code)
     if not indicator.is_active and not _may_manage(request):
         raise Http404
+    # The province's targets and those of organisations in the viewer's scope, never another branch's.
     targets = list(
-        IndicatorTarget.objects.filter(indicator=indicator).select_related("org").order_by("year", "org__path")
+        visible_or_province_wide(IndicatorTarget.objects.filter(indicator=indicator), request.user)
+        .select_related("org")
+        .order_by("year", "org__path")
     )
     answer = None
     if indicator.is_active:

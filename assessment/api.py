@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from assessment import queries, services
-from assessment.models import Appeal, Criterion, Participant, RaterAssignment, Rating, Round
+from assessment.models import Appeal, Criterion, Participant, Rating, Round
 from assessment.queries import CardCriterion, ScoreCard
 from assessment.scoring import NORMALISATION_TEXT
 from assessment.serializers import (
@@ -228,7 +228,7 @@ class ScoreCardViewSet(ThrottleFirstMixin, GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Participant.objects.none()
         participants = Participant.objects.select_related("round__framework", "round__published", "org")
-        if queries.is_office(self.request.user):
+        if queries.runs_assessment(self.request.user):
             return participants
         return participants.visible_to(self.request.user).filter(round__published__isnull=False)
 
@@ -273,13 +273,12 @@ class RatingViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
         participant = Participant.objects.select_related("round__framework", "org").filter(pk=pk).first()
         if participant is None:
             raise NotFound()
-        if queries.is_office(user) or can(user, Action.VIEW, participant.org):
-            return participant
-        for assignment in RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related(
-            "org"
+        if (
+            queries.runs_assessment(user)
+            or can(user, Action.VIEW, participant.org)
+            or services.assigned(user, participant)
         ):
-            if assignment.org is None or participant.org.path.startswith(assignment.org.path):
-                return participant
+            return participant
         raise NotFound()
 
     @extend_schema(request=RatingInput, responses={201: RatingSerializer, 200: RatingSerializer})
@@ -309,7 +308,7 @@ class AppealViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Appeal.objects.none()
         appeals = Appeal.objects.select_related("participant__org", "criterion")
-        if not queries.is_office(self.request.user):
+        if not queries.runs_assessment(self.request.user):
             appeals = appeals.filter(participant__in=Participant.objects.visible_to(self.request.user).values("pk"))
         round_id = _round_filter(self.request)
         if round_id is not None:

@@ -7,7 +7,6 @@ again by assessment.services, whose Chinese messages the views put on the form.
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +15,7 @@ from assessment.models import Criterion, Framework, Participant, Round
 from orgs.choices import OrgKind, Role
 from orgs.forms import BootstrapFormMixin
 from orgs.models import Organisation
+from orgs.scoping import in_subtree, within
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CHECKBOXES = {"class": "form-check-input"}
@@ -38,7 +38,7 @@ def top_enterprises() -> list[Organisation]:
     enterprises = list(Organisation.objects.filter(kind=OrgKind.ENTERPRISE, closed_on__isnull=True).order_by("path"))
     kept: list[Organisation] = []
     for org in enterprises:
-        if not any(org.path.startswith(k.path) for k in kept[-1:]):
+        if not any(in_subtree(org, k) for k in kept[-1:]):
             kept.append(org)
     return kept
 
@@ -100,7 +100,7 @@ class RoundOpenForm(BootstrapFormMixin, forms.Form):
         placed: set[int] = set()
         result: list[tuple[Organisation | None, list[Organisation]]] = []
         for union in unions:
-            members = [e for e in self.enterprises if e.path.startswith(union.path) and e.pk not in placed]
+            members = [e for e in self.enterprises if in_subtree(e, union) and e.pk not in placed]
             placed.update(e.pk for e in members)
             if members or union.kind == OrgKind.UNION:
                 result.append((union, members))
@@ -120,7 +120,7 @@ class RoundOpenForm(BootstrapFormMixin, forms.Form):
         if data.get("all_enterprises"):
             chosen.update({o.pk: o for o in self.enterprises})
         for parent in data.get("under") or []:
-            chosen.update({o.pk: o for o in self.enterprises if o.path.startswith(parent.path)})
+            chosen.update({o.pk: o for o in self.enterprises if in_subtree(o, parent)})
         return sorted(chosen.values(), key=lambda o: o.path)
 
 
@@ -396,7 +396,7 @@ class EvidenceForm(BootstrapFormMixin, forms.Form):
         )
         recent = list(
             Report.objects.visible_to(user)
-            .filter(Q(org__path__startswith=participant.org.path))
+            .filter(within("org__path", [participant.org]))
             .order_by("-period__start", "org__path")
             .values_list("pk", flat=True)[:REPORT_CHOICES]
         )

@@ -20,6 +20,7 @@ from assessment.choices import INDICATOR_KINDS, CriterionKind
 from assessment.models import Calibration, Criterion, Entry, Framework, Participant, Rating, Round
 from assessment.rules import Level, Rated
 from assessment.scoring import CriterionSpec, DimensionSpec, FactValue, FrameworkSpec, OrgInputs
+from orgs.scoping import in_subtree
 
 
 def _decimal(value) -> Decimal | None:
@@ -100,7 +101,7 @@ def _targets(codes: set[str], year: int, participants: list[Participant]) -> dic
                     continue
                 if path is None and depth < 0:
                     best, depth = value, 0
-                elif path is not None and p.org.path.startswith(path) and len(path) > depth:
+                elif path is not None and in_subtree(p.org, path) and len(path) > depth:
                     best, depth = value, len(path)
             found[(p.pk, code)] = best
     return found

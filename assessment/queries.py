@@ -34,38 +34,40 @@ from assessment.models import (
 from assessment.scoring import NORMALISATION_TEXT, scale_dimension
 from assessment.services import assigned, rates_own
 from orgs.choices import Action
-from orgs.scoping import can, granted_paths, has_action
+from orgs.scoping import can, granted_paths, has_action, is_office, within
 
 PUBLISHED_STATES = (RoundStatus.PUBLISHED, RoundStatus.LOCKED)
 
 
-def is_office(user) -> bool:
-    return has_action(user, Action.ASSESS_MANAGE)
+def runs_assessment(user) -> bool:
+    """Whether `user` runs the assessment: an office member holding ASSESS_MANAGE (the office's administrators).
+
+    Not a second meaning of "office" (that is orgs.scoping.is_office): an office reviewer is in the office
+    but does not run rounds, so office-only assessment pages answer them 403, and everyone else 404.
+    """
+    return is_office(user) and has_action(user, Action.ASSESS_MANAGE)
 
 
 def rounds_visible(user) -> QuerySet[Round]:
     """Rounds the user runs, rates in, or has a published result in (within their scope)."""
     rounds = Round.objects.select_related("framework")
-    if is_office(user):
+    if runs_assessment(user):
         return rounds
     paths = granted_paths(user, Action.VIEW)
-    in_scope = Q()
-    for path in paths:
-        in_scope |= Q(participants__org__path__startswith=path)
-    published = Q(published__isnull=False) & in_scope if paths else Q(pk__in=[])
+    published = Q(published__isnull=False) & within("participants__org__path", paths)
     return rounds.filter(published | Q(raters__user=user)).distinct()
 
 
 def visible_computation(user, round_: Round) -> Computation | None:
     """The office sees the latest computation; everyone else only what was published."""
-    if is_office(user):
+    if runs_assessment(user):
         return round_.computations.order_by("-number").first()
     return round_.published
 
 
 def card_visible(user, participant: Participant) -> bool:
     """Whether `user` may read this participant's score card (see the module docstring)."""
-    if is_office(user):
+    if runs_assessment(user):
         return True
     return participant.round.published_id is not None and can(user, Action.VIEW, participant.org)
 
@@ -173,12 +175,9 @@ def ranking(computation: Computation, *, user=None, peer_key: str | None = None)
     results = Result.objects.filter(computation=computation).select_related("participant__org", "weakest")
     if peer_key is not None:
         results = results.filter(participant__peer_key=peer_key)
-    if user is not None and not is_office(user):
+    if user is not None and not runs_assessment(user):
         paths = granted_paths(user, Action.VIEW)
-        scope = Q(pk__in=[])
-        for path in paths:
-            scope |= Q(participant__org__path__startswith=path)
-        results = results.filter(scope)
+        results = results.filter(within("participant__org__path", paths))
     return list(results.order_by("rank", "participant__org__code"))
 
 
@@ -267,11 +266,7 @@ def rater_tasks(user, round_: Round) -> list[RaterTask]:
     for participant in round_.participants.select_related("org").order_by("org__path"):
         own = rates_own(user, participant.org)
         for criterion in criteria:
-            if any(
-                a.criterion_id in (None, criterion.pk)
-                and (a.org is None or participant.org.path.startswith(a.org.path))
-                for a in assignments
-            ):
+            if assigned(user, participant, criterion, assignments=assignments):
                 tasks.append(RaterTask(participant, criterion, mine.get((participant.pk, criterion.pk)), own))
     return tasks
 

@@ -51,7 +51,7 @@ def _participant(request: HttpRequest, pk: int) -> tuple[Participant, Computatio
     """The participant whose card the user may read, and the computation they see; Http404 otherwise."""
     user = request.user
     participants = Participant.objects.select_related("round__framework", "round__published", "org")
-    if not queries.is_office(user):
+    if not queries.runs_assessment(user):
         participants = participants.visible_to(user).filter(round__published__isnull=False)
     participant = participants.filter(pk=pk).first()
     if participant is None or not queries.card_visible(user, participant):
@@ -96,7 +96,7 @@ def score_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def may_export_summary(user, round_: Round) -> bool:
     """The office, or the export right over every participant of the round (see the module docstring)."""
-    if queries.is_office(user):
+    if queries.runs_assessment(user):
         return True
     if not has_action(user, Action.EXPORT):
         return False

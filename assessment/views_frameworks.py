@@ -1,6 +1,7 @@
 """Framework pages: the reform office's editor of the assessment method (考核方案).
 
-Only the office (Action.ASSESS_MANAGE) reaches these pages; for everyone else they do not exist (404).
+Only the office reaches these pages (for everyone else they do not exist: 404), and within it only those
+who run the assessment (Action.ASSESS_MANAGE; an office reviewer gets 403).
 Every write goes through assessment.services, which checks the right again, refuses frozen frameworks
 (used by a round) and writes the audit row. The detail page shows what stops a framework from being
 issued (services.framework_problems), how totals are normalised, and each criterion's rule in the words
@@ -12,9 +13,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.forms import MultipleChoiceField
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -30,21 +32,24 @@ from assessment.forms_frameworks import (
     plain,
 )
 from assessment.models import Criterion, Dimension, Framework
-from assessment.queries import is_office
+from assessment.queries import runs_assessment
 from assessment.scoring import CriterionSpec, FactValue, OrgInputs
 from core import deadlines
 from core.actor import Actor
 from core.errors import ConflictError, UserError
 from orgs.choices import Industry, OrgKind, Ownership
 from orgs.forms import VersionedForm
+from orgs.scoping import office_or_404
 
 BONUS_KINDS = (CriterionKind.BONUS, CriterionKind.DEDUCTION)
 
 
 def _office(request: HttpRequest) -> None:
-    """The framework pages exist for the reform office only."""
-    if not is_office(request.user):
-        raise Http404
+    """The framework pages exist for the reform office only (404 for anyone else); within the office
+    only those who run the assessment edit frameworks (403 for the others)."""
+    office_or_404(request.user)
+    if not runs_assessment(request.user):
+        raise PermissionDenied(_("只有产改办管理员可以维护考核方案。"))
 
 
 def _frozen(request: HttpRequest, framework: Framework) -> bool:

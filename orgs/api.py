@@ -30,7 +30,7 @@ from core.actor import Actor
 from core.api import PreconditionFailed, ThrottleFirstMixin, etag, expected_version
 from core.errors import ConflictError, UserError
 from core.filters import IntegerFilter
-from orgs import services
+from orgs import scoping, services
 from orgs.choices import Action, Role
 from orgs.filters import OrganisationFilter
 from orgs.models import Assignment, Membership, Organisation, OrgLink, Region
@@ -111,13 +111,13 @@ class OrganisationApiFilter(OrganisationFilter):
         parent = self._scoped(value)
         if parent is None:
             return queryset.none()
-        return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        return queryset.filter(scoping.within("path", [parent], queryset.db), depth=parent.depth + 1)
 
     def filter_within(self, queryset, name, value):
         top = self._scoped(value)
         if top is None:
             return queryset.none()
-        return queryset.filter(path__startswith=top.path)
+        return queryset.filter(scoping.within("path", [top], queryset.db))
 
 
 class OrganisationViewSet(ThrottleFirstMixin, GenericViewSet):

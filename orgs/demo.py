@@ -35,6 +35,7 @@ from orgs import services
 from orgs.choices import Industry, OrgKind, Ownership, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink, Region
 from orgs.pinyin import initials
+from orgs.scoping import within
 from orgs.validators import credit_code_check_char
 
 DEMO_PASSWORD = "Changai@2026"  # noqa: S105 - the published password of the local demo accounts
@@ -450,7 +451,7 @@ def _next_step(parent_path: str | None, depth: int) -> int:
     """The first free step under a parent already in the database (or among the roots)."""
     qs = Organisation.objects.filter(depth=depth)
     if parent_path:
-        qs = qs.filter(path__startswith=parent_path)
+        qs = qs.filter(within("path", [parent_path]))
     last = qs.order_by("-path").values_list("path", flat=True).first()
     return Organisation._str2int(last[-Organisation.steplen :]) + 1 if last else 1
 

@@ -12,6 +12,7 @@ from core import deadlines
 from orgs.choices import Action, OrgKind, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink
 from orgs.pinyin import initials
+from orgs.scoping import within
 
 
 def orgs_search(*, user, text: str, action: str = Action.ORG_VIEW, limit: int = 50) -> QuerySet[Organisation]:
@@ -71,7 +72,7 @@ def children_of(*, user, parent: Organisation | None, include_closed: bool = Fal
     qs = Organisation.objects.visible_to(user, Action.ORG_VIEW)
     if not include_closed:
         qs = qs.filter(closed_on__isnull=True)
-    return qs.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("path")
+    return qs.filter(within("path", [parent], qs.db), depth=parent.depth + 1).order_by("path")
 
 
 def visible_roots(*, user, include_closed: bool = False) -> QuerySet[Organisation]:
@@ -103,8 +104,8 @@ def _has_active_member(*, roles: Iterable[str] | None = None, subtree: bool = Fa
 
     With `subtree`, a role held anywhere below the organisation counts too.
     """
-    org_lookup = {"org__path__startswith": OuterRef("path")} if subtree else {"org": OuterRef("pk")}
-    members = Membership.objects.filter(is_active=True, user__is_active=True, **org_lookup)
+    in_org = within("org__path", OuterRef("path")) if subtree else Q(org=OuterRef("pk"))
+    members = Membership.objects.filter(in_org, is_active=True, user__is_active=True)
     if roles is not None:
         members = members.filter(role__in=list(roles))
     return Exists(members)
@@ -114,7 +115,7 @@ def org_kind_counts(*, user, under: Organisation | None = None) -> dict[str, int
     """Open organisations the user may browse (within `under`'s subtree if given), counted by kind."""
     qs = Organisation.objects.visible_to(user, Action.ORG_VIEW).filter(closed_on__isnull=True)
     if under is not None:
-        qs = qs.filter(path__startswith=under.path)
+        qs = qs.filter(within("path", [under], qs.db))
     rows = qs.order_by().values("kind").annotate(n=Count("id"))
     return {row["kind"]: row["n"] for row in rows}
 
@@ -133,15 +134,13 @@ def unions_without_active_user(*, user) -> QuerySet[Organisation]:
 
 def subtree_enterprise_count(*, org: Organisation) -> int:
     """Open enterprises (and subsidiaries) in `org`'s subtree."""
-    return Organisation.objects.filter(
-        path__startswith=org.path, kind=OrgKind.ENTERPRISE, closed_on__isnull=True
-    ).count()
+    return Organisation.objects.filter(within("path", [org]), kind=OrgKind.ENTERPRISE, closed_on__isnull=True).count()
 
 
 def subtree_user_count(*, org: Organisation) -> int:
     """Active accounts holding an active role somewhere in `org`'s subtree (each counted once)."""
     return (
-        Membership.objects.filter(is_active=True, user__is_active=True, org__path__startswith=org.path)
+        Membership.objects.filter(within("org__path", [org]), is_active=True, user__is_active=True)
         .values("user_id")
         .distinct()
         .count()
@@ -152,7 +151,7 @@ def enterprises_missing_officers(*, org: Organisation) -> QuerySet[Organisation]
     """Open enterprises in `org`'s subtree that lack a reporter (填报员), an information officer
     (信息员) or a liaison (联络员) held at the enterprise itself; flags say which are present."""
     return (
-        Organisation.objects.filter(path__startswith=org.path, kind=OrgKind.ENTERPRISE, closed_on__isnull=True)
+        Organisation.objects.filter(within("path", [org]), kind=OrgKind.ENTERPRISE, closed_on__isnull=True)
         .annotate(
             has_reporter=_has_active_member(roles=[Role.REPORTER]),
             has_info_officer=_has_active_member(roles=[Role.INFO_OFFICER]),

@@ -3,6 +3,19 @@
 Every page, export, API call and service reads scoped rows through `visible_to()` /
 `get_visible_or_404()` and checks writes with `ensure_allowed()`. Outside a user's scope an
 object does not exist for them (404); inside it but without the right action they get 403.
+
+One function per concern:
+- `within(field, paths)` builds every path filter (Q) and `in_subtree(org, ancestor)` answers the
+  same question in Python; no other module compares materialised paths itself.
+- `visible_or_province_wide()` is the scope of rows that name an organisation or none (deadline
+  extensions, indicator targets).
+- `is_office()` is the one meaning of "office" (an office role); `office_or_404()` refuses
+  everyone else on the office's pages, `ensure_office()` in services.
+- "May this rater see this participant" is about rater assignments, so it lives in
+  `assessment.services.assigned` (orgs does not import the apps); it uses `in_subtree`.
+
+core/tests/test_conventions.py checks that views, API and export modules go through the door, and
+core/tests/test_idor_pages.py with core/tests/test_api_idor.py probe every route from another branch.
 """
 
 from __future__ import annotations
@@ -13,7 +26,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import PermissionDenied
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
+from django.db.models.expressions import Combinable
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,15 +124,48 @@ def roles_of(user) -> set[str]:
     return {m.role for m in _active_memberships(user)} if getattr(user, "is_authenticated", False) else set()
 
 
+def is_office(user) -> bool:
+    """Whether `user` works in the reform office: holds an office role (OFFICE_ROLES).
+
+    The one meaning of "office". An office role covers the whole province (see `scope_path`), so an
+    office member accepts reports everywhere, extends deadlines and locks periods. What an office
+    member may change beyond that (metadata, indicators, assessment frameworks and rounds) is an
+    action held by the office's administrators, checked with `has_action` / `ensure_action`.
+    """
+    return bool(roles_of(user) & OFFICE_ROLES)
+
+
+def office_or_404(user) -> None:
+    """Raise Http404 unless `user` is in the office: an office-only page does not exist for anyone else.
+
+    The one answer for "not yours". An office member who lacks the action a page needs gets 403 from
+    the page's own `ensure_action` check instead (the page is theirs, the change is not allowed).
+    """
+    if not is_office(user):
+        raise Http404
+
+
+def ensure_office(actor_or_user: Any) -> None:
+    """Raise PermissionDenied unless the actor is the system or in the office (for services)."""
+    if getattr(actor_or_user, "system_name", ""):
+        return
+    if not is_office(getattr(actor_or_user, "user", actor_or_user)):
+        raise PermissionDenied(_("只有产改办可以执行此操作。"))
+
+
 def covers(paths: tuple[str, ...], org: Organisation) -> bool:
     return any(org.path.startswith(p) for p in paths)
 
 
-def in_subtree(org: Organisation, ancestor: Organisation | None, *, strict: bool = False) -> bool:
-    """Whether `org` lies in the subtree at `ancestor` (itself included unless `strict`); None covers all."""
+def in_subtree(org: Organisation | str, ancestor: Organisation | str | None, *, strict: bool = False) -> bool:
+    """Whether `org` lies in the subtree at `ancestor` (itself included unless `strict`); None covers all.
+
+    Either may be an organisation or its materialised path.
+    """
     if ancestor is None:
         return True
-    return org.path.startswith(ancestor.path) and not (strict and org.path == ancestor.path)
+    path, top = getattr(org, "path", org), getattr(ancestor, "path", ancestor)
+    return path.startswith(top) and not (strict and path == top)
 
 
 def can(user, action: str, org: Organisation) -> bool:
@@ -163,13 +211,29 @@ def within(field: str, paths, using: str = "default") -> Q:
     """Rows whose `field` (a materialised path, e.g. "org__path") lies in any subtree at `paths`.
 
     The one place a path filter is built: `paths` may be path strings or organisations; an empty
-    `paths` matches nothing.
+    `paths` matches nothing. It may also be one expression (e.g. `OuterRef("path")` in a subquery),
+    which gets the prefix condition alone.
     """
+    if isinstance(paths, Combinable | OuterRef):
+        return Q(**{f"{field}__startswith": paths})
     vendor = connections[using].vendor
     prefixes = _minimal({getattr(p, "path", p) for p in paths})
     if not prefixes:
         return Q(pk__in=[])
     return reduce(operator.or_, (subtree_q(field, p, vendor) for p in prefixes))
+
+
+def visible_or_province_wide(queryset, user, action: str = Action.VIEW, *, org_field: str = "org"):
+    """Rows of `queryset` whose organisation (`org_field`, nullable) lies in `user`'s scope for `action`,
+    plus the rows that name no organisation because they apply to the whole province.
+
+    For rows such as deadline extensions and indicator targets: province-wide ones concern everyone,
+    an organisation's own one only those who may see that organisation.
+    """
+    paths = granted_paths(user, action)
+    if not paths:
+        return queryset.none()
+    return queryset.filter(Q(**{f"{org_field}__isnull": True}) | within(f"{org_field}__path", paths, queryset.db))
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -15,10 +15,11 @@ from core import deadlines
 from core.api import StrictInput
 from orgs.choices import Industry, OrgKind, Ownership, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink, code_validator
+from orgs.scoping import in_subtree
 
 
 def _visible(paths: tuple[str, ...], path: str) -> bool:
-    return any(path.startswith(p) for p in paths)
+    return any(in_subtree(path, p) for p in paths)
 
 
 class OrgRefSerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ from orgs.choices import Action, OrgKind, Role
 from orgs.models import Assignment, Membership, Organisation, OrgLink
 from orgs.pinyin import initials
 from orgs.roles import ACCOUNT_MANAGERS, GRANTABLE, REQUESTABLE, SEPARATED_ADMIN_ROLES
-from orgs.scoping import _active_memberships, clear_scope_cache, ensure_allowed, scope_path
+from orgs.scoping import _active_memberships, clear_scope_cache, ensure_allowed, in_subtree, scope_path, within
 
 ORG_EDITABLE_FIELDS = (
     "name",
@@ -107,7 +107,7 @@ def org_move(*, by: Actor, org: Organisation, new_parent: Organisation, on: dt.d
     new_parent.refresh_from_db()
     if org.version != version:
         raise ConflictError(_("该机构已被他人修改，请刷新后重试。"))
-    if new_parent.path.startswith(org.path):
+    if in_subtree(new_parent, org):
         raise UserError(_("不能把机构迁移到它自己或它的下级机构之下。"))
     if new_parent.is_closed:
         raise UserError(_("目标上级机构“%(name)s”已撤销。") % {"name": new_parent.name})
@@ -161,7 +161,7 @@ def org_close(
         raise ConflictError(_("该机构已被他人修改，请刷新后重试。"))
     if org.is_closed:
         raise UserError(_("该机构已于%(date)s撤销。") % {"date": org.closed_on})
-    children = Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+    children = Organisation.objects.filter(within("path", [org]), depth=org.depth + 1)
     if children.filter(closed_on__isnull=True).exists():
         raise UserError(_("请先撤销或迁移其下属机构，再撤销本机构。"))
     if org.opened_on and on < org.opened_on:
@@ -192,7 +192,7 @@ def org_close(
 
 def manages_accounts(user, org: Organisation) -> bool:
     """Whether `user` may create, reset and (de)activate accounts at `org` (ACCOUNT_MANAGERS)."""
-    return any(m.role in ACCOUNT_MANAGERS and org.path.startswith(scope_path(m)) for m in _active_memberships(user))
+    return any(m.role in ACCOUNT_MANAGERS and in_subtree(org, scope_path(m)) for m in _active_memberships(user))
 
 
 def manages_accounts_somewhere(user) -> bool:
@@ -212,7 +212,7 @@ def grantable_roles(user, org: Organisation) -> set[str]:
     """Roles `user` may grant at `org`: from each USER_MANAGE membership whose subtree holds `org`."""
     roles: set[str] = set()
     for membership in _active_memberships(user):
-        if membership.role in GRANTABLE and org.path.startswith(scope_path(membership)):
+        if membership.role in GRANTABLE and in_subtree(org, scope_path(membership)):
             roles |= GRANTABLE[membership.role]
     return roles
 

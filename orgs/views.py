@@ -23,8 +23,7 @@ from orgs.choices import Action, Industry, OrgKind, Ownership, Role
 from orgs.filters import OrganisationFilter
 from orgs.forms import AssignmentEndForm, AssignmentForm, OrgCloseForm, OrgCreateForm, OrgEditForm, OrgMoveForm
 from orgs.models import Assignment, Organisation
-from orgs.roles import OFFICE_ROLES
-from orgs.scoping import can, ensure_action, get_visible_or_404, has_action
+from orgs.scoping import can, ensure_action, get_visible_or_404, has_action, is_office
 
 SEARCH_LIMIT = 50
 CHILDREN_BATCH = 100
@@ -422,9 +421,9 @@ def home(request: HttpRequest) -> HttpResponse:
     todos: list[str] = context["todos"]
 
     counts = None
-    if roles & OFFICE_ROLES or Role.LEADER in roles:
+    if is_office(user) or Role.LEADER in roles:
         counts = queries.org_kind_counts(user=user)
-    if roles & OFFICE_ROLES:
+    if is_office(user):
         office = _office_panel(user, counts)
         office["may_manage_users"] = has_action(user, Action.USER_MANAGE)
         context["office"] = office

@@ -379,7 +379,7 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
         if dataset is None:
             raise ValidationError({"dataset": [_("未找到代码为“%(code)s”的报表。") % {"code": data["dataset"]}]})
         period = period_from_code(data["period"])
-        existed = Report.objects.filter(org=org, dataset=dataset, period=period).exists()
+        existed = Report.objects.visible_to(request.user).filter(org=org, dataset=dataset, period=period).exists()
         report = services.report_open(by=Actor.from_request(request), org=org, dataset=dataset, period=period)
         return self._detail(report, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 

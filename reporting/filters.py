@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IntegerFilter
+from orgs import scoping
 from orgs.choices import Action
 from orgs.models import Organisation
 from reporting.choices import Aggregation, MigrantScope, ReportStatus, ValueType
@@ -104,7 +105,7 @@ class ReportFilter(django_filters.FilterSet):
 
     def filter_within(self, queryset, name, value):
         org = self._scoped_org(value)
-        return queryset.none() if org is None else queryset.filter(org__path__startswith=org.path)
+        return queryset.none() if org is None else queryset.filter(scoping.within("org__path", [org], queryset.db))
 
 
 def style_form(form) -> None:

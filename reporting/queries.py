@@ -24,7 +24,7 @@ from core.workflow import changes_since, history
 from orgs.choices import Action, OrgKind, Role
 from orgs.models import Organisation, Region
 from orgs.queries import parent_map_at, rollup_target_at
-from orgs.scoping import granted_paths, in_subtree
+from orgs.scoping import granted_paths, in_subtree, within
 from reporting import periods
 from reporting.choices import COUNTABLE_TYPES, NUMERIC_TYPES, Timeliness
 from reporting.expressions import Ref
@@ -235,7 +235,7 @@ def _assigned_filter(dataset: DataSet) -> Q:
     if assignments:
         where = Q()
         for a in assignments:
-            where |= Q(path__startswith=a.org.path) if a.include_descendants else Q(pk=a.org_id)
+            where |= within("path", [a.org]) if a.include_descendants else Q(pk=a.org_id)
         condition &= where
     return condition
 
@@ -341,10 +341,7 @@ def reports_due(*, dataset: DataSet, period: Period, user=None, now: dt.datetime
         paths = granted_paths(user, Action.VIEW)
         if not paths:
             return []
-        scope = Q()
-        for p in paths:
-            scope |= Q(path__startswith=p)
-        orgs = orgs.filter(scope)
+        orgs = orgs.filter(within("path", paths, orgs.db))
     orgs = list(orgs.select_related("region"))
     reports = {r.org_id: r for r in Report.objects.filter(dataset=dataset, period=period, org__in=[o.pk for o in orgs])}
     extensions = deadline_extensions(dataset, period)
@@ -755,7 +752,7 @@ def _union_paths() -> list[str]:
 
 def has_union_above(org: Organisation, union_paths: Iterable[str]) -> bool:
     """Whether an industry/system/company union lies above `org` (given every union's path)."""
-    return any(org.path.startswith(p) and org.path != p for p in union_paths)
+    return any(in_subtree(org, p, strict=True) for p in union_paths)
 
 
 def review_queue(*, user, limit: int = 100) -> tuple[str, list[Report]]:

@@ -28,6 +28,7 @@ from analytics.engine.scope import OutOfScope, Scope
 from analytics.models import AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
 from core.errors import UserError
 from orgs.choices import OrgKind
+from orgs.scoping import in_subtree
 from reporting import expressions, periods
 from reporting.choices import Aggregation, ReportStatus
 from reporting.expressions import Ref
@@ -135,7 +136,7 @@ class _Plan:
 
     def visible(self, org_id: int) -> bool:
         path = self.history.info(org_id).path
-        return any(path.startswith(p) for p in self.scope_paths)
+        return any(in_subtree(path, p) for p in self.scope_paths)
 
 
 def _roots_in(history: TreeHistory, scope: Scope, org_id: int | None) -> tuple[list[OrgInfo], tuple[str, ...]]:

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from orgs.choices import Action, Role
-from orgs.scoping import granted_paths, roles_of, within
+from orgs.scoping import granted_paths, in_subtree, roles_of, within
 
 
 class OutOfScope(LookupError):
@@ -65,7 +65,7 @@ class Scope:
         return f"user:{getattr(self.user, 'pk', 0)}:{digest}"
 
     def covers(self, path: str) -> bool:
-        return any(path.startswith(p) for p in self.paths)
+        return any(in_subtree(path, p) for p in self.paths)
 
     def q(self, field_name: str) -> Q:
         """Rows whose `field_name` (a tree path, e.g. "org__path") lies in the scope."""

@@ -767,6 +767,28 @@ def test_an_organisations_own_target_wins_over_the_provinces_on_its_dashboard_an
     assert sheet.cell(row=target_row, column=2).value == pytest.approx(25)
 
 
+def test_indicator_page_shows_only_targets_in_scope(client, tree, data):
+    """Regression (issue 10): any data viewer saw every organisation's targets on the indicator page."""
+    indicator = Indicator.objects.get(code="CERT_RATE")
+    IndicatorTarget.objects.create(indicator=indicator, year=2021, value=Decimal("30"), note="全省目标说明")
+    IndicatorTarget.objects.create(indicator=indicator, year=2021, org=tree.union_a, value=Decimal("25"), note="甲")
+    IndicatorTarget.objects.create(indicator=indicator, year=2021, org=tree.union_b, value=Decimal("26"), note="乙")
+    url = reverse("analytics:indicator_detail", args=["CERT_RATE"])
+
+    def shown(user):
+        login(client, user)
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        return sorted(t.note for t in response.context["targets"]), 'data-org="U-B"' in body
+
+    assert shown(office(tree)) == (["乙", "全省目标说明", "甲"], True)
+    assert shown(tree.user(Role.UNION_ADMIN, tree.union_a)) == (["全省目标说明", "甲"], False)
+    # Only targets inside the scope: a reporter below union B does not see its union's target either.
+    assert shown(tree.user(Role.REPORTER, tree.ent_b1)) == (["全省目标说明"], False)
+    assert shown(tree.user(Role.UNION_ADMIN, tree.union_b)) == (["乙", "全省目标说明"], True)
+
+
 # --- Drill-through in a prefecture's view (issue 4) --------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from core.errors import ConflictError, UserError
 from core.models import versioned_update
 from orgs.choices import Action, OrgKind
 from orgs.models import Membership, Organisation
-from orgs.scoping import ensure_allowed
+from orgs.scoping import ensure_allowed, in_subtree
 
 # --- Rounds -------------------------------------------------------------------------------------------
 
@@ -145,7 +145,7 @@ def evidence_add(
         evidence.title = evidence.title or name
         evidence.file.save(new_storage_name(kind.extensions[0]), upload, save=False)
     elif report is not None:
-        if not report.org.path.startswith(participant.org.path):
+        if not in_subtree(report.org, participant.org):
             raise UserError(_("只能引用本单位（含下属单位）的报表。"), field="report")
         evidence.kind, evidence.report = EvidenceKind.REPORT, report
         evidence.title = evidence.title or str(report)
@@ -191,15 +191,25 @@ def own_org_paths(user) -> list[str]:
 
 def rates_own(user, org: Organisation) -> bool:
     """Whether `org` is the rater's own organisation, above it or below it."""
-    return any(org.path.startswith(p) or p.startswith(org.path) for p in own_org_paths(user))
+    return any(in_subtree(org, p) or in_subtree(p, org) for p in own_org_paths(user))
 
 
-def assigned(user, participant: Participant, criterion: Criterion) -> bool:
-    """Whether `user` was named to rate this criterion of this participant."""
-    for a in RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related("org"):
-        if (a.criterion_id in (None, criterion.pk)) and (a.org is None or participant.org.path.startswith(a.org.path)):
-            return True
-    return False
+def assigned(user, participant: Participant, criterion: Criterion | int | None = None, *, assignments=None) -> bool:
+    """Whether `user` was named to rate `participant` on `criterion` (on any criterion when None).
+
+    The one answer to "may this rater see this participant": the rating service, the rater's task
+    list, the evidence download and the API's rating endpoint all ask it. It lives here rather than in
+    orgs.scoping because it is about rater assignments (orgs must not import assessment), and here rather
+    than in assessment.queries because the rating service needs it and queries already import services.
+    `assignments` may be the user's assignments in the round, loaded once by a caller that asks many times.
+    """
+    if assignments is None:
+        assignments = RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related("org")
+    criterion_id = getattr(criterion, "pk", criterion)
+    return any(
+        (criterion_id is None or a.criterion_id in (None, criterion_id)) and in_subtree(participant.org, a.org)
+        for a in assignments
+    )
 
 
 @transaction.atomic

@@ -189,12 +189,18 @@ def test_opening_a_round_without_organisations_says_so(client, world):
     assert not Round.objects.filter(name="空轮次").exists()
 
 
-@pytest.mark.parametrize("role", [Role.UNION_ADMIN, Role.REPORTER, Role.OFFICE_REVIEWER, Role.LEADER])
-def test_only_the_office_admin_opens_rounds(client, world, role):
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(Role.UNION_ADMIN, 404), (Role.REPORTER, 404), (Role.OFFICE_REVIEWER, 403), (Role.LEADER, 404)],
+)
+def test_only_the_office_admin_opens_rounds(client, world, role, status):
+    # One meaning of "office" (issue 10): outside the office the page does not exist (404); an office
+    # member who does not run rounds is refused (403).
     client.force_login(world.tree.user(role))
     response = client.get(reverse("assessment:round_open"))
-    assert response.status_code == 403
-    assert "只有产改办可以管理考核轮次。" in response.content.decode()
+    assert response.status_code == status
+    if status == 403:
+        assert "只有产改办可以管理考核轮次。" in response.content.decode()
 
 
 # --- Office-only pages and actions ----------------------------------------------------------------------
@@ -204,20 +210,25 @@ OFFICE_POSTS = ["round_advance", "round_publish", "round_lock", "round_reopen", 
 
 
 @pytest.mark.parametrize("name", OFFICE_PAGES + OFFICE_POSTS)
-def test_office_pages_are_403_for_a_rater_and_404_for_someone_who_cannot_see_the_round(client, world, name):
+def test_office_pages_are_404_outside_the_office_and_403_for_an_office_reviewer(client, world, name):
+    # Issue 10: one answer for "not yours" (404), also for a rater who sees the round; 403 only for an
+    # office member who may see the round but does not run it.
     rater = world.tree.user(Role.DEPT_VIEWER)
     services.rater_assign(by=world.actor(), round_=world.round, user=rater)
+    reviewer = world.tree.user(Role.OFFICE_REVIEWER)
+    services.rater_assign(by=world.actor(), round_=world.round, user=reviewer)  # so the round is visible
     outsider = world.tree.user(Role.REPORTER, world.tree.ent_b1)
     url = reverse(f"assessment:{name}", args=[world.round.pk])
     send = client.post if name in OFFICE_POSTS else client.get
     data = {"version": world.round.version, "reason": "测试"} if name in OFFICE_POSTS else None
 
-    client.force_login(rater)
+    client.force_login(reviewer)
     refused = send(url, data)
     assert refused.status_code == 403
     assert "只有产改办可以管理考核轮次。" in refused.content.decode()
-    client.force_login(outsider)
-    assert send(url, data).status_code == 404
+    for user in (rater, outsider):
+        client.force_login(user)
+        assert send(url, data).status_code == 404
     assert world.refresh().status == RoundStatus.SELF_ASSESSMENT
     assert not world.round.computations.exists()
 
@@ -454,7 +465,7 @@ def test_a_rater_sees_only_what_they_were_assigned(client, world):
     rating.refresh_from_db()
     assert rating.level == "A"
     # A rater reaches neither the office's pages nor the organisations' score cards.
-    assert client.get(reverse("assessment:round_ranking", args=[world.round.pk])).status_code == 403
+    assert client.get(reverse("assessment:round_ranking", args=[world.round.pk])).status_code == 404
     assert client.get(reverse("assessment:score_card", args=[world.p(world.tree.ent_a2).pk])).status_code == 404
 
 

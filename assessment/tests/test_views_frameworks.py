@@ -145,7 +145,6 @@ def urls(framework):
 @pytest.mark.parametrize(
     "role",
     [
-        Role.OFFICE_REVIEWER,
         Role.UNION_ADMIN,
         Role.REPORTER,
         Role.DEPT_VIEWER,
@@ -154,7 +153,7 @@ def urls(framework):
         Role.SYS_ADMIN,
     ],
 )
-def test_everyone_but_the_office_administrator_gets_404_and_changes_nothing(client, tree, framework, role):
+def test_everyone_outside_the_office_gets_404_and_changes_nothing(client, tree, framework, role):
     gets, posts = urls(framework)
     if role == Role.SYS_ADMIN:
         login_verified(client, tree.user(role))  # the three administrators need both factors
@@ -172,6 +171,18 @@ def test_everyone_but_the_office_administrator_gets_404_and_changes_nothing(clie
     assert AuditEntry.objects.exclude(event__startswith="access.").exclude(event__startswith="auth.").count() == (
         audit_rows
     )
+
+
+def test_an_office_reviewer_gets_403_and_changes_nothing(client, tree, framework):
+    """Issue 10: in the office but not running the assessment: the pages are theirs to know of, not to use."""
+    gets, posts = urls(framework)
+    client.force_login(tree.user(Role.OFFICE_REVIEWER))
+
+    answers = {url: client.get(url).status_code for url in gets}
+    answers |= {url: client.post(url, {"direction": "up", "version": 1}).status_code for url in posts}
+
+    assert answers == dict.fromkeys(answers, 403)
+    assert Criterion.objects.filter(dimension__framework=framework).count() == 5
 
 
 def test_office_administrator_opens_every_page(client_office, framework):

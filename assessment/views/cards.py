@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment import forms as f
 from assessment import queries, services
 from assessment.choices import RoundStatus
-from assessment.models import Criterion, Evidence, Participant, RaterAssignment, Result
+from assessment.models import Criterion, Evidence, Participant, Result
 from assessment.scoring import NORMALISATION_TEXT
 from assessment.views.common import PER_PAGE, _form_errors, _put_error, _url, _visible_participant
 from core import audit, deadlines
@@ -112,12 +112,7 @@ def _may_see_evidence(user, evidence: Evidence) -> bool:
     participant = evidence.participant
     if queries.card_visible(user, participant) or can(user, Action.EDIT, participant.org):
         return True
-    assignments = RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related("org")
-    return any(
-        (evidence.criterion_id is None or a.criterion_id in (None, evidence.criterion_id))
-        and (a.org is None or participant.org.path.startswith(a.org.path))
-        for a in assignments
-    )
+    return services.assigned(user, participant, evidence.criterion_id)
 
 
 @require_GET
@@ -169,7 +164,7 @@ def score_card(request: HttpRequest, pk: int) -> HttpResponse:
             "normalisation": _(NORMALISATION_TEXT),
             "may_appeal": may_appeal,
             "appeal_form": f.AppealForm(),
-            "is_office": queries.is_office(user),
+            "runs_assessment": queries.runs_assessment(user),
             "change": change,
             "unpublished": computation is not None and computation.published_at is None,
             "xlsx_url": _url("assessment:score_card_xlsx", participant.pk),
@@ -226,7 +221,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
         ).select_related("weakest")
     }
     todo = []
-    if not queries.is_office(user):
+    if not queries.runs_assessment(user):
         todo = list(
             Participant.objects.visible_to(user, Action.EDIT)
             .filter(round__status__in=(RoundStatus.SELF_ASSESSMENT, RoundStatus.RATING))
@@ -240,7 +235,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "rows": [{"p": p, "result": results.get(p.pk)} for p in page.object_list],
             "todo": todo,
-            "is_office": queries.is_office(user),
+            "runs_assessment": queries.runs_assessment(user),
         },
     )
 

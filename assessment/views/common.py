@@ -18,7 +18,7 @@ from assessment.scoring import NORMALISATION_TEXT
 from assessment.views_exports import may_export_summary
 from core.errors import UserError
 from orgs.choices import Action
-from orgs.scoping import get_visible_or_404
+from orgs.scoping import get_visible_or_404, office_or_404
 
 PER_PAGE = 100
 STAGES = [RoundStatus.SELF_ASSESSMENT, RoundStatus.RATING, RoundStatus.CALIBRATION, RoundStatus.PUBLISHED,
@@ -46,7 +46,9 @@ OFFICE_TABS = [
 
 
 def _ensure_office(request: HttpRequest) -> None:
-    if not queries.is_office(request.user):
+    """Office-only pages: 404 outside the office, 403 for an office member who does not run rounds."""
+    office_or_404(request.user)
+    if not queries.runs_assessment(request.user):
         raise PermissionDenied(_("只有产改办可以管理考核轮次。"))
 
 

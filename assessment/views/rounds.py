@@ -69,7 +69,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         "assessment/round_list.html",
         {
             "rows": rows,
-            "is_office": queries.is_office(user),
+            "runs_assessment": queries.runs_assessment(user),
             "frameworks_url": _url("assessment:framework_list"),
         },
     )
@@ -112,7 +112,7 @@ def round_open(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The office's overview of a round; for everyone else the published ranking within their scope."""
     round_ = _visible_round(request, pk)
-    if not queries.is_office(request.user):
+    if not queries.runs_assessment(request.user):
         return _round_public(request, round_)
     context = _round_context(request, round_, "round_detail")
     participants = round_.participants.select_related("org").order_by("org__path")

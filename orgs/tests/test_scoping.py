@@ -90,3 +90,78 @@ def test_subtree_condition_matches_prefix_only(tree):
     condition = subtree_q("path", tree.union_a.path, connection.vendor)
     codes = set(Organisation.objects.filter(condition).values_list("code", flat=True))
     assert codes == {"U-A", "E-A1", "UNIT-A1", "E-A2"}
+
+
+# --- One function per access concern (issue 10) ------------------------------------------------------
+
+
+def test_within_builds_the_path_filter_for_paths_organisations_and_subqueries(tree):
+    from django.db.models import Exists, OuterRef
+
+    from orgs.scoping import within
+
+    codes = set(Organisation.objects.filter(within("path", [tree.union_a])).values_list("code", flat=True))
+    assert codes == {"U-A", "E-A1", "UNIT-A1", "E-A2"}
+    assert set(Organisation.objects.filter(within("path", [tree.union_a.path, tree.ent_a1.path])).values_list(
+        "code", flat=True
+    )) == codes  # fmt: skip
+    assert not Organisation.objects.filter(within("path", [])).exists()  # no paths: nothing
+    # An outer reference: organisations with a role held anywhere in their subtree.
+    members = Membership.objects.filter(within("org__path", OuterRef("path")), is_active=True)
+    tree.user(Role.REPORTER, tree.ent_b1)
+    with_roles = Organisation.objects.filter(Exists(members)).values_list("code", flat=True)
+    assert {"U-B", "E-B1"} <= set(with_roles)
+    assert "E-A2" not in set(with_roles)
+
+
+def test_in_subtree_takes_organisations_or_paths(tree):
+    from orgs.scoping import in_subtree
+
+    assert in_subtree(tree.ent_a1, tree.union_a) and in_subtree(tree.ent_a1.path, tree.union_a.path)
+    assert in_subtree(tree.union_a, tree.union_a) and not in_subtree(tree.union_a, tree.union_a, strict=True)
+    assert not in_subtree(tree.ent_b1, tree.union_a)
+    assert in_subtree(tree.ent_b1, None)
+
+
+def test_visible_or_province_wide_keeps_the_scope_and_the_rows_of_no_organisation(tree):
+    from orgs.scoping import visible_or_province_wide
+    from reporting.models import DeadlineExtension
+    from reporting.periods import period_from_code
+    from reporting.tests.factories import load_workforce
+
+    yearly, _quarterly = load_workforce()
+    period = period_from_code("2021")
+    for org in (None, tree.union_a, tree.ent_a1, tree.union_b):
+        DeadlineExtension.objects.create(dataset=yearly, period=period, org=org, new_deadline=dt.date(2022, 3, 1))
+
+    def seen(user):
+        rows = visible_or_province_wide(DeadlineExtension.objects.all(), user)
+        return sorted(e.org.code if e.org else "-" for e in rows)
+
+    assert seen(tree.user(Role.UNION_ADMIN, tree.union_a)) == ["-", "E-A1", "U-A"]
+    assert seen(tree.user(Role.REPORTER, tree.ent_a1)) == ["-", "E-A1"]
+    assert seen(tree.user(Role.OFFICE_REVIEWER)) == ["-", "E-A1", "U-A", "U-B"]
+    assert seen(tree.user(Role.AUDIT_ADMIN)) == []  # no business data at all
+
+
+@pytest.mark.parametrize(
+    ("role", "office"),
+    [(Role.OFFICE_ADMIN, True), (Role.OFFICE_REVIEWER, True), (Role.UNION_ADMIN, False), (Role.LEADER, False)],
+)
+def test_office_has_one_meaning_and_one_refusal(tree, role, office):
+    from django.http import Http404
+
+    from core.actor import Actor
+    from orgs.scoping import ensure_office, is_office, office_or_404
+
+    user = tree.user(role)
+    assert is_office(user) is office
+    if office:
+        office_or_404(user)
+        ensure_office(Actor(user=user))
+    else:
+        with pytest.raises(Http404):
+            office_or_404(user)
+        with pytest.raises(PermissionDenied):
+            ensure_office(Actor(user=user))
+    ensure_office(SYSTEM)  # the system acts for the office

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from orgs.models import Organisation
+from orgs.scoping import within
 from reporting import queries
 from reporting.excel import storage
 from reporting.excel.container import inspect_workbook
@@ -50,7 +51,7 @@ def bulk_orgs(ctx: Context, version: DataSetVersion) -> list[Organisation]:
 
     orgs = [
         o
-        for o in queries.orgs_due(ctx.dataset, ctx.period).filter(path__startswith=ctx.org.path).exclude(pk=ctx.org.pk)
+        for o in queries.orgs_due(ctx.dataset, ctx.period).filter(within("path", [ctx.org])).exclude(pk=ctx.org.pk)
         if _may_edit(ctx.actor, o)
     ]
     other = set(

@@ -17,14 +17,13 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.actor import Actor
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import can
+from orgs.scoping import can, in_subtree, within
 from reporting import queries
 from reporting.choices import COUNTABLE_TYPES, ReportStatus
 from reporting.excel.problems import Code, ImportProblem, ImportRefused
@@ -276,7 +275,7 @@ def plan_import(
     }
     due = set(
         queries.orgs_due(dataset, period)
-        .filter(Q(path__startswith=ctx.org.path))
+        .filter(within("path", [ctx.org]))
         .filter(pk__in=[o.pk for o in orgs.values()])
         .values_list("pk", flat=True)
     )
@@ -288,7 +287,7 @@ def plan_import(
     for code in codes:
         row = row_of.get(code)
         org = orgs.get(code)
-        if org is None or not org.path.startswith(ctx.org.path) or not _may_edit(actor, org):
+        if org is None or not in_subtree(org, ctx.org) or not _may_edit(actor, org):
             # One answer for "no such code" and "not yours", as the API gives: an upload must not
             # map other branches' codes to names (issue 11).
             plan.problems.append(

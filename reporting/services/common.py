@@ -9,16 +9,14 @@ from django.core.exceptions import ValidationError
 from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
-from orgs.models import Organisation
-from orgs.scoping import ensure_action, ensure_allowed
+from orgs.scoping import ensure_action, ensure_office
 
 # --- Permission helpers ---------------------------------------------------------------------------------
 
 
 def _ensure_office(by: Actor) -> None:
-    """Metadata, period locks and deadlines belong to the reform office: ACCEPT over the whole tree."""
-    for root in Organisation.objects.filter(depth=1):
-        ensure_allowed(by, Action.ACCEPT, root)
+    """Period locks, deadlines and reminders belong to the reform office (orgs.scoping.is_office)."""
+    ensure_office(by)
 
 
 def _ensure_metadata_manager(by: Actor) -> None:

@@ -16,6 +16,7 @@ from core.workflow import mail_after_commit
 from orgs.choices import Role
 from orgs.models import Membership, Organisation
 from orgs.roles import OFFICE_ROLES
+from orgs.scoping import in_subtree
 from reporting.models import (
     Notification,
     Report,
@@ -45,7 +46,7 @@ def _office_users(org: Organisation) -> list:
             "user", "org"
         )
     )
-    covering = [m for m in memberships if org.path.startswith(m.org.path)] or memberships
+    covering = [m for m in memberships if in_subtree(org, m.org)] or memberships
     return list({m.user_id: m.user for m in covering}.values())
 
 

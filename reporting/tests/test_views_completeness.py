@@ -293,7 +293,8 @@ def test_only_the_office_extends_or_locks(client, province, role, org):
     extended = extend(client, org="E-B1")
     locked = client.post(reverse("reporting:lock_period"), {**ROUND, "reason": "结束"})
 
-    assert (extended.status_code, locked.status_code) == (403, 403)
+    # Issue 10: the office's actions do not exist for anyone outside it (404, as for other branches' objects).
+    assert (extended.status_code, locked.status_code) == (404, 404)
     assert not DeadlineExtension.objects.exists() and not PeriodLock.objects.exists()
 
 
@@ -311,6 +312,31 @@ def test_office_locks_and_unlocks_the_period(client, province):
     assert "已解除2021年度“产业工人队伍基本情况”的锁定。" in unlocked.content.decode()
     assert not PeriodLock.objects.exists()
     assert AuditEntry.objects.filter(event__in=["reporting.period.lock", "reporting.period.unlock"]).count() == 2
+
+
+def test_extensions_of_another_branch_are_not_shown(client, province):
+    """Regression (issue 10): every viewer of the completeness pages saw every organisation's extensions."""
+    office = login(client, province.user(Role.OFFICE_ADMIN))
+    extend(office, org="U-B", reason="铜业停电延期")
+    extend(office, org="E-A2", reason="曲靖网络故障延期", new_deadline="2022-02-16")
+    extend(office, org="", reason="全省统一延期", new_deadline="2022-02-10")
+    assert DeadlineExtension.objects.count() == 3
+
+    seen = {}
+    for role, org in [(Role.OFFICE_ADMIN, "office"), (Role.UNION_ADMIN, "union_a"), (Role.REPORTER, "ent_b1")]:
+        login(client, province.user(role, getattr(province, org)))
+        for url in (URL, DEADLINE_URL):
+            response = client.get(url, ROUND)
+            assert response.status_code == 200
+            reasons = sorted(e.reason for e in response.context["extensions"])
+            body = response.content.decode()
+            assert all(r in body for r in reasons)
+            seen[(role, url)] = (reasons, [r for r in ("铜业停电延期", "曲靖网络故障延期") if r in body])
+
+    assert seen[(Role.OFFICE_ADMIN, URL)][0] == ["全省统一延期", "曲靖网络故障延期", "铜业停电延期"]
+    for url in (URL, DEADLINE_URL):
+        assert seen[(Role.UNION_ADMIN, url)] == (["全省统一延期", "曲靖网络故障延期"], ["曲靖网络故障延期"])
+        assert seen[(Role.REPORTER, url)] == (["全省统一延期"], [])
 
 
 def test_a_tampered_round_is_not_found(client, province):

@@ -4,7 +4,7 @@ extensions and period locks; the table as .xlsx.
 
 Rows come from `queries.reports_due(user=…)`, so each user sees the organisations in their own
 scope (a union administrator its subtree, the office the province). Extensions and locks are the
-office's: the views refuse others with 403 before the services check again.
+office's: the views answer 404 to anyone else before the services check again.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import can, ensure_action, has_action
+from orgs.scoping import ensure_action, has_action, is_office, office_or_404, visible_or_province_wide
 from reporting import forms as f
 from reporting import queries, services
 from reporting.choices import Timeliness
@@ -49,15 +49,9 @@ def _ensure_viewer(request: HttpRequest) -> None:
         raise PermissionDenied(_("您没有查看报送进度的权限。"))
 
 
-def is_office(user) -> bool:
-    """Whether the user may extend deadlines and lock periods: ACCEPT over the whole province."""
-    roots = Organisation.objects.filter(depth=1)
-    return bool(roots) and all(can(user, Action.ACCEPT, root) for root in roots)
-
-
 def _ensure_office(request: HttpRequest) -> None:
-    if not is_office(request.user):
-        raise PermissionDenied(_("只有产改办可以延期或锁定报告期。"))
+    """Extensions and locks are the office's (orgs.scoping.is_office); for anyone else they do not exist."""
+    office_or_404(request.user)
 
 
 def _datasets():
@@ -130,7 +124,7 @@ def _filtered(rows, groups, data: dict) -> list:
     return result
 
 
-def _round_facts(dataset: DataSet, period: Period) -> dict:
+def _round_facts(dataset: DataSet, period: Period, user) -> dict:
     regular = queries.regular_deadline(dataset, period)
     spec = period.spec
     today = deadlines.today()
@@ -141,8 +135,10 @@ def _round_facts(dataset: DataSet, period: Period) -> dict:
         "days_to_deadline": (regular - today).days,
         "days_past_deadline": (today - regular).days,
         "lock": queries.period_lock_of(dataset, period),
+        # Only the extensions for the whole province or for organisations in the viewer's scope:
+        # another branch's extension (who, why, granted by whom) is none of the viewer's business.
         "extensions": list(
-            DeadlineExtension.objects.filter(dataset=dataset, period=period)
+            visible_or_province_wide(DeadlineExtension.objects.filter(dataset=dataset, period=period), user)
             .select_related("org", "granted_by")
             .order_by("-created_at", "-id")
         ),
@@ -185,7 +181,7 @@ def _table_context(request: HttpRequest, chosen: Round, *, extension_form=None) 
         lock_form=f.PeriodLockForm(),
         unlock_form=f.PeriodUnlockForm(),
         may_export=has_action(request.user, Action.EXPORT),
-        **_round_facts(dataset, period),
+        **_round_facts(dataset, period, request.user),
     )
     return context
 
@@ -242,7 +238,7 @@ def _deadline_context(request: HttpRequest, chosen: Round, *, extension_form=Non
         extension_form=extension_form or f.DeadlineExtensionForm(),
         lock_form=f.PeriodLockForm(),
         unlock_form=f.PeriodUnlockForm(),
-        **_round_facts(dataset, period),
+        **_round_facts(dataset, period, request.user),
     )
     return context
 

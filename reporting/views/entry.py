@@ -33,7 +33,7 @@ from core.errors import UserError
 from core.files import ALLOWED_EXTENSIONS, MAX_ATTACHMENT_SIZE
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import can, get_visible_or_404, granted_paths
+from orgs.scoping import can, get_visible_or_404, granted_paths, is_office
 from reporting import queries, services
 from reporting.choices import Importance, ReportStatus, Timeliness
 from reporting.filters import ReportFilter
@@ -281,7 +281,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     if not granted_paths(user, Action.VIEW):
         return render(request, "reporting/entry_list.html", {"no_scope": True})
     now = timezone.now()
-    office = bool(granted_paths(user, Action.ACCEPT))
+    office = is_office(user)
     rounds = [] if office else queries.entry_rounds(user=user, now=now, limit=ROUNDS_SHOWN + 1)
     round_rows = [
         {

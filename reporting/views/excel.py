@@ -35,7 +35,7 @@ from core.exports import XLSX_CONTENT_TYPE
 from core.jobs import job_create, job_for_key
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import can, get_visible_or_404, granted_paths
+from orgs.scoping import can, get_visible_or_404, granted_paths, in_subtree
 from reporting import queries
 from reporting.excel import storage
 from reporting.excel.container import max_data_rows, max_upload_bytes
@@ -108,7 +108,7 @@ def excel_home(request: HttpRequest) -> HttpResponse:
     for r in rounds:
         for group in edit_roots:
             key = (r.dataset.pk, r.period.code, group.pk)
-            if key in seen or not r.org.path.startswith(group.path) or r.org.pk == group.pk:
+            if key in seen or not in_subtree(r.org, group, strict=True):
                 continue
             seen.add(key)
             groups.append({"round": r, "group": group})
@@ -136,7 +136,7 @@ def excel_go(request: HttpRequest) -> HttpResponse:
 def _import_page(
     request: HttpRequest, ctx: Context, *, error: ImportProblem | None = None, status: int = 200
 ) -> HttpResponse:
-    report = Report.objects.filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period).first()
+    report = Report.objects.visible_to(request.user).filter(org=ctx.org, dataset=ctx.dataset, period=ctx.period).first()
     version = template_version(ctx, SINGLE)
     due_here = report is not None or queries.must_report(ctx.dataset, ctx.org, ctx.period)
     subsidiaries = bulk_orgs(ctx, ctx.dataset.current_version()) if ctx.dataset.current_version() else []

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from core.actor import Actor
 from core.errors import UserError
 from orgs.choices import Action
-from orgs.roles import OFFICE_ROLES
-from orgs.scoping import has_action, roles_of
+from orgs.scoping import has_action, is_office, office_or_404
 from reporting.models import DataSetVersion
 
 # --- Access ---------------------------------------------------------------------------------------------
@@ -25,16 +24,13 @@ from reporting.models import DataSetVersion
 
 def may_read_metadata(user) -> bool:
     """Office staff read metadata; its administrators also change it."""
-    return has_action(user, Action.METADATA_MANAGE) or bool(roles_of(user) & OFFICE_ROLES)
+    return is_office(user)
 
 
 def check_reader(request: HttpRequest) -> bool:
-    """Whether the user may change metadata; PermissionDenied (403) unless they may at least read it."""
-    if has_action(request.user, Action.METADATA_MANAGE):
-        return True
-    if roles_of(request.user) & OFFICE_ROLES:
-        return False
-    raise PermissionDenied(_("只有产改办可以查看报表定义。"))
+    """Whether the user may change metadata; Http404 unless they are in the office (who read it)."""
+    office_or_404(request.user)
+    return has_action(request.user, Action.METADATA_MANAGE)
 
 
 def check_manager(request: HttpRequest) -> None:

@@ -1,0 +1,392 @@
+"""Nobody reaches another organisation's objects through the pages and exports (IDOR), the counterpart
+of core/tests/test_api_idor.py for everything outside /api/v1 (issue 10).
+
+Every URL pattern is found with `get_resolver()`. A pattern that takes an argument must be listed in
+DETAIL_ROUTES (saying which kind of object each argument names) or in EXEMPT (with the reason); a new
+route with neither fails `test_every_page_route_is_mapped`, so it cannot ship unprobed.
+
+`test_foreign_objects_are_not_found_on_every_page` builds one object of each kind in the reporter's own
+enterprise (昆明供电局, E-A1), a sibling (E-A2) and another branch (E-B1), then the reporter of E-A1 and
+the administrator of union A send GET and POST to every mapped route with the ids of the foreign
+objects: the answer is always 404 (or 405 for the method a route does not take, or the route's mapped
+status), never a page; and the database is the same afterwards. The control in the same test: someone
+who may see each object (the office, or the object's owner) is not refused on the same URLs, so the
+fixtures are real and a 404 cannot come from a broken URL.
+
+`test_ids_in_request_bodies_are_refused` sends forms that name an organisation or object of another
+branch in the body (grant a role there, move an own organisation under it, cite its report as evidence):
+each is refused and changes nothing.
+
+How a bypass is caught: change `report_detail` in reporting/views/entry.py to fetch with
+`Report.objects.get(pk=pk)` instead of the door; the reporter of E-A1 then gets 200 for
+/reporting/reports/<E-B1's report>/ and the test fails with ("GET", that URL, 200). (The conventions
+test, core/tests/test_conventions.py, catches the same edit from the source.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from analytics.models import SavedView
+from assessment import services as assessment_services
+from assessment.choices import EntryKind, EvidenceKind
+from assessment.models import Appeal, Criterion, Entry, Evidence, Participant, Rating
+from assessment.tests.factories import make_framework
+from core.actor import Actor
+from core.models import AuditEntry, Job
+from orgs import services as org_services
+from orgs.choices import Role
+from orgs.models import Assignment, Membership, Organisation
+from orgs.scoping import in_subtree
+from orgs.tests.factories import SYSTEM
+from reporting import services as reporting_services
+from reporting.excel import storage
+from reporting.models import DataValue, Notification, Report, ReportAttachment
+from reporting.tests.factories import at, load_workforce, open_report
+
+
+@dataclass(frozen=True)
+class Route:
+    kinds: tuple[str, ...]  # which object each URL argument names, in the order of ARGS below
+    foreign_status: int = 404
+    control: str = "office"  # who may see the object: "office", "owner" (its user), or "" (no control)
+
+
+# Every argument name a page route uses, and the key each object kind's fixture gives for it.
+# A route's object is built per place ("own", "sibling", "other_branch"); see `world` below.
+DETAIL_ROUTES: dict[str, Route] = {
+    # accounts: users are seen through the organisations where they hold roles.
+    "accounts:user_detail": Route(("user",)),
+    "accounts:membership_grant": Route(("user",)),
+    "accounts:membership_revoke": Route(("user", "membership")),
+    "accounts:user_set_active": Route(("user",)),
+    "accounts:user_reset_password": Route(("user",)),
+    # orgs: the tree.
+    "orgs:org_detail": Route(("org",)),
+    "orgs:org_children": Route(("org",)),
+    "orgs:org_edit": Route(("org",)),
+    "orgs:org_create": Route(("org",)),
+    "orgs:org_move": Route(("org",)),
+    "orgs:org_close": Route(("org",)),
+    "orgs:assignment_create": Route(("org",)),
+    "orgs:assignment_end": Route(("assignment_org", "assignment")),
+    # core: the audit log belongs to no organisation and is closed to all but its reader (as in the API).
+    "audit:entry_detail": Route(("audit",), foreign_status=403, control=""),
+    "core:job_detail": Route(("job",), control="owner"),
+    # reporting: a report and everything hanging from it.
+    "reporting:report_detail": Route(("report",)),
+    "reporting:report_entry": Route(("report",)),
+    "reporting:value_comment": Route(("report",)),
+    "reporting:warning_explain": Route(("report",)),
+    "reporting:attachment_upload": Route(("report",)),
+    "reporting:attachment_download": Route(("report", "attachment")),
+    "reporting:attachment_delete": Route(("report", "attachment")),
+    "reporting:report_submit": Route(("report",)),
+    "reporting:report_approve": Route(("report",)),
+    "reporting:report_return": Route(("report",)),
+    "reporting:report_accept": Route(("report",)),
+    "reporting:report_lock": Route(("report",)),
+    "reporting:report_reopen": Route(("report",)),
+    "reporting:notification_read": Route(("notification",), control="owner"),
+    "reporting:notification_open": Route(("notification",), control="owner"),
+    "reporting:excel_preview": Route(("upload",), control="owner"),
+    "reporting:excel_confirm": Route(("upload",), control=""),
+    "reporting:excel_discard": Route(("upload",), control=""),
+    "reporting:excel_error_file": Route(("upload",), control=""),
+    "reporting:excel_import": Route(("dataset", "period", "org")),
+    "reporting:excel_template": Route(("dataset", "period", "org")),
+    # analytics: a saved view belongs to its owner.
+    "analytics:view_open": Route(("savedview",), control="owner"),
+    "analytics:view_delete": Route(("savedview",), control=""),
+    # assessment: a round is seen through its participants; a score card is its participant's.
+    "assessment:round_detail": Route(("round",)),
+    "assessment:round_advance": Route(("round",)),
+    "assessment:round_publish": Route(("round",)),
+    "assessment:round_lock": Route(("round",)),
+    "assessment:round_reopen": Route(("round",)),
+    "assessment:round_compute": Route(("round",)),
+    "assessment:round_ranking": Route(("round",)),
+    "assessment:round_raters": Route(("round",)),
+    "assessment:round_entries": Route(("round",)),
+    "assessment:entry_delete": Route(("round", "entry"), control=""),
+    "assessment:round_appeals": Route(("round",)),
+    "assessment:appeal_answer": Route(("round", "appeal"), control=""),
+    "assessment:round_calibration": Route(("round",)),
+    "assessment:calibrate": Route(("round",)),
+    "assessment:rating_tasks": Route(("round",), control=""),
+    "assessment:rate": Route(("round", "participant", "criterion"), control=""),
+    "assessment:self_assessment": Route(("participant",), control=""),
+    "assessment:evidence_add": Route(("participant",), control=""),
+    "assessment:evidence_download": Route(("evidence",), control=""),  # a link evidence has no file to send
+    "assessment:score_card": Route(("participant",)),
+    "assessment:appeal_file": Route(("participant",), control=""),
+    "assessment:score_card_xlsx": Route(("participant",)),
+    "assessment:score_card_pdf": Route(("participant",)),
+    "assessment:summary": Route(("round",)),
+    "assessment:summary_xlsx": Route(("round",)),
+    "assessment:summary_pdf": Route(("round",)),
+}
+
+# Routes whose arguments name no organisation's object, with the reason.
+_METADATA = "province-wide metadata, no organisation owns it; office-only (404 outside the office, see its view tests)"
+EXEMPT: dict[str, str] = {
+    "audit:entry_export": "fmt is a file format, not an object",
+    "analytics:indicator_detail": "an indicator is province-wide metadata, read by every viewer (targets: test_views)",
+    "analytics:indicator_edit": "an indicator is province-wide metadata; editing is the office administrators' (403)",
+    "analytics:target_set": "an indicator is province-wide metadata; the body's org is probed below",
+    **{
+        f"reporting:{name}": _METADATA
+        for name in (
+            "element_edit", "category_option_add", "dataset_detail", "dataset_assign", "dataset_unassign",
+            "version_create_draft", "version_detail", "version_publish", "section_create", "total_relation_add",
+            "rule_list", "rule_create", "rules_generate", "expression_check", "rule_test", "section_edit",
+            "section_move", "section_delete", "section_element_add", "section_element_edit", "section_element_move",
+            "section_element_remove", "total_relation_remove", "rule_edit", "rule_toggle",
+        )
+    },
+    **{
+        f"assessment:{name}": _METADATA
+        for name in (
+            "framework_detail", "framework_settings", "framework_copy", "framework_issue", "dimension_create",
+            "dimension_edit", "dimension_delete", "dimension_move", "criterion_create", "criterion_edit",
+            "criterion_delete", "criterion_move",
+        )
+    },
+}  # fmt: skip
+
+# A body plausible enough for any of the forms, so a refusal cannot come from a malformed request.
+BODY = {
+    "version": "1", "reason": "越权操作", "level": "A", "comment": "越权", "note": "越权", "title": "越权",
+    "name": "越权修改", "new_parent": "E-A1", "org": "E-A1", "role": Role.REPORTER, "on": "2025-01-01",
+    "direction": "up", "is_active": "false", "element": "WF_WORKERS", "value": "5", "url": "https://example.cn",
+}  # fmt: skip
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), namespace + (pattern.name or ""), pattern
+
+
+def page_routes() -> list[tuple[str, str, list[str]]]:
+    """(route, name, argument names in URL order) of every pattern outside /api/v1 that takes arguments."""
+    found = []
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        if route.lstrip("^").startswith("api/"):
+            continue
+        groups = pattern.pattern.regex.groupindex
+        if groups:
+            found.append((route, name, sorted(groups, key=groups.get)))
+    return found
+
+
+def test_every_page_route_is_mapped():
+    seen = set()
+    for route, name, args in page_routes():
+        seen.add(name)
+        assert name in DETAIL_ROUTES or name in EXEMPT, f"{route} ({name}) takes {args}: add it to DETAIL_ROUTES"
+        if name in DETAIL_ROUTES:
+            assert len(DETAIL_ROUTES[name].kinds) == len(args), f"{name}: one kind per argument {args}"
+    stale = (set(DETAIL_ROUTES) | set(EXEMPT)) - seen
+    assert not stale, f"mapped routes that no longer exist: {sorted(stale)}"
+
+
+PLACES = ("own", "sibling", "other_branch")
+
+
+@pytest.fixture
+def world(tree, settings, tmp_path):
+    """One object of each kind per place (E-A1, E-A2, E-B1), and who owns the per-user ones."""
+    settings.REPORTING_IMPORT_DIR = tmp_path
+    from assessment.tests.rounds import quick_round
+
+    orgs = {"own": tree.ent_a1, "sibling": tree.ent_a2, "other_branch": tree.ent_b1}
+    reporters = {where: tree.user(Role.REPORTER, org) for where, org in orgs.items()}
+    assignments = {"own": Assignment.objects.get(enterprise=tree.ent_a1)}
+    for where in ("sibling", "other_branch"):
+        assignments[where] = org_services.assignment_create(
+            by=SYSTEM, department=tree.dept, enterprise=orgs[where], valid_from=dt.date(2021, 1, 1)
+        )
+    yearly, _quarterly = load_workforce()
+    with pytest.MonkeyPatch.context() as patch:  # while the 2021 round is open for entry
+        patch.setattr(timezone, "now", lambda: at(2022, 1, 10))
+        reports = {where: open_report(tree, yearly, "2021", org) for where, org in orgs.items()}
+        for where in ("sibling", "other_branch"):  # something a foreign write could change
+            reporting_services.values_save(
+                by=SYSTEM, report=reports[where], version=1, values={("WF_WORKERS", ""): "1000"}
+            )
+    office = tree.user(Role.OFFICE_ADMIN)
+    rounds = {where: quick_round(office, f"考核轮次{i}", [org]) for i, (where, org) in enumerate(orgs.items())}
+    participants = {where: r.participants.get() for where, r in rounds.items()}
+    criteria = {
+        where: Criterion.objects.get(dimension__framework=r.framework, code="GROUP") for where, r in rounds.items()
+    }
+    objects: dict[str, dict[str, object]] = {kind: {} for kind in (
+        "user", "membership", "org", "assignment_org", "assignment", "audit", "job", "report", "attachment",
+        "notification", "upload", "dataset", "period", "savedview", "round", "entry", "appeal", "participant",
+        "criterion", "evidence",
+    )}  # fmt: skip
+    owners = {}
+    for where, org in orgs.items():
+        reporter, report, participant = reporters[where], reports[where], participants[where]
+        attachment = ReportAttachment.objects.create(
+            report=report, file=f"attachments/{where}.pdf", original_name=f"{where}.pdf", size=3,
+            content_type="application/pdf", sha256="0" * 64, uploaded_by=reporter,
+        )  # fmt: skip
+        token = storage.new_token()
+        storage.write_meta(token, {"user_id": reporter.pk, "dataset": "WF_Y", "period": "2021", "org": org.code})
+        values = {
+            "user": reporter.pk,
+            "membership": Membership.objects.get(user=reporter).pk,
+            "org": org.code,
+            "assignment_org": org.code,
+            "assignment": assignments[where].pk,
+            "audit": AuditEntry.objects.order_by("id").first().pk,
+            "job": Job.objects.create(kind="reporting.import", requested_by=reporter, created_at=timezone.now()).pk,
+            "report": report.pk,
+            "attachment": attachment.pk,
+            "notification": Notification.objects.create(user=reporter, title=f"通知 {org.code}", report=report).pk,
+            "upload": token,
+            "dataset": "WF_Y",
+            "period": "2021",
+            "savedview": SavedView.objects.create(
+                owner=reporter, name=f"视图 {org.code}", shared=False, query={"measure": "element:WF_WORKERS"}
+            ).pk,
+            "round": rounds[where].pk,
+            "entry": Entry.objects.create(
+                participant=participant, criterion=criteria[where], kind=EntryKind.BONUS, note="加分", by=office
+            ).pk,
+            "appeal": Appeal.objects.create(
+                participant=participant, criterion=criteria[where], reason="申诉", filed_by=reporter
+            ).pk,
+            "participant": participant.pk,
+            "criterion": criteria[where].pk,
+            "evidence": Evidence.objects.create(
+                participant=participant,
+                kind=EvidenceKind.LINK,
+                title="链接",
+                url="https://example.cn",
+                uploaded_by=reporter,
+            ).pk,
+        }
+        for kind, value in values.items():
+            objects[kind][where] = value
+        owners[where] = reporter
+    return objects, owners, office, reports
+
+
+def _fields(model) -> list[str]:
+    # Signing in sets last_login; everything else must stay as it was.
+    return [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+
+
+def state() -> dict:
+    """Every row a refused request could have changed."""
+    return {
+        model.__name__: list(model.objects.order_by("pk").values(*_fields(model)))
+        for model in (
+            Organisation, Membership, Assignment, User, Report, DataValue, ReportAttachment, Notification, Job,
+            SavedView, Participant, Rating, Entry, Appeal, Evidence,
+        )
+    }  # fmt: skip
+
+
+def url_for(name: str, args: list[str], objects, where: str) -> str:
+    route = DETAIL_ROUTES[name]
+    return reverse(name, kwargs={arg: objects[kind][where] for arg, kind in zip(args, route.kinds, strict=True)})
+
+
+PROBES = [(Role.REPORTER, "ent_a1", ("sibling", "other_branch")), (Role.UNION_ADMIN, "union_a", ("other_branch",))]
+
+
+def test_foreign_objects_are_not_found_on_every_page(client, tree, world):
+    objects, owners, office, _reports = world
+    routes = [(name, args) for _route, name, args in page_routes() if name in DETAIL_ROUTES]
+    probers = [(tree.user(role, getattr(tree, home)), foreign) for role, home, foreign in PROBES]
+    before = state()
+    refused = []
+    for prober, foreign in probers:
+        client.force_login(prober)
+        for name, args in routes:
+            expected = DETAIL_ROUTES[name].foreign_status
+            for where in foreign:
+                url = url_for(name, args, objects, where)
+                answers = {}
+                for method in ("get", "post"):
+                    cache.clear()  # rate limits are tested elsewhere; here every request must reach the view
+                    response = getattr(client, method)(url, BODY) if method == "post" else client.get(url)
+                    answers[method] = response.status_code
+                    assert response.status_code in (expected, 405), (method.upper(), url, response.status_code)
+                assert expected in answers.values(), (url, answers)  # the route was reached by some method
+                refused.append(url)
+    assert len(refused) == len(routes) * 3
+    after = state()
+    for table in before:
+        changed = [(b, a) for b, a in zip(before[table], after[table], strict=False) if b != a]
+        assert not changed and len(before[table]) == len(after[table]), (table, changed[:1])
+
+    # The control: whoever may see each object is not refused on the same URLs.
+    for name, args in routes:
+        route = DETAIL_ROUTES[name]
+        if not route.control:
+            continue
+        for where in ("sibling", "other_branch"):
+            client.force_login(office if route.control == "office" else owners[where])
+            cache.clear()
+            url = url_for(name, args, objects, where)
+            status = client.get(url).status_code
+            assert status not in (403, 404), (name, url, status)
+
+
+def test_ids_in_request_bodies_are_refused(client, tree, world):
+    """Forms naming another branch's organisation or object are refused, not acted on."""
+    objects, _owners, _office, reports = world
+    union_admin = tree.user(Role.UNION_ADMIN, tree.union_a)
+    reporter = tree.user(Role.REPORTER, tree.ent_a1)
+    own_user = objects["user"]["own"]
+    office = Actor(user=tree.user(Role.OFFICE_ADMIN))
+    fresh = assessment_services.round_open(
+        by=office, framework=make_framework(office.user), name="自评中", orgs=[tree.ent_a1]
+    )  # in self-assessment, so evidence could be added if the report were the organisation's own
+    own_participant = fresh.participants.get().pk
+    client.force_login(union_admin)
+    before = state()
+
+    # Grant a role at an organisation of union B to a user of the admin's own subtree.
+    grant = client.post(reverse("accounts:membership_grant", args=[own_user]), {"org": "E-B1", "role": Role.REPORTER})
+    # Create an account at an organisation of union B.
+    create = client.post(
+        reverse("accounts:user_create"),
+        {"username": "intruder", "full_name": "越权", "org": "E-B1", "role": Role.REPORTER},
+    )
+    # Move an own organisation under union B.
+    org = Organisation.objects.get(code="E-A1")
+    move = client.post(
+        reverse("orgs:org_move", args=["E-A1"]), {"new_parent": "U-B", "on": "2025-01-01", "version": org.version}
+    )
+    # Cite another branch's report as evidence on the own organisation's score card.
+    client.force_login(reporter)
+    evidence = client.post(
+        reverse("assessment:evidence_add", args=[own_participant]),
+        {"title": "越权引用", "report": reports["other_branch"].pk},
+    )
+
+    # Each is refused for the foreign id, with the form shown again (not for some other reason).
+    refusal = "机构代码“E-B1”不存在或不在您的管理范围内。"
+    assert refusal in grant.content.decode() and refusal in create.content.decode()
+    assert "找不到机构代码为“U-B”的机构，或您无权在其下维护机构。" in move.content.decode()
+    assert evidence.status_code == 400
+    assert "选择一个有效的选项" in evidence.content.decode()
+    assert state() == before
+    assert not User.objects.filter(username="intruder").exists()
+    assert in_subtree(Organisation.objects.get(code="E-A1"), tree.union_a)
