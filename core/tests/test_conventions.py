@@ -70,7 +70,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     # The rater rule itself: 404 unless the office, the scope or a rater assignment allows it.
     ("assessment/api.py", "RatingViewSet._participant", "Participant"): "checked by runs_assessment/can/assigned",
     # The report's own deadline; the deadline/extension rule is being moved into one place.
-    ("reporting/views/entry.py", "_report_deadlines", "DeadlineExtension"): "only the dates, for reports in view",
+    ("reporting/views/entry.py", "_report_windows", "DeadlineExtension"): "only the dates, for reports in view",
 }
 
 

@@ -66,6 +66,7 @@ DETAIL_ROUTES: dict[str, Route] = {
     "accounts:user_detail": Route(("user",)),
     "accounts:membership_grant": Route(("user",)),
     "accounts:membership_revoke": Route(("user", "membership")),
+    "accounts:membership_refuse": Route(("user", "membership")),
     "accounts:user_set_active": Route(("user",)),
     "accounts:user_reset_password": Route(("user",)),
     # orgs: the tree.
