@@ -19,6 +19,116 @@ from orgs.choices import Action
 from orgs.scoping import ensure_action, has_action
 
 
+def dashboard_tile(tile: engine.Tile, board: engine.Dashboard) -> dict:
+    """One key indicator as the dashboard shows it: its trend as a line chart spec, the progress
+    towards its target, and the links into the pivot and the map, for itself and its weakest."""
+    measure = f"indicator:{tile.indicator}"
+    base = {"measure": measure, "period_type": "year"}
+    trend = list(tile.trend)
+    while len(trend) > 1 and trend[0][1] is None:
+        trend.pop(0)  # years before the first report are not zeros: leave them off the axis
+    trend_years = [year for year, _v in trend]
+    spec = {
+        "kind": "line",
+        "title": tile.label,
+        "unit": tile.unit,
+        "axis_format": "percent" if tile.unit == "%" else "wan",
+        "categories": [f"{y}年" for y in trend_years],
+        "series": [
+            {
+                "name": tile.label,
+                "values": [as_float(v) for _y, v in trend],
+                "labels": [engine.format_value(v, tile.unit, 2 if tile.unit == "%" else 0) for _y, v in trend],
+            }
+        ],
+    }
+    progress = None
+    if tile.target and tile.value is not None and tile.target > 0:
+        progress = min(int(tile.value / tile.target * 100), 100)
+    return {
+        "tile": tile,
+        "spec": spec,
+        "chart_id": f"trend-{tile.indicator.lower()}",
+        "spec_id": f"trend-{tile.indicator.lower()}-spec",
+        "progress": progress,
+        "has_trend": any(v is not None for _y, v in trend),
+        "pivot_url": page_url(
+            "analytics:pivot",
+            {
+                **base,
+                "org": board.root_id,
+                "period_from": trend_years[0] if trend_years else "",
+                "period_to": board.period,
+                "level": Level.CHILDREN,
+            },
+        ),
+        "map_url": page_url("analytics:map", {"measure": measure, "period": board.period}),
+        "weakest": [
+            {
+                "org_id": org_id,
+                "name": name,
+                "display": display,
+                "url": page_url(
+                    "analytics:pivot",
+                    {
+                        **base,
+                        "org": org_id,
+                        "level": Level.CHILDREN,
+                        "period_from": board.period,
+                        "period_to": board.period,
+                    },
+                ),
+            }
+            for org_id, name, _value, display in tile.weakest
+        ],
+    }
+
+
+def dashboard_table(board: engine.Dashboard) -> Table:
+    """The dashboard's figures as the .xlsx table: each indicator with its target, trend and weakest
+    enterprises, and under it the scope, the source, the data time and the round's completeness."""
+    years = [year for year, _v in board.tiles[0].trend] if board.tiles else []
+    columns = [
+        Column(_("指标")),
+        Column(_("口径")),
+        Column(board.period_label),
+        Column(_("目标")),
+        Column(_("是否达标")),
+    ]
+    columns += [Column(f"{y}年") for y in years] + [Column(_("最弱的十家企业"))]
+    rows = []
+    for tile in board.tiles:
+        met = {True: _("已达标"), False: _("未达标"), None: "—"}[tile.target_met]
+        trend = [engine.format_value(v, tile.unit, 2 if tile.unit == "%" else 0) for _y, v in tile.trend]
+        weakest = "；".join(f"{name} {display}" for _id, name, _v, display in tile.weakest)
+        rows.append([tile.label, tile.scope, tile.display, tile.target_display, met, *trend, weakest])
+    as_of = (
+        _("数据截至 %(time)s") % {"time": f"{timezone.localtime(board.as_of):%Y-%m-%d %H:%M}"}
+        if board.as_of
+        else _("暂无已验收数据")
+    )
+    notes = [_("范围：%(org)s") % {"org": board.root_name}, _("来源：企业填报（已验收）"), as_of]
+    if board.completeness:
+        c = board.completeness
+        notes.append(
+            _("%(period)s%(dataset)s：应报 %(expected)d 家，已报 %(reported)d 家，已验收 %(accepted)d 家。")
+            % {
+                "period": c.period_label,
+                "dataset": c.dataset,
+                "expected": c.expected,
+                "reported": c.reported,
+                "accepted": c.accepted,
+            }
+        )
+    return Table(
+        title=_("领导驾驶舱 — %(org)s — %(period)s") % {"org": board.root_name, "period": board.period_label},
+        columns=columns,
+        rows=rows,
+        notes=notes,
+        sheet_title=_("驾驶舱"),
+    )
+
+
 @require_GET
 @outside_scope_is_404
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -34,70 +144,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     as_of = None
     if board.as_of is not None:
         as_of = _("数据截至 %(time)s") % {"time": f"{timezone.localtime(board.as_of):%Y-%m-%d %H:%M}"}
-    tiles = []
-    for tile in board.tiles:
-        measure = f"indicator:{tile.indicator}"
-        base = {"measure": measure, "period_type": "year"}
-        trend = list(tile.trend)
-        while len(trend) > 1 and trend[0][1] is None:
-            trend.pop(0)  # years before the first report are not zeros: leave them off the axis
-        trend_years = [year for year, _v in trend]
-        spec = {
-            "kind": "line",
-            "title": tile.label,
-            "unit": tile.unit,
-            "axis_format": "percent" if tile.unit == "%" else "wan",
-            "categories": [f"{y}年" for y in trend_years],
-            "series": [
-                {
-                    "name": tile.label,
-                    "values": [as_float(v) for _y, v in trend],
-                    "labels": [engine.format_value(v, tile.unit, 2 if tile.unit == "%" else 0) for _y, v in trend],
-                }
-            ],
-        }
-        progress = None
-        if tile.target and tile.value is not None and tile.target > 0:
-            progress = min(int(tile.value / tile.target * 100), 100)
-        tiles.append(
-            {
-                "tile": tile,
-                "spec": spec,
-                "chart_id": f"trend-{tile.indicator.lower()}",
-                "spec_id": f"trend-{tile.indicator.lower()}-spec",
-                "progress": progress,
-                "has_trend": any(v is not None for _y, v in trend),
-                "pivot_url": page_url(
-                    "analytics:pivot",
-                    {
-                        **base,
-                        "org": board.root_id,
-                        "period_from": trend_years[0] if trend_years else "",
-                        "period_to": board.period,
-                        "level": Level.CHILDREN,
-                    },
-                ),
-                "map_url": page_url("analytics:map", {"measure": measure, "period": board.period}),
-                "weakest": [
-                    {
-                        "org_id": org_id,
-                        "name": name,
-                        "display": display,
-                        "url": page_url(
-                            "analytics:pivot",
-                            {
-                                **base,
-                                "org": org_id,
-                                "level": Level.CHILDREN,
-                                "period_from": board.period,
-                                "period_to": board.period,
-                            },
-                        ),
-                    }
-                    for org_id, name, _value, display in tile.weakest
-                ],
-            }
-        )
+    tiles = [dashboard_tile(tile, board) for tile in board.tiles]
     return render(
         request,
         "analytics/dashboard.html",
@@ -133,48 +180,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     if year is not None and year not in {str(y) for y in range(latest, latest - 5, -1)}:
         raise Http404
     board = engine.dashboard_tiles(scope_of(request), org=org_param(request), year=year)
-    years = [year for year, _v in board.tiles[0].trend] if board.tiles else []
-    columns = [
-        Column(_("指标")),
-        Column(_("口径")),
-        Column(board.period_label),
-        Column(_("目标")),
-        Column(_("是否达标")),
-    ]
-    columns += [Column(f"{y}年") for y in years] + [Column(_("最弱的十家企业"))]
-    rows = []
-    for tile in board.tiles:
-        met = {True: _("已达标"), False: _("未达标"), None: "—"}[tile.target_met]
-        trend = [engine.format_value(v, tile.unit, 2 if tile.unit == "%" else 0) for _y, v in tile.trend]
-        weakest = "；".join(f"{name} {display}" for _id, name, _v, display in tile.weakest)
-        rows.append([tile.label, tile.scope, tile.display, tile.target_display, met, *trend, weakest])
-    as_of = (
-        _("数据截至 %(time)s") % {"time": f"{timezone.localtime(board.as_of):%Y-%m-%d %H:%M}"}
-        if board.as_of
-        else _("暂无已验收数据")
-    )
-    notes = [_("范围：%(org)s") % {"org": board.root_name}, _("来源：企业填报（已验收）"), as_of]
-    if board.completeness:
-        c = board.completeness
-        notes.append(
-            _("%(period)s%(dataset)s：应报 %(expected)d 家，已报 %(reported)d 家，已验收 %(accepted)d 家。")
-            % {
-                "period": c.period_label,
-                "dataset": c.dataset,
-                "expected": c.expected,
-                "reported": c.reported,
-                "accepted": c.accepted,
-            }
-        )
-    fileobj, count = table_file(
-        Table(
-            title=_("领导驾驶舱 — %(org)s — %(period)s") % {"org": board.root_name, "period": board.period_label},
-            columns=columns,
-            rows=rows,
-            notes=notes,
-            sheet_title=_("驾驶舱"),
-        )
-    )
+    fileobj, count = table_file(dashboard_table(board))
     audit.record(
         Actor.from_request(request),
         "analytics.dashboard.export",

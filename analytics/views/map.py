@@ -36,6 +36,55 @@ def short_prefecture(name: str) -> str:
     return name
 
 
+def map_layout(answer: engine.Answer) -> dict:
+    """An answer by prefecture as the map page shows it: the map's spec, a row per prefecture linking to
+    its enterprises in the pivot, the figures of no prefecture, the total, and the pivot's parameters."""
+    period = answer.periods[0][0]
+    base = {
+        "measure": answer.measure,
+        "period_type": period_type_of(period),
+        "period_from": period,
+        "period_to": period,
+        "include_submitted": "1" if answer.query.include_submitted else "",
+    }
+    by_region = {f.group.partition(":")[2]: f for f in answer.rows if f.group.startswith("region:") and not f.option}
+    codes = [code for code, _name in PREFECTURES]
+    spec = {
+        "kind": "map",
+        "title": answer.label,
+        "unit": answer.unit,
+        "as_of": answer.as_of_label,
+        "categories": codes,
+        "short_names": [short_prefecture(PREFECTURE_NAMES[c]) for c in codes],
+        "map": {"url": static("vendor/yunnan-map/yunnan.json")},
+        "series": [
+            {
+                "name": f"{answer.label}（{answer.periods[0][1]}）",
+                "values": [as_float(by_region[c].value) if c in by_region else None for c in codes],
+                "labels": [by_region[c].display if c in by_region else _("无数据") for c in codes],
+                "urls": [page_url("analytics:pivot", {**base, "region": c, "level": Level.ENTERPRISE}) for c in codes],
+            }
+        ],
+    }
+    rows = [
+        {
+            "code": c,
+            "name": PREFECTURE_NAMES[c],
+            "figure": by_region.get(c),
+            "url": page_url("analytics:pivot", {**base, "region": c, "level": Level.ENTERPRISE}),
+        }
+        for c in codes
+    ]
+    others = [f for f in answer.rows if not f.option and f.group.partition(":")[2] not in PREFECTURE_NAMES]
+    return {
+        "spec": spec,
+        "rows": rows,
+        "others": others,
+        "total": next((f for f in answer.totals if not f.option), None),
+        "params": {**base, "level": Level.PREFECTURE},
+    }
+
+
 @require_GET
 @outside_scope_is_404
 def prefecture_map(request: HttpRequest) -> HttpResponse:
@@ -58,53 +107,10 @@ def prefecture_map(request: HttpRequest) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
     context = {"form": form, "answer": answer, "title": _("州市地图")}
     if answer is not None:
-        period = answer.periods[0][0]
-        base = {
-            "measure": answer.measure,
-            "period_type": period_type_of(period),
-            "period_from": period,
-            "period_to": period,
-            "include_submitted": "1" if answer.query.include_submitted else "",
-        }
-        by_region = {
-            f.group.partition(":")[2]: f for f in answer.rows if f.group.startswith("region:") and not f.option
-        }
-        codes = [code for code, _name in PREFECTURES]
-        spec = {
-            "kind": "map",
-            "title": answer.label,
-            "unit": answer.unit,
-            "as_of": answer.as_of_label,
-            "categories": codes,
-            "short_names": [short_prefecture(PREFECTURE_NAMES[c]) for c in codes],
-            "map": {"url": static("vendor/yunnan-map/yunnan.json")},
-            "series": [
-                {
-                    "name": f"{answer.label}（{answer.periods[0][1]}）",
-                    "values": [as_float(by_region[c].value) if c in by_region else None for c in codes],
-                    "labels": [by_region[c].display if c in by_region else _("无数据") for c in codes],
-                    "urls": [
-                        page_url("analytics:pivot", {**base, "region": c, "level": Level.ENTERPRISE}) for c in codes
-                    ],
-                }
-            ],
-        }
-        rows = [
-            {
-                "code": c,
-                "name": PREFECTURE_NAMES[c],
-                "figure": by_region.get(c),
-                "url": page_url("analytics:pivot", {**base, "region": c, "level": Level.ENTERPRISE}),
-            }
-            for c in codes
-        ]
-        others = [f for f in answer.rows if not f.option and f.group.partition(":")[2] not in PREFECTURE_NAMES]
-        params = {**base, "level": Level.PREFECTURE}
+        layout = map_layout(answer)
+        params = layout.pop("params")
         context.update(
-            spec=spec,
-            rows=rows,
-            others=others,
-            total=next((f for f in answer.totals if not f.option), None),
+            **layout,
             export_url=page_url("analytics:pivot_export", params),
             pivot_url=page_url("analytics:pivot", params),
             save_form=save_form_for("map", {**params, "kind": "map"}),
