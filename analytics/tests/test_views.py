@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from accounts.tests.factories import login_verified
 from analytics.models import ExternalFigure, Indicator, IndicatorTarget, SavedView
 from analytics.tests.helpers import accepted_report, office
-from analytics.views import short_prefecture
+from analytics.views.map import short_prefecture
 from core.models import AuditEntry
 from orgs.choices import Role
 from orgs.tests.factories import make_user

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,8 +15,8 @@ from analytics import engine, services
 from analytics.choices import IndicatorTask
 from analytics.forms import ExpressionCheckForm, ExternalFigureForm, IndicatorForm, TargetForm
 from analytics.models import ExternalFigure, Indicator, IndicatorTarget
-from analytics.views import describe_refs as _described
-from analytics.views import ensure_viewer
+from analytics.views.common import describe_refs as _described
+from analytics.views.common import ensure_viewer
 from core.actor import Actor
 from core.errors import ConflictError, UserError
 from orgs.choices import Action
@@ -249,14 +249,3 @@ def external_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "analytics/external_list.html", {"form": form, "figures": figures, "title": _("部门统计数据")}
     )
-
-
-urlpatterns = [
-    path("indicators/", indicator_list, name="indicator_list"),
-    path("indicators/new/", indicator_create, name="indicator_create"),
-    path("indicators/check/", expression_check, name="expression_check"),
-    path("indicators/<str:code>/", indicator_detail, name="indicator_detail"),
-    path("indicators/<str:code>/edit/", indicator_edit, name="indicator_edit"),
-    path("indicators/<str:code>/targets/", target_set, name="target_set"),
-    path("external/", external_list, name="external_list"),
-]
