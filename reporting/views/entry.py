@@ -19,7 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -908,21 +908,3 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(by=Actor.from_request(request))
     messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": count})
     return redirect("reporting:inbox")
-
-
-urlpatterns = [
-    path("reports/", my_reports, name="my_reports"),
-    path("reports/open/", report_open_view, name="report_open"),
-    path("reports/<int:pk>/", report_detail, name="report_detail"),
-    path("reports/<int:pk>/entry/", report_entry, name="report_entry"),
-    path("reports/<int:pk>/comment/", value_comment_view, name="value_comment"),
-    path("reports/<int:pk>/explain/", warning_explain_view, name="warning_explain"),
-    path("reports/<int:pk>/attachments/", attachment_upload, name="attachment_upload"),
-    path("reports/<int:pk>/attachments/<int:attachment_id>/", attachment_download, name="attachment_download"),
-    path("reports/<int:pk>/attachments/<int:attachment_id>/delete/", attachment_delete, name="attachment_delete"),
-    *[path(f"reports/<int:pk>/{step}/", report_step, {"step": step}, name=f"report_{step}") for step in STEP_SERVICES],
-    path("inbox/", inbox, name="inbox"),
-    path("inbox/read-all/", inbox_read_all, name="inbox_read_all"),
-    path("inbox/<int:pk>/read/", notification_read, name="notification_read"),
-    path("inbox/<int:pk>/open/", notification_open, name="notification_open"),
-]
