@@ -4,37 +4,38 @@ metadata (views.metadata), completeness and deadlines (views.completeness), and 
 
 from django.urls import path
 
-from reporting.views import completeness, entry, excel
+from reporting.views import completeness, excel
+from reporting.views.entry import attachments, detail, filling, inbox, my_reports
 from reporting.views.metadata import datasets, elements, rules
 
 app_name = "reporting"
 
 entry_patterns = [
-    path("reports/", entry.my_reports, name="my_reports"),
-    path("reports/open/", entry.report_open_view, name="report_open"),
-    path("reports/<int:pk>/", entry.report_detail, name="report_detail"),
-    path("reports/<int:pk>/entry/", entry.report_entry, name="report_entry"),
-    path("reports/<int:pk>/comment/", entry.value_comment_view, name="value_comment"),
-    path("reports/<int:pk>/explain/", entry.warning_explain_view, name="warning_explain"),
-    path("reports/<int:pk>/attachments/", entry.attachment_upload, name="attachment_upload"),
+    path("reports/", my_reports.my_reports, name="my_reports"),
+    path("reports/open/", my_reports.report_open_view, name="report_open"),
+    path("reports/<int:pk>/", detail.report_detail, name="report_detail"),
+    path("reports/<int:pk>/entry/", filling.report_entry, name="report_entry"),
+    path("reports/<int:pk>/comment/", filling.value_comment_view, name="value_comment"),
+    path("reports/<int:pk>/explain/", filling.warning_explain_view, name="warning_explain"),
+    path("reports/<int:pk>/attachments/", attachments.attachment_upload, name="attachment_upload"),
     path(
         "reports/<int:pk>/attachments/<int:attachment_id>/",
-        entry.attachment_download,
+        attachments.attachment_download,
         name="attachment_download",
     ),
     path(
         "reports/<int:pk>/attachments/<int:attachment_id>/delete/",
-        entry.attachment_delete,
+        attachments.attachment_delete,
         name="attachment_delete",
     ),
     *[
-        path(f"reports/<int:pk>/{step}/", entry.report_step, {"step": step}, name=f"report_{step}")
-        for step in entry.STEP_SERVICES
+        path(f"reports/<int:pk>/{step}/", detail.report_step, {"step": step}, name=f"report_{step}")
+        for step in detail.STEP_SERVICES
     ],
-    path("inbox/", entry.inbox, name="inbox"),
-    path("inbox/read-all/", entry.inbox_read_all, name="inbox_read_all"),
-    path("inbox/<int:pk>/read/", entry.notification_read, name="notification_read"),
-    path("inbox/<int:pk>/open/", entry.notification_open, name="notification_open"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox.notification_read, name="notification_read"),
+    path("inbox/<int:pk>/open/", inbox.notification_open, name="notification_open"),
 ]
 
 metadata_patterns = [
