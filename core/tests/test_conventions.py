@@ -16,7 +16,7 @@ and these are what the checker refuses:
     Report.objects.filter(org__code=request.GET["org"])             # a filter is not a scope
 
 A deliberately added bypass is caught: put `report = Report.objects.get(pk=pk)` into
-reporting/views/entry.py and `test_views_api_and_exports_read_scoped_models_through_the_door`
+reporting/views/entry/detail.py and `test_views_api_and_exports_read_scoped_models_through_the_door`
 fails, naming the file, line, function and model. `test_the_checker_catches_a_bypass` feeds such
 a snippet to the checker itself, so the checker cannot quietly stop working.
 
@@ -60,7 +60,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     # Rows below an object already fetched through the door.
     ("orgs/api.py", "OrganisationViewSet.history", "OrgLink"): "the history of `org`, found by get_object()",
     ("reporting/api.py", "_values_of", "DataValue"): "the values of a report fetched through the door",
-    ("reporting/views/entry.py", "_cell_values", "DataValue"): "the values of a report fetched through the door",
+    ("reporting/views/entry/common.py", "_cell_values", "DataValue"): "the values of a report fetched through the door",
     ("assessment/views/rounds.py", "round_list", "Participant"): "counts per round of rounds_visible(user)",
     # Built from scoped pieces, or a count/flag that names no row.
     ("orgs/api.py", "AssignmentViewSet.get_queryset", "Assignment"): "filtered by visible_to() subqueries above",
@@ -70,7 +70,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     # The rater rule itself: 404 unless the office, the scope or a rater assignment allows it.
     ("assessment/api.py", "RatingViewSet._participant", "Participant"): "checked by runs_assessment/can/assigned",
     # The report's own deadline; the deadline/extension rule is being moved into one place.
-    ("reporting/views/entry.py", "_report_windows", "DeadlineExtension"): "only the dates, for reports in view",
+    ("reporting/views/entry/my_reports.py", "_report_windows", "DeadlineExtension"): "only dates, of reports in view",
 }
 
 
@@ -285,7 +285,12 @@ def test_scoped_models_come_from_the_registry():
 
 def test_the_checker_looks_at_views_api_and_exports_of_every_app():
     modules = {str(p.relative_to(ROOT)) for p in door_modules()}
-    assert {"reporting/api.py", "reporting/views/entry.py", "assessment/views_exports.py", "orgs/views.py"} <= modules
+    assert {
+        "reporting/api.py",
+        "reporting/views/entry/detail.py",
+        "assessment/views_exports.py",
+        "orgs/views.py",
+    } <= modules
     assert {"analytics/views/pivot.py", "analytics/exports.py", "core/audit_views.py", "accounts/api.py"} <= modules
     assert not any("/tests/" in m or "/migrations/" in m for m in modules)
 
@@ -317,7 +322,7 @@ def _base():
 def test_the_checker_catches_a_bypass():
     """A deliberately added bypass, fed to the checker: each of the three reads is caught."""
     models = {"Report", "IndicatorTarget"}
-    found = check_source(BYPASS_SNIPPET, "reporting/views/entry.py", models)
+    found = check_source(BYPASS_SNIPPET, "reporting/views/entry/detail.py", models)
     assert [(b.line, b.function, b.model) for b in found] == [
         (3, "report_detail", "Report"),
         (4, "report_detail", "Report"),
@@ -325,7 +330,7 @@ def test_the_checker_catches_a_bypass():
     ]
     assert "Report.objects.get(pk=pk)" in str(found[0])
     # The same page written through the door passes (and unscoped metadata is not a concern).
-    assert check_source(DOOR_SNIPPET, "reporting/views/entry.py", models) == []
+    assert check_source(DOOR_SNIPPET, "reporting/views/entry/detail.py", models) == []
 
 
 def test_views_api_and_exports_read_scoped_models_through_the_door():

@@ -17,7 +17,7 @@ fixtures are real and a 404 cannot come from a broken URL.
 branch in the body (grant a role there, move an own organisation under it, cite its report as evidence):
 each is refused and changes nothing.
 
-How a bypass is caught: change `report_detail` in reporting/views/entry.py to fetch with
+How a bypass is caught: change `report_detail` in reporting/views/entry/detail.py to fetch with
 `Report.objects.get(pk=pk)` instead of the door; the reporter of E-A1 then gets 200 for
 /reporting/reports/<E-B1's report>/ and the test fails with ("GET", that URL, 200). (The conventions
 test, core/tests/test_conventions.py, catches the same edit from the source.)

@@ -1,1 +1,1 @@
-"""Reporting pages, one module per area; each module exposes `urlpatterns`."""
+"""Reporting pages, one module (or package, past about 600 lines) per area; the routes are in reporting/urls.py."""

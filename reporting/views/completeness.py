@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -432,13 +432,3 @@ def completeness_export(request: HttpRequest) -> HttpResponse:
     )
     stem = _("报送进度-%(dataset)s-%(period)s") % {"dataset": dataset.code, "period": period.code}
     return exports.export_response(fileobj, fmt="xlsx", filename_stem=stem)
-
-
-urlpatterns = [
-    path("completeness/", completeness, name="completeness"),
-    path("completeness/deadline/", deadline_day, name="deadline_day"),
-    path("completeness/export.xlsx", completeness_export, name="completeness_export"),
-    path("completeness/extend/", extend_deadline, name="extend_deadline"),
-    path("completeness/lock/", lock_period, name="lock_period"),
-    path("completeness/unlock/", unlock_period, name="unlock_period"),
-]

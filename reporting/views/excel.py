@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -325,15 +325,3 @@ def excel_error_file(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store, private"
     return response
-
-
-urlpatterns = [
-    path("excel/", excel_home, name="excel_home"),
-    path("excel/go/", excel_go, name="excel_go"),
-    path("excel/uploads/<str:token>/", excel_preview, name="excel_preview"),
-    path("excel/uploads/<str:token>/confirm/", excel_confirm, name="excel_confirm"),
-    path("excel/uploads/<str:token>/discard/", excel_discard, name="excel_discard"),
-    path("excel/uploads/<str:token>/errors.xlsx", excel_error_file, name="excel_error_file"),
-    path("excel/<str:dataset>/<str:period>/<str:org>/", excel_import, name="excel_import"),
-    path("excel/<str:dataset>/<str:period>/<str:org>/template.xlsx", excel_template, name="excel_template"),
-]

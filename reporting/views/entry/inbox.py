@@ -1,0 +1,69 @@
+"""The inbox: the user's notifications, marking them read and following their links."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.actor import Actor
+from reporting import queries, services
+from reporting.models import Notification
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, unread ones marked."""
+    notifications = Notification.objects.filter(user=request.user).select_related("report")
+    only_unread = request.GET.get("unread") == "1"
+    if only_unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "only_unread": only_unread,
+        "unread_count": queries.notifications_unread(request.user).count(),
+        "page_extra": "&unread=1" if only_unread else "",
+    }
+    return render(request, "reporting/entry_inbox.html", context)
+
+
+def _own_notification(request: HttpRequest, pk: int) -> Notification:
+    # A notification belongs to one user; anyone else's is "not found".
+    return get_object_or_404(Notification, pk=pk, user=request.user)
+
+
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = services.notification_mark_read(
+        by=Actor.from_request(request), notification=_own_notification(request, pk)
+    )
+    if request.htmx:
+        return render(request, "reporting/entry_inbox.html#notification", {"notification": notification})
+    return redirect("reporting:inbox")
+
+
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the notification read and follow its link (only to this site)."""
+    notification = services.notification_mark_read(
+        by=Actor.from_request(request), notification=_own_notification(request, pk)
+    )
+    url = notification.url
+    local = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    if url and local:
+        return redirect(url)
+    return redirect("reporting:inbox")
+
+
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(by=Actor.from_request(request))
+    messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": count})
+    return redirect("reporting:inbox")
