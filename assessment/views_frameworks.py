@@ -54,12 +54,11 @@ def _office(request: HttpRequest) -> None:
 
 def _frozen(request: HttpRequest, framework: Framework) -> bool:
     """Whether the framework is used by a round; if so, say so (the service's own words) and refuse."""
-    try:
-        services._ensure_editable(framework)
-    except UserError as error:
-        messages.error(request, error.message)
-        return True
-    return False
+    message = services.framework_frozen_message(framework)
+    if message is None:
+        return False
+    messages.error(request, message)
+    return True
 
 
 def _framework(pk: int) -> Framework:
