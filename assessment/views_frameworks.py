@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import facts, inputs, scoring, services
 from assessment.choices import SCORED_KINDS, CriterionKind, Curve, FrameworkStatus, Grade, GradeMethod
-from assessment.forms_frameworks import (
+from assessment.forms import (
     CriterionForm,
     DimensionForm,
     FrameworkCreateForm,
