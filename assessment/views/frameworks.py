@@ -18,7 +18,7 @@ from django.db.models import Count, Prefetch
 from django.forms import MultipleChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -602,21 +602,3 @@ def criterion_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     framework_id = criterion.dimension.framework_id
     return redirect(reverse("assessment:framework_detail", args=[framework_id]) + f"#criterion-{criterion.pk}")
-
-
-urlpatterns = [
-    path("frameworks/", framework_list, name="framework_list"),
-    path("frameworks/new/", framework_create, name="framework_create"),
-    path("frameworks/<int:pk>/", framework_detail, name="framework_detail"),
-    path("frameworks/<int:pk>/settings/", framework_settings, name="framework_settings"),
-    path("frameworks/<int:pk>/copy/", framework_copy, name="framework_copy"),
-    path("frameworks/<int:pk>/issue/", framework_issue, name="framework_issue"),
-    path("frameworks/<int:pk>/dimensions/new/", dimension_create, name="dimension_create"),
-    path("frameworks/dimensions/<int:pk>/edit/", dimension_edit, name="dimension_edit"),
-    path("frameworks/dimensions/<int:pk>/delete/", dimension_delete, name="dimension_delete"),
-    path("frameworks/dimensions/<int:pk>/move/", dimension_move, name="dimension_move"),
-    path("frameworks/dimensions/<int:pk>/criteria/new/", criterion_create, name="criterion_create"),
-    path("frameworks/criteria/<int:pk>/edit/", criterion_edit, name="criterion_edit"),
-    path("frameworks/criteria/<int:pk>/delete/", criterion_delete, name="criterion_delete"),
-    path("frameworks/criteria/<int:pk>/move/", criterion_move, name="criterion_move"),
-]
