@@ -1,6 +1,7 @@
 """Pages of the assessment app, one module per page group; their routes are in assessment/urls.py.
 
-- frameworks: the office's method editor (frameworks, dimensions, criteria);
+- frameworks: the office's method editor (frameworks, dimensions, criteria); criterion_words: each
+  criterion described in words on the framework page;
 - rounds: the office runs a round (list, opening, overview, stages, computing and rankings, raters, bonus and
   deduction entries, publication, appeals, lock and reopen); calibration: the office's calibration tab;
 - rating: raters rate what they were assigned;
