@@ -12,7 +12,6 @@ from assessment.services.computing import (
     round_compute,
     round_publish,
 )
-from assessment.services.frameworks import _ensure_editable as _ensure_editable  # views_frameworks refuses early
 from assessment.services.frameworks import (
     criterion_delete,
     criterion_move,
@@ -22,6 +21,7 @@ from assessment.services.frameworks import (
     dimension_move,
     dimension_save,
     framework_create,
+    framework_frozen_message,
     framework_issue,
     framework_problems,
     framework_update,
@@ -59,6 +59,7 @@ __all__ = [
     "dimension_move",
     "dimension_save",
     "framework_create",
+    "framework_frozen_message",
     "framework_issue",
     "framework_problems",
     "framework_update",

@@ -38,9 +38,17 @@ def _claim(obj, version: int | None) -> None:
     versioned_update(obj, version, refresh=False)
 
 
-def _ensure_editable(framework: Framework) -> None:
+def framework_frozen_message(framework: Framework) -> str | None:
+    """Why `framework` may no longer be edited (a round uses it), or None while it may."""
     if framework.is_frozen:
-        raise UserError(_("“%(name)s”已用于考核轮次，不能再修改；如需调整，请复制为新版本。") % {"name": framework})
+        return _("“%(name)s”已用于考核轮次，不能再修改；如需调整，请复制为新版本。") % {"name": framework}
+    return None
+
+
+def _ensure_editable(framework: Framework) -> None:
+    message = framework_frozen_message(framework)
+    if message is not None:
+        raise UserError(message)
 
 
 def _back_to_draft(by: Actor, framework: Framework) -> None:

@@ -1,4 +1,4 @@
-"""The demo province's published 2021 assessment round (assessment/demo.py): score cards that add up to the
+"""The demo province's published 2021 assessment round (assessment/demo/): score cards that add up to the
 ranking, a ranking in the order of the totals, reproducible scores, and score cards only for their own people.
 
 The demo (organisations, reports, targets, assessment) is loaded once for the module, inside a transaction

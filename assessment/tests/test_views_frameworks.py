@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import login_verified
 from analytics.models import Indicator
-from assessment import forms_frameworks as ff
 from assessment import services
 from assessment.choices import Area, CriterionKind, FrameworkStatus, Grade, GradeMethod
+from assessment.forms import formats as ff
 from assessment.models import Criterion, CriterionResult, Dimension, Framework
 from core.actor import Actor
 from core.models import AuditEntry

@@ -1,12 +1,15 @@
-"""Round pages, one module per page group; each module lists its own routes in `urlpatterns`.
+"""Pages of the assessment app, one module per page group; their routes are in assessment/urls.py.
 
+- frameworks: the office's method editor (frameworks, dimensions, criteria); criterion_words: each
+  criterion described in words on the framework page;
 - rounds: the office runs a round (list, opening, overview, stages, computing and rankings, raters, bonus and
   deduction entries, publication, appeals, lock and reopen); calibration: the office's calibration tab;
 - rating: raters rate what they were assigned;
 - cards: assessed organisations submit their self-assessment and evidence, read their score cards and appeal;
+- exports: downloads of a score card and of the provincial summary (.xlsx and PDF);
 - common: what they share (stages, tabs, access helpers, the office tabs' context).
 
-Who gets in:
+Who gets in (the framework pages state their own rule):
 - a round exists for a user when `queries.rounds_visible` lists it, otherwise 404; the office's pages
   and actions answer 403 to anyone else who can see the round (a rater, a leader);
 - a participant is read through the scope (`Participant.objects.visible_to`), and its score card only
@@ -15,7 +18,3 @@ Who gets in:
   their own organisation is shown as not ratable.
 Every write goes through assessment.services, which checks all of it again.
 """
-
-from assessment.views import calibration, cards, rating, rounds
-
-urlpatterns = [*rounds.urlpatterns, *calibration.urlpatterns, *rating.urlpatterns, *cards.urlpatterns]

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -178,9 +178,3 @@ def calibrate(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"round": round_, "item": item, "editable": round_.status == RoundStatus.CALIBRATION}
     # 200 even with errors: htmx swaps only successful responses, and the item shows its own errors.
     return render(request, "assessment/round_calibration.html#item", context)
-
-
-urlpatterns = [
-    path("rounds/<int:pk>/calibration/", round_calibration, name="round_calibration"),
-    path("rounds/<int:pk>/calibration/save/", calibrate, name="calibrate"),
-]

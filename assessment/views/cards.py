@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -238,13 +238,3 @@ def my_results(request: HttpRequest) -> HttpResponse:
             "runs_assessment": queries.runs_assessment(user),
         },
     )
-
-
-urlpatterns = [
-    path("cards/<int:pk>/self-assessment/", self_assessment, name="self_assessment"),
-    path("cards/<int:pk>/evidence/", evidence_add, name="evidence_add"),
-    path("evidence/<int:pk>/", evidence_download, name="evidence_download"),
-    path("cards/<int:pk>/", score_card, name="score_card"),
-    path("cards/<int:pk>/appeal/", appeal_file, name="appeal_file"),
-    path("mine/", my_results, name="my_results"),
-]

@@ -15,7 +15,7 @@ from assessment import queries
 from assessment.choices import RoundStatus
 from assessment.models import Participant, Round
 from assessment.scoring import NORMALISATION_TEXT
-from assessment.views_exports import may_export_summary
+from assessment.views.exports import may_export_summary
 from core.errors import UserError
 from orgs.choices import Action
 from orgs.scoping import get_visible_or_404, office_or_404

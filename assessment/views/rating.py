@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -143,10 +142,3 @@ def rate(request: HttpRequest, pk: int, participant_id: int, criterion_id: int) 
             "combine": criterion.get_combine_display(),
         },
     )
-
-
-urlpatterns = [
-    path("rating/", rating_home, name="rating_home"),
-    path("rounds/<int:pk>/rating/", rating_tasks, name="rating_tasks"),
-    path("rounds/<int:pk>/rating/<int:participant_id>/<int:criterion_id>/", rate, name="rate"),
-]

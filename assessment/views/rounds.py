@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -435,21 +435,3 @@ def appeal_answer(request: HttpRequest, pk: int, appeal_id: int) -> HttpResponse
             text += _("申诉成立：请重新开启本轮，改正后重新计算并公布。")
         messages.success(request, text)
     return redirect(reverse("assessment:round_appeals", args=[round_.pk]) + f"#appeal-{appeal.pk}")
-
-
-urlpatterns = [
-    path("rounds/", round_list, name="round_list"),
-    path("rounds/open/", round_open, name="round_open"),
-    path("rounds/<int:pk>/", round_detail, name="round_detail"),
-    path("rounds/<int:pk>/advance/", round_advance, name="round_advance"),
-    path("rounds/<int:pk>/publish/", round_publish, name="round_publish"),
-    path("rounds/<int:pk>/lock/", round_lock, name="round_lock"),
-    path("rounds/<int:pk>/reopen/", round_reopen, name="round_reopen"),
-    path("rounds/<int:pk>/compute/", round_compute, name="round_compute"),
-    path("rounds/<int:pk>/ranking/", round_ranking, name="round_ranking"),
-    path("rounds/<int:pk>/raters/", round_raters, name="round_raters"),
-    path("rounds/<int:pk>/entries/", round_entries, name="round_entries"),
-    path("rounds/<int:pk>/entries/<int:entry_id>/delete/", entry_delete, name="entry_delete"),
-    path("rounds/<int:pk>/appeals/", round_appeals, name="round_appeals"),
-    path("rounds/<int:pk>/appeals/<int:appeal_id>/answer/", appeal_answer, name="appeal_answer"),
-]

@@ -66,7 +66,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("orgs/api.py", "AssignmentViewSet.get_queryset", "Assignment"): "filtered by visible_to() subqueries above",
     ("orgs/api.py", "_with_parent_code", "Organisation"): "the parent's code of an already scoped row",
     ("orgs/api.py", "grant_targets", "Membership"): "Exists(): whether an account never held a role",
-    ("assessment/views_exports.py", "may_export_summary", "Participant"): "a count, compared with the visible one",
+    ("assessment/views/exports.py", "may_export_summary", "Participant"): "a count, compared with the visible one",
     # The rater rule itself: 404 unless the office, the scope or a rater assignment allows it.
     ("assessment/api.py", "RatingViewSet._participant", "Participant"): "checked by runs_assessment/can/assigned",
     # The report's own deadline; the deadline/extension rule is being moved into one place.
@@ -288,7 +288,7 @@ def test_the_checker_looks_at_views_api_and_exports_of_every_app():
     assert {
         "reporting/api.py",
         "reporting/views/entry/detail.py",
-        "assessment/views_exports.py",
+        "assessment/views/exports.py",
         "orgs/views.py",
     } <= modules
     assert {"analytics/views/pivot.py", "analytics/exports.py", "core/audit_views.py", "accounts/api.py"} <= modules

@@ -17,7 +17,6 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -165,12 +164,3 @@ def summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The provincial summary and the ranking as an A4 (landscape) PDF."""
     return _summary(request, pk, "pdf")
-
-
-urlpatterns = [
-    path("cards/<int:pk>/export.xlsx", score_card_xlsx, name="score_card_xlsx"),
-    path("cards/<int:pk>/export.pdf", score_card_pdf, name="score_card_pdf"),
-    path("rounds/<int:pk>/summary/", summary, name="summary"),
-    path("rounds/<int:pk>/summary.xlsx", summary_xlsx, name="summary_xlsx"),
-    path("rounds/<int:pk>/summary.pdf", summary_pdf, name="summary_pdf"),
-]

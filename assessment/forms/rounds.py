@@ -11,23 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment.choices import CriterionKind, FrameworkStatus
+from assessment.forms.common import CHECKBOXES, DATE_WIDGET, VersionForm
 from assessment.models import Criterion, Framework, Participant, Round
 from orgs.choices import OrgKind, Role
 from orgs.forms import BootstrapFormMixin
 from orgs.models import Organisation
 from orgs.scoping import in_subtree, within
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-CHECKBOXES = {"class": "form-check-input"}
 REPORT_CHOICES = 200  # the latest reports of the organisation's subtree offered as evidence
 # Who the office usually names to rate: its own staff, the leading group's departments, guidance groups.
 RATER_ROLES = (Role.OFFICE_ADMIN, Role.OFFICE_REVIEWER, Role.DEPT_VIEWER, Role.GUIDANCE, Role.LEADER)
-
-
-class VersionForm(BootstrapFormMixin, forms.Form):
-    """A stage change on a row the user loaded at `version` (stale versions are refused by the service)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 # --- Opening a round ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ who run the assessment (Action.ASSESS_MANAGE; an office reviewer gets 403).
 Every write goes through assessment.services, which checks the right again, refuses frozen frameworks
 (used by a round) and writes the audit row. The detail page shows what stops a framework from being
 issued (services.framework_problems), how totals are normalised, and each criterion's rule in the words
-the score card will use.
+the score card will use (criterion_words).
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.forms import MultipleChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import facts, inputs, scoring, services
-from assessment.choices import SCORED_KINDS, CriterionKind, Curve, FrameworkStatus, Grade, GradeMethod
-from assessment.forms_frameworks import (
+from assessment import facts, scoring, services
+from assessment.choices import CriterionKind, Curve, FrameworkStatus, Grade, GradeMethod
+from assessment.forms import (
     CriterionForm,
     DimensionForm,
     FrameworkCreateForm,
@@ -33,15 +33,12 @@ from assessment.forms_frameworks import (
 )
 from assessment.models import Criterion, Dimension, Framework
 from assessment.queries import runs_assessment
-from assessment.scoring import CriterionSpec, FactValue, OrgInputs
+from assessment.views import criterion_words
 from core import deadlines
 from core.actor import Actor
 from core.errors import ConflictError, UserError
-from orgs.choices import Industry, OrgKind, Ownership
 from orgs.forms import VersionedForm
 from orgs.scoping import office_or_404
-
-BONUS_KINDS = (CriterionKind.BONUS, CriterionKind.DEDUCTION)
 
 
 def _office(request: HttpRequest) -> None:
@@ -54,12 +51,11 @@ def _office(request: HttpRequest) -> None:
 
 def _frozen(request: HttpRequest, framework: Framework) -> bool:
     """Whether the framework is used by a round; if so, say so (the service's own words) and refuse."""
-    try:
-        services._ensure_editable(framework)
-    except UserError as error:
-        messages.error(request, error.message)
-        return True
-    return False
+    message = services.framework_frozen_message(framework)
+    if message is None:
+        return False
+    messages.error(request, message)
+    return True
 
 
 def _framework(pk: int) -> Framework:
@@ -85,138 +81,6 @@ def _form_page(request, form, *, title: str, framework: Framework | None, intro:
     back = framework.get_absolute_url() if framework else reverse("assessment:framework_list")
     context = {"form": form, "title": title, "crumbs": _crumbs(framework), "cancel": back, "intro": intro, **extra}
     return render(request, "assessment/framework_form.html", context)
-
-
-# --- Rules in words ----------------------------------------------------------------------------------------------
-
-
-def rule_words(spec: CriterionSpec) -> str:
-    """The criterion's rule exactly as the score card prints it: the scoring itself is asked, with no data."""
-    probe = OrgInputs(
-        participant_id=0, org_id=0, code="", name="",
-        facts={spec.fact: FactValue(None, "")} if spec.fact else {},
-    )  # fmt: skip
-    try:
-        scored = scoring.score_criterion(spec, probe, {})
-    except (KeyError, TypeError, ValueError, ArithmeticError):
-        return ""
-    return scored.detail.get("rule", "")
-
-
-def _fact_label(key: str) -> str:
-    fact = facts.FACTS.get(key)
-    return str(fact.label) if fact else _("%(key)s（数据来源尚未接入）") % {"key": key}
-
-
-def basis_words(criterion: Criterion, spec: CriterionSpec | None) -> list[str]:
-    """What the rule reads, in sentences: the indicator and target, the fact, the levels, the items."""
-    kind = criterion.kind
-    lines: list[str] = []
-    if kind in (CriterionKind.INDICATOR_TARGET, CriterionKind.INDICATOR_RANK, CriterionKind.INDICATOR_IMPROVEMENT):
-        indicator = criterion.indicator
-        if indicator is None:
-            return [_("未选择指标。")]
-        lines.append(
-            _("指标：%(name)s（%(direction)s）")
-            % {"name": indicator.name, "direction": _("越大越好") if indicator.higher_is_better else _("越小越好")}
-        )
-        if kind == CriterionKind.INDICATOR_TARGET:
-            if criterion.target is not None:
-                unit = spec.unit if spec else indicator.unit
-                lines.append(_("目标值：%(target)s%(unit)s") % {"target": plain(criterion.target), "unit": unit})
-            else:
-                lines.append(_("目标值：指标的年度目标（本单位的优先，其次全省）"))
-            lines.append(_("达标率 = 实际值 ÷ 目标值") if indicator.higher_is_better else _("达标率 = 目标值 ÷ 实际值"))
-        elif kind == CriterionKind.INDICATOR_RANK:
-            lines.append(_("在本轮适用该指标且有数据的单位中求百分位：最好的为 100%，最差的为 0%，并列各得一半。"))
-        else:
-            lines.append(_("上年没有已验收数据的单位，本项不适用（不计入其满分）。"))
-    elif kind == CriterionKind.FACT:
-        lines.append(
-            _("平台事实：%(label)s") % {"label": _fact_label(criterion.fact)}
-            if criterion.fact
-            else _("未选择平台事实。")
-        )
-    elif kind == CriterionKind.QUALITATIVE:
-        for level in criterion.levels:
-            text = _("%(label)s（%(share)s%%）") % {
-                "label": level.get("label", ""),
-                "share": plain(Decimal(str(level.get("share", 0))) * 100),
-            }
-            if level.get("description"):
-                text += "：" + level["description"]
-            lines.append(text)
-    elif kind in BONUS_KINDS:
-        sign = "+" if kind == CriterionKind.BONUS else "−"
-        for item in criterion.items:
-            source = (
-                _("按平台事实“%(fact)s”自动计次") % {"fact": _fact_label(item["fact"])}
-                if item.get("fact")
-                else _("由产改办逐次登记")
-            )
-            lines.append(
-                _("%(label)s：每次 %(sign)s%(points)s 分（%(source)s）")
-                % {
-                    "label": item.get("label", ""),
-                    "sign": sign,
-                    "points": plain(item.get("points", 0)),
-                    "source": source,
-                }
-            )
-    elif kind == CriterionKind.VETO:
-        lines.append(_("否决事项由产改办登记，写明事由和依据。"))
-        if criterion.fact:
-            lines.append(_("平台事实“%(fact)s”发生即否决。") % {"fact": _fact_label(criterion.fact)})
-    return lines
-
-
-def applicability_words(criterion: Criterion) -> str:
-    if criterion.is_common:
-        return _("全部单位")
-    parts = []
-    for values, choices, label in (
-        (criterion.kinds, OrgKind, _("类型")),
-        (criterion.ownerships, Ownership, _("所有制")),
-        (criterion.industries, Industry, _("行业")),
-    ):
-        if values:
-            names = [str(choices(v).label) if v in choices.values else v for v in values]
-            parts.append(_("%(what)s：%(names)s") % {"what": label, "names": "、".join(names)})
-    return "；".join(parts)
-
-
-def _criterion_rows(framework: Framework) -> list[dict]:
-    """Each dimension with its criteria described, and its points checked against its criteria."""
-    try:
-        specs = {s.id: s for s in inputs.framework_spec(framework).criteria}
-    except (KeyError, TypeError, ValueError, ArithmeticError):
-        specs = {}  # a criterion saved around the services: described without its rule
-    criteria = Criterion.objects.select_related("indicator").order_by("sort_order", "id")
-    dimensions = framework.dimensions.order_by("sort_order", "id").prefetch_related(
-        Prefetch("criteria", queryset=criteria)
-    )
-    rows = []
-    for dimension in dimensions:
-        items = []
-        common = specific = Decimal(0)
-        for criterion in dimension.criteria.all():
-            spec = specs.get(criterion.pk)
-            if criterion.kind in SCORED_KINDS:
-                if criterion.is_common:
-                    common += criterion.points
-                else:
-                    specific += criterion.points
-            items.append(
-                {
-                    "criterion": criterion,
-                    "rule": rule_words(spec) if spec else "",
-                    "basis": basis_words(criterion, spec),
-                    "applies": applicability_words(criterion),
-                    "scored": criterion.kind in SCORED_KINDS,
-                }
-            )
-        rows.append({"dimension": dimension, "items": items, "common": common, "specific": specific})
-    return rows
 
 
 # --- Frameworks ----------------------------------------------------------------------------------------------------
@@ -287,7 +151,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rounds = list(framework.rounds.order_by("-id"))
     frozen = bool(rounds)
     problems = services.framework_problems(framework)
-    rows = _criterion_rows(framework)
+    rows = criterion_words.criterion_rows(framework)
     total = sum((row["dimension"].points for row in rows), Decimal(0))
     thresholds = [
         (Grade(g).label, plain(framework.thresholds[g])) for g in Grade.values if g in (framework.thresholds or {})
@@ -603,21 +467,3 @@ def criterion_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     framework_id = criterion.dimension.framework_id
     return redirect(reverse("assessment:framework_detail", args=[framework_id]) + f"#criterion-{criterion.pk}")
-
-
-urlpatterns = [
-    path("frameworks/", framework_list, name="framework_list"),
-    path("frameworks/new/", framework_create, name="framework_create"),
-    path("frameworks/<int:pk>/", framework_detail, name="framework_detail"),
-    path("frameworks/<int:pk>/settings/", framework_settings, name="framework_settings"),
-    path("frameworks/<int:pk>/copy/", framework_copy, name="framework_copy"),
-    path("frameworks/<int:pk>/issue/", framework_issue, name="framework_issue"),
-    path("frameworks/<int:pk>/dimensions/new/", dimension_create, name="dimension_create"),
-    path("frameworks/dimensions/<int:pk>/edit/", dimension_edit, name="dimension_edit"),
-    path("frameworks/dimensions/<int:pk>/delete/", dimension_delete, name="dimension_delete"),
-    path("frameworks/dimensions/<int:pk>/move/", dimension_move, name="dimension_move"),
-    path("frameworks/dimensions/<int:pk>/criteria/new/", criterion_create, name="criterion_create"),
-    path("frameworks/criteria/<int:pk>/edit/", criterion_edit, name="criterion_edit"),
-    path("frameworks/criteria/<int:pk>/delete/", criterion_delete, name="criterion_delete"),
-    path("frameworks/criteria/<int:pk>/move/", criterion_move, name="criterion_move"),
-]
