@@ -1,10 +1,6 @@
 from django.db import migrations
 
-
-def load(apps, schema_editor):
-    from analytics.indicators import load as load_indicators
-
-    load_indicators(apps, schema_editor)
+from analytics.migrations._indicators import load
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,8 @@
 """The indicators shipped with the platform (DOMAIN.md §5), defined over the workforce data sets.
 
 Loaded by migration 0002 and restored after a flush (analytics/apps.py); idempotent by code: an
-indicator the office has edited is left as it is. Rates of certification and education are over
+indicator the office has edited is left as it is. Migration code: literal data and the historical
+model only, nothing of the live application, so what the migration creates never changes. Rates of certification and education are over
 NON-migrant workers (the speech's 13.71% and 25.16%); the same counts over all workers are
 separate indicators whose names say so.
 """
