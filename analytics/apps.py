@@ -8,7 +8,7 @@ def _ensure_indicators(sender, **kwargs):
     # a `flush` (which empties every table, then sends post_migrate). Idempotent by code.
     from django.apps import apps
 
-    from analytics.indicators import load
+    from analytics.migrations._indicators import load
 
     load(apps)
 

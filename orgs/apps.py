@@ -8,7 +8,7 @@ def _ensure_regions(sender, using="default", **kwargs):
     # then sends post_migrate), so the region table is never found empty. Idempotent.
     from django.apps import apps
 
-    from orgs.regions import load
+    from orgs.migrations._regions import load
 
     load(apps, None)
 

@@ -1,5 +1,7 @@
-"""GB/T 2260 codes of Yunnan and its 16 prefecture-level divisions: reference data every
-installation has (loaded by migration 0002 and restored after a flush, see orgs/apps.py)."""
+"""GB/T 2260 codes of Yunnan and its 16 prefecture-level divisions, for the pages.
+
+The Region rows every installation has come from migration 0002 (orgs/migrations/_regions.py, a
+frozen copy of this list), restored after a flush by orgs/apps.py."""
 
 PROVINCE = ("530000", "云南省")
 PREFECTURES = [
@@ -20,10 +22,3 @@ PREFECTURES = [
     ("533300", "怒江傈僳族自治州"),
     ("533400", "迪庆藏族自治州"),
 ]
-
-
-def load(apps, schema_editor):
-    Region = apps.get_model("orgs", "Region")
-    province, _ = Region.objects.update_or_create(code=PROVINCE[0], defaults={"name": PROVINCE[1]})
-    for code, name in PREFECTURES:
-        Region.objects.update_or_create(code=code, defaults={"name": name, "parent": province})

@@ -68,7 +68,7 @@ from reporting.serializers import (
     ValuesInput,
     VersionInput,
 )
-from reporting.services.reports import ImportFailed, ImportItem, values_import
+from reporting.services.imports import ImportFailed, ImportItem, values_import
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

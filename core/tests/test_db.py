@@ -20,7 +20,7 @@ from core.db import is_retryable, lock_row, retrying
 from core.models import AuditEntry
 from orgs.tests.factories import SYSTEM
 from reporting.models import DataSet, Report
-from reporting.services import reports as report_services
+from reporting.services import filling as report_services
 from reporting.tests.conftest import Clock
 from reporting.tests.factories import at, load_workforce, open_report
 

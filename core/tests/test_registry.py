@@ -136,7 +136,7 @@ def test_the_scan_catches_an_undeclared_event(tmp_path):
 
 
 def test_each_report_workflow_step_has_its_declared_event():
-    # reporting/services/reports.py writes f"reporting.report.{step_name}" for every step.
+    # reporting/services/workflow.py writes f"reporting.report.{step_name}" for every step.
     from reporting.workflow import STEPS
 
     assert STEPS

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from orgs.regions import load
+from orgs.migrations._regions import load
 
 
 class Migration(migrations.Migration):

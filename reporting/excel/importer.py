@@ -35,7 +35,8 @@ from reporting.excel.reader import Entry, open_workbook, read_data, read_stamp
 from reporting.excel.stamp import BULK, DATA_SHEET, SINGLE, Stamp
 from reporting.excel.template import TemplateRow, TemplateSpec, excel_value, new_stamp, template_cells, write_workbook
 from reporting.models import DataSetVersion, DataValue, Report
-from reporting.services.reports import ImportFailed, ImportItem, SaveResult, values_import
+from reporting.services.filling import SaveResult
+from reporting.services.imports import ImportFailed, ImportItem, values_import
 
 DISPLAY_ORGS = 200  # organisations shown in detail on the preview page
 DISPLAY_CHANGES = 300  # changes shown per organisation

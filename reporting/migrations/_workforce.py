@@ -8,10 +8,22 @@ High-skilled talent (高技能人才) is not asked: it is 高级工 and above, i
 SENIOR, TECHNICIAN, SENIOR_TECHNICIAN, SPECIAL_TECHNICIAN and CHIEF_TECHNICIAN cells of
 WF_CERT_BY_LEVEL. College or above (大专及以上) is POSTGRADUATE + BACHELOR + COLLEGE of
 WF_EDU_BY_LEVEL. Both are over non-migrant workers (DOMAIN.md §3).
+
+Migration code: it reads nothing of the live application (no reporting.* import), so later
+changes to the app cannot change what this migration creates. The few helpers it needs
+(the default combo, the cells of a combo, the rule a total implies) are frozen copies below, as
+they stood when the migration was written (reporting/metadata.py, reporting/validation.py).
+apps.py runs `load` again after a flush.
 """
 
-from reporting.metadata import DEFAULT_COMBO_CODE, DEFAULT_COMBO_NAME, option_combo_cells
-from reporting.validation import sum_rule_spec
+import hashlib
+import itertools
+
+from django.utils.translation import gettext
+
+DEFAULT_COMBO_CODE = "DEFAULT"
+DEFAULT_COMBO_NAME = "无分类"
+DEFAULT_OPTION_COMBO_NAME = "合计"
 
 CATEGORIES = [
     ("MIGRANT", "农民工身份", [("MIGRANT", "农民工"), ("NONMIGRANT", "非农民工")]),
@@ -324,3 +336,42 @@ def load(apps, schema_editor=None) -> None:
 
 def _combo_code(element, combos) -> str:
     return next(code for code, combo in combos.items() if combo.pk == element.category_combo_id)
+
+
+# --- Frozen helpers -------------------------------------------------------------------------------------------
+
+
+def option_combo_cells(categories: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """(key, name) of every cell of the cross product of `categories` (each a list of (code, name))."""
+    if not categories:
+        return [("", DEFAULT_OPTION_COMBO_NAME)]
+    cells = []
+    for combination in itertools.product(*categories):
+        cells.append((".".join(code for code, _name in combination), "·".join(name for _code, name in combination)))
+    return cells
+
+
+def sum_rule_code(total_code: str, total_key: str, parts_code: str) -> str:
+    """A stable code for the generated rule of one total relation (at most 100 characters)."""
+    key = f"_{total_key.replace('.', '_')}" if total_key else ""
+    code = f"SUM_{total_code}{key}_EQ_{parts_code}"
+    if len(code) > 100:
+        digest = hashlib.sha1(code.encode()).hexdigest()[:10].upper()  # noqa: S324 - a name, not security
+        code = f"{code[:89]}_{digest}"
+    return code
+
+
+def sum_rule_spec(*, total_code: str, total_key: str, total_label: str, parts_code: str, parts_label: str) -> dict:
+    """The fields of the error rule a total relation implies: the parts add up to the total."""
+    key = f".{total_key}" if total_key else ""
+    return {
+        "code": sum_rule_code(total_code, total_key, parts_code),
+        "name": gettext("%(parts)s合计等于%(total)s") % {"parts": parts_label, "total": total_label},
+        "left": f"#{{{total_code}{key}}}",
+        "operator": "==",
+        "right": f"#{{{parts_code}}}",
+        "importance": "error",
+        "message": gettext("%(parts)s各项之和应等于%(total)s") % {"parts": parts_label, "total": total_label},
+        "missing_value_strategy": "skip_if_all",
+        "is_generated": True,
+    }

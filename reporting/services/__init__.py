@@ -12,6 +12,16 @@ from reporting.services.attachments import (
     attachment_delete,
     attachment_open,
 )
+from reporting.services.filling import (
+    ReportConflict,
+    SaveResult,
+    ValueProblem,
+    ValuesInvalid,
+    report_open,
+    value_comment,
+    values_save,
+    warning_explain,
+)
 from reporting.services.metadata import (
     category_combo_create,
     category_create,
@@ -35,32 +45,16 @@ from reporting.services.metadata import (
 )
 from reporting.services.notifications import (
     notification_mark_read,
+    notifications_mark_all_read,
+)
+from reporting.services.periods import (
+    deadline_extend,
+    period_lock,
+    period_unlock,
 )
 from reporting.services.reminders import (
     ReminderRun,
     reminders_send,
-)
-from reporting.services.reports import (
-    IllegalTransition,
-    ReportConflict,
-    SaveResult,
-    SubmissionBlocked,
-    ValueProblem,
-    ValuesInvalid,
-    deadline_extend,
-    notifications_mark_all_read,
-    period_lock,
-    period_unlock,
-    report_accept,
-    report_approve,
-    report_lock,
-    report_open,
-    report_reopen,
-    report_return,
-    report_submit,
-    value_comment,
-    values_save,
-    warning_explain,
 )
 from reporting.services.structure import (
     section_delete,
@@ -69,6 +63,16 @@ from reporting.services.structure import (
     section_move,
     section_update,
     total_relation_remove,
+)
+from reporting.services.workflow import (
+    IllegalTransition,
+    SubmissionBlocked,
+    report_accept,
+    report_approve,
+    report_lock,
+    report_reopen,
+    report_return,
+    report_submit,
 )
 
 __all__ = [

@@ -23,7 +23,7 @@ from core.files import checked_upload, new_storage_name
 from orgs.choices import Action
 from orgs.scoping import ensure_allowed
 from reporting.models import Report, ReportAttachment
-from reporting.services.reports import _ensure_editable, _lock
+from reporting.services.filling import _ensure_editable, _lock
 
 MAX_ATTACHMENTS_PER_REPORT = 50
 _AUDITED_FIELDS = ("id", "report", "original_name", "size", "content_type", "sha256", "uploaded_by", "uploaded_at")

@@ -12,15 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.actor import Actor
+from core.db import atomic_retrying
 from core.workflow import mail_after_commit
 from orgs.choices import Role
 from orgs.models import Membership, Organisation
 from orgs.roles import OFFICE_ROLES
 from orgs.scoping import in_subtree
-from reporting.models import (
-    Notification,
-    Report,
-)
+from reporting.models import Notification, Report
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +88,11 @@ def notification_mark_read(*, by: Actor, notification: Notification) -> Notifica
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+@atomic_retrying
+def notifications_mark_all_read(*, by: Actor) -> int:
+    """Mark every unread notification of the actor as read; returns how many were unread."""
+    if by.user is None:
+        return 0
+    return Notification.objects.filter(user=by.user, read_at__isnull=True).update(read_at=timezone.now())

@@ -633,7 +633,7 @@ def test_error_workbook_marks_the_wrong_cells(imp):
 
 
 def test_values_import_rolls_back_every_report_when_one_fails(tree, wf, imports):
-    from reporting.services.reports import ImportFailed, ImportItem, values_import
+    from reporting.services.imports import ImportFailed, ImportItem, values_import
 
     submitted_report(tree, wf[0], "2021", org=tree.ent_a2)
     before = state()

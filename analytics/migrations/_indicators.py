@@ -1,9 +1,10 @@
 """The indicators shipped with the platform (DOMAIN.md §5), defined over the workforce data sets.
 
-Migration 0002 loads a frozen copy of this list; `load` restores it after a flush (analytics/apps.py).
-Idempotent by code: an indicator the office has edited is left as it is. Rates of certification and
-education are over NON-migrant workers (the speech's 13.71% and 25.16%); the same counts over all
-workers are separate indicators whose names say so.
+Loaded by migration 0002 and restored after a flush (analytics/apps.py); idempotent by code: an
+indicator the office has edited is left as it is. Migration code: literal data and the historical
+model only, nothing of the live application, so what the migration creates never changes. Rates of certification and education are over
+NON-migrant workers (the speech's 13.71% and 25.16%); the same counts over all workers are
+separate indicators whose names say so.
 """
 
 NONMIGRANT = "非农民工产业工人（不含农民工）；企业填报"
