@@ -429,8 +429,8 @@ def membership_grant(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/user_detail.html", _detail_context(request, user, form))
 
 
-@require_POST
-def membership_revoke(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def _membership_action(request: HttpRequest, pk: int, membership_pk: int, service, done: str) -> HttpResponse:
+    """Revoke or refuse one role of a managed user through `service`; the outcome as a message on the user's page."""
     user = _target_user(request, pk)
     membership = get_visible_or_404(
         Membership.objects.filter(user=user).select_related("org", "user"),
@@ -442,43 +442,35 @@ def membership_revoke(request: HttpRequest, pk: int, membership_pk: int) -> Http
         messages.error(request, _("不能撤销自己的角色，请由上级管理员办理。"))
         return redirect("accounts:user_detail", pk=user.pk)
     try:
-        org_services.membership_revoke(by=Actor.from_request(request), membership=membership)
+        service(by=Actor.from_request(request), membership=membership)
     except UserError as error:
         messages.error(request, error.message)
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
         messages.success(
-            request,
-            _("已撤销“%(user)s”在“%(org)s”的“%(role)s”角色。")
-            % {"user": user, "org": membership.org.name, "role": membership.get_role_display()},
+            request, done % {"user": user, "org": membership.org.name, "role": membership.get_role_display()}
         )
     return redirect("accounts:user_detail", pk=user.pk)
 
 
 @require_POST
+def membership_revoke(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    return _membership_action(
+        request, pk, membership_pk, org_services.membership_revoke, _("已撤销“%(user)s”在“%(org)s”的“%(role)s”角色。")
+    )
+
+
+@require_POST
 def membership_refuse(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     """Refuse a role the system administrator requested for a new account (the security administrator's)."""
-    user = _target_user(request, pk)
-    membership = get_visible_or_404(
-        Membership.objects.filter(user=user).select_related("org", "user"),
-        request.user,
-        Action.USER_MANAGE,
-        pk=membership_pk,
+    return _membership_action(
+        request,
+        pk,
+        membership_pk,
+        org_services.membership_refuse,
+        _("已驳回为“%(user)s”申请的“%(org)s”的“%(role)s”角色。"),
     )
-    try:
-        org_services.membership_refuse(by=Actor.from_request(request), membership=membership)
-    except UserError as error:
-        messages.error(request, error.message)
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("已驳回为“%(user)s”申请的“%(org)s”的“%(role)s”角色。")
-            % {"user": user, "org": membership.org.name, "role": membership.get_role_display()},
-        )
-    return redirect("accounts:user_detail", pk=user.pk)
 
 
 @require_POST

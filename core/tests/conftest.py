@@ -4,6 +4,7 @@ progress store of each test's own."""
 import pytest
 
 from core import registry
+from reporting.tests.conftest import clock, wf  # noqa: F401 - the reporting fixtures the kernel tests share
 
 TEST_EVENTS = {
     "test.event": "测试事件",

@@ -13,7 +13,6 @@ import threading
 import psycopg
 import pytest
 from django.db import OperationalError, connection, connections, transaction
-from django.utils import timezone
 
 from core import audit
 from core.db import is_retryable, lock_row, retrying
@@ -21,28 +20,13 @@ from core.models import AuditEntry
 from orgs.tests.factories import SYSTEM
 from reporting.models import DataSet, Report
 from reporting.services import filling as report_services
-from reporting.tests.conftest import Clock
-from reporting.tests.factories import at, load_workforce, open_report
+from reporting.tests.factories import open_report
 
 ON_POSTGRES = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="row locks and deadlock detection exist on PostgreSQL only (SQLite runs one writer at a time); "
     "CI runs the suite on PostgreSQL too",
 )
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Beijing time 2022-01-10 10:00, as in reporting's tests: the 2021 yearly round is open."""
-    fake = Clock(at(2022, 1, 10))
-    monkeypatch.setattr(timezone, "now", fake)
-    return fake
-
-
-@pytest.fixture
-def wf(tree, clock):
-    """The workforce data sets (WF_Y, WF_Q)."""
-    return load_workforce()
 
 
 class _DriverError(Exception):

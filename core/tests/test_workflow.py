@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from core.errors import ConflictError, UserError
 from core.models import AuditEntry, versioned_update
@@ -18,24 +17,8 @@ from orgs.choices import Role
 from orgs.roles import actions_for
 from orgs.tests.factories import SYSTEM
 from reporting.choices import ReportStatus as S
-from reporting.tests.conftest import Clock
-from reporting.tests.factories import at, filled_report, load_workforce
+from reporting.tests.factories import at, filled_report
 from reporting.workflow import REPORT_WORKFLOW, report_steps
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Beijing time 2022-01-10 10:00, as in reporting's tests: the 2021 yearly round is open."""
-    fake = Clock(at(2022, 1, 10))
-    monkeypatch.setattr(timezone, "now", fake)
-    return fake
-
-
-@pytest.fixture
-def wf(tree, clock):
-    """The workforce data sets (WF_Y, WF_Q)."""
-    return load_workforce()
-
 
 # --- A small workflow, as a later app defines one ---------------------------------------------------------------
 
