@@ -11,6 +11,8 @@ TEST_EVENTS = {
     "test.first": "测试事件一",
     "test.second": "测试事件二",
     "test.formula": "测试公式注入",
+    "test.deadlock.a": "测试死锁（甲）",
+    "test.deadlock.b": "测试死锁（乙）",
 }
 
 
