@@ -204,6 +204,11 @@ def enterprise_assignments(*, enterprise: Organisation) -> QuerySet[Assignment]:
     )
 
 
+def roles_requested() -> int:
+    """Roles the system administrator requested for new accounts, waiting for the security administrator."""
+    return Membership.objects.filter(pending=True, user__is_active=True).count()
+
+
 def account_counts() -> dict[str, int]:
     """Accounts overall, for the system administrator: no business data, one query."""
     from django.contrib.auth import get_user_model

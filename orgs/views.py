@@ -467,6 +467,13 @@ def home(request: HttpRequest) -> HttpResponse:
             todos.append(_("%(count)s 个有效账号尚未分配角色。") % {"count": accounts["without_role"]})
         if accounts["must_change_password"]:
             todos.append(_("%(count)s 个账号尚未修改初始密码。") % {"count": accounts["must_change_password"]})
+    if Role.SEC_ADMIN in roles:
+        requested = queries.roles_requested()
+        if requested:
+            todos.append(
+                _("%(count)s 个角色申请（系统管理员新建账号时提出）待您批准或驳回：请在“用户管理”中处理。")
+                % {"count": requested}
+            )
     context["security_admin"] = Role.SEC_ADMIN in roles
     context["audit_admin"] = Role.AUDIT_ADMIN in roles
     return render(request, "home.html", context)

@@ -181,3 +181,11 @@ def test_the_security_administrator_refuses_a_requested_role(tree):
     pending.refresh_from_db()
     assert (pending.is_active, pending.pending) == (False, False)
     assert AuditEntry.objects.filter(event="orgs.membership.refuse", object_id=str(pending.pk)).exists()
+
+
+def test_the_security_administrators_home_page_lists_the_requests_waiting_for_him(tree):
+    client = page_client(tree, SEC)
+    assert "个角色申请" not in client.get("/").content.decode()
+    services.user_create(by=actor(tree, SYS), username="liaison8", full_name="联络", org=tree.ent_a1, role=Role.LIAISON)
+    page = client.get("/").content.decode()
+    assert "1 个角色申请（系统管理员新建账号时提出）待您批准或驳回：请在“用户管理”中处理。" in page

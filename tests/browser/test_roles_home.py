@@ -14,7 +14,8 @@ from tests.browser.helpers import SHOTS
 # The navigation entries each role must see (and nobody else).
 NAV = {
     "组织机构": {r for r in Role if r not in (Role.SEC_ADMIN, Role.AUDIT_ADMIN)},
-    "用户管理": {Role.OFFICE_ADMIN, Role.UNION_ADMIN, Role.SYS_ADMIN},
+    # The security administrator reaches the user pages to grant roles (docs/separation-of-duties.md).
+    "用户管理": {Role.OFFICE_ADMIN, Role.UNION_ADMIN, Role.SYS_ADMIN, Role.SEC_ADMIN},
     "安全管理": {Role.SEC_ADMIN},
     "审计日志": {Role.AUDIT_ADMIN},
 }
