@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.workflow import State, Step, Workflow
 from orgs.choices import Action
@@ -23,7 +24,7 @@ from reporting.choices import ReportStatus as S
 
 REPORT_WORKFLOW = Workflow(
     name="reporting.report",
-    item_label=_("报表"),
+    item_label=pgettext_lazy("a filled-in report", "报表"),
     states=(
         State(S.DRAFT, S.DRAFT.label, editable=True),
         State(S.SUBMITTED, S.SUBMITTED.label),

@@ -184,3 +184,14 @@ def test_office_cannot_accept_before_the_union_approved(tree, wf):
         take("accept", user_for(tree, "office_admin"), report_in(tree, wf, S.SUBMITTED))
 
     assert error.value.message == "该报表须先由“云南电网”审核通过，才能验收。"
+
+
+def test_the_workflows_item_is_a_report_in_english_too():
+    # "报表" names a data set elsewhere; in the workflow's messages it is the filled-in report.
+    from django.utils import translation
+
+    from reporting.workflow import REPORT_WORKFLOW
+
+    assert str(REPORT_WORKFLOW.item_label) == "报表"
+    with translation.override("en"):
+        assert str(REPORT_WORKFLOW.item_label) == "report"
