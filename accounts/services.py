@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -322,6 +323,12 @@ def otp_verify(request: HttpRequest, *, device: TOTPDevice, token: str) -> bool:
 # ---------------------------------------------------------------- user accounts
 
 
+# Whoever grants rights never knows a password (三权分立): the one answer when the security administrator tries.
+SECURITY_ADMIN_MANAGES_NO_ACCOUNT = gettext_lazy(
+    "安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"
+)
+
+
 def _ensure_manages_account(by: Actor, user: User, *, password: bool = False) -> None:
     """Raise PermissionDenied unless `by` may manage `user`'s account as a whole (三权分立,
     docs/separation-of-duties.md): `by` creates and resets accounts in his scope (ACCOUNT_MANAGERS), every
@@ -342,7 +349,7 @@ def _ensure_manages_account(by: Actor, user: User, *, password: bool = False) ->
                 _("用户“%(user)s”在您的管理范围之外还担任其他角色，只能由上级管理员处理。") % {"user": user.username}
             )
         if not manages_accounts(manager, membership.org):
-            raise PermissionDenied(_("安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"))
+            raise PermissionDenied(SECURITY_ADMIN_MANAGES_NO_ACCOUNT)
         if membership.role in grantable_roles(manager, membership.org):
             continue
         if system_admin and not password:
@@ -360,7 +367,7 @@ def _ensure_manages_account(by: Actor, user: User, *, password: bool = False) ->
         )
     placed = Membership.objects.filter(user=user).select_related("org")
     if not any(covers(paths, m.org) and manages_accounts(manager, m.org) for m in placed):
-        raise PermissionDenied(_("安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"))
+        raise PermissionDenied(SECURITY_ADMIN_MANAGES_NO_ACCOUNT)
 
 
 @transaction.atomic
@@ -376,12 +383,9 @@ def user_create(
     requested = False
     if not by.system_name:
         if not manages_accounts(by.user, org):
-            raise PermissionDenied(_("安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"))
-        if role in grantable_roles(by.user, org):
-            pass
-        elif role in requestable_roles(by.user):
-            requested = True
-        else:
+            raise PermissionDenied(SECURITY_ADMIN_MANAGES_NO_ACCOUNT)
+        requested = role not in grantable_roles(by.user, org)
+        if requested and role not in requestable_roles(by.user):
             raise PermissionDenied(_("您不能授予“%(role)s”角色。") % {"role": Role(role).label})
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():

@@ -353,7 +353,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     """A new account with its first role; the initial password is shown on the answer, once."""
     ensure_action(request.user, Action.USER_MANAGE)
     if not org_services.manages_accounts_somewhere(request.user):
-        raise PermissionDenied(_("安全管理员不能创建账号、设置密码或停用账号（三权分立），请由系统管理员办理。"))
+        raise PermissionDenied(services.SECURITY_ADMIN_MANAGES_NO_ACCOUNT)
     form = UserCreateForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from orgs.choices import OrgKind, Role
@@ -105,10 +105,6 @@ def has_union_above(org: Organisation, union_paths: Iterable[str]) -> bool:
 def reports_after(org: Organisation, on: dt.date) -> list[tuple[str, dt.date]]:
     """Reports with values of `org`'s subtree for periods starting on or after `on`, as (label, latest
     period end): what closing `org` from `on` would leave behind (orgs.services.records_after)."""
-    from django.db.models import Count, Max
-
-    from orgs.scoping import within
-
     found = Report.objects.filter(
         within("org__path", [org.path]), period__start__gte=on, values__isnull=False
     ).aggregate(reports=Count("id", distinct=True), latest=Max("period__end"))
