@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "reporting",
     "analytics",
     "assessment",
+    "ledger",
 ]
 
 MIDDLEWARE = [

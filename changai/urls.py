@@ -15,5 +15,6 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("analytics/", include("analytics.urls")),
     path("assessment/", include("assessment.urls")),
+    path("ledger/", include("ledger.urls")),
     path("api/v1/", include("changai.api")),
 ]
