@@ -19,6 +19,7 @@ from analytics import api_urls as analytics_api
 from assessment import api_urls as assessment_api
 from core.api import ThrottleFirstMixin
 from core.audit_views import AuditEntryViewSet
+from ledger import api_urls as ledger_api
 from orgs.api import AssignmentViewSet, MembershipViewSet, OrganisationViewSet
 from reporting import api_urls as reporting_api
 
@@ -71,6 +72,7 @@ router.register("audit", AuditEntryViewSet, basename="audit")
 reporting_api.register(router)
 analytics_api.register(router)
 assessment_api.register(router)
+ledger_api.register(router)
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api_schema"),

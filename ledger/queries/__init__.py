@@ -1,0 +1,133 @@
+"""Reads of the reform ledger, each through the door (orgs.scoping): ledgers here, the rest by subject
+(ledger/queries/written.py, alerts.py, roadmap.py …)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from core import deadlines
+from ledger.choices import OfficerKind, TargetKind, TaskStatus
+from ledger.models import Ledger, Officer, ReformSettings, Task
+from orgs.choices import Action
+from orgs.scoping import get_visible_or_404
+
+
+def ledgers_visible(user, action: str = Action.VIEW):
+    """The ledgers of the organisations in `user`'s scope, with their organisation."""
+    return Ledger.objects.visible_to(user, action).select_related("org", "org__region")
+
+
+def ledger_or_404(user, code: str, action: str = Action.VIEW) -> Ledger:
+    """The ledger of organisation `code` if the user may see it (404 otherwise, including "not on the ledger")."""
+    return get_visible_or_404(Ledger.objects.select_related("org"), user, action, org__code=code)
+
+
+@dataclass
+class LedgerRow:
+    """One line of the ledger list: what the organisation has set up and how its tasks stand."""
+
+    ledger: Ledger
+    plan_year: int | None
+    group_year: int | None
+    info_officers: int = 0
+    liaisons: int = 0
+    tasks: int = 0
+    quantified: int = 0
+    overdue: int = 0
+    done: int = 0
+    union: str = ""
+    open_alerts: int = 0
+    alert_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def quantified_share(self) -> float | None:
+        return self.quantified / self.tasks if self.tasks else None
+
+
+def ledger_rows(ledgers, *, today: dt.date | None = None) -> list[LedgerRow]:
+    """The list's lines for `ledgers` (already scoped), read in a fixed number of queries."""
+    from ledger.models import Alert
+
+    today = today or deadlines.today()
+    ledgers = list(ledgers)
+    ids = [ledger.pk for ledger in ledgers]
+    settings = ReformSettings.current()
+    officers: dict[int, Counter] = defaultdict(Counter)
+    for ledger_id, kind in Officer.objects.filter(ledger_id__in=ids).current(today).values_list("ledger_id", "kind"):
+        officers[ledger_id][kind] += 1
+    tasks: dict[int, Counter] = defaultdict(Counter)
+    for ledger_id, kind, status, deadline in Task.objects.filter(ledger_id__in=ids).values_list(
+        "ledger_id", "target_kind", "status", "deadline"
+    ):
+        if status == TaskStatus.CANCELLED:
+            continue
+        counts = tasks[ledger_id]
+        counts["all"] += 1
+        counts["quantified"] += kind != TargetKind.NONE
+        counts["done"] += status == TaskStatus.DONE
+        counts["overdue"] += status != TaskStatus.DONE and deadline < today
+    alerts: dict[int, list[str]] = defaultdict(list)
+    for org_id, kind in Alert.objects.open().filter(org_id__in=[x.org_id for x in ledgers]).values_list("org_id", "kind"):
+        alerts[org_id].append(kind)
+    unions = _union_names(ledgers)
+    rows = []
+    for ledger in ledgers:
+        counts = tasks[ledger.pk]
+        rows.append(
+            LedgerRow(
+                ledger=ledger,
+                plan_year=settings.reform_year(ledger.plan_issued_on),
+                group_year=settings.reform_year(ledger.group_established_on),
+                info_officers=officers[ledger.pk][OfficerKind.INFO],
+                liaisons=officers[ledger.pk][OfficerKind.LIAISON],
+                tasks=counts["all"],
+                quantified=counts["quantified"],
+                overdue=counts["overdue"],
+                done=counts["done"],
+                union=unions.get(ledger.org_id, ""),
+                open_alerts=len(alerts[ledger.org_id]),
+                alert_kinds=sorted(set(alerts[ledger.org_id])),
+            )
+        )
+    return rows
+
+
+def _union_names(ledgers) -> dict[int, str]:
+    """{organisation id: the name of the union it belongs to (itself for a union)}."""
+    from orgs.choices import OrgKind
+    from orgs.models import Organisation
+
+    steplen = Organisation.steplen
+    prefixes = {ledger.org.path[: steplen * depth] for ledger in ledgers for depth in range(1, ledger.org.depth + 1)}
+    names = dict(
+        Organisation.objects.filter(path__in=prefixes, kind=OrgKind.UNION).values_list("path", "name")
+    )
+    found = {}
+    for ledger in ledgers:
+        path = ledger.org.path
+        found[ledger.org_id] = next(
+            (names[path[:n]] for n in range(len(path), 0, -steplen) if path[:n] in names), ""
+        )
+    return found
+
+
+def filter_ledgers(queryset, *, union: str = "", prefecture: str = "", text: str = ""):
+    """Narrow a scoped ledger queryset by union code, prefecture (region) code and a name or code search."""
+    from orgs.models import Organisation
+    from orgs.scoping import within
+
+    if union:
+        root = Organisation.objects.filter(code=union).values_list("path", flat=True).first()
+        queryset = queryset.filter(within("org__path", [root])) if root else queryset.none()
+    if prefecture:
+        queryset = queryset.filter(Q(org__region_id=prefecture) | Q(org__region__parent_id=prefecture))
+    if text:
+        text = text.strip()
+        queryset = queryset.filter(
+            Q(org__name__icontains=text) | Q(org__code__iexact=text) | Q(org__pinyin_initials__icontains=text)
+        )
+    return queryset
