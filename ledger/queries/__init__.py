@@ -71,7 +71,8 @@ def ledger_rows(ledgers, *, today: dt.date | None = None) -> list[LedgerRow]:
         counts["done"] += status == TaskStatus.DONE
         counts["overdue"] += status != TaskStatus.DONE and deadline < today
     alerts: dict[int, list[str]] = defaultdict(list)
-    for org_id, kind in Alert.objects.open().filter(org_id__in=[x.org_id for x in ledgers]).values_list("org_id", "kind"):
+    open_alerts = Alert.objects.open().filter(org_id__in=[x.org_id for x in ledgers])
+    for org_id, kind in open_alerts.values_list("org_id", "kind"):
         alerts[org_id].append(kind)
     unions = _union_names(ledgers)
     rows = []
@@ -103,15 +104,11 @@ def _union_names(ledgers) -> dict[int, str]:
 
     steplen = Organisation.steplen
     prefixes = {ledger.org.path[: steplen * depth] for ledger in ledgers for depth in range(1, ledger.org.depth + 1)}
-    names = dict(
-        Organisation.objects.filter(path__in=prefixes, kind=OrgKind.UNION).values_list("path", "name")
-    )
+    names = dict(Organisation.objects.filter(path__in=prefixes, kind=OrgKind.UNION).values_list("path", "name"))
     found = {}
     for ledger in ledgers:
         path = ledger.org.path
-        found[ledger.org_id] = next(
-            (names[path[:n]] for n in range(len(path), 0, -steplen) if path[:n] in names), ""
-        )
+        found[ledger.org_id] = next((names[path[:n]] for n in range(len(path), 0, -steplen) if path[:n] in names), "")
     return found
 
 
