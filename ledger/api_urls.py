@@ -2,7 +2,14 @@
 
 from rest_framework.routers import SimpleRouter
 
-REGISTRATIONS: list = []
+from ledger.api import LedgerViewSet, MemberViewSet, OfficerViewSet, UpdateViewSet
+
+REGISTRATIONS: list = [
+    ("ledger/ledgers", LedgerViewSet, "ledger-ledger"),
+    ("ledger/members", MemberViewSet, "ledger-member"),
+    ("ledger/officers", OfficerViewSet, "ledger-officer"),
+    ("ledger/task-updates", UpdateViewSet, "ledger-task-update"),
+]
 
 
 def register(router: SimpleRouter) -> None:

@@ -153,3 +153,55 @@ def is_behind(task: Task, progress: Progress, lag_points: int) -> bool:
         return False
     lag = progress.behind_by()
     return lag is not None and lag > lag_points
+
+
+def _number(value: Decimal | None, unit: str, decimals: int = 2) -> str:
+    from core.formatting import percent, wan
+
+    if value is None:
+        return "—"
+    if unit == "%":
+        return percent(value, decimals)
+    return f"{wan(value, decimals)}{unit}"
+
+
+def describe(task: Task, progress: Progress, today: dt.date | None = None) -> str:
+    """Where the task stands, as an officer reads it ("目标：2023年持证率达到 35.00%（基期 2020年 28.40%）；…")."""
+    from django.utils.translation import gettext as _
+
+    today = today or deadlines.today()
+    if task.target_kind == TargetKind.NONE:
+        return _("未设定量化目标。")
+    if task.target_kind == TargetKind.INDICATOR:
+        unit, places = task.indicator.unit, task.indicator.decimals
+        target = _number(task.target_value, unit, places)
+        goal = _("目标：%(year)d年%(name)s达到 %(target)s") % {
+            "year": task.target_year,
+            "name": task.indicator.name,
+            "target": target,
+        }
+        if progress.baseline is not None:
+            first = task.baseline_year or task.starts_on.year - 1
+            goal += _("（基期 %(year)d年 %(value)s）") % {
+                "year": first,
+                "value": _number(progress.baseline, unit, places),
+            }
+    else:
+        unit, places = task.result_unit, 2
+        goal = _("目标：%(text)s %(target)s") % {"text": task.result_text, "target": _number(task.target_value, unit)}
+    actual = progress.actual
+    if actual is None:
+        return goal + _("；暂无数据。")
+    sentence = goal + _("；最新 %(label)s %(value)s") % {
+        "label": actual.label if task.target_kind == TargetKind.INDICATOR else actual.on.strftime("%Y-%m-%d"),
+        "value": _number(actual.value, unit, places),
+    }
+    expected = progress.expected_value(actual.on)
+    lag = progress.behind_by()
+    if expected is not None and lag is not None:
+        sentence += _("，按进度应达 %(value)s") % {"value": _number(expected, unit, places)}
+        if lag > 0:
+            sentence += _("，落后 %(points)s 个百分点") % {"points": f"{lag:.2f}"}
+        else:
+            sentence += _("，进度正常")
+    return sentence + "。"

@@ -128,3 +128,98 @@ def filter_ledgers(queryset, *, union: str = "", prefecture: str = "", text: str
             Q(org__name__icontains=text) | Q(org__code__iexact=text) | Q(org__pinyin_initials__icontains=text)
         )
     return queryset
+
+
+def own_ledger(user) -> Ledger | None:
+    """The ledger of the organisation the user works at, if it is on the ledger (their first such role)."""
+    from orgs.scoping import _active_memberships
+
+    for membership in _active_memberships(user):
+        ledger = Ledger.objects.filter(org=membership.org).select_related("org").first()
+        if ledger is not None:
+            return ledger
+    return None
+
+
+def ledger_totals(ledgers) -> dict[str, int]:
+    """How many of `ledgers` have a plan, a group, a method (for the list's summary line)."""
+    return {
+        "all": ledgers.count(),
+        "plans": ledgers.filter(plan_issued_on__isnull=False).count(),
+        "groups": ledgers.filter(group_established_on__isnull=False).count(),
+        "methods": ledgers.filter(method_issued_on__isnull=False).count(),
+    }
+
+
+def union_choices(user) -> list[tuple[str, str]]:
+    """The provincial unions in the user's scope, as (code, name) for a filter."""
+    from orgs.choices import OrgKind
+    from orgs.models import Organisation
+
+    return list(Organisation.objects.visible_to(user).filter(kind=OrgKind.UNION).values_list("code", "name"))
+
+
+def prefecture_choices() -> list[tuple[str, str]]:
+    """The prefectures (regions below the province), as (code, name)."""
+    from orgs.models import Region
+
+    return list(Region.objects.filter(parent_id="530000").order_by("code").values_list("code", "name"))
+
+
+def addable_orgs(user) -> list[tuple[str, str]]:
+    """Unions and enterprises in the user's scope not yet on the ledger, as (code, name), for the office's picker."""
+    from ledger.services.ledgers import TASKED_KINDS
+    from orgs.models import Organisation
+
+    return list(
+        Organisation.objects.visible_to(user)
+        .filter(kind__in=TASKED_KINDS, closed_on__isnull=True, ledger__isnull=True)
+        .values_list("code", "name")[:2000]
+    )
+
+
+def people_of(ledger: Ledger):
+    """The accounts working in the ledger's organisation (its subtree): whom a member, officer or owner may link to."""
+    from django.contrib.auth import get_user_model
+
+    from orgs.models import Membership
+    from orgs.scoping import within
+
+    ids = (
+        Membership.objects.filter(is_active=True)
+        .filter(within("org__path", [ledger.org.path]))
+        .values_list("user_id", flat=True)
+    )
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+def tasks_of(ledger: Ledger):
+    return (
+        Task.objects.filter(ledger=ledger)
+        .select_related("indicator", "ledger__org")
+        .order_by("key_task", "deadline", "pk")
+    )
+
+
+@dataclass
+class TaskRow:
+    """A task with where it stands, for tables: its progress and a sentence an officer reads."""
+
+    task: Task
+    progress: object
+    today: dt.date
+
+    @property
+    def overdue(self) -> bool:
+        return self.task.overdue(self.today)
+
+    @property
+    def sentence(self) -> str:
+        from ledger.progress import describe
+
+        return describe(self.task, self.progress, self.today)
+
+    @property
+    def percent(self) -> float | None:
+        share = self.progress.share
+        return None if share is None else float(max(min(share, 1), 0) * 100)
