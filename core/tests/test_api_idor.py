@@ -31,6 +31,8 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import api_client
 from analytics.models import SavedView as SavedViewModel
 from core.models import AuditEntry
+from ledger.models import GroupMember, Ledger, Officer, TaskUpdate
+from ledger.tests.factories import make_task
 from orgs import services
 from orgs.choices import Role
 from orgs.models import Assignment, Membership, Organisation
@@ -80,6 +82,11 @@ DETAIL_ROUTES = {
     "assessment-round-results": Route("round"),
     "assessment-round-tasks": Route("round"),
     "assessment-score-card-detail": Route("participant"),
+    # Ledger: an organisation's ledger (by its code) and its group members and officers.
+    "ledger-ledger-detail": Route("ledger"),
+    "ledger-member-end": Route("member"),
+    "ledger-officer-end": Route("officer"),
+    "ledger-officer-reveal": Route("officer"),
 }
 # Objects that belong to no organisation: the same for every signed-in user, and read-only.
 SHARED_ROUTES = {
@@ -108,6 +115,10 @@ LIST_ROUTES = {
     "assessment-round-list",
     "assessment-rating-list",
     "assessment-appeal-list",
+    "ledger-ledger-list",
+    "ledger-member-list",
+    "ledger-officer-list",
+    "ledger-task-update-list",
 }
 # Lists that need parameters to answer at all: added to every query of the list test.
 LIST_REQUIRED = {
@@ -130,6 +141,9 @@ WRITE_BODIES = {
     "audit": {"event": "forged"},
     "report": {"version": 1},
     "savedview": {"version": 1, "name": "越权修改"},
+    "ledger": {"version": 1, "notes": "越权修改"},
+    "member": {"left_on": "2025-01-01"},
+    "officer": {"left_on": "2025-01-01"},
 }
 
 
@@ -209,7 +223,21 @@ def world(tree):
 
     office = tree.user(Role.OFFICE_ADMIN)
     rounds = {where: quick_round(office, f"考核轮次{i}", [org]) for i, (where, org) in enumerate(places.items())}
+    ledgers = {where: Ledger.objects.create(org=org, listed_on=dt.date(2018, 1, 1)) for where, org in places.items()}
+    members = {
+        where: GroupMember.objects.create(ledger=ledger, name="组长", role="leader", joined_on=dt.date(2019, 1, 1))
+        for where, ledger in ledgers.items()
+    }
+    officers = {
+        where: Officer.objects.create(ledger=ledger, kind="info", name="信息员", started_on=dt.date(2019, 1, 1))
+        for where, ledger in ledgers.items()
+    }
+    for ledger in ledgers.values():
+        TaskUpdate.objects.create(task=make_task(ledger), on=dt.date(2021, 3, 1), note="进展", value=1)
     return {
+        "ledger": {where: {"code": ledger.org.code} for where, ledger in ledgers.items()},
+        "member": {where: {"pk": m.pk} for where, m in members.items()},
+        "officer": {where: {"pk": o.pk} for where, o in officers.items()},
         "round": {where: {"pk": r.pk} for where, r in rounds.items()},
         "participant": {where: {"pk": r.participants.get().pk} for where, r in rounds.items()},
         "savedview": {where: {"pk": v.pk} for where, v in views.items()},
@@ -234,6 +262,9 @@ def state() -> dict:
         "reports": list(Report.objects.order_by("pk").values()),
         "values": list(DataValue.objects.order_by("pk").values()),
         "views": list(SavedViewModel.objects.order_by("pk").values()),
+        "ledgers": list(Ledger.objects.order_by("pk").values()),
+        "members": list(GroupMember.objects.order_by("pk").values()),
+        "officers": list(Officer.objects.order_by("pk").values()),
     }
 
 

@@ -41,6 +41,8 @@ from assessment.models import Appeal, Criterion, Entry, Evidence, Participant, R
 from assessment.tests.factories import make_framework
 from core.actor import Actor
 from core.models import AuditEntry, Job
+from ledger.models import Document, GroupMember, Ledger, Milestone, Officer, Task, TaskUpdate
+from ledger.tests.factories import make_task
 from orgs import services as org_services
 from orgs.choices import Role
 from orgs.models import Assignment, Membership, Organisation
@@ -106,6 +108,23 @@ DETAIL_ROUTES: dict[str, Route] = {
     # analytics: a saved view belongs to its owner.
     "analytics:view_open": Route(("savedview",), control="owner"),
     "analytics:view_delete": Route(("savedview",), control=""),
+    # ledger: an organisation's ledger (by its code) and the rows hanging from it.
+    "ledger:detail": Route(("org",)),
+    "ledger:plan_save": Route(("org",)),
+    "ledger:member_add": Route(("org",)),
+    "ledger:officer_add": Route(("org",)),
+    "ledger:task_create": Route(("org",)),
+    "ledger:member_end": Route(("member",)),
+    "ledger:officer_end": Route(("officer",)),
+    "ledger:officer_reveal": Route(("officer",)),
+    "ledger:document": Route(("document",), control=""),  # the fixture's document has no file to send
+    "ledger:task": Route(("task",)),
+    "ledger:task_edit": Route(("task",)),
+    "ledger:task_delete": Route(("task",)),
+    "ledger:update_add": Route(("task",)),
+    "ledger:milestone_add": Route(("task",)),
+    "ledger:milestone_done": Route(("milestone",)),
+    "ledger:milestone_delete": Route(("milestone",)),
     # assessment: a round is seen through its participants; a score card is its participant's.
     "assessment:round_detail": Route(("round",)),
     "assessment:round_advance": Route(("round",)),
@@ -235,7 +254,7 @@ def world(tree, settings, tmp_path):
     objects: dict[str, dict[str, object]] = {kind: {} for kind in (
         "user", "membership", "org", "assignment_org", "assignment", "audit", "job", "report", "attachment",
         "notification", "upload", "dataset", "period", "savedview", "round", "entry", "appeal", "participant",
-        "criterion", "evidence",
+        "criterion", "evidence", "member", "officer", "document", "task", "milestone",
     )}  # fmt: skip
     owners = {}
     for where, org in orgs.items():
@@ -280,10 +299,37 @@ def world(tree, settings, tmp_path):
                 uploaded_by=reporter,
             ).pk,
         }
+        values.update(_ledger_objects(org, reporter))
         for kind, value in values.items():
             objects[kind][where] = value
         owners[where] = reporter
     return objects, owners, office, reports
+
+
+def _ledger_objects(org, reporter) -> dict[str, int]:
+    """The organisation on the reform ledger, with a group member, an officer, a document, a task, a milestone."""
+    ledger = Ledger.objects.create(org=org, listed_on=dt.date(2018, 1, 1))
+    task = make_task(ledger)
+    return {
+        "member": GroupMember.objects.create(
+            ledger=ledger, name="组长", role="leader", joined_on=dt.date(2019, 1, 1)
+        ).pk,
+        "officer": Officer.objects.create(
+            ledger=ledger, kind="info", name="信息员", phone="13812345678", started_on=dt.date(2019, 1, 1)
+        ).pk,
+        "document": Document.objects.create(
+            org=org,
+            kind="plan",
+            file=f"ledger/{org.code}.pdf",
+            original_name="方案.pdf",
+            size=3,
+            content_type="application/pdf",
+            sha256="0" * 64,
+            uploaded_by=reporter,
+        ).pk,  # fmt: skip
+        "task": task.pk,
+        "milestone": Milestone.objects.create(task=task, title="节点", due_on=dt.date(2021, 6, 30)).pk,
+    }
 
 
 def _fields(model) -> list[str]:
@@ -297,7 +343,8 @@ def state() -> dict:
         model.__name__: list(model.objects.order_by("pk").values(*_fields(model)))
         for model in (
             Organisation, Membership, Assignment, User, Report, DataValue, ReportAttachment, Notification, Job,
-            SavedView, Participant, Rating, Entry, Appeal, Evidence,
+            SavedView, Participant, Rating, Entry, Appeal, Evidence, Ledger, GroupMember, Officer, Document, Task,
+            Milestone, TaskUpdate,
         )
     }  # fmt: skip
 
