@@ -223,3 +223,26 @@ class TaskRow:
     def percent(self) -> float | None:
         share = self.progress.share
         return None if share is None else float(max(min(share, 1), 0) * 100)
+
+
+def records_after(org, on: dt.date) -> list[tuple[str, dt.date]]:
+    """Ledger records of `org`'s subtree dated on or after `on` (progress updates, tasks still running then):
+    what closing `org` from `on` would leave behind (orgs.services.records_after)."""
+    from django.db.models import Count, Max
+    from django.utils.translation import gettext as _
+
+    from ledger.models import TaskUpdate
+    from orgs.scoping import within
+
+    found = []
+    updates = TaskUpdate.objects.filter(within("task__ledger__org__path", [org.path]), on__gte=on).aggregate(
+        n=Count("id"), latest=Max("on")
+    )
+    if updates["n"]:
+        found.append((_("%(n)d 条改革任务进展") % {"n": updates["n"]}, updates["latest"]))
+    tasks = Task.objects.filter(
+        within("ledger__org__path", [org.path]), deadline__gte=on, status__in=(TaskStatus.PLANNED, TaskStatus.ACTIVE)
+    ).aggregate(n=Count("id"), latest=Max("deadline"))
+    if tasks["n"]:
+        found.append((_("%(n)d 项未完成的改革任务") % {"n": tasks["n"]}, tasks["latest"]))
+    return found

@@ -147,3 +147,13 @@ def test_only_the_office_puts_an_organisation_on_the_ledger(tree, clock):
     assert "基层单位" in error.value.message
     ledger = services.ledger_create(by=actor(tree.user(Role.OFFICE_ADMIN)), org=tree.ent_a1)
     assert Ledger.objects.get(org=tree.ent_a1) == ledger
+
+
+def test_closing_an_organisation_names_its_later_ledger_records(tree, ledgers, clock):
+    from ledger.queries import records_after
+
+    task = make_task(ledgers["E-A1"], starts_on=dt.date(2021, 1, 1), deadline=dt.date(2022, 12, 31))
+    task.updates.create(on=dt.date(2021, 9, 1), note="进展", value=2)
+    found = dict(records_after(tree.union_a, dt.date(2021, 6, 1)))
+    assert found == {"1 条改革任务进展": dt.date(2021, 9, 1), "1 项未完成的改革任务": dt.date(2022, 12, 31)}
+    assert records_after(tree.union_b, dt.date(2021, 6, 1)) == []
