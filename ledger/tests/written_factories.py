@@ -53,3 +53,31 @@ def written_report(tree, org=None, written_round=None, *, filled: bool = True) -
 def step(tree, report, name: str, user, **kwargs) -> WrittenReport:
     report.refresh_from_db()
     return services.written_step(by=actor(user), report=report, step=name, version=report.version, **kwargs)
+
+
+def idor_objects(orgs: dict) -> dict[str, dict[str, object]]:
+    """For the IDOR probes (core/tests/test_idor_pages.py, test_api_idor.py): per place ("own", "sibling",
+    "other_branch" → organisation), its ledger, its written report for one round, an attached file."""
+    from ledger.choices import DocumentKind
+    from ledger.models import Document, Ledger, WrittenSection
+    from orgs.tests.factories import SYSTEM
+
+    make = services.round_open
+    written_round = WrittenRound.objects.filter(code="IDOR").first() or make(
+        by=SYSTEM, code="IDOR", title="越权探测", period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31),
+        due_on=dt.date(2022, 1, 31),
+    )  # fmt: skip
+    found: dict[str, dict[str, object]] = {"written": {}, "aspect": {}, "written_step": {}, "written_file": {}}
+    for where, org in orgs.items():
+        Ledger.objects.get_or_create(org=org, defaults={"listed_on": dt.date(2018, 1, 1)})
+        report = services.written_start(by=SYSTEM, round=written_round, org=org)
+        document = Document.objects.create(
+            org=org, kind=DocumentKind.REPORT, file=f"ledger/{org.pk}/{where}.pdf", original_name=f"{where}.pdf",
+            size=3, content_type="application/pdf", sha256="0" * 64,
+        )  # fmt: skip
+        WrittenSection.objects.get(report=report, aspect=1).attachments.add(document)
+        found["written"][where] = report.pk
+        found["aspect"][where] = 1
+        found["written_step"][where] = "submit"
+        found["written_file"][where] = document.pk
+    return found
