@@ -2,7 +2,14 @@
 
 from rest_framework.routers import SimpleRouter
 
-REGISTRATIONS: list = []
+from ledger.api import WrittenReportViewSet, WrittenRoundViewSet, WrittenSubmissionViewSet
+
+REGISTRATIONS: list = [
+    # Nine-aspect written reports.
+    ("ledger/written-rounds", WrittenRoundViewSet, "ledger-written-round"),
+    ("ledger/written-reports", WrittenReportViewSet, "ledger-written-report"),
+    ("ledger/written-submissions", WrittenSubmissionViewSet, "ledger-written-submission"),
+]
 
 
 def register(router: SimpleRouter) -> None:

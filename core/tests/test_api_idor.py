@@ -31,6 +31,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import api_client
 from analytics.models import SavedView as SavedViewModel
 from core.models import AuditEntry
+from ledger.models import WrittenReport, WrittenRound, WrittenSection
 from orgs import services
 from orgs.choices import Role
 from orgs.models import Assignment, Membership, Organisation
@@ -80,6 +81,14 @@ DETAIL_ROUTES = {
     "assessment-round-results": Route("round"),
     "assessment-round-tasks": Route("round"),
     "assessment-score-card-detail": Route("participant"),
+    # Ledger, written reports: a report is its organisation's; every step and section write is a write on it.
+    "ledger-written-report-detail": Route("written"),
+    "ledger-written-report-section": Route("written", body={"version": 1, "aspect": 1, "body": "<p>越权</p>"}),
+    "ledger-written-report-comment": Route("written", body={"version": 1, "aspect": 1, "comment": "越权"}),
+    "ledger-written-report-submit": Route("written"),
+    "ledger-written-report-return": Route("written", body={"version": 1, "reason": "越权退回"}),
+    "ledger-written-report-accept": Route("written"),
+    "ledger-written-report-reopen": Route("written", body={"version": 1, "reason": "越权重开"}),
 }
 # Objects that belong to no organisation: the same for every signed-in user, and read-only.
 SHARED_ROUTES = {
@@ -87,6 +96,7 @@ SHARED_ROUTES = {
     "dataset-version-detail": "a data set version is metadata of the whole province",
     "period-detail": "a reporting period is a calendar span",
     "indicator-detail": "an indicator definition is metadata of the whole province",
+    "ledger-written-round-detail": "a written-report round is the office's calendar for the whole province",
 }
 LIST_ROUTES = {
     "api-root",
@@ -108,6 +118,9 @@ LIST_ROUTES = {
     "assessment-round-list",
     "assessment-rating-list",
     "assessment-appeal-list",
+    "ledger-written-round-list",
+    "ledger-written-report-list",
+    "ledger-written-submission-list",
 }
 # Lists that need parameters to answer at all: added to every query of the list test.
 LIST_REQUIRED = {
@@ -130,6 +143,7 @@ WRITE_BODIES = {
     "audit": {"event": "forged"},
     "report": {"version": 1},
     "savedview": {"version": 1, "name": "越权修改"},
+    "written": {"version": 1},
 }
 
 
@@ -209,7 +223,11 @@ def world(tree):
 
     office = tree.user(Role.OFFICE_ADMIN)
     rounds = {where: quick_round(office, f"考核轮次{i}", [org]) for i, (where, org) in enumerate(places.items())}
+    from ledger.tests.written_factories import idor_objects
+
+    written = idor_objects(places)["written"]  # a ledger and a written report per place
     return {
+        "written": {where: {"pk": pk} for where, pk in written.items()},
         "round": {where: {"pk": r.pk} for where, r in rounds.items()},
         "participant": {where: {"pk": r.participants.get().pk} for where, r in rounds.items()},
         "savedview": {where: {"pk": v.pk} for where, v in views.items()},
@@ -234,6 +252,8 @@ def state() -> dict:
         "reports": list(Report.objects.order_by("pk").values()),
         "values": list(DataValue.objects.order_by("pk").values()),
         "views": list(SavedViewModel.objects.order_by("pk").values()),
+        "written": list(WrittenReport.objects.order_by("pk").values()),
+        "sections": list(WrittenSection.objects.order_by("pk").values()),
     }
 
 
@@ -297,6 +317,7 @@ def test_shared_routes_are_read_only_and_the_same_for_everyone(tree, world):
         "dataset-version-detail": {"pk": yearly.current_version().pk},
         "period-detail": {"code": "2021"},
         "indicator-detail": {"code": "CERT_RATE"},
+        "ledger-written-round-detail": {"pk": WrittenRound.objects.get(code="IDOR").pk},
     }
     assert set(objects) == set(SHARED_ROUTES)
     for name, pattern in detail_patterns():

@@ -11,6 +11,9 @@ from ledger.models import WrittenReport, WrittenRound
 from orgs.choices import Role
 
 
+XSS_PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+
 def actor(user) -> Actor:
     return Actor(user=user, ip="10.0.0.1")
 
