@@ -52,8 +52,8 @@ def test_a_section_is_patched_with_the_version_and_cleaned(tree, ledgers, clock)
     report = written_report(tree, filled=False)
     reporter = api(tree.user(Role.REPORTER))
     url = f"{REPORTS}{report.pk}/section/"
-    saved = reporter.patch(url, {"version": report.version, "aspect": 3, "body": f"<p>参与政策制定 2 次</p>{XSS_PAYLOAD}"},
-                           format="json")  # fmt: skip
+    body = f"<p>参与政策制定 2 次</p>{XSS_PAYLOAD}"
+    saved = reporter.patch(url, {"version": report.version, "aspect": 3, "body": body}, format="json")
     assert saved.status_code == 200
     assert saved.json()["sections"][2]["body"] == "<p>参与政策制定 2 次</p>"
     stale = reporter.patch(url, {"version": report.version, "aspect": 3, "body": "旧"}, format="json")

@@ -10,7 +10,6 @@ from ledger.choices import Aspect
 from ledger.models import WrittenReport, WrittenRound
 from orgs.choices import Role
 
-
 XSS_PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
 
