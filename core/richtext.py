@@ -26,6 +26,7 @@ MAX_SPAN = 50
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")  # what the browser's editor leaves behind after a list
 
 
 def _span_only(tag: str, attribute: str, value: str) -> str | None:
@@ -48,7 +49,7 @@ def clean(markup: str | None) -> str:
         link_rel=None,
         strip_comments=True,
     )
-    return cleaned.strip()
+    return _EMPTY_PARAGRAPH.sub("", cleaned).strip()
 
 
 def plain_text(markup: str | None) -> str:

@@ -78,6 +78,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    try { document.execCommand("defaultParagraphSeparator", false, "p"); } catch (e) { /* older browsers */ }
     Array.prototype.forEach.call(document.querySelectorAll("textarea[data-richtext]"), enhance);
   });
 })();
