@@ -2,13 +2,25 @@
 
 from rest_framework.routers import SimpleRouter
 
-from ledger.api import LedgerViewSet, MemberViewSet, OfficerViewSet, UpdateViewSet
+from ledger.api import (
+    LedgerViewSet,
+    MemberViewSet,
+    OfficerViewSet,
+    UpdateViewSet,
+    WrittenReportViewSet,
+    WrittenRoundViewSet,
+    WrittenSubmissionViewSet,
+)
 
 REGISTRATIONS: list = [
     ("ledger/ledgers", LedgerViewSet, "ledger-ledger"),
     ("ledger/members", MemberViewSet, "ledger-member"),
     ("ledger/officers", OfficerViewSet, "ledger-officer"),
     ("ledger/task-updates", UpdateViewSet, "ledger-task-update"),
+    # Nine-aspect written reports.
+    ("ledger/written-rounds", WrittenRoundViewSet, "ledger-written-round"),
+    ("ledger/written-reports", WrittenReportViewSet, "ledger-written-report"),
+    ("ledger/written-submissions", WrittenSubmissionViewSet, "ledger-written-submission"),
 ]
 
 

@@ -1,13 +1,16 @@
-"""JSON shapes of the ledger API. Inputs are parsed here; the services check and write."""
+"""Shapes of the ledger API. Output serializers are read-only; inputs (`…Input`) only validate and refuse
+any field they do not declare (core.api.StrictInput); the views hand validated data to ledger.services.
+"""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import StrictInput
 from core.masking import mask_phone, mask_value
-from ledger.choices import GroupRole, OfficerKind
-from ledger.models import GroupMember, Ledger, Officer, TaskUpdate
+from ledger.choices import Aspect, GroupRole, OfficerKind
+from ledger.models import GroupMember, Ledger, Officer, TaskUpdate, WrittenReport, WrittenRound
 
 # --- Ledgers, members, officers, updates -------------------------------------------------------------------
 
@@ -30,7 +33,7 @@ class LedgerSerializer(serializers.ModelSerializer):
         return self.context["settings"].reform_year(ledger.plan_issued_on)
 
 
-class LedgerInput(serializers.Serializer):
+class LedgerInput(StrictInput):
     """PATCH /ledger/ledgers/{code}/: any of these fields, with the version the caller read."""
 
     version = serializers.IntegerField(min_value=1)
@@ -46,7 +49,7 @@ class LedgerInput(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class LedgerCreateInput(serializers.Serializer):
+class LedgerCreateInput(StrictInput):
     org = serializers.CharField(max_length=64, help_text=_("机构代码"))
 
 
@@ -60,7 +63,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberInput(serializers.Serializer):
+class MemberInput(StrictInput):
     org = serializers.CharField(max_length=64, help_text=_("机构代码"))
     name = serializers.CharField(max_length=100)
     position = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -69,7 +72,7 @@ class MemberInput(serializers.Serializer):
     user = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
-class EndInput(serializers.Serializer):
+class EndInput(StrictInput):
     left_on = serializers.DateField()
 
 
@@ -94,7 +97,7 @@ class OfficerSerializer(serializers.ModelSerializer):
         return mask_value("email", officer.email) if officer.email else ""
 
 
-class OfficerInput(serializers.Serializer):
+class OfficerInput(StrictInput):
     org = serializers.CharField(max_length=64, help_text=_("机构代码"))
     kind = serializers.ChoiceField(choices=OfficerKind.choices)
     name = serializers.CharField(max_length=100)
@@ -117,8 +120,120 @@ class UpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UpdateInput(serializers.Serializer):
+class UpdateInput(StrictInput):
     task = serializers.IntegerField(min_value=1)
     on = serializers.DateField()
     note = serializers.CharField(max_length=5000)
     value = serializers.DecimalField(max_digits=20, decimal_places=4, required=False, allow_null=True)
+
+
+# --- Nine-aspect written reports -----------------------------------------------------------------------------------
+
+
+class WrittenRoundSerializer(serializers.ModelSerializer):
+    """A round of written reports: metadata of the province, the same for everyone."""
+
+    class Meta:
+        model = WrittenRound
+        fields = ["id", "code", "title", "period_start", "period_end", "due_on"]
+        read_only_fields = fields
+
+
+class WrittenReportSerializer(serializers.ModelSerializer):
+    """A report as listed: its organisation, round and state."""
+
+    org = serializers.CharField(source="org.code", read_only=True)
+    org_name = serializers.CharField(source="org.name", read_only=True)
+    round = serializers.IntegerField(source="round_id", read_only=True)
+    round_code = serializers.CharField(source="round.code", read_only=True)
+    # Plain text, not an enum: "status" enums of other apps would collide in the OpenAPI document.
+    status = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = WrittenReport
+        fields = [
+            "id", "org", "org_name", "round", "round_code", "status", "status_label", "version", "submitted_at",
+            "first_submitted_at", "accepted_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class FigureSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    text = serializers.CharField()
+    has_data = serializers.BooleanField()
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+
+
+class WrittenSectionSerializer(serializers.Serializer):
+    aspect = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField(help_text="已清洗的富文本（HTML 子集）")
+    comment = serializers.CharField()
+    return_reason = serializers.CharField()
+    attachments = AttachmentSerializer(many=True)
+    figures = FigureSerializer(many=True)
+
+
+class WrittenReportDetailSerializer(WrittenReportSerializer):
+    """A report with its nine sections, their figures, and the steps the caller may take now."""
+
+    sections = WrittenSectionSerializer(many=True, source="api_sections", read_only=True)
+    steps = serializers.ListField(child=serializers.CharField(), source="api_steps", read_only=True)
+    figures_year = serializers.IntegerField(source="api_figures_year", read_only=True, allow_null=True)
+
+    class Meta(WrittenReportSerializer.Meta):
+        fields = [*WrittenReportSerializer.Meta.fields, "figures_year", "steps", "sections"]
+        read_only_fields = fields
+
+
+class WrittenStartInput(StrictInput):
+    round = serializers.IntegerField(min_value=1)
+    org = serializers.CharField(max_length=64)
+
+
+class SectionInput(StrictInput):
+    version = serializers.IntegerField(min_value=1)
+    aspect = serializers.ChoiceField(choices=Aspect.choices)
+    body = serializers.CharField(allow_blank=True, max_length=200_000, trim_whitespace=False)
+
+
+class CommentInput(StrictInput):
+    version = serializers.IntegerField(min_value=1)
+    aspect = serializers.ChoiceField(choices=Aspect.choices)
+    comment = serializers.CharField(allow_blank=True, max_length=2000)
+
+
+class WrittenStepInput(StrictInput):
+    version = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    section_reasons = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000),
+        required=False,
+        help_text="方面（1–9）→ 退回原因",
+    )
+    section_comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000),
+        required=False,
+        help_text="方面（1–9）→ 审核意见",
+    )
+
+
+class SubmissionRowSerializer(serializers.Serializer):
+    """One organisation on the ledger and how its report for the round stands."""
+
+    org = serializers.CharField()
+    org_name = serializers.CharField()
+    union = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    timing = serializers.CharField()
+    timing_label = serializers.CharField()
+    report = serializers.IntegerField(allow_null=True)
+    first_submitted_at = serializers.DateTimeField(allow_null=True)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ledger.views import ledgers, tasks
+from ledger.views import written as written_views
 
 app_name = "ledger"
 urlpatterns = [
@@ -27,4 +28,20 @@ urlpatterns = [
     path("tasks/<int:pk>/milestones/add/", tasks.milestone_add, name="milestone_add"),
     path("milestones/<int:pk>/done/", tasks.milestone_done, name="milestone_done"),
     path("milestones/<int:pk>/delete/", tasks.milestone_delete, name="milestone_delete"),
+    # Nine-aspect written reports: rounds, who has submitted, an organisation's reports, one report, exports.
+    path("written/", written_views.written_rounds, name="written_rounds"),
+    path("written/rounds/open/", written_views.written_round_open, name="written_round_open"),
+    path("written/rounds/<int:pk>/", written_views.written_round, name="written_round"),
+    path("written/rounds/<int:pk>/edit/", written_views.written_round_edit, name="written_round_edit"),
+    path("written/rounds/<int:pk>/docx/", written_views.written_round_docx, name="written_round_docx"),
+    path("org/<str:code>/written/", written_views.org_written, name="org_written"),
+    path("org/<str:code>/written/start/", written_views.written_start, name="written_start"),
+    path("written/<int:pk>/", written_views.written_report, name="written"),
+    path("written/<int:pk>/docx/", written_views.written_docx, name="written_docx"),
+    path("written/<int:pk>/step/<str:step>/", written_views.written_step, name="written_step"),
+    path("written/<int:pk>/aspects/<int:aspect>/", written_views.written_section, name="written_section"),
+    path("written/<int:pk>/aspects/<int:aspect>/attach/", written_views.written_attach, name="written_attach"),
+    path("written/<int:pk>/aspects/<int:aspect>/comment/", written_views.written_comment, name="written_comment"),
+    path("written/<int:pk>/files/<int:document>/", written_views.written_attachment, name="written_attachment"),
+    path("written/<int:pk>/files/<int:document>/remove/", written_views.written_detach, name="written_detach"),
 ]

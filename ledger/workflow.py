@@ -50,3 +50,31 @@ WRITTEN_WORKFLOW = Workflow(
         ),
     ),
 )
+
+
+def may_review(user, org) -> bool:
+    """Whether `user` reviews `org`'s written report: REVIEW over the organisation's parent.
+
+    Its union reviews its subtree and the office the province (an office role covers the province),
+    but never an organisation itself: a union's own report goes to whoever holds REVIEW above it.
+    """
+    from orgs.models import Organisation
+    from orgs.scoping import granted_paths, in_subtree
+
+    if org.depth <= 1:
+        return False
+    parent_path = org.path[: -Organisation.steplen]
+    return any(in_subtree(parent_path, top) for top in granted_paths(user, Action.REVIEW))
+
+
+def permission_for(user, org):
+    """The workflow's permission check (core.workflow.Permission) for `user` on `org`'s report:
+    EDIT on the organisation itself for submitting, `may_review` for the reviewer's steps."""
+    from orgs.scoping import can
+
+    def may(action: str) -> bool:
+        if action == Action.REVIEW:
+            return may_review(user, org)
+        return can(user, action, org)
+
+    return may

@@ -31,7 +31,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import api_client
 from analytics.models import SavedView as SavedViewModel
 from core.models import AuditEntry
-from ledger.models import GroupMember, Ledger, Officer, TaskUpdate
+from ledger.models import GroupMember, Ledger, Officer, TaskUpdate, WrittenReport, WrittenRound, WrittenSection
 from ledger.tests.factories import make_task
 from orgs import services
 from orgs.choices import Role
@@ -87,6 +87,14 @@ DETAIL_ROUTES = {
     "ledger-member-end": Route("member"),
     "ledger-officer-end": Route("officer"),
     "ledger-officer-reveal": Route("officer"),
+    # Ledger, written reports: a report is its organisation's; every step and section write is a write on it.
+    "ledger-written-report-detail": Route("written"),
+    "ledger-written-report-section": Route("written", body={"version": 1, "aspect": 1, "body": "<p>越权</p>"}),
+    "ledger-written-report-comment": Route("written", body={"version": 1, "aspect": 1, "comment": "越权"}),
+    "ledger-written-report-submit": Route("written"),
+    "ledger-written-report-return": Route("written", body={"version": 1, "reason": "越权退回"}),
+    "ledger-written-report-accept": Route("written"),
+    "ledger-written-report-reopen": Route("written", body={"version": 1, "reason": "越权重开"}),
 }
 # Objects that belong to no organisation: the same for every signed-in user, and read-only.
 SHARED_ROUTES = {
@@ -94,6 +102,7 @@ SHARED_ROUTES = {
     "dataset-version-detail": "a data set version is metadata of the whole province",
     "period-detail": "a reporting period is a calendar span",
     "indicator-detail": "an indicator definition is metadata of the whole province",
+    "ledger-written-round-detail": "a written-report round is the office's calendar for the whole province",
 }
 LIST_ROUTES = {
     "api-root",
@@ -119,6 +128,9 @@ LIST_ROUTES = {
     "ledger-member-list",
     "ledger-officer-list",
     "ledger-task-update-list",
+    "ledger-written-round-list",
+    "ledger-written-report-list",
+    "ledger-written-submission-list",
 }
 # Lists that need parameters to answer at all: added to every query of the list test.
 LIST_REQUIRED = {
@@ -144,6 +156,7 @@ WRITE_BODIES = {
     "ledger": {"version": 1, "notes": "越权修改"},
     "member": {"left_on": "2025-01-01"},
     "officer": {"left_on": "2025-01-01"},
+    "written": {"version": 1},
 }
 
 
@@ -234,10 +247,14 @@ def world(tree):
     }
     for ledger in ledgers.values():
         TaskUpdate.objects.create(task=make_task(ledger), on=dt.date(2021, 3, 1), note="进展", value=1)
+    from ledger.tests.written_factories import idor_objects
+
+    written = idor_objects(places)["written"]  # a written report per place
     return {
         "ledger": {where: {"code": ledger.org.code} for where, ledger in ledgers.items()},
         "member": {where: {"pk": m.pk} for where, m in members.items()},
         "officer": {where: {"pk": o.pk} for where, o in officers.items()},
+        "written": {where: {"pk": pk} for where, pk in written.items()},
         "round": {where: {"pk": r.pk} for where, r in rounds.items()},
         "participant": {where: {"pk": r.participants.get().pk} for where, r in rounds.items()},
         "savedview": {where: {"pk": v.pk} for where, v in views.items()},
@@ -265,6 +282,8 @@ def state() -> dict:
         "ledgers": list(Ledger.objects.order_by("pk").values()),
         "members": list(GroupMember.objects.order_by("pk").values()),
         "officers": list(Officer.objects.order_by("pk").values()),
+        "written": list(WrittenReport.objects.order_by("pk").values()),
+        "sections": list(WrittenSection.objects.order_by("pk").values()),
     }
 
 
@@ -328,6 +347,7 @@ def test_shared_routes_are_read_only_and_the_same_for_everyone(tree, world):
         "dataset-version-detail": {"pk": yearly.current_version().pk},
         "period-detail": {"code": "2021"},
         "indicator-detail": {"code": "CERT_RATE"},
+        "ledger-written-round-detail": {"pk": WrittenRound.objects.get(code="IDOR").pk},
     }
     assert set(objects) == set(SHARED_ROUTES)
     for name, pattern in detail_patterns():

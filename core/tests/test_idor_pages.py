@@ -41,7 +41,17 @@ from assessment.models import Appeal, Criterion, Entry, Evidence, Participant, R
 from assessment.tests.factories import make_framework
 from core.actor import Actor
 from core.models import AuditEntry, Job
-from ledger.models import Document, GroupMember, Ledger, Milestone, Officer, Task, TaskUpdate
+from ledger.models import (
+    Document,
+    GroupMember,
+    Ledger,
+    Milestone,
+    Officer,
+    Task,
+    TaskUpdate,
+    WrittenReport,
+    WrittenSection,
+)
 from ledger.tests.factories import make_task
 from orgs import services as org_services
 from orgs.choices import Role
@@ -152,12 +162,27 @@ DETAIL_ROUTES: dict[str, Route] = {
     "assessment:summary": Route(("round",)),
     "assessment:summary_xlsx": Route(("round",)),
     "assessment:summary_pdf": Route(("round",)),
+    # ledger, written reports: a report is its organisation's; aspects, steps and files hang from it.
+    "ledger:org_written": Route(("org",)),
+    "ledger:written_start": Route(("org",)),
+    "ledger:written": Route(("written",)),
+    "ledger:written_docx": Route(("written",)),
+    "ledger:written_step": Route(("written", "written_step")),
+    "ledger:written_section": Route(("written", "aspect")),
+    "ledger:written_attach": Route(("written", "aspect")),
+    "ledger:written_comment": Route(("written", "aspect")),
+    "ledger:written_attachment": Route(("written", "written_file")),
+    "ledger:written_detach": Route(("written", "written_file")),
 }
 
 # Routes whose arguments name no organisation's object, with the reason.
 _METADATA = "province-wide metadata, no organisation owns it; office-only (404 outside the office, see its view tests)"
 EXEMPT: dict[str, str] = {
     "audit:entry_export": "fmt is a file format, not an object",
+    # ledger, written reports: a round is the office's calendar; what its pages list is scoped (test_written_views).
+    "ledger:written_round": "a round names no organisation; its submission table is scoped (test_written_views)",
+    "ledger:written_round_edit": "a round names no organisation; editing it is the office's (404 for others)",
+    "ledger:written_round_docx": "a round names no organisation; the file holds the exporter's scope only",
     "analytics:indicator_detail": "an indicator is province-wide metadata, read by every viewer (targets: test_views)",
     "analytics:indicator_edit": "an indicator is province-wide metadata; editing is the office administrators' (403)",
     "analytics:target_set": "an indicator is province-wide metadata; the body's org is probed below",
@@ -303,6 +328,10 @@ def world(tree, settings, tmp_path):
         for kind, value in values.items():
             objects[kind][where] = value
         owners[where] = reporter
+    # ledger, written reports: a ledger, a report and an attached file per place.
+    from ledger.tests.written_factories import idor_objects
+
+    objects.update(idor_objects(orgs))
     return objects, owners, office, reports
 
 
@@ -345,6 +374,7 @@ def state() -> dict:
             Organisation, Membership, Assignment, User, Report, DataValue, ReportAttachment, Notification, Job,
             SavedView, Participant, Rating, Entry, Appeal, Evidence, Ledger, GroupMember, Officer, Document, Task,
             Milestone, TaskUpdate,
+            SavedView, Participant, Rating, Entry, Appeal, Evidence, WrittenReport, WrittenSection,
         )
     }  # fmt: skip
 

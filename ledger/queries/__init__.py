@@ -246,3 +246,22 @@ def records_after(org, on: dt.date) -> list[tuple[str, dt.date]]:
     if tasks["n"]:
         found.append((_("%(n)d 项未完成的改革任务") % {"n": tasks["n"]}, tasks["latest"]))
     return found
+
+
+# One ledger's rows, for a ledger already read through the door (ledger_or_404).
+
+
+def members_of(ledger: Ledger) -> list:
+    from ledger.models import GroupMember
+
+    return list(GroupMember.objects.filter(ledger=ledger).select_related("user"))
+
+
+def officers_of(ledger: Ledger) -> list:
+    return list(Officer.objects.filter(ledger=ledger).select_related("user"))
+
+
+def documents_of(ledger: Ledger, limit: int = 50) -> list:
+    from ledger.models import Document
+
+    return list(Document.objects.filter(org_id=ledger.org_id).order_by("-uploaded_at")[:limit])

@@ -20,3 +20,18 @@ from ledger.services.tasks import (  # noqa: F401
     task_update,
     update_add,
 )
+
+# The nine-aspect written report.
+from ledger.services.written import (  # noqa: F401
+    attachment_open,
+    ensure_reviewer,
+    export_audit,
+    round_open,
+    round_update,
+    section_attach,
+    section_comment,
+    section_detach,
+    section_save,
+    written_start,
+    written_step,
+)

@@ -98,8 +98,8 @@ def _detail_context(request: HttpRequest, ledger, **forms_given) -> dict:
     users = queries.people_of(ledger) if may_edit else None
     tasks = list(queries.tasks_of(ledger))
     progress = progress_of(tasks, today=today)
-    members = list(GroupMember.objects.filter(ledger=ledger).select_related("user"))
-    officers = list(Officer.objects.filter(ledger=ledger).select_related("user"))
+    members = queries.members_of(ledger)
+    officers = queries.officers_of(ledger)
     may_reveal = can(request.user, Action.PII_VIEW, org)
     context = {
         "ledger": ledger,
@@ -119,7 +119,7 @@ def _detail_context(request: HttpRequest, ledger, **forms_given) -> dict:
         "may_reveal": may_reveal,
         "tasks": [queries.TaskRow(task, progress[task.pk], today) for task in tasks],
         "may_edit": may_edit,
-        "documents": Document.objects.filter(org=org).order_by("-uploaded_at")[:50],
+        "documents": queries.documents_of(ledger),
         "officer_kinds": OfficerKind,
     }
     if may_edit:
