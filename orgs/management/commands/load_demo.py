@@ -39,7 +39,10 @@ class Command(BaseCommand):
 
         # Sample reports would count in the province's figures: only in demo mode, unless asked for.
         with_reports = options["with_reports"] or (settings.DEMO_MODE and not options["without_reports"])
-        reports, assessment = DemoReportsResult(), DemoAssessmentResult()
+        from ledger.demo import DemoLedgerResult, load_demo_ledger
+        from ledger.demo import summary_lines as ledger_lines
+
+        reports, assessment, ledger = DemoReportsResult(), DemoAssessmentResult(), DemoLedgerResult()
         if with_reports:
             reports = load_demo_reports(reset_passwords=options["reset_passwords"])
             from analytics.demo import load_demo_targets  # built on the indicators and the office
@@ -48,6 +51,7 @@ class Command(BaseCommand):
             office_user = get_user_model().objects.get(username=office)
             load_demo_targets(by=Actor(user=office_user))
             assessment = load_demo_assessment(office_user)  # scores the 2021 reports against the targets
+            ledger = load_demo_ledger(office_user)  # indicator targets read the accepted reports
         created, kept = result.created, result.kept
         lines = [
             _("演示省份已加载（重复运行只补建缺少的数据）："),
@@ -74,10 +78,11 @@ class Command(BaseCommand):
         if with_reports:
             lines.extend(summary_lines(reports))
             lines.extend(assessment_lines(assessment))
+            lines.extend(ledger_lines(ledger))
         elif not options["without_reports"]:
             lines.append(_("  未开启演示模式，未生成示例报表（需要时加 --with-reports）。"))
         self.stdout.write("\n".join(lines))
-        for warning in [*result.warnings, *reports.warnings, *assessment.warnings]:
+        for warning in [*result.warnings, *reports.warnings, *assessment.warnings, *ledger.warnings]:
             self.stderr.write(_("  注意：%(text)s") % {"text": warning})
         if not settings.DEMO_MODE:
             self.stdout.write(self.style.WARNING(_("未开启演示模式（CHANGAI_DEMO_MODE=1），演示账号不能登录。")))
