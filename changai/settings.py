@@ -4,7 +4,9 @@ Production is the default: DEBUG off, HTTPS-only cookies, HSTS, a required secre
 `make run` and the test suite opt into local conveniences through CHANGAI_* variables.
 """
 
+import base64
 import os
+import string
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,6 +61,48 @@ def _audit_keys(raw: str) -> dict[str, str]:
 AUDIT_KEYS = _audit_keys(os.environ.get("CHANGAI_AUDIT_KEYS", ""))
 # Anchors: the chain's head and row count, signed, written outside the table (copy them off the host).
 AUDIT_ANCHOR_DIR = Path(os.environ.get("CHANGAI_AUDIT_ANCHOR_DIR", str(BASE_DIR / "var" / "audit-anchors")))
+
+
+def _key_bytes(secret: str) -> bytes:
+    """A secret written in hex, or in base64 (standard or URL-safe, padding optional); b"" when it is neither."""
+    if len(secret) % 2 == 0 and all(c in string.hexdigits for c in secret):
+        return bytes.fromhex(secret)
+    standard = secret.replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+    except ValueError:
+        return b""
+
+
+def _pii_keys(raw: str) -> dict[str, bytes]:
+    """CHANGAI_PII_KEYS = "id:secret[,id:secret…]": the first encrypts new personal data, the others still
+    decrypt what they encrypted before a rotation (docs/personal-data.md). Ids are 1–8 letters or digits;
+    each secret is 32 random bytes or more, written in hex or base64."""
+    keys: dict[str, bytes] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key_id, _sep, secret = item.partition(":")
+        material = _key_bytes(secret.strip())
+        if not (key_id.isascii() and key_id.isalnum() and 1 <= len(key_id) <= 8) or len(material) < 32:
+            raise ImproperlyConfigured(
+                "CHANGAI_PII_KEYS: each key is id:secret, id 1-8 letters or digits, secret 32+ bytes in hex or base64."
+            )
+        if key_id in keys:
+            raise ImproperlyConfigured(f"CHANGAI_PII_KEYS: key id {key_id!r} is given twice.")
+        keys[key_id] = material
+    return keys
+
+
+# Personal data at rest (core/crypto.py): the keys live in the environment, never in the database they
+# protect. Without them a key derived from SECRET_KEY is used (`check --deploy` warns: set them in
+# production before the first personal data is stored).
+PII_KEYS = _pii_keys(os.environ.get("CHANGAI_PII_KEYS", ""))
+# The cipher for new writes: SM4-GCM (GB/T 39786, 密评) or AES-256-GCM where the OpenSSL build lacks SM4.
+# Values written under the other one still decrypt, since each value names its algorithm.
+PII_ALGORITHM = os.environ.get("CHANGAI_PII_ALGORITHM", "sm4-gcm")
+if PII_ALGORITHM not in {"sm4-gcm", "aes-256-gcm"}:
+    raise ImproperlyConfigured("CHANGAI_PII_ALGORITHM must be sm4-gcm or aes-256-gcm.")
 
 # The fall-back key is public (it is in this file): only a debug or demo run may use it. Plain
 # HTTP alone is no reason (TLS may end at a proxy), so production refuses to start without a key,

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from core import registry
 from core.actor import Actor
+from core.fields import BlindIndexField, EncryptedCharField
 from core.masking import mask_value
 from core.models import AuditEntry
 
@@ -55,16 +56,19 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The object's concrete field values as JSON-safe data; secrets dropped, personal data masked."""
+    """The object's concrete field values as JSON-safe data; secrets and blind indexes dropped, personal data
+    (EncryptedCharField, `audit_masked_fields`) masked."""
     masked = set(getattr(obj, "audit_masked_fields", ()))
     result: dict[str, Any] = {}
     for f in obj._meta.concrete_fields:
         if fields is not None and f.name not in fields:
             continue
-        if f.name in SECRET_FIELDS:
+        if f.name in SECRET_FIELDS or isinstance(f, BlindIndexField):  # an index is neither readable nor useful
             continue
         value = getattr(obj, f.attname)
-        if f.name in masked and value:
+        if isinstance(f, EncryptedCharField):
+            value = f.masked(value)  # never the plaintext, never the ciphertext
+        elif f.name in masked and value:
             value = mask_value(f.name, str(value))
         result[f.name] = _jsonable(value)
     return result

@@ -1,7 +1,9 @@
-"""System checks of the deployment that Django's own `check --deploy` does not make."""
+"""System checks of the configuration and deployment that Django's own checks do not make."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+from core import crypto
 
 
 @register(Tags.security, deploy=True)
@@ -28,6 +30,35 @@ def audit_chain_keys(app_configs, **kwargs):
                 "CHANGAI_AUDIT_KEYS is not set: the audit chain is keyed with a key derived from SECRET_KEY.",
                 hint="Set CHANGAI_AUDIT_KEYS=k1:<a long random secret> (docs/audit-chain.md).",
                 id="changai.W002",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def personal_data_keys(app_configs, **kwargs):
+    """Personal data needs keys of its own: one derived from SECRET_KEY is lost when SECRET_KEY changes."""
+    if crypto.uses_fallback_key():
+        return [
+            Warning(
+                "CHANGAI_PII_KEYS is not set: personal data is encrypted with a key derived from SECRET_KEY.",
+                hint="Set CHANGAI_PII_KEYS=k1:<32 random bytes in hex or base64> before any personal data is "
+                "stored (docs/personal-data.md).",
+                id="changai.W003",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def personal_data_algorithm(app_configs, **kwargs):
+    """The configured cipher must exist in this build of OpenSSL, or no personal data could be saved."""
+    if not crypto.algorithm_available(settings.PII_ALGORITHM):
+        return [
+            Error(
+                f"CHANGAI_PII_ALGORITHM={settings.PII_ALGORITHM} is not supported by this cryptography/OpenSSL build.",
+                hint="Use an OpenSSL with SM4, or set CHANGAI_PII_ALGORITHM=aes-256-gcm (docs/personal-data.md).",
+                id="changai.E001",
             )
         ]
     return []

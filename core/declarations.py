@@ -1,4 +1,4 @@
-"""What core adds: its own audit events (refusals, the audit log, jobs) and the audit log's menu entry."""
+"""What core adds: its own audit events (refusals, audit log, jobs, personal data) and the audit log's menu entry."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,7 @@ registry.audit_events(
         "audit.purge": _("归档并清理审计日志"),
         "core.job.create": _("提交后台任务"),
         "core.job.finish": _("后台任务结束"),
+        "core.pii.reveal": _("查看完整个人信息"),
     }
 )
 

@@ -24,6 +24,7 @@ def production_env(**extra) -> dict:
         CHANGAI_DEMO_MODE="0",
         CHANGAI_SECRET_KEY=secrets.token_urlsafe(64),
         CHANGAI_AUDIT_KEYS="k1:" + secrets.token_urlsafe(48),
+        CHANGAI_PII_KEYS="k1:" + secrets.token_hex(32),
         CHANGAI_ALLOWED_HOSTS=HOST,
         CHANGAI_SQLITE_PATH=":memory:",
         DJANGO_SETTINGS_MODULE="changai.settings",
@@ -137,3 +138,11 @@ def test_deploy_check_asks_for_the_audit_chain_key():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode != 0
     assert "changai.W002" in result.stdout + result.stderr
+
+
+def test_deploy_check_asks_for_the_personal_data_key():
+    env = production_env()
+    del env["CHANGAI_PII_KEYS"]
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0
+    assert "changai.W003" in result.stdout + result.stderr
