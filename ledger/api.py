@@ -20,7 +20,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from core import audit
+from core import pii
 from core.actor import Actor
 from core.api import ThrottleFirstMixin
 from ledger import exports, queries, services
@@ -201,9 +201,8 @@ class OfficerViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
         officer = self.get_object()
         if not can(request.user, Action.PII_VIEW, officer.ledger.org):
             raise PermissionDenied(_("您无权查看完整联系方式。"))
-        audit.record(Actor.from_request(request), "ledger.officer.reveal", officer, after=None,
-                     detail={"fields": ["phone", "email"]})  # fmt: skip
-        response = Response({"phone": officer.phone, "email": officer.email})
+        contact = {name: pii.reveal(request, officer, name) for name in ("phone", "email") if getattr(officer, name)}
+        response = Response({"phone": contact.get("phone", ""), "email": contact.get("email", "")})
         response["Cache-Control"] = "no-store"
         return response
 

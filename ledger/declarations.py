@@ -19,7 +19,6 @@ registry.audit_events(
         "ledger.officer.add": _("配备信息员或联络员"),
         "ledger.officer.update": _("修改信息员或联络员"),
         "ledger.officer.end": _("信息员或联络员离任"),
-        "ledger.officer.reveal": _("查看信息员或联络员完整联系方式"),
         "ledger.task.create": _("新建改革任务"),
         "ledger.task.update": _("修改改革任务"),
         "ledger.task.delete": _("删除改革任务"),

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedCharField
 from core.models import BaseModel
 from ledger.choices import (
     AlertKind,
@@ -233,8 +234,18 @@ class Officer(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=100)
     position = models.CharField(_("部门及职务"), max_length=200, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=400, blank=True)
-    email = models.CharField(_("电子邮箱"), max_length=400, blank=True)
+    phone = EncryptedCharField(
+        _("联系电话"),
+        blank=True,
+        kind="phone",
+        purpose=_("产改办和上级工会联系信息员、联络员，通知改革工作事项"),
+    )
+    email = EncryptedCharField(
+        _("电子邮箱"),
+        blank=True,
+        kind="email",
+        purpose=_("向信息员、联络员发送改革工作通知"),
+    )
     started_on = models.DateField(_("起始日期"))
     left_on = models.DateField(_("终止日期"), null=True, blank=True)
 

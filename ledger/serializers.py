@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core import pii
 from core.api import StrictInput
-from core.masking import mask_phone, mask_value
 from ledger.choices import Aspect, GroupRole, OfficerKind
 from ledger.models import GroupMember, Ledger, Officer, TaskUpdate, WrittenReport, WrittenRound
 
@@ -91,10 +91,10 @@ class OfficerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_phone(self, officer) -> str:
-        return mask_phone(officer.phone) if officer.phone else ""
+        return pii.shown(officer, "phone")
 
     def get_email(self, officer) -> str:
-        return mask_value("email", officer.email) if officer.email else ""
+        return pii.shown(officer, "email")
 
 
 class OfficerInput(StrictInput):

@@ -33,6 +33,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("assessment/migrations/0001_initial.py", "assessment.models"): "field defaults and the evidence upload path",
     ("reporting/migrations/0003_report_attachment.py", "reporting.models.attachments"): "the attachment upload path",
     ("ledger/migrations/0001_initial.py", "ledger.models"): "the ledger documents' upload path",
+    ("ledger/migrations/0001_initial.py", "core.fields"): "the officers' encrypted contact fields (schema)",
 }
 
 

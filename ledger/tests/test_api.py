@@ -86,8 +86,9 @@ def test_officers_are_masked_and_reveal_is_audited_for_the_office_only(tree, led
     office = api(tree.user(Role.OFFICE_ADMIN))
     revealed = office.post(f"{BASE}/officers/{pk}/reveal/")
     assert revealed.json() == {"phone": "13812345678", "email": "lisi@example.com"}
-    row = AuditEntry.objects.filter(event="ledger.officer.reveal").get()
-    assert row.object_id == str(pk) and "13812345678" not in str(row.after) + str(row.detail)
+    rows = AuditEntry.objects.filter(event="core.pii.reveal", object_id=str(pk))
+    assert sorted(r.detail["field"] for r in rows) == ["email", "phone"]
+    assert not any("13812345678" in str(r.after) + str(r.detail) for r in rows)
     assert api(tree.user(Role.REPORTER, tree.ent_b1)).post(f"{BASE}/officers/{pk}/reveal/").status_code == 404
 
 

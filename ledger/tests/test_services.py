@@ -157,3 +157,19 @@ def test_closing_an_organisation_names_its_later_ledger_records(tree, ledgers, c
     found = dict(records_after(tree.union_a, dt.date(2021, 6, 1)))
     assert found == {"1 条改革任务进展": dt.date(2021, 9, 1), "1 项未完成的改革任务": dt.date(2022, 12, 31)}
     assert records_after(tree.union_b, dt.date(2021, 6, 1)) == []
+
+
+def test_officer_contacts_are_encrypted_at_rest_and_masked_in_the_audit(tree, ledgers, clock):
+    from django.db import connection
+
+    officer = services.officer_add(
+        by=actor(tree.user(Role.REPORTER)), ledger=ledgers["E-A1"], kind=OfficerKind.LIAISON, name="周七",
+        phone="13987654321", email="zhouqi@example.com", started_on=dt.date(2021, 1, 1),
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, email FROM ledger_officer WHERE id = %s", [officer.pk])
+        phone, email = cursor.fetchone()
+    assert "13987654321" not in phone and "zhouqi" not in email and phone.startswith("v1$")
+    assert Officer.objects.get(pk=officer.pk).phone == "13987654321"
+    row = AuditEntry.objects.filter(event="ledger.officer.add").latest("id")
+    assert row.after["phone"] == "139****4321" and "zhouqi@" not in str(row.after)

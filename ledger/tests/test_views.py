@@ -88,7 +88,7 @@ def test_officers_are_masked_except_for_the_office_whose_view_is_audited(client,
     assert client.get(reverse("ledger:officer_reveal", args=[officer.pk])).status_code == 405
     shown = client.post(reverse("ledger:officer_reveal", args=[officer.pk]))
     assert "13812345678" in shown.content.decode() and "no-store" in shown["Cache-Control"]
-    assert AuditEntry.objects.filter(event="ledger.officer.reveal", object_id=str(officer.pk)).count() == 1
+    assert AuditEntry.objects.filter(event="core.pii.reveal", object_id=str(officer.pk)).count() == 2
 
 
 def test_an_officer_added_with_a_bad_phone_is_shown_the_error(client, tree, ledgers, clock):

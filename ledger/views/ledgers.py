@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import audit, deadlines
+from core import audit, deadlines, pii
 from core.actor import Actor
 from core.errors import UserError
-from core.masking import mask_phone, mask_value
 from ledger import forms as f
 from ledger import queries, services
 from ledger.choices import DocumentKind, OfficerKind
@@ -151,8 +150,8 @@ def _officer_row(officer: Officer, today) -> dict:
     return {
         "officer": officer,
         "current": _current(officer, today),
-        "phone": mask_phone(officer.phone) if officer.phone else "",
-        "email": mask_value("email", officer.email) if officer.email else "",
+        "phone": pii.shown(officer, "phone"),
+        "email": pii.shown(officer, "email"),
     }
 
 
@@ -269,10 +268,9 @@ def officer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     officer = get_visible_or_404(Officer.objects.select_related("ledger__org"), request.user, pk=pk)
     if not can(request.user, Action.PII_VIEW, officer.ledger.org):
         raise PermissionDenied(_("您无权查看完整联系方式。"))
-    audit.record(Actor.from_request(request), "ledger.officer.reveal", officer, after=None,
-                 detail={"fields": ["phone", "email"]})  # fmt: skip
+    contact = {name: pii.reveal(request, officer, name) for name in ("phone", "email") if getattr(officer, name)}
     if request.headers.get("Accept", "").startswith("application/json"):
-        response = JsonResponse({"phone": officer.phone, "email": officer.email})
+        response = JsonResponse({"phone": contact.get("phone", ""), "email": contact.get("email", "")})
     else:  # without the page's script: a page showing the full contact, with the way back
         response = render(request, "ledger/officer_reveal.html", {"officer": officer, "org": officer.ledger.org})
     response["Cache-Control"] = "no-store"
