@@ -2,7 +2,13 @@
 
 from rest_framework.routers import SimpleRouter
 
-REGISTRATIONS: list = []
+from ledger.api import SummaryViewSet, TaskViewSet
+
+REGISTRATIONS: list = [
+    # --- Roadmap, the province's task view and the summaries (roadmap part) ---
+    ("ledger/tasks", TaskViewSet, "ledger-task"),
+    ("ledger/summary", SummaryViewSet, "ledger-summary"),
+]
 
 
 def register(router: SimpleRouter) -> None:

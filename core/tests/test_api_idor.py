@@ -108,6 +108,9 @@ LIST_ROUTES = {
     "assessment-round-list",
     "assessment-rating-list",
     "assessment-appeal-list",
+    # ledger (roadmap part): the tasks in scope with their progress, and the summaries.
+    "ledger-task-list",
+    "ledger-summary-list",
 }
 # Lists that need parameters to answer at all: added to every query of the list test.
 LIST_REQUIRED = {
@@ -190,6 +193,12 @@ def world(tree):
         assignments[where] = services.assignment_create(
             by=SYSTEM, department=tree.dept, enterprise=places[where], valid_from=dt.date(2021, 1, 1)
         )
+    # ledger (roadmap part): each place is on the reform ledger with a task (the ledger lists must not leak them).
+    from ledger.models import Ledger
+    from ledger.tests.factories import make_task
+
+    for org in places.values():
+        make_task(Ledger.objects.get_or_create(org=org, defaults={"listed_on": dt.date(2018, 1, 1)})[0])
     yearly, _quarterly = load_workforce()
     with pytest.MonkeyPatch.context() as patch:  # while the 2021 round is open for entry
         patch.setattr(timezone, "now", lambda: at(2022, 1, 10))

@@ -133,6 +133,9 @@ DETAIL_ROUTES: dict[str, Route] = {
     "assessment:summary": Route(("round",)),
     "assessment:summary_xlsx": Route(("round",)),
     "assessment:summary_pdf": Route(("round",)),
+    # ledger (roadmap part): an organisation's ledger pages, by its code; `world` puts each place on the ledger.
+    "ledger:detail": Route(("org",)),
+    "ledger:roadmap": Route(("org",)),
 }
 
 # Routes whose arguments name no organisation's object, with the reason.
@@ -218,6 +221,12 @@ def world(tree, settings, tmp_path):
         assignments[where] = org_services.assignment_create(
             by=SYSTEM, department=tree.dept, enterprise=orgs[where], valid_from=dt.date(2021, 1, 1)
         )
+    # ledger (roadmap part): each place's organisation is on the reform ledger, with a task on its roadmap.
+    from ledger.models import Ledger
+    from ledger.tests.factories import make_task
+
+    for org in orgs.values():
+        make_task(Ledger.objects.get_or_create(org=org, defaults={"listed_on": dt.date(2018, 1, 1)})[0])
     yearly, _quarterly = load_workforce()
     with pytest.MonkeyPatch.context() as patch:  # while the 2021 round is open for entry
         patch.setattr(timezone, "now", lambda: at(2022, 1, 10))

@@ -287,3 +287,59 @@ def test_the_export_needs_the_export_right(client, tree, tasks):
     client.force_login(tree.user(Role.INFO_OFFICER))
     assert client.get(reverse("ledger:tasks_xlsx")).status_code == 403
     assert not AuditEntry.objects.filter(event="ledger.tasks.export").exists()
+
+
+# --- The API ---------------------------------------------------------------------------------------------
+
+
+def api(user):
+    from accounts.tests.factories import api_client
+
+    return api_client(user, ip="10.60.0.2")
+
+
+def test_the_api_lists_tasks_with_their_progress(tree, measured):
+    response = api(tree.user(Role.UNION_ADMIN, tree.union_a)).get("/api/v1/ledger/tasks/?key_task=skills")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    item = body["results"][0]
+    assert item["org_code"] == "E-A1" and item["union"] == "云南电网" and item["indicator"] == "CERT_RATE"
+    assert item["roadmap_url"] == reverse("ledger:roadmap", args=["E-A1"])
+    progress = item["progress"]
+    assert progress["baseline"] == "28.4000" and progress["target"] == "35.0000"
+    assert progress["latest_value"] == "31.2000" and progress["latest_label"] == "2022"
+    # 2.80 of the 6.60 points: 0.4242 of the path, where 0.6667 was due: 24.24 points behind.
+    assert progress["share"] == "0.4242" and progress["expected_share"] == "0.6667"
+    assert progress["behind_by"] == "24.24"
+    assert progress["text"] == CERT_STATEMENT
+
+
+def test_the_api_says_no_figure_as_null(tree, tasks):
+    body = api(tree.user(Role.OFFICE_ADMIN)).get("/api/v1/ledger/tasks/?status=done").json()
+    progress = body["results"][0]["progress"]
+    assert progress["latest_value"] is None and progress["share"] is None and progress["behind_by"] is None
+
+
+def test_the_api_filters_and_keeps_to_the_scope(tree, tasks):
+    client = api(tree.user(Role.UNION_ADMIN, tree.union_a))
+    titles = {r["title"] for r in client.get("/api/v1/ledger/tasks/").json()["results"]}
+    assert titles == {"持证率提升", "新建职工创新工作室", "营造氛围"}
+    assert client.get("/api/v1/ledger/tasks/?union=U-B").json()["count"] == 0
+    overdue = client.get("/api/v1/ledger/tasks/?status=overdue").json()
+    assert [r["title"] for r in overdue["results"]] == ["持证率提升"] and overdue["results"][0]["overdue"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("status=lost", "status", "任务状态“lost”无效。"),
+        ("key_task=x", "key_task", "重点任务“x”无效。"),
+        ("target_kind=x", "target_kind", "目标类型“x”无效。"),
+        ("prefecture=999999", "prefecture", "州市代码“999999”无效。"),
+    ],
+)
+def test_bad_api_filters_are_400_in_chinese(tree, tasks, query, field, message):
+    response = api(tree.user(Role.OFFICE_ADMIN)).get(f"/api/v1/ledger/tasks/?{query}")
+    assert response.status_code == 400
+    assert response.json()["detail"] == message and response.json()["field"] == field
