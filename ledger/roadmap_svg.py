@@ -58,6 +58,10 @@ class Tick:
     label: str = ""
     major: bool = True
 
+    @property
+    def label_x(self) -> float:
+        return _r(self.x + 4)
+
 
 @dataclass
 class Diamond:
@@ -113,11 +117,16 @@ class Gantt:
     rows: list[GanttRow]
     today_x: float
     today_label: str
+    rows_bottom: float = 0
     top: int = AXIS
 
     @property
     def plot_right(self) -> int:
         return self.width - RIGHT
+
+    @property
+    def today_label_y(self) -> float:
+        return _r(self.height - 6)
 
 
 class _Axis:
@@ -214,9 +223,11 @@ def gantt(roadmap: Roadmap) -> Gantt:
             row.milestones = _milestones(line, axis, row.mid)
             rows.append(row)
             y += ROW
+    # Today's label goes under the rows, where no year label can sit on it.
     return Gantt(
-        WIDTH, _r(y + 8), LABEL, _ticks(axis), rows, axis.x(today), _("今天 %(day)s") % {"day": today.isoformat()}
-    )
+        WIDTH, _r(y + 24), LABEL, _ticks(axis), rows, axis.x(today), _("今天 %(day)s") % {"day": today.isoformat()},
+        rows_bottom=_r(y + 4),
+    )  # fmt: skip
 
 
 # --- One task's path ---------------------------------------------------------------------------------------

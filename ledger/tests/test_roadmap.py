@@ -207,10 +207,12 @@ def test_the_filters(client, tree, tasks, params, expected):
     assert titles == expected
 
 
-def test_the_status_filter_leaves_the_counts_alone(client, tree, tasks):
-    response, titles = listed(client, tree.user(Role.OFFICE_ADMIN), status="done")
+def test_the_status_and_key_task_filters_leave_the_counts_alone(client, tree, tasks):
+    response, titles = listed(client, tree.user(Role.OFFICE_ADMIN), status="done", key_task="contribution")
     assert titles == {"铜业竞赛"}
     assert response.context["count_rows"][-1]["total"][0] == 5
+    response, _titles = listed(client, tree.user(Role.OFFICE_ADMIN), union="U-B")
+    assert response.context["count_rows"][-1]["total"][0] == 2  # the other filters do narrow the table
 
 
 def test_a_bad_filter_is_a_form_error_not_a_failure(client, tree, tasks):

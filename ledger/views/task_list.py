@@ -63,7 +63,9 @@ def _filtered(request: HttpRequest):
     base = q.tasks_visible(request.user)
     try:
         tasks = q.filter_tasks(base, today=today, **chosen)
-        unfiltered_status = q.filter_tasks(base, today=today, **{k: v for k, v in chosen.items() if k != "status"})
+        # The counts are by key task × status: those two filters pick a cell, the others narrow the table.
+        for_counts = {k: v for k, v in chosen.items() if k not in ("status", "key_task")}
+        unfiltered_status = q.filter_tasks(base, today=today, **for_counts)
     except UserError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         tasks = unfiltered_status = base.none()
@@ -77,7 +79,8 @@ def _query(chosen: dict[str, str], **changes: str) -> str:
 
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
-    """The tasks in scope: counts by key task × status at the top (over the other filters), then one page."""
+    """The tasks in scope: counts by key task × status at the top (over the filters other than those two), then
+    one page of the tasks."""
     form, chosen, tasks, for_counts, today = _filtered(request)
     counts = q.task_counts(for_counts, today=today)
     columns = [*TaskStatus.choices, (q.OVERDUE, _("逾期"))]

@@ -54,7 +54,8 @@
           connectNulls: false,
           barMaxWidth: 36,
           label: {show: series.type !== "line" && spec.categories.length <= 12, position: "top",
-            formatter: function (p) { return text(series, p.dataIndex); }}
+            // A zero count says nothing a bar of no height does not; a 0.00% share is shown.
+            formatter: function (p) { return spec.unit !== "%" && p.value === 0 ? "" : text(series, p.dataIndex); }}
         };
       })
     };
