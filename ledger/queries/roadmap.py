@@ -18,6 +18,7 @@ No figure yet reads "暂无数据", never 0.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,6 +35,8 @@ from ledger.progress import Progress, progress_of
 from orgs.choices import Action
 
 OVERDUE = "overdue"
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # an organisation code (orgs.models.code_validator)
+_REGION = re.compile(r"^[0-9]{6}$")  # GB/T 2260
 OPEN_STATUSES = (TaskStatus.PLANNED, TaskStatus.ACTIVE)
 
 
@@ -331,10 +334,12 @@ def filter_tasks(
             raise UserError(_("目标类型“%(value)s”无效。") % {"value": target_kind}, field="target_kind")
         queryset = queryset.filter(target_kind=target_kind)
     if union:
+        if not _CODE.match(union):
+            raise UserError(_("工会代码“%(value)s”无效。") % {"value": union[:64]}, field="union")
         root = Organisation.objects.filter(code=union, kind=OrgKind.UNION).values_list("path", flat=True).first()
         queryset = queryset.filter(within("ledger__org__path", [root])) if root else queryset.none()
     if prefecture:
-        if not Region.objects.filter(pk=prefecture).exists():
+        if not _REGION.match(prefecture) or not Region.objects.filter(pk=prefecture).exists():
             raise UserError(_("州市代码“%(value)s”无效。") % {"value": prefecture}, field="prefecture")
         queryset = queryset.filter(Q(ledger__org__region_id=prefecture) | Q(ledger__org__region__parent_id=prefecture))
     return queryset

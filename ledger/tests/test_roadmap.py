@@ -339,6 +339,8 @@ def test_the_api_filters_and_keeps_to_the_scope(tree, tasks):
         ("key_task=x", "key_task", "重点任务“x”无效。"),
         ("target_kind=x", "target_kind", "目标类型“x”无效。"),
         ("prefecture=999999", "prefecture", "州市代码“999999”无效。"),
+        ("prefecture=%00", "prefecture", "州市代码“\x00”无效。"),
+        ("union=U%00B", "union", "工会代码“U\x00B”无效。"),
     ],
 )
 def test_bad_api_filters_are_400_in_chinese(tree, tasks, query, field, message):
