@@ -6,6 +6,8 @@ from ledger.api import (
     LedgerViewSet,
     MemberViewSet,
     OfficerViewSet,
+    SummaryViewSet,
+    TaskViewSet,
     UpdateViewSet,
     WrittenReportViewSet,
     WrittenRoundViewSet,
@@ -21,6 +23,9 @@ REGISTRATIONS: list = [
     ("ledger/written-rounds", WrittenRoundViewSet, "ledger-written-round"),
     ("ledger/written-reports", WrittenReportViewSet, "ledger-written-report"),
     ("ledger/written-submissions", WrittenSubmissionViewSet, "ledger-written-submission"),
+    # Roadmap, the province's task view and the summaries.
+    ("ledger/tasks", TaskViewSet, "ledger-task"),
+    ("ledger/summary", SummaryViewSet, "ledger-summary"),
 ]
 
 

@@ -37,6 +37,8 @@ registry.audit_events(
         "ledger.written.export": _("导出书面报告"),
         "ledger.alerts.refresh": _("计算产改预警"),
         "ledger.alerts.export": _("导出产改预警"),
+        # --- Roadmap, the province's task view and the summaries (roadmap part) ---
+        "ledger.tasks.export": _("导出改革任务清单"),
     }
 )
 

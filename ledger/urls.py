@@ -3,6 +3,9 @@
 from django.urls import path
 
 from ledger.views import ledgers, tasks
+from ledger.views import roadmap as roadmap_views
+from ledger.views import summary as summary_views
+from ledger.views import task_list as task_list_views
 from ledger.views import written as written_views
 
 app_name = "ledger"
@@ -44,4 +47,9 @@ urlpatterns = [
     path("written/<int:pk>/aspects/<int:aspect>/comment/", written_views.written_comment, name="written_comment"),
     path("written/<int:pk>/files/<int:document>/", written_views.written_attachment, name="written_attachment"),
     path("written/<int:pk>/files/<int:document>/remove/", written_views.written_detach, name="written_detach"),
+    # --- Roadmap, the province's task view and the summaries (roadmap part) ---
+    path("org/<str:code>/roadmap/", roadmap_views.roadmap_page, name="roadmap"),
+    path("tasks/", task_list_views.task_list, name="tasks"),
+    path("tasks/export.xlsx", task_list_views.tasks_xlsx, name="tasks_xlsx"),
+    path("summary/", summary_views.summary_page, name="summary"),
 ]

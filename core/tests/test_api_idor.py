@@ -131,6 +131,9 @@ LIST_ROUTES = {
     "ledger-written-round-list",
     "ledger-written-report-list",
     "ledger-written-submission-list",
+    # ledger (roadmap part): the tasks in scope with their progress, and the summaries.
+    "ledger-task-list",
+    "ledger-summary-list",
 }
 # Lists that need parameters to answer at all: added to every query of the list test.
 LIST_REQUIRED = {

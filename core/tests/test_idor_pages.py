@@ -173,6 +173,7 @@ DETAIL_ROUTES: dict[str, Route] = {
     "ledger:written_comment": Route(("written", "aspect")),
     "ledger:written_attachment": Route(("written", "written_file")),
     "ledger:written_detach": Route(("written", "written_file")),
+    "ledger:roadmap": Route(("org",)),
 }
 
 # Routes whose arguments name no organisation's object, with the reason.
