@@ -152,15 +152,19 @@ def ledger_totals(ledgers) -> dict[str, int]:
 
 
 def union_choices(user) -> list[tuple[str, str]]:
-    """The provincial unions in the user's scope, as (code, name) for a filter."""
+    """(code, name) of the provincial unions on the ledger within `user`'s scope (the union filters' options)."""
     from orgs.choices import OrgKind
-    from orgs.models import Organisation
 
-    return list(Organisation.objects.visible_to(user).filter(kind=OrgKind.UNION).values_list("code", "name"))
+    return list(
+        Ledger.objects.visible_to(user)
+        .filter(org__kind=OrgKind.UNION)
+        .order_by("org__path")
+        .values_list("org__code", "org__name")
+    )
 
 
 def prefecture_choices() -> list[tuple[str, str]]:
-    """The prefectures (regions below the province), as (code, name)."""
+    """(code, name) of the province's prefectures (GB/T 2260), the prefecture filters' options."""
     from orgs.models import Region
 
     return list(Region.objects.filter(parent_id="530000").order_by("code").values_list("code", "name"))
@@ -215,9 +219,12 @@ class TaskRow:
 
     @property
     def sentence(self) -> str:
-        from ledger.progress import describe
+        from django.utils.translation import gettext as _
 
-        return describe(self.task, self.progress, self.today)
+        from ledger.queries.roadmap import statement
+
+        found = statement(self.task, self.progress)
+        return found.text if found is not None else _("未设定量化目标。")
 
     @property
     def percent(self) -> float | None:

@@ -373,22 +373,3 @@ def task_counts(queryset, *, today: dt.date | None = None) -> list[CountRow]:
         total.update(row.cells)
     rows.append(CountRow("", _("合计"), dict(total)))
     return rows
-
-
-def union_choices(user) -> list[tuple[str, str]]:
-    """(code, name) of the provincial unions on the ledger within `user`'s scope (the union filter's options)."""
-    from orgs.choices import OrgKind
-
-    return list(
-        Ledger.objects.visible_to(user)
-        .filter(org__kind=OrgKind.UNION)
-        .order_by("org__path")
-        .values_list("org__code", "org__name")
-    )
-
-
-def prefecture_choices() -> list[tuple[str, str]]:
-    """(code, name) of the province's prefectures (GB/T 2260), the prefecture filter's options."""
-    from orgs.models import Region
-
-    return list(Region.objects.filter(parent_id="530000").order_by("code").values_list("code", "name"))

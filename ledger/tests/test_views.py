@@ -111,7 +111,7 @@ def test_a_task_is_created_with_a_counted_target_and_progress_is_recorded(client
                          {"on": "2021-12-31", "note": "建成 1 个", "value": "1"})  # fmt: skip
     assert update.status_code == 302
     body = client.get(task.get_absolute_url()).content.decode()
-    assert "最新 2021-12-31 1个" in body and "落后" in body and "推进中" in body
+    assert "最新 2021年12月31日 累计 1个" in body and "落后" in body and "推进中" in body
 
 
 def test_a_task_without_owner_shows_the_field_error(client, tree, ledgers, clock):

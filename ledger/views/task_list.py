@@ -19,7 +19,7 @@ from core.actor import Actor
 from core.errors import UserError
 from core.exports import export_response, rate_limited
 from core.rendering import temporary_xlsx
-from ledger import tasks_export
+from ledger import queries, tasks_export
 from ledger.choices import KeyTask, TargetKind, TaskStatus
 from ledger.queries import roadmap as q
 from orgs.choices import Action
@@ -43,8 +43,8 @@ class TaskFilterForm(forms.Form):
         everything = [("", _("全部"))]
         self.fields["status"].choices = everything + q.STATUS_CHOICES
         self.fields["key_task"].choices = everything + list(KeyTask.choices)
-        self.fields["union"].choices = everything + q.union_choices(user)
-        self.fields["prefecture"].choices = everything + q.prefecture_choices()
+        self.fields["union"].choices = everything + queries.union_choices(user)
+        self.fields["prefecture"].choices = everything + queries.prefecture_choices()
         self.fields["target_kind"].choices = everything + list(TargetKind.choices)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"

@@ -135,20 +135,11 @@ def written_round(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": counts,
             "filters": filters,
             "status_choices": written_queries.STATUS_CHOICES,
-            "unions": _union_choices(request.user),
+            "unions": queries.union_choices(request.user),
             "form": form,
             "may_export": bool(rows) or is_office(request.user),
         },
     )
-
-
-def _union_choices(user) -> list[tuple[str, str]]:
-    from orgs.choices import OrgKind
-
-    return [
-        (x.org.code, x.org.name)
-        for x in queries.ledgers_visible(user).filter(org__kind=OrgKind.UNION).order_by("org__path")
-    ]
 
 
 @require_POST
