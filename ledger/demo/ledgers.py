@@ -62,7 +62,12 @@ REPLACED = {("E001", OfficerKind.INFO): D(2021, 4, 1), ("U02", OfficerKind.LIAIS
 LEFT_WITHOUT_SUCCESSOR = {("E006", OfficerKind.INFO): D(2022, 3, 31)}
 CHAIR_CHANGED = {"U03": D(2020, 7, 1), "E005": D(2021, 3, 1)}  # the union chair (组长) changed on the day
 
-DEADLINES = (D(2020, 12, 31), D(2021, 6, 30), D(2021, 12, 31), D(2022, 12, 31), D(2023, 12, 31), D(2025, 12, 31))
+# Most deadlines fall within the plan's first years; about half run past the demo's "today" (late 2026), so the
+# province has live work as well as overdue and finished tasks.
+DEADLINES = (
+    D(2020, 12, 31), D(2021, 6, 30), D(2021, 12, 31), D(2022, 12, 31), D(2023, 12, 31), D(2025, 12, 31),
+    D(2026, 12, 31), D(2027, 6, 30), D(2027, 12, 31),
+)  # fmt: skip
 DEPUTIES = ("党委副书记", "工会常务副主席", "人力资源部主任", "分管副总经理")
 MEMBERS = (
     "党委宣传部部长", "人力资源部主任", "企业管理部主任", "财务部主任", "安全生产部主任", "团委书记", "科技部主任",
@@ -381,7 +386,7 @@ class LedgerStory:
         state: dict[str, Any] = {"status": TaskStatus.ACTIVE, "last": 0, "target": 0}
         if template.kind == TargetKind.INDICATOR:
             baseline_year = 2019 if starts_on.year <= 2019 else 2020
-            target_year = r.choice((2022, 2023))
+            target_year = r.choice((2022, 2023, 2026, 2027))
             measured = self.values.get((template.indicator, baseline_year), {}).get(org.pk)
             baseline = Decimal(measured).quantize(Decimal("0.01")) if measured is not None else None
             base = baseline if baseline is not None else FALLBACK_BASELINES[template.indicator]
@@ -397,7 +402,7 @@ class LedgerStory:
             done_on = None
         else:
             deadlines = [d for d in DEADLINES if d >= starts_on + dt.timedelta(days=240)]
-            deadline = r.choice(deadlines[:4])
+            deadline = r.choice(deadlines[:4] + deadlines[-3:])
             values["deadline"] = deadline
             n = r.randrange(template.low, template.high + 1, template.step) if template.kind == TargetKind.RESULT else 0
             values["title"] = template.title.format(n=n)

@@ -205,33 +205,6 @@ def tasks_of(ledger: Ledger):
     )
 
 
-@dataclass
-class TaskRow:
-    """A task with where it stands, for tables: its progress and a sentence an officer reads."""
-
-    task: Task
-    progress: object
-    today: dt.date
-
-    @property
-    def overdue(self) -> bool:
-        return self.task.overdue(self.today)
-
-    @property
-    def sentence(self) -> str:
-        from django.utils.translation import gettext as _
-
-        from ledger.queries.roadmap import statement
-
-        found = statement(self.task, self.progress)
-        return found.text if found is not None else _("未设定量化目标。")
-
-    @property
-    def percent(self) -> float | None:
-        share = self.progress.share
-        return None if share is None else float(max(min(share, 1), 0) * 100)
-
-
 def records_after(org, on: dt.date) -> list[tuple[str, dt.date]]:
     """Ledger records of `org`'s subtree dated on or after `on` (progress updates, tasks still running then):
     what closing `org` from `on` would leave behind (orgs.services.records_after)."""

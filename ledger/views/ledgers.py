@@ -18,7 +18,7 @@ from ledger import forms as f
 from ledger import queries, services
 from ledger.choices import DocumentKind, OfficerKind
 from ledger.models import Document, GroupMember, Officer, ReformSettings
-from ledger.progress import progress_of
+from ledger.queries.roadmap import task_lines
 from orgs.choices import Action
 from orgs.scoping import can, get_visible_or_404, is_office, office_or_404
 
@@ -95,8 +95,7 @@ def _detail_context(request: HttpRequest, ledger, **forms_given) -> dict:
     settings = ReformSettings.current()
     may_edit = can(request.user, Action.EDIT, org)
     users = queries.people_of(ledger) if may_edit else None
-    tasks = list(queries.tasks_of(ledger))
-    progress = progress_of(tasks, today=today)
+    tasks = task_lines(list(queries.tasks_of(ledger)), today=today, unions=False)
     members = queries.members_of(ledger)
     officers = queries.officers_of(ledger)
     may_reveal = can(request.user, Action.PII_VIEW, org)
@@ -116,7 +115,7 @@ def _detail_context(request: HttpRequest, ledger, **forms_given) -> dict:
         "current_info": sum(1 for o in officers if o.kind == OfficerKind.INFO and _current(o, today)),
         "current_liaisons": sum(1 for o in officers if o.kind == OfficerKind.LIAISON and _current(o, today)),
         "may_reveal": may_reveal,
-        "tasks": [queries.TaskRow(task, progress[task.pk], today) for task in tasks],
+        "tasks": tasks,
         "may_edit": may_edit,
         "documents": queries.documents_of(ledger),
         "officer_kinds": OfficerKind,

@@ -16,7 +16,7 @@ from ledger import forms as f
 from ledger import queries, services
 from ledger.choices import DocumentKind, TargetKind
 from ledger.models import Milestone, Task
-from ledger.progress import progress_of
+from ledger.queries.roadmap import task_lines
 from ledger.views.ledgers import _editable, ensure_may, put_error
 from orgs.choices import Action
 from orgs.scoping import can, get_visible_or_404
@@ -86,14 +86,12 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _task_context(request: HttpRequest, task: Task, **given) -> dict:
     today = deadlines.today()
     may_edit = can(request.user, Action.EDIT, task.ledger.org)
-    progress = progress_of([task], today=today)[task.pk]
+    line = task_lines([task], today=today, unions=False)[0]
     context = {
         "task": task,
         "org": task.ledger.org,
         "ledger": task.ledger,
-        "row": queries.TaskRow(task, progress, today),
-        "progress": progress,
-        "expected_today": progress.expected_value(today),
+        "line": line,
         "updates": task.updates.select_related("by", "document").order_by("-on", "-pk"),
         "milestones": task.milestones.order_by("due_on", "pk"),
         "may_edit": may_edit,
