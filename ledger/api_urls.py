@@ -2,7 +2,13 @@
 
 from rest_framework.routers import SimpleRouter
 
-REGISTRATIONS: list = []
+from ledger.api import AlertViewSet, TimelineViewSet
+
+REGISTRATIONS: list = [
+    # --- Alerts and timeline ---
+    ("ledger/alerts", AlertViewSet, "ledger-alert"),
+    ("ledger/timelines", TimelineViewSet, "ledger-timeline"),
+]
 
 
 def register(router: SimpleRouter) -> None:
