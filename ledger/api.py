@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.viewsets import GenericViewSet
 
 from core.api import ThrottleFirstMixin
+from core.errors import UserError
 from ledger import timeline
 from ledger.queries import alerts as alert_queries
 from ledger.queries import timeline as timeline_queries
@@ -36,7 +36,7 @@ class AlertViewSet(ThrottleFirstMixin, GenericViewSet):
         try:
             flt = alert_queries.clean_filter(self.request.query_params)
         except alert_queries.FilterError as problem:
-            raise ValidationError({problem.field: [problem.message]}) from None
+            raise UserError(problem.message, field=problem.field) from None
         return alert_queries.ordered(alert_queries.filter_alerts(alert_queries.alerts_visible(self.request.user), flt))
 
     @extend_schema(parameters=ALERT_PARAMS, responses=AlertSerializer(many=True))
@@ -62,7 +62,7 @@ class TimelineViewSet(ThrottleFirstMixin, GenericViewSet):
         try:
             kinds = timeline_queries.clean_kinds(request.query_params.getlist("kind"))
         except ValueError as problem:
-            raise ValidationError({"kind": [str(problem)]}) from None
+            raise UserError(str(problem), field="kind") from None
         labels = dict(timeline.event_kinds())
         events = [
             {"on": e.on, "kind": e.kind, "kind_label": labels.get(e.kind, e.kind), "title": e.title,

@@ -133,6 +133,8 @@ DETAIL_ROUTES: dict[str, Route] = {
     "assessment:summary": Route(("round",)),
     "assessment:summary_xlsx": Route(("round",)),
     "assessment:summary_pdf": Route(("round",)),
+    # ledger (alerts and timeline): an organisation's timeline is seen through the organisation.
+    "ledger:timeline": Route(("org",)),
 }
 
 # Routes whose arguments name no organisation's object, with the reason.
