@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q
@@ -112,11 +113,11 @@ class Check:
     settings: ReformSettings
     ledgers: list[Ledger]
 
-    @property
+    @cached_property
     def by_id(self) -> dict[int, Ledger]:
         return {ledger.pk: ledger for ledger in self.ledgers}
 
-    @property
+    @cached_property
     def org_ids(self) -> list[int]:
         return [ledger.org_id for ledger in self.ledgers]
 

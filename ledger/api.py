@@ -11,7 +11,7 @@ from core.errors import UserError
 from ledger import timeline
 from ledger.queries import alerts as alert_queries
 from ledger.queries import timeline as timeline_queries
-from ledger.serializers import AlertSerializer, EventSerializer
+from ledger.serializers import AlertSerializer, TimelineEventSerializer
 
 # --- Alerts and timeline ---
 
@@ -48,14 +48,14 @@ class AlertViewSet(ThrottleFirstMixin, GenericViewSet):
 class TimelineViewSet(ThrottleFirstMixin, GenericViewSet):
     """One organisation's dated events, newest first (404 outside the caller's scope)."""
 
-    serializer_class = EventSerializer
+    serializer_class = TimelineEventSerializer
     filter_backends: list = []
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", OpenApiTypes.STR, many=True, description="事件类型，可多选")],
-        responses=EventSerializer(many=True),
+        responses=TimelineEventSerializer(many=True),
     )
     def retrieve(self, request, code=None):
         org = timeline_queries.timeline_org_or_404(request.user, code)
@@ -70,4 +70,4 @@ class TimelineViewSet(ThrottleFirstMixin, GenericViewSet):
             for e in timeline_queries.org_events(org, kinds=kinds or None)
         ]  # fmt: skip
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(EventSerializer(page, many=True).data)
+        return self.get_paginated_response(TimelineEventSerializer(page, many=True).data)

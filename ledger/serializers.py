@@ -28,7 +28,7 @@ class AlertSerializer(serializers.Serializer):
     days_open = serializers.IntegerField()
 
 
-class EventSerializer(serializers.Serializer):
+class TimelineEventSerializer(serializers.Serializer):
     """One dated event of an organisation's timeline."""
 
     on = serializers.DateField()

@@ -483,9 +483,15 @@ def test_the_list_filters_and_counts_by_kind(client, tree, raised, clock):
 def test_the_list_reads_in_a_fixed_number_of_queries(client, tree, raised, django_assert_max_num_queries):
     client.force_login(tree.user(Role.OFFICE_ADMIN))
     client.get(reverse("ledger:alerts"))  # warm the session and the scope
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(20) as few:
         response = client.get(reverse("ledger:alerts"))
     assert len(response.context["rows"]) == Alert.objects.count()
+    # More alerts on the page: the same number of queries.
+    for ledger in Ledger.objects.all():
+        Alert.objects.create(org=ledger.org, kind=AlertKind.NO_ACTION, reason="—", since=dt.date(2021, 1, 1),
+                             raised_on=dt.date(2021, 1, 1), checked_on=dt.date(2021, 1, 1))  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("ledger:alerts"))
 
 
 def test_the_xlsx_has_every_row_of_the_filter_and_is_injection_safe(client, tree, raised):
@@ -526,3 +532,20 @@ def test_one_organisations_alerts_for_its_ledger_page(tree, raised, clock):
     )
     stranger = org_alerts(tree.ent_a1, tree.user(Role.REPORTER, tree.ent_b1))
     assert stranger.open == [] and stranger.history == []
+
+
+def test_the_api_lists_the_scope_and_refuses_bad_filters(tree, raised):
+    from accounts.tests.factories import api_client
+
+    client = api_client(tree.user(Role.REPORTER), ip="10.60.0.3")
+    body = client.get(reverse("ledger-alert-list")).json()
+    assert {row["org"] for row in body["results"]} == {"E-A1"}
+    late = client.get(reverse("ledger-alert-list"), {"kind": AlertKind.LATE_PLAN}).json()["results"]
+    assert [(r["kind"], r["since"], r["evidence"]["reform_year"]) for r in late] == [("late_plan", "2019-01-01", 3)]
+    bad = client.get(reverse("ledger-alert-list"), {"age": "7"})
+    assert bad.status_code == 400 and bad.json()["detail"] == "持续时间应为 30、90 或 180（天）。"
+    office = api_client(tree.user(Role.OFFICE_ADMIN), ip="10.60.0.4")
+    assert (
+        office.get(reverse("ledger-alert-list"), {"union": "U-B"}).json()["count"]
+        == Alert.objects.filter(org__code__in=["U-B", "E-B1"]).count()
+    )
