@@ -24,7 +24,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import deadlines
@@ -431,10 +433,12 @@ def findings(*, today: dt.date | None = None, progress: Callable[[int, int], Non
     check = Check(today=today, settings=ReformSettings.current(), ledgers=list(checked_ledgers(today)))
     found: dict[Key, Finding] = {}
     rules = list(RULES.values())
-    for done, fn in enumerate(rules):
-        if progress is not None:
-            progress(done, len(rules) + 1)
-        found.update(fn(check))
+    # The reasons are stored: always in the site's language, whoever's request or job computes them.
+    with translation.override(django_settings.LANGUAGE_CODE):
+        for done, fn in enumerate(rules):
+            if progress is not None:
+                progress(done, len(rules) + 1)
+            found.update(fn(check))
     return found
 
 

@@ -178,7 +178,7 @@ def written_on_time(year: int, orgs: list[OrgRef]) -> dict[int, FactValue]:
             if ledger.listed_on > round_.period_end:
                 continue
             at = first.get((round_.pk, ledger.org_id))
-            name = f"{ledger.org.name}（{round_.title}）"
+            name = _("%(org)s（%(round)s）") % {"org": ledger.org.name, "round": round_.title}
             rows.append((ledger.org.path, name, at is not None and at < late_from))
     return _share_fact(
         year, orgs, rows,
