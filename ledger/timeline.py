@@ -97,8 +97,12 @@ def source(*, kinds: dict[str, Promise | str], latest: LatestFn | None = None, n
 
 
 def unregister(name: str) -> None:
-    """Remove a source (tests, or an app switched off)."""
+    """Remove a source (tests, or an app switched off), and the kinds of event no other source gives."""
     _SOURCES.pop(name, None)
+    kept = {kind for entry in _SOURCES.values() for kind in entry.kinds}
+    for kind in list(_KINDS):
+        if kind not in kept:
+            del _KINDS[kind]
 
 
 def event_kinds() -> list[tuple[str, str]]:

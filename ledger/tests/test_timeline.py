@@ -140,9 +140,11 @@ def test_another_app_adds_its_events_through_the_registry(tree, ledgers, clock):
     try:
         assert titles(timeline.events_of([tree.ent_b1.pk], kinds=["site"])) == [("2021-11-02", "命名为省级示范点")]
         assert timeline.last_activity([tree.ent_b1.pk]) == {tree.ent_b1.pk: dt.date(2021, 11, 2)}
+        assert ("site", "示范点") in timeline.event_kinds()
     finally:
         timeline.unregister("tests.sites")
     assert timeline.last_activity([tree.ent_b1.pk]) == {}
+    assert "site" not in dict(timeline.event_kinds()) and "report" in dict(timeline.event_kinds())
 
 
 # --- the page and the API -----------------------------------------------------------------------------
