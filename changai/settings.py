@@ -384,6 +384,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field names other apps use too ("role", "kind"): named after their class.
+    "ENUM_NAME_OVERRIDES": {
+        "GroupRoleEnum": "ledger.choices.GroupRole",
+        "OfficerKindEnum": "ledger.choices.OfficerKind",
+        "RoleEnum": "orgs.choices.Role",
+        "OrgKindEnum": "orgs.choices.OrgKind",
+    },
 }
 
 # Background work (django-tasks with the database backend): `manage.py run_worker` (db_worker plus recovery)

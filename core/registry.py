@@ -15,6 +15,7 @@ core imports no app. Each app says what it adds in its own `declarations.py`, wh
     audit_events / event_label / events_matching    every code `audit.record` writes, with its label
     job_kinds / job_kind_label                       what each kind of background job is called
     menu / menu_for                                  the navigation bar's entries, in order, as the user may see them
+    periodic / declared_periodic                     work the worker runs by itself every so often (core/periodic.py)
     provide / ask / allows                           questions core asks and an app answers (ACCESS_QUESTIONS)
 
 Labels are kept here, never stored on the rows, so old audit rows show today's label.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +47,7 @@ _events: dict[str, Promise | str] = {}
 _job_kinds: dict[str, Promise | str] = {}
 _menu: dict[str, MenuEntry] = {}
 _providers: dict[str, Callable[..., Any]] = {}
+_periodic: dict[str, Periodic] = {}
 
 
 def _add(table: dict[str, Any], what: str, entries: dict[str, Any]) -> None:
@@ -216,6 +219,49 @@ def menu_urls() -> dict[str, str]:
         for item in (entry, *entry.children):
             urls[item.key] = item.url()
     return urls
+
+
+# --- periodic work -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work the background worker runs by itself once in every period of `every` (core/periodic.py).
+
+    Periods are counted from midnight Beijing time, so a daily one runs once per calendar day there
+    (at the first check after `offset` into the day). `fn()` takes no argument and returns a summary dict.
+    """
+
+    name: str
+    every: timedelta
+    fn: Callable[[], Any]
+    label: Promise | str = ""
+    offset: timedelta = timedelta(0)
+
+
+def periodic(
+    name: str,
+    *,
+    every: timedelta,
+    fn: Callable[[], Any],
+    label: Promise | str = "",
+    offset: timedelta = timedelta(0),
+) -> None:
+    """Declare periodic work (from an app's declarations.py); raises for a second, different declaration."""
+    if not name or name != name.strip():
+        raise ImproperlyConfigured(f"periodic work name {name!r} is empty or padded")
+    if every <= timedelta(0) or not timedelta(0) <= offset < every:
+        raise ImproperlyConfigured(f"periodic work {name!r}: `every` must be positive and `offset` within it")
+    entry = Periodic(name=name, every=every, fn=fn, label=label, offset=offset)
+    known = _periodic.get(name)
+    if known is not None and (known.every, known.offset, known.fn) != (every, offset, fn):
+        raise ImproperlyConfigured(f"periodic work {name!r} declared twice")
+    _periodic[name] = entry
+
+
+def declared_periodic() -> list[Periodic]:
+    """Every declared piece of periodic work, by name."""
+    return [_periodic[name] for name in sorted(_periodic)]
 
 
 # --- answers --------------------------------------------------------------------------------------

@@ -3,11 +3,13 @@
 from rest_framework.routers import SimpleRouter
 
 from ledger.api import (
+    AlertViewSet,
     LedgerViewSet,
     MemberViewSet,
     OfficerViewSet,
     SummaryViewSet,
     TaskViewSet,
+    TimelineViewSet,
     UpdateViewSet,
     WrittenReportViewSet,
     WrittenRoundViewSet,
@@ -26,6 +28,9 @@ REGISTRATIONS: list = [
     # Roadmap, the province's task view and the summaries.
     ("ledger/tasks", TaskViewSet, "ledger-task"),
     ("ledger/summary", SummaryViewSet, "ledger-summary"),
+    # Alerts and timelines.
+    ("ledger/alerts", AlertViewSet, "ledger-alert"),
+    ("ledger/timelines", TimelineViewSet, "ledger-timeline"),
 ]
 
 

@@ -25,3 +25,12 @@ class LedgerConfig(AppConfig):
 
         sources.register()
         post_migrate.connect(_ensure_indicators, sender=self, dispatch_uid="ledger_ensure_indicators")
+
+        # The ledger's facts for assessment criteria (plans on time, officers, alerts by kind …).
+        from ledger import facts  # noqa: F401 - registers with assessment.facts
+
+        # Closing an organisation asks for confirmation when its ledger has later records.
+        from ledger.queries import records_after
+        from orgs.services import register_dated_records
+
+        register_dated_records(records_after)

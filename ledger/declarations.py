@@ -1,5 +1,7 @@
 """What the reform ledger adds: its audit events, its background job and the "产改台账" menu."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from core import registry
@@ -43,6 +45,24 @@ registry.audit_events(
 )
 
 registry.job_kinds({"ledger.alerts_refresh": _("产改预警计算")})
+
+
+# --- Alerts: the daily refresh, run by the worker once a day (core/periodic.py) ---
+
+
+def _alerts_refresh_daily():
+    from ledger.tasks import alerts_refresh_daily
+
+    return alerts_refresh_daily()
+
+
+registry.periodic(
+    "ledger.alerts_refresh",
+    every=timedelta(days=1),
+    offset=timedelta(hours=1),  # after midnight Beijing time, once the day's deadlines have passed
+    fn=_alerts_refresh_daily,
+    label=_("产改预警每日计算"),
+)
 
 _view = may(Action.VIEW)
 _manage = may(Action.ASSESS_MANAGE)

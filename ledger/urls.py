@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ledger.views import ledgers, tasks
+from ledger.views import alerts, ledgers, tasks, timeline
 from ledger.views import roadmap as roadmap_views
 from ledger.views import summary as summary_views
 from ledger.views import task_list as task_list_views
@@ -52,4 +52,9 @@ urlpatterns = [
     path("tasks/", task_list_views.task_list, name="tasks"),
     path("tasks/export.xlsx", task_list_views.tasks_xlsx, name="tasks_xlsx"),
     path("summary/", summary_views.summary_page, name="summary"),
+    # --- Alerts and timeline: the alert list, its export and recompute; one organisation's events ---
+    path("alerts/", alerts.alert_list, name="alerts"),
+    path("alerts/export.xlsx", alerts.alerts_xlsx, name="alerts_xlsx"),
+    path("alerts/refresh/", alerts.alerts_refresh, name="alerts_refresh"),
+    path("org/<str:code>/timeline/", timeline.org_timeline, name="timeline"),
 ]

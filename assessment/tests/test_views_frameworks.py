@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import login_verified
 from analytics.models import Indicator
-from assessment import services
+from assessment import facts, services
 from assessment.choices import Area, CriterionKind, FrameworkStatus, Grade, GradeMethod
 from assessment.forms import formats as ff
 from assessment.models import Criterion, CriterionResult, Dimension, Framework
@@ -22,6 +22,9 @@ from orgs.choices import Role
 
 pytestmark = pytest.mark.django_db
 
+# The counted facts every app registered (reporting's first, then the ledger's alerts by kind).
+COUNTED_FACTS = "、".join(label for _key, label in facts.fact_choices(counted=True))
+assert COUNTED_FACTS.startswith("逾期或未报送的报表（份）、被退回修改的次数")
 RUBRIC_TEXT = "A|好|100%|机制健全\nB|较好|80|工作有推进\nC|一般|60%\nD|差|0%"
 
 
@@ -470,7 +473,7 @@ def test_bonus_items_with_a_counted_fact_by_its_name(client_office, framework):
         ("bonus", {"items": ""}, "items", ["请列出加（扣）分事项，每项有代码、名称和大于 0 的分值。"]),
         ("bonus", {"items": "X|事项|0\nY|事项|1|不存在的事实"}, "items",
          ["第 1 行：分值“0”应为大于 0、小于 1000 的数字。",
-          "第 2 行：没有名为“不存在的事实”的可计数平台事实，可选：逾期或未报送的报表（份）、被退回修改的次数。"]),
+          f"第 2 行：没有名为“不存在的事实”的可计数平台事实，可选：{COUNTED_FACTS}。"]),
         ("veto", {}, "grade_cap", ["请选择发生否决事项后的最高等次。"]),
         ("qualitative", {"levels": RUBRIC_TEXT, "points": ""}, "points", ["请填写分值。"]),
         ("qualitative", {"levels": RUBRIC_TEXT, "code": "GROUP"}, "code", ["本方案已有代码为“GROUP”的考核指标。"]),

@@ -95,6 +95,8 @@ DETAIL_ROUTES = {
     "ledger-written-report-return": Route("written", body={"version": 1, "reason": "越权退回"}),
     "ledger-written-report-accept": Route("written"),
     "ledger-written-report-reopen": Route("written", body={"version": 1, "reason": "越权重开"}),
+    # Ledger (alerts and timeline): an organisation's timeline is seen through the organisation.
+    "ledger-timeline-detail": Route("org"),
 }
 # Objects that belong to no organisation: the same for every signed-in user, and read-only.
 SHARED_ROUTES = {
@@ -134,6 +136,8 @@ LIST_ROUTES = {
     # ledger (roadmap part): the tasks in scope with their progress, and the summaries.
     "ledger-task-list",
     "ledger-summary-list",
+    # Ledger (alerts and timeline).
+    "ledger-alert-list",
 }
 # Lists that need parameters to answer at all: added to every query of the list test.
 LIST_REQUIRED = {
@@ -399,7 +403,9 @@ def test_lists_never_contain_foreign_objects(tree, world, role, home, foreign):
             if required:
                 query = (query + "&" if query else "?") + required
             response = client.get(url + query)
-            assert response.status_code in (200, 403), (url + query, response.status_code)
+            # 400 only as a located refusal of a value the list does not know (the alert list's kind=enterprise).
+            refused = response.status_code == 400 and set(response.json()) >= {"detail"}
+            assert response.status_code in (200, 403) or refused, (url + query, response.status_code)
             body = response.content.decode()
             for where in foreign:
                 for marker in MARKERS[where]:

@@ -174,6 +174,8 @@ DETAIL_ROUTES: dict[str, Route] = {
     "ledger:written_attachment": Route(("written", "written_file")),
     "ledger:written_detach": Route(("written", "written_file")),
     "ledger:roadmap": Route(("org",)),
+    # ledger (alerts and timeline): an organisation's timeline is seen through the organisation.
+    "ledger:timeline": Route(("org",)),
 }
 
 # Routes whose arguments name no organisation's object, with the reason.

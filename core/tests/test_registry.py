@@ -158,7 +158,7 @@ def test_every_job_kind_the_code_creates_is_declared():
                 continue
             kind = next(k.value for k in call.keywords if k.arg == "kind")
             kinds.update(_strings(kind))
-    assert kinds == {"reporting.excel_import", "assessment.round_compute"}
+    assert kinds == {"reporting.excel_import", "assessment.round_compute", "ledger.alerts_refresh"}
     assert all(registry.job_kind_label(kind) != kind for kind in kinds)
     assert registry.job_kind_label("reporting.excel_import") == "Excel 数据导入"
     assert registry.job_kind_label("nobody.declared") == "nobody.declared"

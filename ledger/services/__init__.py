@@ -1,5 +1,6 @@
 """Writes to the reform ledger. Reads are in ledger/queries.py; progress in ledger/progress.py."""
 
+from ledger.services.alerts import alerts_refresh  # noqa: F401 - the alerts' refresh
 from ledger.services.ledgers import (  # noqa: F401 - the services' public names
     TASKED_KINDS,
     document_add,

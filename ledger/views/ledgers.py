@@ -18,6 +18,7 @@ from ledger import forms as f
 from ledger import queries, services
 from ledger.choices import DocumentKind, OfficerKind
 from ledger.models import Document, GroupMember, Officer, ReformSettings
+from ledger.queries.alerts import org_alerts
 from ledger.queries.roadmap import task_lines
 from orgs.choices import Action
 from orgs.scoping import can, get_visible_or_404, is_office, office_or_404
@@ -127,12 +128,7 @@ def _detail_context(request: HttpRequest, ledger, **forms_given) -> dict:
             officer_form=forms_given.get("officer_form") or f.OfficerForm(users=users, prefix="officer"),
             end_form=f.EndForm(initial={"left_on": today}),
         )
-    try:
-        from ledger.queries.alerts import org_alerts
-
-        context["alerts"] = org_alerts(org, request.user)
-    except ImportError:  # the alert list is optional for this page
-        context["alerts"] = None
+    context["org_alerts"] = org_alerts(org, request.user)
     return context
 
 

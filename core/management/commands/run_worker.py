@@ -9,6 +9,10 @@ Before it takes a task, and every RECOVER_SECONDS while it runs, it fails the jo
 pause that doubles from FIRST_PAUSE to MAX_PAUSE seconds; a loop that then ran a while starts over at the
 first pause. SIGTERM and Ctrl+C stop it as they stop db_worker.
 
+Every CHECK_SECONDS a thread of its own runs the periodic work the apps declared (core/periodic.py, e.g. the
+reform ledger's daily alert refresh) when it is due; a period is claimed in the shared cache first, so
+of several workers only one runs it.
+
 Run it as a service (systemd `Restart=always`): a worker that is killed anyway is restarted, and its
 interrupted job is failed at that start, with a message that tells the person to ask again.
 """
@@ -25,6 +29,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from core import periodic
 from core.jobs import job_task_lost, jobs_recover_interrupted, worker_alive, worker_identity
 
 logger = logging.getLogger(__name__)
@@ -47,6 +52,7 @@ class ResilientWorker(db_worker.Worker):
     def run(self) -> None:
         if not self.batch:
             threading.Thread(target=self._recover_periodically, name="job-recovery", daemon=True).start()
+            threading.Thread(target=self._run_periodic_work, name="periodic-work", daemon=True).start()
         pause = self.first_pause
         while True:
             started = time.monotonic()
@@ -86,6 +92,16 @@ class ResilientWorker(db_worker.Worker):
                 logger.warning("job recovery failed; trying again in %d s", RECOVER_SECONDS, exc_info=True)
             finally:
                 connections.close_all()  # this thread's connections only
+
+    def _run_periodic_work(self) -> None:
+        while self.running:
+            try:
+                periodic.run_due(holder=self.worker_id)
+            except Exception:  # the cache or the database gone: try again at the next check
+                logger.warning("periodic work not checked; trying again in %d s", periodic.CHECK_SECONDS, exc_info=True)
+            finally:
+                connections.close_all()  # this thread's connections only
+            time.sleep(periodic.CHECK_SECONDS)
 
 
 class Command(db_worker.Command):
