@@ -427,10 +427,20 @@ def written(check: Check) -> dict[Key, Finding]:
     return found
 
 
-def findings(*, today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> dict[Key, Finding]:
-    """Every rule over every ledger checked on `today`: {(org id, kind, subject): Finding}."""
+def findings(
+    *,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    org_ids: Iterable[int] | None = None,
+) -> dict[Key, Finding]:
+    """Every rule over every ledger checked on `today` (or only those of `org_ids`):
+    {(org id, kind, subject): Finding}."""
     today = today or deadlines.today()
-    check = Check(today=today, settings=ReformSettings.current(), ledgers=list(checked_ledgers(today)))
+    ledgers = checked_ledgers(today)
+    if org_ids is not None:
+        org_ids = set(org_ids)
+        ledgers = ledgers.filter(org_id__in=org_ids)
+    check = Check(today=today, settings=ReformSettings.current(), ledgers=list(ledgers))
     found: dict[Key, Finding] = {}
     rules = list(RULES.values())
     # The reasons are stored: always in the site's language, whoever's request or job computes them.
@@ -439,6 +449,8 @@ def findings(*, today: dt.date | None = None, progress: Callable[[int, int], Non
             if progress is not None:
                 progress(done, len(rules) + 1)
             found.update(fn(check))
+    if org_ids is not None:
+        found = {key: finding for key, finding in found.items() if key[0] in org_ids}
     return found
 
 

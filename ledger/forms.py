@@ -27,7 +27,7 @@ class PlanForm(VersionForm):
     plan_title = forms.CharField(label=_("实施方案名称"), max_length=200, required=False)
     plan_issuer = forms.CharField(label=_("印发单位"), max_length=200, required=False)
     plan_doc_number = forms.CharField(
-        label=_("文号"), max_length=100, required=False, help_text=_("如：云电工〔2019〕12号")
+        label=_("实施方案文号"), max_length=100, required=False, help_text=_("如：云电工〔2019〕12号")
     )
     plan_file = forms.FileField(label=_("上传实施方案文件"), required=False, help_text=_("PDF、Word 或图片。"))
     group_established_on = forms.DateField(label=_("领导小组成立日期"), required=False, widget=DATE_WIDGET)

@@ -19,7 +19,9 @@ BATCH = 500
 
 
 @transaction.atomic
-def alerts_refresh(*, by: Actor, today: dt.date | None = None) -> alerts.RefreshResult:
+def alerts_refresh(
+    *, by: Actor, today: dt.date | None = None, org_ids: list[int] | None = None
+) -> alerts.RefreshResult:
     """Raise the alerts found anew (since, raised on `today`), update the reason and evidence of those
     still found, clear those whose cause is gone (cleared on `today`); one audit row with the counts.
 
@@ -31,8 +33,11 @@ def alerts_refresh(*, by: Actor, today: dt.date | None = None) -> alerts.Refresh
     today = today or deadlines.today()
     ReformSettings.current()
     lock_row(ReformSettings.objects.all(), pk=1)
-    found = alerts.findings(today=today, progress=lambda done, total: current_job_progress(done=done, total=total))
-    open_alerts = {(a.org_id, a.kind, a.subject): a for a in Alert.objects.open()}
+    found = alerts.findings(
+        today=today, progress=lambda done, total: current_job_progress(done=done, total=total), org_ids=org_ids
+    )
+    open_rows = Alert.objects.open() if org_ids is None else Alert.objects.open().filter(org_id__in=org_ids)
+    open_alerts = {(a.org_id, a.kind, a.subject): a for a in open_rows}
 
     new = [
         Alert(
@@ -62,13 +67,26 @@ def alerts_refresh(*, by: Actor, today: dt.date | None = None) -> alerts.Refresh
     for start in range(0, len(gone), BATCH):
         Alert.objects.filter(pk__in=gone[start : start + BATCH]).update(cleared_on=today, checked_on=today)
     result = alerts.RefreshResult(raised=len(new), cleared=len(gone), kept=len(kept))
+    if org_ids is not None and not (new or gone):
+        return result  # a recheck after an organisation's own write that changed nothing: no row to audit
     audit.record(
         by, "ledger.alerts.refresh", object_type="ledger.alert", object_repr=_("产改预警"), after=None,
         detail={
-            "today": today.isoformat(), "raised": result.raised, "cleared": result.cleared, "kept": result.kept,
+            "today": today.isoformat(), "orgs": org_ids,
+            "raised": result.raised, "cleared": result.cleared, "kept": result.kept,
             "raised_by_kind": alerts.kinds_of(key for key in found if key not in open_alerts),
             "cleared_by_kind": alerts.kinds_of(key for key in open_alerts if key not in found),
         },
     )  # fmt: skip
     current_job_progress(done=1, total=1)
     return result
+
+
+def recheck_after_commit(org_id: int) -> None:
+    """Recheck one organisation's alerts once the write that may have changed them is committed, so its
+    ledger shows at once that recording a plan cleared "未出台实施方案" (the daily run checks everyone)."""
+
+    def run() -> None:
+        alerts_refresh(by=Actor.system("ledger.alerts"), org_ids=[org_id])
+
+    transaction.on_commit(run)

@@ -26,6 +26,13 @@ from orgs.scoping import ensure_action, ensure_allowed, ensure_office
 TASKED_KINDS = (OrgKind.UNION, OrgKind.ENTERPRISE)
 
 
+def recheck(org_id: int) -> None:
+    """The organisation's alerts are checked again once this write is committed (ledger.services.alerts)."""
+    from ledger.services.alerts import recheck_after_commit
+
+    recheck_after_commit(org_id)
+
+
 def ensure_manager(by: Actor) -> None:
     """The reform office with the right to organise assessment and supervision (settings, rounds, alerts)."""
     ensure_office(by)
@@ -117,6 +124,7 @@ def ledger_update(*, by: Actor, ledger: Ledger, version: int, **fields: Any) -> 
         **{k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()},
     )
     audit.record(by, "ledger.ledger.update", ledger, before=before)
+    recheck(ledger.org_id)
     return ledger
 
 
@@ -182,6 +190,7 @@ def member_add(
         user=user,
     )
     audit.record(by, "ledger.member.add", member)
+    recheck(ledger.org_id)
     return member
 
 
@@ -197,6 +206,7 @@ def member_end(*, by: Actor, member: GroupMember, left_on: dt.date) -> GroupMemb
     member.left_on = left_on
     member.save(update_fields=["left_on"])
     audit.record(by, "ledger.member.end", member, before=before)
+    recheck(member.ledger.org_id)
     return member
 
 
@@ -252,6 +262,7 @@ def officer_add(
         user=user,
     )
     audit.record(by, "ledger.officer.add", officer)
+    recheck(ledger.org_id)
     return officer
 
 
@@ -266,4 +277,5 @@ def officer_end(*, by: Actor, officer: Officer, left_on: dt.date) -> Officer:
     officer.left_on = left_on
     officer.save(update_fields=["left_on"])
     audit.record(by, "ledger.officer.end", officer, before=before)
+    recheck(officer.ledger.org_id)
     return officer

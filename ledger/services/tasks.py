@@ -15,6 +15,7 @@ from core.errors import UserError
 from core.models import versioned_update
 from ledger.choices import KeyTask, TargetKind, TaskStatus
 from ledger.models import Document, Ledger, Milestone, Task, TaskUpdate
+from ledger.services.ledgers import recheck
 from orgs.choices import Action
 from orgs.scoping import ensure_allowed
 
@@ -148,6 +149,7 @@ def task_create(*, by: Actor, ledger: Ledger, **values: Any) -> Task:
     _check_owner(values.get("owner"), ledger)
     task = Task.objects.create(ledger=ledger, **clean_task(values))
     audit.record(by, "ledger.task.create", task)
+    recheck(ledger.org_id)
     return task
 
 
@@ -161,6 +163,7 @@ def task_update(*, by: Actor, task: Task, version: int, **values: Any) -> Task:
     before = audit.snapshot(task)
     versioned_update(task, version, conflict_message=_("该任务已被他人修改，请刷新后重试。"), **cleaned)
     audit.record(by, "ledger.task.update", task, before=before)
+    recheck(task.ledger.org_id)
     return task
 
 
@@ -172,6 +175,7 @@ def task_delete(*, by: Actor, task: Task) -> None:
         raise UserError(_("该任务已有进展记录，不能删除；如不再推进，请把状态改为“已取消”。"))
     before = audit.snapshot(task)
     audit.record(by, "ledger.task.delete", task, before=before, after=None)
+    recheck(task.ledger.org_id)
     task.delete()
 
 
@@ -249,4 +253,5 @@ def update_add(
         versioned_update(task, task.version, status=TaskStatus.ACTIVE)
         audit.record(by, "ledger.task.update", task, before=before, detail={"by_update": update.pk})
     audit.record(by, "ledger.update.add", update)
+    recheck(task.ledger.org_id)
     return update

@@ -35,7 +35,7 @@ from core.models import versioned_update
 from core.workflow import transition
 from ledger.choices import Aspect, DocumentKind, WrittenStatus
 from ledger.models import Document, Ledger, WrittenReport, WrittenRound, WrittenSection
-from ledger.services.ledgers import document_add, ensure_manager
+from ledger.services.ledgers import document_add, ensure_manager, recheck
 from ledger.workflow import WRITTEN_WORKFLOW, may_review
 from orgs.choices import Action, Role
 from orgs.models import Organisation
@@ -359,6 +359,7 @@ def written_step(
         detail=detail or None,
         **fields,
     )
+    recheck(org.pk)
     names = {"org": org.name, "round": report.round.title}
     if step == "submit":
         _notify(

@@ -565,3 +565,40 @@ def test_the_api_lists_the_scope_and_refuses_bad_filters(tree, raised):
         office.get(reverse("ledger-alert-list"), {"union": "U-B"}).json()["count"]
         == Alert.objects.filter(org__code__in=["U-B", "E-B1"]).count()
     )
+
+
+def test_an_organisations_own_write_rechecks_its_alerts_at_once(
+    tree, ledgers, clock, django_capture_on_commit_callbacks
+):
+    """Recording the plan clears "no plan" on the spot (not only at the next daily run), and only there."""
+    import datetime as dt
+
+    from core.actor import Actor
+    from core.models import AuditEntry
+    from ledger import alerts, services
+    from ledger.choices import AlertKind
+    from ledger.models import Alert
+    from orgs.choices import Role
+
+    alerts.refresh()
+    assert Alert.objects.open().filter(org=tree.ent_a1, kind=AlertKind.NO_PLAN).exists()
+    before = Alert.objects.open().exclude(org=tree.ent_a1).count()
+    ledger = ledgers["E-A1"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ledger_update(
+            by=Actor(user=tree.user(Role.REPORTER)), ledger=ledger, version=ledger.version,
+            plan_issued_on=dt.date(2018, 6, 1),
+        )  # fmt: skip
+    assert not Alert.objects.open().filter(org=tree.ent_a1, kind=AlertKind.NO_PLAN).exists()
+    assert Alert.objects.filter(org=tree.ent_a1, kind=AlertKind.NO_PLAN, cleared_on__isnull=False).exists()
+    assert Alert.objects.open().exclude(org=tree.ent_a1).count() == before  # the others wait for the daily run
+    row = AuditEntry.objects.filter(event="ledger.alerts.refresh").latest("id")
+    assert row.detail["orgs"] == [tree.ent_a1.pk] and row.detail["cleared"] >= 1
+    # A write that changes no alert leaves no refresh row.
+    count = AuditEntry.objects.filter(event="ledger.alerts.refresh").count()
+    ledger.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ledger_update(
+            by=Actor(user=tree.user(Role.REPORTER)), ledger=ledger, version=ledger.version, notes="x"
+        )
+    assert AuditEntry.objects.filter(event="ledger.alerts.refresh").count() == count
