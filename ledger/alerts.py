@@ -266,7 +266,7 @@ def idle(check: Check) -> dict[Key, Finding]:
         found[(ledger.org_id, AlertKind.NO_ACTION, "")] = Finding(
             _(
                 "已出台实施方案并成立领导小组，但自%(last)s以来已超过%(months)d个月没有任何工作记录"
-                "（报表、任务及进展、书面报告、台账更新）。"
+                "（改革任务及进展、书面报告、台账更新；统计报表不计在内）。"
             )
             % {"last": day_text(last), "months": months},
             {"last_activity": _iso(last), "idle_months": months},

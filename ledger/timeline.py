@@ -7,7 +7,7 @@
 
 A source is a function `fn(org_ids, today) -> Iterable[Event]` that reads the events of many
 organisations at once (no query per organisation). Each event says whether it is the organisation's
-own activity (a plan issued, a task updated, a report submitted) or something that happened to it
+own reform activity (a plan issued, a task updated, a written report submitted) or something that happened to it
 (put on the ledger, a deadline passed, an alert raised). `last_activity` — what the "a plan and a
 group but no action" alert reads — is the latest day of an activity event, over every source; a
 source may give a set-based `latest(org_ids, today)` instead when reading all its events would be
@@ -28,13 +28,12 @@ activity on the day it was recorded: `Event.at` is when it was entered, `Event.o
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -368,34 +367,12 @@ def written_events(org_ids: Sequence[int], today: dt.date) -> Iterator[Event]:
                         url=url, at=at, activity=False)  # fmt: skip
 
 
-def _report_latest(org_ids: Sequence[int], today: dt.date) -> dict[int, dt.date]:
-    """The latest statistics report submitted by each organisation or anyone in its subtree (one query)."""
-    from orgs.models import Organisation
-    from orgs.scoping import within
-    from reporting.models import Report
-
-    paths = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "path"))
-    if not paths:
-        return {}
-    rows = sorted(
-        Report.objects.filter(within("org__path", list(paths.values())), submitted_at__isnull=False)
-        .values("org__path")
-        .annotate(last=Max("submitted_at"))
-        .values_list("org__path", "last")
-    )
-    keys = [path for path, _last in rows]
-    found = {}
-    for org_id, path in paths.items():
-        start, end = bisect.bisect_left(keys, path), bisect.bisect_left(keys, path + "\uffff")
-        moments = [last for _path, last in rows[start:end]]
-        if moments:
-            found[org_id] = deadlines.today(max(moments))
-    return found
-
-
-@source(kinds={KIND_REPORT: gettext_lazy("统计报表")}, latest=_report_latest, name="ledger.reports")
+@source(kinds={KIND_REPORT: gettext_lazy("统计报表")}, name="ledger.reports")
 def report_events(org_ids: Sequence[int], today: dt.date) -> Iterator[Event]:
-    """The organisation's own statistics reports submitted, submitted again and accepted."""
+    """The organisation's own statistics reports submitted, submitted again and accepted.
+
+    Shown on the timeline but not counted as reform activity: filing the statistics is routine, and a union
+    whose enterprises report every quarter can still have "a plan and a group but no action"."""
     from reporting.models import Report
 
     reports = Report.objects.filter(org_id__in=org_ids).filter(
@@ -408,10 +385,10 @@ def report_events(org_ids: Sequence[int], today: dt.date) -> Iterator[Event]:
         url = link("reporting:report_detail", pk)
         if first:
             yield Event(org_id, day_of(first), KIND_REPORT, _("提交统计报表《%(dataset)s》（%(period)s）") % words,
-                        url=url, at=first)  # fmt: skip
+                        url=url, at=first, activity=False)  # fmt: skip
         if last and first and last != first:
             yield Event(org_id, day_of(last), KIND_REPORT, _("重新提交统计报表《%(dataset)s》（%(period)s）") % words,
-                        url=url, at=last)  # fmt: skip
+                        url=url, at=last, activity=False)  # fmt: skip
         if accepted:
             title = _("统计报表《%(dataset)s》（%(period)s）通过验收") % words
             yield Event(org_id, day_of(accepted), KIND_REPORT, title, url=url, at=accepted, activity=False)

@@ -217,7 +217,7 @@ def test_a_plan_and_a_group_but_no_action_is_raised_after_the_idle_months_and_cl
     idle = open_of(tree.ent_a1)[(AlertKind.NO_ACTION, "")]
     assert idle.reason == (
         "已出台实施方案并成立领导小组，但自2021年3月1日以来已超过6个月没有任何工作记录"
-        "（报表、任务及进展、书面报告、台账更新）。"
+        "（改革任务及进展、书面报告、台账更新；统计报表不计在内）。"
     )
     assert idle.since == dt.date(2021, 9, 1) and idle.evidence == {"last_activity": "2021-03-01", "idle_months": 6}
     assert (AlertKind.NO_ACTION, "") not in open_of(tree.ent_a2)  # no plan, no group: other alerts

@@ -102,7 +102,7 @@ def test_events_filter_by_kind(tree, history):
     assert {e.kind for e in timeline.events_of([tree.ent_a1.pk], kinds=["people", "alert"])} == {"people", "alert"}
 
 
-def test_last_activity_counts_recording_and_the_subtrees_reports(tree, history, wf):
+def test_last_activity_counts_reform_records_not_statistics_reports(tree, history, wf):
     # E-A1: the written report's submission (2021-07-10); the return and the alerts are not its doing.
     latest = timeline.last_activity([tree.ent_a1.pk, tree.union_a.pk, tree.ent_b1.pk])
     assert latest[tree.ent_a1.pk] == dt.date(2021, 7, 10)
@@ -110,10 +110,10 @@ def test_last_activity_counts_recording_and_the_subtrees_reports(tree, history, 
 
     yearly, _quarterly = wf
     submitted_report(tree, yearly, "2021", tree.ent_a2)  # submitted 2022-01-10 by the enterprise below union A
-    latest = timeline.last_activity([tree.ent_a1.pk, tree.union_a.pk, tree.ent_b1.pk])
-    assert latest[tree.union_a.pk] == dt.date(2022, 1, 10)  # a report of its subtree counts for the union
-    assert latest[tree.ent_a1.pk] == dt.date(2021, 7, 10)  # a sibling's does not
-    assert tree.ent_b1.pk not in latest
+    latest = timeline.last_activity([tree.ent_a1.pk, tree.union_a.pk, tree.ent_a2.pk])
+    # Filing statistics is routine, not reform action: neither the enterprise nor its union counts it.
+    assert tree.union_a.pk not in latest and tree.ent_a2.pk not in latest
+    assert latest[tree.ent_a1.pk] == dt.date(2021, 7, 10)
     events = timeline.events_of([tree.ent_a2.pk], kinds=["report"])
     report = Report.objects.get(org=tree.ent_a2)
     assert titles(events) == [("2022-01-10", "提交统计报表《产业工人队伍基本情况》（2021）")]
