@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.choices import Aspect
-from ledger.demo.common import Cast, Timeline, plain_name, rng
+from ledger.demo.common import IDLE_UNIONS, UNION_CODES, Cast, Timeline, plain_name, rng
 from ledger.models import WrittenReport
 from orgs.choices import OrgKind
 from orgs.models import Organisation
@@ -34,9 +34,9 @@ class RoundSpec:
     fates: tuple[tuple[str, int], ...]
 
 
-# Besides the unions themselves, the enterprises of these unions write to their union (云南电网's bureaus, where
-# the demo accounts union_admin and reporter work); the other enterprises are not asked in the demo.
-WRITING_UNIONS = frozenset({"U01"})
+# Every organisation on the ledger reports: the unions to the office, their enterprises to their union, except
+# below the idle unions (a plan and a group, nothing more), where nobody writes.
+WRITING_UNIONS = frozenset(UNION_CODES) - IDLE_UNIONS
 ACCEPTED, LATE, BOUNCED, RETURNED, SUBMITTED, DRAFT, MISSING = (
     "accepted", "late", "bounced", "returned", "submitted", "draft", "missing",
 )  # fmt: skip

@@ -84,9 +84,21 @@ def alerts_refresh(
 
 def recheck_after_commit(org_id: int) -> None:
     """Recheck one organisation's alerts once the write that may have changed them is committed, so its
-    ledger shows at once that recording a plan cleared "未出台实施方案" (the daily run checks everyone)."""
+    ledger shows at once that recording a plan cleared "未出台实施方案" (the daily run checks everyone).
+
+    Many writes in one transaction (a form saving files and the plan, a demo or an import) make one recheck
+    of every organisation they touched, after the commit."""
+    connection = transaction.get_connection()
+    queued = getattr(connection, "_ledger_recheck", None)
+    # Still queued only while its callback waits in this transaction (a rollback drops the callback).
+    if queued is not None and any(entry[1] is queued[1] for entry in connection.run_on_commit):
+        queued[0].add(org_id)
+        return
+    org_ids: set[int] = {org_id}
 
     def run() -> None:
-        alerts_refresh(by=Actor.system("ledger.alerts"), org_ids=[org_id])
+        connection._ledger_recheck = None
+        alerts_refresh(by=Actor.system("ledger.alerts"), org_ids=sorted(org_ids))
 
+    connection._ledger_recheck = (org_ids, run)
     transaction.on_commit(run)

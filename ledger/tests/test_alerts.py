@@ -602,3 +602,37 @@ def test_an_organisations_own_write_rechecks_its_alerts_at_once(
             by=Actor(user=tree.user(Role.REPORTER)), ledger=ledger, version=ledger.version, notes="x"
         )
     assert AuditEntry.objects.filter(event="ledger.alerts.refresh").count() == count
+
+
+def test_writes_in_one_transaction_make_one_recheck_and_a_rollback_leaves_none_pending(
+    tree, ledgers, clock, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.db import transaction
+
+    from core.actor import Actor
+    from ledger import services
+    from ledger.choices import AlertKind
+    from ledger.models import Alert
+    from orgs.choices import Role
+
+    refresh()
+    by = Actor(user=tree.user(Role.UNION_ADMIN))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            for code in ("E-A1", "E-A2"):
+                ledger = ledgers[code]
+                services.ledger_update(by=by, ledger=ledger, version=ledger.version, plan_issued_on=dt.date(2018, 5, 1))
+    assert len(callbacks) == 1
+    assert not Alert.objects.open().filter(org__code__in=["E-A1", "E-A2"], kind=AlertKind.NO_PLAN).exists()
+    # A rolled-back write drops its recheck; the next write still gets one.
+    try:
+        with transaction.atomic():
+            services.member_add(by=by, ledger=ledgers["E-A1"], name="甲", role="leader", joined_on=dt.date(2019, 1, 1))
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.member_add(by=by, ledger=ledgers["E-A2"], name="乙", role="leader", joined_on=dt.date(2019, 1, 1))
+    assert len(callbacks) == 1
