@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('reform_start', models.DateField(default=datetime.date(2018, 1, 1), verbose_name='改革启动日期')),
                 ('plan_deadline', models.DateField(default=datetime.date(2018, 12, 31), help_text='此后出台的实施方案视为滞后。', verbose_name='实施方案出台期限')),
                 ('group_deadline', models.DateField(default=datetime.date(2018, 12, 31), verbose_name='领导小组成立期限')),
-                ('idle_months', models.PositiveSmallIntegerField(default=6, help_text='连续这么多个月没有任何记录（报表、任务进展、书面报告等）即预警。', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(36)], verbose_name='无行动预警月数')),
+                ('idle_months', models.PositiveSmallIntegerField(default=6, help_text='连续这么多个月没有任何改革工作记录（改革任务及进展、书面报告、台账更新；统计报表不计在内）即预警。', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(36)], verbose_name='无行动预警月数')),
                 ('lag_points', models.PositiveSmallIntegerField(default=20, help_text='指标实际进度比按时间均匀推进应达到的进度低这么多个百分点即预警。', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='进度滞后预警阈值（百分点）')),
             ],
             options={

@@ -194,20 +194,25 @@ def member_add(
     return member
 
 
+def _end(by: Actor, row: GroupMember | Officer, left_on: dt.date, *, started: dt.date, event: str):
+    """Close a dated membership (a group member's, an officer's) on `left_on`: the row stays as history."""
+    ensure_allowed(by, Action.EDIT, row.ledger.org)
+    if row.left_on is not None:
+        raise UserError(_("“%(name)s”已于 %(day)s 离任。") % {"name": row.name, "day": row.left_on}, field="left_on")
+    if left_on < started:
+        raise UserError(_("终止日期不能早于起始日期（%(day)s）。") % {"day": started}, field="left_on")
+    before = audit.snapshot(row)
+    row.left_on = left_on
+    row.save(update_fields=["left_on"])
+    audit.record(by, event, row, before=before)
+    recheck(row.ledger.org_id)
+    return row
+
+
 @transaction.atomic
 def member_end(*, by: Actor, member: GroupMember, left_on: dt.date) -> GroupMember:
-    """Close a membership on `left_on`: the row stays as history."""
-    ensure_allowed(by, Action.EDIT, member.ledger.org)
-    if member.left_on is not None:
-        raise UserError(_("该成员已于 %(day)s 离任。") % {"day": member.left_on}, field="left_on")
-    if left_on < member.joined_on:
-        raise UserError(_("终止日期不能早于起始日期（%(day)s）。") % {"day": member.joined_on}, field="left_on")
-    before = audit.snapshot(member)
-    member.left_on = left_on
-    member.save(update_fields=["left_on"])
-    audit.record(by, "ledger.member.end", member, before=before)
-    recheck(member.ledger.org_id)
-    return member
+    """A leading-group member leaves on `left_on`."""
+    return _end(by, member, left_on, started=member.joined_on, event="ledger.member.end")
 
 
 def _clean_phone(phone: str) -> str:
@@ -268,14 +273,5 @@ def officer_add(
 
 @transaction.atomic
 def officer_end(*, by: Actor, officer: Officer, left_on: dt.date) -> Officer:
-    ensure_allowed(by, Action.EDIT, officer.ledger.org)
-    if officer.left_on is not None:
-        raise UserError(_("该人员已于 %(day)s 离任。") % {"day": officer.left_on}, field="left_on")
-    if left_on < officer.started_on:
-        raise UserError(_("终止日期不能早于起始日期（%(day)s）。") % {"day": officer.started_on}, field="left_on")
-    before = audit.snapshot(officer)
-    officer.left_on = left_on
-    officer.save(update_fields=["left_on"])
-    audit.record(by, "ledger.officer.end", officer, before=before)
-    recheck(officer.ledger.org_id)
-    return officer
+    """An information officer or liaison leaves on `left_on`."""
+    return _end(by, officer, left_on, started=officer.started_on, event="ledger.officer.end")
