@@ -572,6 +572,7 @@ ALERT_PARAMS = [
     OpenApiParameter("prefecture", OpenApiTypes.STR, description="州市行政区划代码，如 530100"),
     OpenApiParameter("kind", OpenApiTypes.STR, description="预警类型，如 no_plan"),
     OpenApiParameter("age", OpenApiTypes.INT, description="持续超过的天数：30、90 或 180"),
+    OpenApiParameter("level", OpenApiTypes.STR, description="union（省级产业系统公司工会）或 enterprise（企业）"),
     OpenApiParameter("state", OpenApiTypes.STR, description="open（默认）、cleared 或 all"),
 ]
 

@@ -46,7 +46,9 @@ class ReformSettings(BaseModel):
         _("无行动预警月数"),
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
-        help_text=_("连续这么多个月没有任何改革工作记录（改革任务及进展、书面报告、台账更新；统计报表不计在内）即预警。"),
+        help_text=_(
+            "连续这么多个月没有任何改革工作记录（改革任务及进展、书面报告、台账更新；统计报表不计在内）即预警。"
+        ),
     )
     lag_points = models.PositiveSmallIntegerField(
         _("进度滞后预警阈值（百分点）"),

@@ -27,6 +27,10 @@ def alerts_visible(user, action: str = Action.VIEW):
     return Alert.objects.visible_to(user, action).select_related("org", "org__region")
 
 
+# The levels the list can narrow to: the provincial unions (the speech's 35) or the enterprises.
+LEVELS = (OrgKind.UNION, OrgKind.ENTERPRISE)
+
+
 @dataclass(frozen=True)
 class AlertFilter:
     """The list's filters, checked: unknown values are refused by `clean_filter`, never guessed."""
@@ -36,13 +40,14 @@ class AlertFilter:
     kind: str = ""
     age: int | None = None
     state: str = "open"
+    level: str = ""  # "union" (the provincial unions) or "enterprise"; "" both
 
     def query(self, **changes) -> str:
         """The filter as a query string (without `page`), with `changes` applied."""
         from urllib.parse import urlencode
 
         values = {"union": self.union, "prefecture": self.prefecture, "kind": self.kind,
-                  "age": self.age or "", "state": self.state}  # fmt: skip
+                  "age": self.age or "", "state": self.state, "level": self.level}  # fmt: skip
         values.update(changes)
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
@@ -75,7 +80,10 @@ def clean_filter(params) -> AlertFilter:
     if prefecture and not (prefecture.isdigit() and len(prefecture) == 6):
         raise FilterError("prefecture", _("州市应为 6 位行政区划代码，如 530100。"))
     union = (params.get("union") or "").strip()[:64]
-    return AlertFilter(union=union, prefecture=prefecture, kind=kind, age=age, state=state)
+    level = (params.get("level") or "").strip()
+    if level and level not in LEVELS:
+        raise FilterError("level", _("单位层级应为 union（省级产业系统公司工会）或 enterprise（企业）。"))
+    return AlertFilter(union=union, prefecture=prefecture, kind=kind, age=age, state=state, level=level)
 
 
 def filter_alerts(queryset, flt: AlertFilter, *, today: dt.date | None = None, with_kind: bool = True):
@@ -86,6 +94,8 @@ def filter_alerts(queryset, flt: AlertFilter, *, today: dt.date | None = None, w
         queryset = queryset.filter(within("org__path", [root])) if root else queryset.none()
     if flt.prefecture:
         queryset = queryset.filter(Q(org__region_id=flt.prefecture) | Q(org__region__parent_id=flt.prefecture))
+    if flt.level:
+        queryset = queryset.filter(org__kind=flt.level)
     if flt.state == "open":
         queryset = queryset.filter(cleared_on__isnull=True)
     elif flt.state == "cleared":

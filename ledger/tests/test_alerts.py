@@ -635,3 +635,18 @@ def test_writes_in_one_transaction_make_one_recheck_and_a_rollback_leaves_none_p
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.member_add(by=by, ledger=ledgers["E-A2"], name="乙", role="leader", joined_on=dt.date(2019, 1, 1))
     assert len(callbacks) == 1
+
+
+def test_the_list_narrows_to_the_provincial_unions(client, tree, ledgers, clock):
+    from django.urls import reverse
+
+    from orgs.choices import Role
+
+    refresh()
+    client.force_login(tree.user(Role.OFFICE_ADMIN))
+    unions = client.get(reverse("ledger:alerts"), {"level": "union"}).content.decode()
+    assert 'data-org="U-A"' in unions and 'data-org="E-A1"' not in unions
+    enterprises = client.get(reverse("ledger:alerts"), {"level": "enterprise"}).content.decode()
+    assert 'data-org="E-A1"' in enterprises and 'data-org="U-A"' not in enterprises
+    bad = client.get(reverse("ledger:alerts"), {"level": "unit"}).content.decode()
+    assert "单位层级应为 union" in bad
