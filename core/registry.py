@@ -16,6 +16,7 @@ core imports no app. Each app says what it adds in its own `declarations.py`, wh
     job_kinds / job_kind_label                       what each kind of background job is called
     menu / menu_for                                  the navigation bar's entries, in order, as the user may see them
     periodic / declared_periodic                     work the worker runs by itself every so often (core/periodic.py)
+    todos / todos_for                                what a person should do next, for the home page's 待办事项
     provide / ask / allows                           questions core asks and an app answers (ACCESS_QUESTIONS)
 
 Labels are kept here, never stored on the rows, so old audit rows show today's label.
@@ -48,6 +49,7 @@ _job_kinds: dict[str, Promise | str] = {}
 _menu: dict[str, MenuEntry] = {}
 _providers: dict[str, Callable[..., Any]] = {}
 _periodic: dict[str, Periodic] = {}
+_todo_sources: dict[str, Callable[[Any], Iterable[Todo]]] = {}
 
 
 def _add(table: dict[str, Any], what: str, entries: dict[str, Any]) -> None:
@@ -262,6 +264,35 @@ def periodic(
 def declared_periodic() -> list[Periodic]:
     """Every declared piece of periodic work, by name."""
     return [_periodic[name] for name in sorted(_periodic)]
+
+
+# --- the home page's work list -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing a person should do next: what (a sentence), where (a link), and how urgent (0 first)."""
+
+    text: str
+    url: str = ""
+    urgency: int = 1
+
+
+def todos(name: str, fn: Callable[[Any], Iterable[Todo]]) -> None:
+    """Add a source of to-dos (from an app's declarations.py): `fn(user)` lists that person's, read through the
+    door, cheaply (the home page asks every source)."""
+    known = _todo_sources.get(name)
+    if known is not None and known is not fn:
+        raise ImproperlyConfigured(f"to-do source {name!r} declared twice")
+    _todo_sources[name] = fn
+
+
+def todos_for(user) -> list[Todo]:
+    """Every source's to-dos for `user`, the most urgent first (in the sources' order within a level)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    found = [todo for name in sorted(_todo_sources) for todo in _todo_sources[name](user)]
+    return sorted(found, key=lambda todo: todo.urgency)
 
 
 # --- answers --------------------------------------------------------------------------------------

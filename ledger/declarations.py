@@ -47,6 +47,15 @@ registry.audit_events(
 registry.job_kinds({"ledger.alerts_refresh": _("产改预警计算")})
 
 
+def _todos(user):
+    from ledger.queries.worklist import ledger_todos
+
+    return ledger_todos(user)
+
+
+registry.todos("ledger", _todos)
+
+
 # --- Alerts: the daily refresh, run by the worker once a day (core/periodic.py) ---
 
 

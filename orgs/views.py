@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import registry
 from core.actor import Actor
 from core.errors import ConflictError, UserError
 from orgs import queries, services
@@ -417,7 +418,7 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = {m.role for m in memberships}
     cards = [{"membership": m, "may_open": can(user, Action.ORG_VIEW, m.org)} for m in memberships]
 
-    context: dict = {"cards": cards, "roles": roles, "todos": []}
+    context: dict = {"cards": cards, "roles": roles, "todos": [], "app_todos": registry.todos_for(user)}
     todos: list[str] = context["todos"]
 
     counts = None

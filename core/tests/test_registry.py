@@ -292,3 +292,16 @@ def test_the_import_check_sees_an_app_import(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_x.py").write_text("from orgs.choices import Role\n")
     assert core_imports_of_apps(tmp_path) == {"views.py": {"orgs.scoping", "reporting.queries"}}
+
+
+def test_todos_come_from_every_source_most_urgent_first(monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(registry, "_todo_sources", {})
+    registry.todos("b", lambda user: [registry.Todo("later", urgency=2), registry.Todo("now", urgency=0)])
+    registry.todos("a", lambda user: [registry.Todo("soon", "/x/", 1)])
+    user = SimpleNamespace(is_authenticated=True)
+    assert [t.text for t in registry.todos_for(user)] == ["now", "soon", "later"]
+    assert registry.todos_for(SimpleNamespace(is_authenticated=False)) == []
+    with pytest.raises(ImproperlyConfigured):
+        registry.todos("a", lambda user: [])

@@ -194,8 +194,9 @@ def member_add(
     return member
 
 
-def _end(by: Actor, row: GroupMember | Officer, left_on: dt.date, *, started: dt.date, event: str):
-    """Close a dated membership (a group member's, an officer's) on `left_on`: the row stays as history."""
+def _end(by: Actor, row: GroupMember | Officer, left_on: dt.date, *, started: dt.date) -> dict:
+    """Close a dated membership (a group member's, an officer's) on `left_on`: the row stays as history.
+    Returns the row's values before, for the caller's audit row."""
     ensure_allowed(by, Action.EDIT, row.ledger.org)
     if row.left_on is not None:
         raise UserError(_("“%(name)s”已于 %(day)s 离任。") % {"name": row.name, "day": row.left_on}, field="left_on")
@@ -204,15 +205,16 @@ def _end(by: Actor, row: GroupMember | Officer, left_on: dt.date, *, started: dt
     before = audit.snapshot(row)
     row.left_on = left_on
     row.save(update_fields=["left_on"])
-    audit.record(by, event, row, before=before)
     recheck(row.ledger.org_id)
-    return row
+    return before
 
 
 @transaction.atomic
 def member_end(*, by: Actor, member: GroupMember, left_on: dt.date) -> GroupMember:
     """A leading-group member leaves on `left_on`."""
-    return _end(by, member, left_on, started=member.joined_on, event="ledger.member.end")
+    before = _end(by, member, left_on, started=member.joined_on)
+    audit.record(by, "ledger.member.end", member, before=before)
+    return member
 
 
 def _clean_phone(phone: str) -> str:
@@ -274,4 +276,6 @@ def officer_add(
 @transaction.atomic
 def officer_end(*, by: Actor, officer: Officer, left_on: dt.date) -> Officer:
     """An information officer or liaison leaves on `left_on`."""
-    return _end(by, officer, left_on, started=officer.started_on, event="ledger.officer.end")
+    before = _end(by, officer, left_on, started=officer.started_on)
+    audit.record(by, "ledger.officer.end", officer, before=before)
+    return officer

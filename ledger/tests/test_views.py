@@ -152,3 +152,22 @@ def test_the_office_puts_an_enterprise_on_the_ledger(client, tree, clock):
     assert response.status_code == 302 and Ledger.objects.filter(org__code="E-A2").exists()
     client.force_login(tree.user(Role.UNION_ADMIN))
     assert client.post(reverse("ledger:add"), {"org": "E-A1"}).status_code == 404
+
+
+def test_the_home_page_lists_what_the_ledger_asks_of_each_person(client, tree, ledgers, clock):
+    """The enterprise: its returned report and its alerts; its union: the report waiting for its review."""
+    from ledger import alerts
+    from ledger.tests.written_factories import step, written_report
+
+    alerts.refresh()
+    report = written_report(tree, tree.ent_a1)  # 昆明供电局 writes the 2021 report and submits it
+    step(tree, report, "submit", tree.user(Role.REPORTER))
+    union = tree.user(Role.UNION_ADMIN)
+    body = page(client, union, "home").content.decode()
+    assert "有 1 份书面报告等待您审核" in body and reverse("ledger:written_rounds") in body
+    step(tree, report, "return", union, reason="请补充数据")
+    body = page(client, tree.user(Role.REPORTER), "home").content.decode()
+    assert "昆明供电局的《2021年度》书面报告被退回" in body and reverse("ledger:written", args=[report.pk]) in body
+    assert "条产改预警待处理" in body
+    other = page(client, tree.user(Role.REPORTER, tree.ent_b1), "home").content.decode()
+    assert "昆明供电局" not in other and "云南铜业股份的《2021年度》书面报告请于" in other
