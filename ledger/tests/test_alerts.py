@@ -619,11 +619,10 @@ def test_writes_in_one_transaction_make_one_recheck_and_a_rollback_leaves_none_p
 
     refresh()
     by = Actor(user=tree.user(Role.UNION_ADMIN))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            for code in ("E-A1", "E-A2"):
-                ledger = ledgers[code]
-                services.ledger_update(by=by, ledger=ledger, version=ledger.version, plan_issued_on=dt.date(2018, 5, 1))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for code in ("E-A1", "E-A2"):
+            ledger = ledgers[code]
+            services.ledger_update(by=by, ledger=ledger, version=ledger.version, plan_issued_on=dt.date(2018, 5, 1))
     assert len(callbacks) == 1
     assert not Alert.objects.open().filter(org__code__in=["E-A1", "E-A2"], kind=AlertKind.NO_PLAN).exists()
     # A rolled-back write drops its recheck; the next write still gets one.
