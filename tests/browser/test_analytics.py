@@ -18,9 +18,9 @@ from playwright.sync_api import Page, expect
 from analytics.models import Indicator, IndicatorTarget
 from analytics.tests.helpers import accepted_report
 from orgs.choices import OrgKind, Role
-from orgs.tests.factories import TEST_PASSWORD, make_org, make_tree, make_user
+from orgs.tests.factories import make_org, make_tree, make_user
 from reporting.tests.factories import at, load_workforce
-from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
+from tests.browser.helpers import DESKTOP, PHONE, FixedClock, shot, sign_in, watch_errors
 
 
 @pytest.fixture
@@ -65,24 +65,6 @@ def province(transactional_db, monkeypatch):
     return tree, leader
 
 
-def sign_in(page: Page, base: str, username: str) -> list[str]:
-    """Sign in through the login page; returns the list that collects console errors (CSP violations)."""
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.set_viewport_size(DESKTOP)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
-    return errors
-
-
-def shot(page: Page, name: str, *, full: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"analytics-{name}.png"), full_page=full)
-
-
 def rendered(page: Page, selector: str = ".analytics-chart") -> None:
     """Every chart on the page has been drawn (charts.js marks each one)."""
     charts = page.locator(selector)
@@ -95,7 +77,9 @@ def rendered(page: Page, selector: str = ".analytics-chart") -> None:
 @pytest.mark.django_db(transaction=True)
 def test_dashboard_renders_key_indicators_with_data(province, live_server, page: Page):
     _tree, leader = province
-    errors = sign_in(page, live_server.url, leader.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, leader.username)
 
     page.locator("#nav-analytics").click()
     page.get_by_role("link", name="领导驾驶舱").click()
@@ -110,11 +94,11 @@ def test_dashboard_renders_key_indicators_with_data(province, live_server, page:
     rendered(page)
     tile.locator("summary").click()
     expect(tile.locator(".weak-list li").first).to_contain_text("红河锌业6.00%")  # 90 / 1500
-    shot(page, "dashboard")
+    shot(page, "analytics-", "dashboard")
 
     page.set_viewport_size(PHONE)
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "dashboard-phone", full=False)
+    shot(page, "analytics-", "dashboard-phone", full=False)
     assert errors == []
 
 
@@ -122,7 +106,9 @@ def test_dashboard_renders_key_indicators_with_data(province, live_server, page:
 @pytest.mark.django_db(transaction=True)
 def test_map_renders_prefectures_and_a_click_lists_the_enterprises(province, live_server, page: Page):
     _tree, leader = province
-    errors = sign_in(page, live_server.url, leader.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, leader.username)
 
     page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE&period=2021")
     rendered(page)
@@ -140,7 +126,7 @@ def test_map_renders_prefectures_and_a_click_lists_the_enterprises(province, liv
         }"""
     )
     assert colours > 5
-    shot(page, "map")
+    shot(page, "analytics-", "map")
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="下载图片（PNG）").click()
@@ -156,7 +142,7 @@ def test_map_renders_prefectures_and_a_click_lists_the_enterprises(province, liv
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE&period=2021")
     rendered(page)
-    shot(page, "map-phone", full=False)
+    shot(page, "analytics-", "map-phone", full=False)
     assert errors == []
 
 
@@ -164,7 +150,9 @@ def test_map_renders_prefectures_and_a_click_lists_the_enterprises(province, liv
 @pytest.mark.django_db(transaction=True)
 def test_drill_down_from_province_to_subsidiary_and_back(province, live_server, page: Page):
     tree, leader = province
-    errors = sign_in(page, live_server.url, leader.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, leader.username)
 
     page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&period_from=2021&period_to=2021")
     pivot = page.locator("#pivot-table")
@@ -175,14 +163,14 @@ def test_drill_down_from_province_to_subsidiary_and_back(province, live_server, 
     expect(pivot.locator("tbody tr").first).to_contain_text("修试所")
     expect(pivot.locator("tbody")).to_contain_text("昆明供电局（本级）")
     expect(page.locator("#drill-crumbs li")).to_have_text(["云南省", "省级产业系统公司", "云南电网", "昆明供电局"])
-    shot(page, "pivot")
+    shot(page, "analytics-", "pivot")
 
     # The subsidiary's figure opens the report behind it.
     pivot.locator("tbody tr").first.locator("a.figure-link").click()
     expect(page.locator("h1")).to_contain_text("数据来源：持证率（技能等级证书）")
     expect(page.locator("#drill-table")).to_contain_text("修试所")
     expect(page.locator("#drill-table tbody tr").first).to_contain_text("40")
-    shot(page, "drill-through")
+    shot(page, "analytics-", "drill-through")
     page.get_by_role("link", name="‹ 返回透视表").click()
 
     # And back up to the province through the breadcrumbs.
@@ -196,7 +184,9 @@ def test_drill_down_from_province_to_subsidiary_and_back(province, live_server, 
 @pytest.mark.django_db(transaction=True)
 def test_export_downloads_a_real_xlsx_and_charts_draw(province, live_server, page: Page):
     tree, leader = province
-    errors = sign_in(page, live_server.url, leader.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, leader.username)
 
     page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&org={tree.union_a.pk}&level=children")
     with page.expect_download() as download_info:
@@ -214,14 +204,14 @@ def test_export_downloads_a_real_xlsx_and_charts_draw(province, live_server, pag
     page.get_by_label("图表类型").select_option("ranking")
     page.get_by_role("button", name="查询").click()
     rendered(page)
-    shot(page, "chart-ranking")
+    shot(page, "analytics-", "chart-ranking")
     page.get_by_label("图表类型").select_option("line")
     page.get_by_role("button", name="查询").click()
     rendered(page)
     with page.expect_download() as png_info:
         page.get_by_role("button", name="下载图片（PNG）").click()
     assert Path(png_info.value.path()).read_bytes()[:4] == b"\x89PNG"
-    shot(page, "chart-line")
+    shot(page, "analytics-", "chart-line")
     assert errors == []
 
 
@@ -229,7 +219,9 @@ def test_export_downloads_a_real_xlsx_and_charts_draw(province, live_server, pag
 @pytest.mark.django_db(transaction=True)
 def test_pivot_compares_year_on_year_and_against_a_baseline(province, live_server, page: Page):
     tree, leader = province
-    errors = sign_in(page, live_server.url, leader.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, leader.username)
 
     page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&org={tree.union_a.pk}&period_from=2021")
     page.get_by_label("对比").select_option("yoy")
@@ -237,7 +229,7 @@ def test_pivot_compares_year_on_year_and_against_a_baseline(province, live_serve
     row = page.locator("#pivot-table tbody tr", has_text="昆明供电局")
     expect(row).to_contain_text("同比 +2.43个百分点")  # with its unit: 24.29% (340 / 1400) against 21.86% (306 / 1400)
     expect(page.locator("#pivot-table caption")).to_contain_text("同比（与上年同期比较）")
-    shot(page, "pivot-yoy")
+    shot(page, "analytics-", "pivot-yoy")
 
     page.get_by_label("对比").select_option("baseline")
     page.get_by_label("基期").fill("2022")
@@ -267,7 +259,9 @@ def test_department_viewer_sees_all_assigned_enterprises_and_picks_one(province,
         by=SYSTEM, department=tree.dept, enterprise=tree.ent_b1, valid_from=dt.date(2020, 1, 1)
     )
     viewer = make_user("guoziwei_chakan", role=Role.DEPT_VIEWER, org=tree.dept, full_name="孙查看")
-    errors = sign_in(page, live_server.url, viewer.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, viewer.username)
 
     page.goto(f"{live_server.url}/analytics/pivot/?measure=indicator:CERT_RATE&period_from=2021")
     pivot = page.locator("#pivot-table")
@@ -276,7 +270,7 @@ def test_department_viewer_sees_all_assigned_enterprises_and_picks_one(province,
     expect(pivot).to_contain_text("昆明供电局")
     expect(pivot).to_contain_text("云南铜业股份")
     expect(pivot).not_to_contain_text("曲靖供电局")
-    shot(page, "dept-viewer-pivot")
+    shot(page, "analytics-", "dept-viewer-pivot")
     page.locator("#scope-picker").get_by_role("link", name="云南铜业股份").click()
     expect(pivot.locator("caption")).to_contain_text("云南铜业股份")
     expect(pivot.locator(".total-row")).to_contain_text("11.00%")  # 110 / 1000
@@ -284,7 +278,7 @@ def test_department_viewer_sees_all_assigned_enterprises_and_picks_one(province,
     page.goto(f"{live_server.url}/analytics/")
     expect(page.locator("h1")).to_contain_text("全部挂钩帮带企业（共 2 家）")
     rendered(page)
-    shot(page, "dept-viewer-dashboard")
+    shot(page, "analytics-", "dept-viewer-dashboard")
     assert errors == []
 
 
@@ -301,27 +295,22 @@ def demo_province(transactional_db, settings):
 def test_leader_sees_the_speeches_figures_in_the_demo(demo_province, live_server, page: Page):
     from orgs.demo import DEMO_PASSWORD
 
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("leader")
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, "leader", DEMO_PASSWORD)
 
     # The dashboard shows the latest accepted year (2021, the demo's assessed year); the speech quotes 2020.
     page.goto(f"{live_server.url}/analytics/")
     expect(page.locator('[data-indicator="WORKERS_TOTAL"] [data-value]')).to_contain_text("万人")
     expect(page.locator('[data-indicator="CERT_RATE"]')).to_contain_text("不含农民工")
     rendered(page)
-    shot(page, "demo-dashboard")
+    shot(page, "analytics-", "demo-dashboard")
     page.locator("#dashboard-years").get_by_role("link", name="2020年").click()  # the year the speech quotes
     expect(page.locator('[data-indicator="WORKERS_TOTAL"] [data-value]')).to_contain_text("730.75")
     expect(page.locator('[data-indicator="CERT_RATE"] [data-value]')).to_contain_text("13.71%")
     expect(page.locator('[data-indicator="COLLEGE_RATE"] [data-value]')).to_contain_text("25.16%")
     rendered(page)
-    shot(page, "demo-dashboard-2020")
+    shot(page, "analytics-", "demo-dashboard-2020")
     for code, figure in (("WORKERS_TOTAL", "730.75万"), ("CERT_RATE", "13.71%"), ("COLLEGE_RATE", "25.16%")):
         page.goto(
             f"{live_server.url}/analytics/pivot/?measure=indicator:{code}&level=self&period_from=2020&period_to=2020"
@@ -331,7 +320,7 @@ def test_leader_sees_the_speeches_figures_in_the_demo(demo_province, live_server
     page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE&period=2020")
     rendered(page)
     expect(page.locator("#map-table .total-row")).to_contain_text("13.71%")
-    shot(page, "demo-map")
+    shot(page, "analytics-", "demo-map")
 
     # All-worker rates are labelled as such: 38.16万 over 730.75万 is not the certification rate.
     page.goto(
@@ -347,7 +336,9 @@ def test_leader_sees_the_speeches_figures_in_the_demo(demo_province, live_server
 def test_office_checks_an_expression_and_saves_the_indicator(province, live_server, page: Page):
     tree, _leader = province
     officer = make_user("chanbgai_zhibiao", role=Role.OFFICE_ADMIN, org=tree.office, full_name="钱指标")
-    errors = sign_in(page, live_server.url, officer.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, officer.username)
 
     page.goto(f"{live_server.url}/analytics/indicators/")
     page.get_by_role("link", name="持证率（技能等级证书）").click()
@@ -361,7 +352,7 @@ def test_office_checks_an_expression_and_saves_the_indicator(province, live_serv
     expect(page.locator("#expr-check")).to_contain_text(
         "✓ 分母：#{WF_WORKERS_GROUP.NONMIGRANT} = 产业工人构成（非农民工）"
     )
-    shot(page, "indicator-edit")
+    shot(page, "analytics-", "indicator-edit")
     page.get_by_label("说明", exact=True).fill("持有技能等级证书人数 ÷ 非农民工产业工人数（2021 年修订说明）。")
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#definition")).to_contain_text("2021 年修订说明")
@@ -377,6 +368,6 @@ def test_office_checks_an_expression_and_saves_the_indicator(province, live_serv
     page.get_by_role("button", name="设定目标").click()
     expect(page.locator('#targets tr[data-org="U-A"]')).to_contain_text("云南电网")
     expect(page.locator('#targets tr[data-org="U-A"]')).to_contain_text("18")
-    shot(page, "indicator-targets")
+    shot(page, "analytics-", "indicator-targets")
     assert Indicator.objects.get(code="CERT_RATE").description.endswith("（2021 年修订说明）。")
     assert errors == []

@@ -15,10 +15,10 @@ from analytics.tests.helpers import accepted_report
 from assessment.models import Appeal, Participant, Rating, Result, Round
 from assessment.tests.factories import make_framework
 from orgs.choices import Role
-from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
+from orgs.tests.factories import make_tree, make_user
 from reporting.models import Report
 from reporting.tests.factories import at, load_workforce
-from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
+from tests.browser.helpers import DESKTOP, PHONE, FixedClock, shot, sign_in, watch_errors
 
 
 @pytest.fixture
@@ -43,29 +43,10 @@ def province(transactional_db, monkeypatch):
     return tree, framework, people
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
-
-
 def open_menu(page: Page, entry: str) -> None:
     nav = page.get_by_role("navigation", name="主导航")
     nav.locator("#nav-assessment").click()
     nav.get_by_role("link", name=entry, exact=True).click()
-
-
-def shot(page: Page, name: str, *, full: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"assessment_{name}.png"), full_page=full)
-
-
-def watch_errors(page: Page, errors: list[str]) -> None:
-    page.on("console", lambda msg: errors.append(f"{msg.text} @ {page.url}") if msg.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
 
 
 def alert(page: Page):
@@ -77,8 +58,7 @@ def alert(page: Page):
 def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(province, live_server, page: Page):
     tree, framework, people = province
     base = live_server.url
-    errors: list[str] = []
-    watch_errors(page, errors)
+    errors = watch_errors(page)
     page.set_viewport_size(DESKTOP)
 
     # The office opens the round over every enterprise.
@@ -88,13 +68,13 @@ def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(
     page.get_by_label("轮次名称").fill("2021年度产改工作考核")
     page.get_by_label("申诉截止日期").fill("2022-03-31")
     page.get_by_label("全部企业（3 家）").check()
-    shot(page, "1_open_round")
+    shot(page, "assessment_", "1_open_round")
     page.get_by_role("button", name="开启考核轮次").click()
     expect(alert(page)).to_contain_text("已开启考核轮次“2021年度产改工作考核”，共 3 家被考核单位。")
     round_ = Round.objects.get(name="2021年度产改工作考核")
     expect(page.locator("#participants tbody tr")).to_have_count(3)
     expect(page.locator("#normalisation")).to_contain_text("适用指标得分 ÷ 适用指标满分 × 维度分值")
-    shot(page, "1b_round_overview")
+    shot(page, "assessment_", "1b_round_overview")
 
     # … names the department viewer as rater of every qualitative criterion.
     page.get_by_role("link", name="评分人", exact=True).click()
@@ -116,7 +96,7 @@ def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(
     form.get_by_label("或填写链接").fill("https://example.org/lingdao.pdf")
     form.get_by_role("button", name="添加").click()
     expect(alert(page)).to_contain_text("已添加佐证材料“领导小组成立文件”。")
-    shot(page, "2_self_assessment")
+    shot(page, "assessment_", "2_self_assessment")
 
     # The office moves the round to rating.
     sign_in(page, base, "chanbgai_kaohe")
@@ -135,7 +115,7 @@ def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(
     expect(page.get_by_text("方案印发、机构健全、工作有成效")).to_be_visible()
     page.get_by_label("好", exact=False).first.check()
     page.get_by_label("评语").fill("领导小组运转良好，会议纪要齐全")
-    shot(page, "3_rating_form")
+    shot(page, "assessment_", "3_rating_form")
     page.get_by_role("button", name="保存并评下一项").click()
     expect(alert(page)).to_contain_text("已保存对“昆明供电局”“领导小组和工作机制”的评分。")
     expect(page.locator("h1")).to_contain_text("曲靖供电局")
@@ -147,7 +127,7 @@ def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(
     page.get_by_label("评语").fill("推进较慢")
     page.get_by_role("button", name="保存评分").click()
     expect(page.locator("#rating-count")).to_have_text("已评 3 / 3 项")
-    shot(page, "3b_rating_tasks")
+    shot(page, "assessment_", "3b_rating_tasks")
     assert Rating.objects.filter(rater=people["rater"]).count() == 3
 
     # The office ends rating, computes, checks the ranking and publishes.
@@ -161,7 +141,7 @@ def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(
     expect(table.locator("tbody tr")).to_have_count(3)
     first = table.locator("tbody tr").first
     expect(first).to_have_attribute("data-org", "E-A1")
-    shot(page, "4_ranking")
+    shot(page, "assessment_", "4_ranking")
     page.get_by_label("排名范围").select_option(label="同类：未设置所有制")
     expect(page).to_have_url(f"{base}/assessment/rounds/{round_.pk}/ranking/?computation=1&peer=ownership%3A")
     expect(table.locator("caption")).to_contain_text("按同类排名")
@@ -183,7 +163,7 @@ def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(
     expect(group).to_contain_text("领导小组成立文件")
     expect(page.locator('[data-criterion="CERT"]')).to_contain_text("达标率")
     expect(page.locator("#normalisation")).to_contain_text("适用指标得分 ÷ 适用指标满分 × 维度分值")
-    shot(page, "5_score_card")
+    shot(page, "assessment_", "5_score_card")
 
     # … and appeals one criterion.
     cert = page.locator('[data-criterion="CERT"]')
@@ -195,8 +175,8 @@ def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(
     appeal = Appeal.objects.get()
     assert appeal.participant == Participant.objects.get(round=round_, org=tree.ent_a1)
     assert appeal.criterion.code == "CERT" and appeal.filed_by == people["reporter"]
-    shot(page, "6_appeal_filed")
+    shot(page, "assessment_", "6_appeal_filed")
     page.set_viewport_size(PHONE)
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "7_score_card_phone", full=False)
+    shot(page, "assessment_", "7_score_card_phone", full=False)
     assert errors == []

@@ -11,15 +11,15 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from ledger import alerts
 from ledger.choices import AlertKind
 from ledger.models import Alert, Ledger, ReformSettings, Task
 from orgs.choices import Role
-from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
+from orgs.tests.factories import make_tree, make_user
 from reporting.tests.factories import at
-from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
+from tests.browser.helpers import DESKTOP, PHONE, FixedClock, shot, sign_in, watch_errors
 
 TODAY = dt.date(2022, 3, 1)
 
@@ -39,28 +39,12 @@ def province(transactional_db, monkeypatch):
     return tree, people
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.locator("main").get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"ledger_{name}.png"), full_page=True)
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_enterprise_records_its_plan_and_a_target_and_the_office_sees_the_alert_clear(province, live_server, page):
     tree, people = province
     base = live_server.url
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = watch_errors(page)
     page.set_viewport_size(DESKTOP)
     assert Alert.objects.open().filter(org=tree.ent_a1, kind=AlertKind.NO_PLAN).exists()
 
@@ -72,7 +56,7 @@ def test_enterprise_records_its_plan_and_a_target_and_the_office_sees_the_alert_
     expect(page.get_by_role("heading", level=1)).to_contain_text("昆明供电局")
     expect(page.locator("#org-alerts-open")).to_contain_text("未出台实施方案")
     expect(page.locator("#ledger-checklist")).to_contain_text("未出台")
-    shot(page, "1_enterprise_alerts")
+    shot(page, "ledger_", "1_enterprise_alerts")
 
     # … records its implementation plan (issued in September 2021: reform year 4, after the deadline).
     page.locator("#plan-edit summary").click()
@@ -101,7 +85,7 @@ def test_enterprise_records_its_plan_and_a_target_and_the_office_sees_the_alert_
     task_form.get_by_label("成果目标").fill("新建职工创新工作室")
     task_form.get_by_label("计量单位").fill("个")
     task_form.get_by_label("目标值").fill("4")
-    shot(page, "2_task_form")
+    shot(page, "ledger_", "2_task_form")
     task_form.get_by_role("button", name="保存").click()
     expect(page.locator(".alert").first).to_contain_text("已新建任务“新建职工创新工作室”")
     expect(page.locator("#task-target")).to_contain_text("新建职工创新工作室 4个")
@@ -113,7 +97,7 @@ def test_enterprise_records_its_plan_and_a_target_and_the_office_sees_the_alert_
     page.goto(f"{base}/ledger/org/E-A1/")
     expect(page.locator("#task-cards")).to_contain_text("新建职工创新工作室")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    shot(page, "3_phone_ledger")
+    shot(page, "ledger_", "3_phone_ledger")
     page.set_viewport_size(DESKTOP)
 
     # The daily check runs; the office sees "no plan" cleared and the late plan flagged with its reason.
@@ -122,10 +106,10 @@ def test_enterprise_records_its_plan_and_a_target_and_the_office_sees_the_alert_
     page.goto(f"{base}/ledger/alerts/?state=cleared")
     cleared = page.locator(f"#alert-list tr[data-org='E-A1'][data-kind='{AlertKind.NO_PLAN}']")
     expect(cleared).to_have_count(1)
-    shot(page, "4_office_cleared")
+    shot(page, "ledger_", "4_office_cleared")
     page.goto(f"{base}/ledger/alerts/")
     late = page.locator(f"#alert-list tr[data-org='E-A1'][data-kind='{AlertKind.LATE_PLAN}']")
     expect(late).to_contain_text("2021")
     expect(page.locator(f"#alert-list tr[data-org='E-A1'][data-kind='{AlertKind.NO_PLAN}']")).to_have_count(0)
-    shot(page, "5_office_open")
+    shot(page, "ledger_", "5_office_open")
     assert not errors, errors

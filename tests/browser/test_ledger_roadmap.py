@@ -20,9 +20,9 @@ from ledger.choices import KeyTask, OfficerKind, TargetKind, TaskStatus
 from ledger.models import Ledger, Milestone, Officer, TaskUpdate
 from ledger.tests.factories import make_ledgers, make_task
 from orgs.choices import Role
-from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
+from orgs.tests.factories import make_tree, make_user
 from reporting.tests.factories import at, load_workforce
-from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
+from tests.browser.helpers import DESKTOP, PHONE, FixedClock, shot, sign_in, watch_errors
 
 
 @pytest.fixture
@@ -62,28 +62,13 @@ def province(transactional_db, monkeypatch):
     return tree, chair
 
 
-def sign_in(page: Page, base: str, username: str) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.set_viewport_size(DESKTOP)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
-    return errors
-
-
-def shot(page: Page, name: str, *, full: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"ledger-{name}.png"), full_page=full)
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_union_chair_reads_an_enterprises_roadmap_on_a_desk_and_a_phone(province, live_server, page: Page):
     _tree, chair = province
-    errors = sign_in(page, live_server.url, chair.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, chair.username)
 
     page.goto(f"{live_server.url}/ledger/org/E-A1/roadmap/")
     gantt = page.locator("#roadmap-gantt")
@@ -95,14 +80,14 @@ def test_a_union_chair_reads_an_enterprises_roadmap_on_a_desk_and_a_phone(provin
     expect(page.locator("#roadmap-targets")).to_contain_text(behind)
     # The timeline fits the office screen: no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    shot(page, "roadmap")
+    shot(page, "ledger-", "roadmap")
 
     page.set_viewport_size(PHONE)
     expect(gantt).to_be_hidden()
     expect(page.locator("#roadmap-list")).to_be_visible()
     expect(page.locator("#roadmap-list .list-group-item")).to_have_count(5)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    shot(page, "roadmap-phone")
+    shot(page, "ledger-", "roadmap-phone")
     assert errors == []
 
 
@@ -110,16 +95,18 @@ def test_a_union_chair_reads_an_enterprises_roadmap_on_a_desk_and_a_phone(provin
 @pytest.mark.django_db(transaction=True)
 def test_the_task_view_and_the_summaries_render(province, live_server, page: Page):
     _tree, chair = province
-    errors = sign_in(page, live_server.url, chair.username)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, chair.username)
 
     page.goto(f"{live_server.url}/ledger/tasks/")
     expect(page.locator("#task-list tbody tr")).to_have_count(5)
     page.locator("#task-counts").get_by_role("link", name="1").first.click()
     expect(page.locator("#task-list tbody tr")).to_have_count(1)
-    shot(page, "tasks")
+    shot(page, "ledger-", "tasks")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/ledger/tasks/")
-    shot(page, "tasks-phone")
+    shot(page, "ledger-", "tasks-phone")
 
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/ledger/summary/")
@@ -127,7 +114,7 @@ def test_the_task_view_and_the_summaries_render(province, live_server, page: Pag
     for index in range(charts.count()):
         expect(charts.nth(index)).to_have_attribute("data-rendered", "1", timeout=15000)
     expect(page.locator("#adoption-union")).to_contain_text("台账单位 1 家")
-    shot(page, "summary")
+    shot(page, "ledger-", "summary")
     page.set_viewport_size(PHONE)
-    shot(page, "summary-phone")
+    shot(page, "ledger-", "summary-phone")
     assert errors == []

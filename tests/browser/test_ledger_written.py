@@ -19,9 +19,9 @@ from ledger.choices import WrittenStatus
 from ledger.models import WrittenReport
 from ledger.tests.factories import make_ledgers
 from orgs.choices import Role
-from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
+from orgs.tests.factories import make_tree, make_user
 from reporting.tests.factories import at
-from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
+from tests.browser.helpers import DESKTOP, PHONE, FixedClock, shot, sign_in, watch_errors
 
 
 @pytest.fixture
@@ -41,28 +41,12 @@ def province(transactional_db, monkeypatch):
     return tree, people
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"written_{name}.png"), full_page=True)
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_enterprise_writes_and_submits_union_returns_with_reasons_per_aspect(province, live_server, page: Page):
     tree, _people = province
     base = live_server.url
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = watch_errors(page)
     page.set_viewport_size(DESKTOP)
 
     # The enterprise starts its report from the rounds page.
@@ -84,7 +68,7 @@ def test_enterprise_writes_and_submits_union_returns_with_reasons_per_aspect(pro
     page.keyboard.press("Enter")
     first.get_by_role("button", name="项目符号列表").click()
     page.keyboard.type("创新工作室 3 个")
-    shot(page, "1_editor")
+    shot(page, "written_", "1_editor")
     first.get_by_role("button", name="保存本方面").click()
     expect(page.locator(".alert-success")).to_contain_text("已保存")
     body = report.sections.get(aspect=1).body
@@ -107,7 +91,7 @@ def test_enterprise_writes_and_submits_union_returns_with_reasons_per_aspect(pro
     review = page.locator("#review-form")
     review.locator("#reason-5").fill("请补充学历教育人数")
     review.locator("#rcomment-1").fill("五小成果突出")
-    shot(page, "2_review")
+    shot(page, "written_", "2_review")
     review.get_by_role("button", name="退回修改").click()
     expect(page.locator("#report-status")).to_have_text("已退回")
     report.refresh_from_db()
@@ -119,7 +103,7 @@ def test_enterprise_writes_and_submits_union_returns_with_reasons_per_aspect(pro
     expect(page.locator("#aspect-5 .alert-warning")).to_contain_text("请补充学历教育人数")
     expect(page.locator("#aspect-1 .alert-info")).to_contain_text("五小成果突出")
     expect(page.locator("#aspect-5 .richtext-area")).to_be_visible()
-    shot(page, "3_returned")
+    shot(page, "written_", "3_returned")
     page.set_viewport_size(PHONE)
-    shot(page, "4_phone")
+    shot(page, "written_", "4_phone")
     assert not errors, errors

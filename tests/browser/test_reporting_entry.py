@@ -16,11 +16,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from orgs.choices import Role
-from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
+from orgs.tests.factories import make_tree, make_user
 from reporting.choices import ReportStatus
 from reporting.models import DataValue, Report
 from reporting.tests.factories import at, filled_report, load_workforce, valid_values_y
-from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock
+from tests.browser.helpers import DESKTOP, PHONE, SHOTS, FixedClock, shot, sign_in, watch_errors
 
 REFUSED = "“一百二十”是中文数字，请改用阿拉伯数字填写，如“一百二十”应填写 120。"
 
@@ -46,28 +46,15 @@ def province(transactional_db, monkeypatch):
     return tree, wf_y, people
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
-
-
 def cell(page: Page, code: str, key: str = ""):
     return page.locator(f'[name="cell:{code}:{key}"]')
-
-
-def shot(page: Page, name: str, *, full: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"entry-{name}.png"), full_page=full)
 
 
 def phone_shot(page: Page, name: str) -> None:
     """The same page at a phone's width, then back to the office screen."""
     page.set_viewport_size(PHONE)
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, name, full=False)
+    shot(page, "entry-", name, full=False)
     page.set_viewport_size(DESKTOP)
 
 
@@ -84,21 +71,13 @@ def wait_for(page: Page, condition, timeout: float = 10.0) -> bool:
     return condition()
 
 
-def watch_errors(page: Page, errors: list[str]) -> None:
-    page.on(
-        "console", lambda msg: errors.append(f"{msg.text} @ {page.url} {msg.location}") if msg.type == "error" else None
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_reporter_fills_submits_union_approves_office_accepts(province, live_server, page: Page, browser):
     tree, wf_y, people = province
     base = live_server.url
-    errors: list[str] = []
     dialogs: list[str] = []
-    watch_errors(page, errors)
+    errors = watch_errors(page)
     page.set_viewport_size(DESKTOP)
 
     # The reporter finds the open round on 我的填报 and opens the draft.
@@ -110,7 +89,7 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     expect(row).to_contain_text("昆明供电局")
     expect(row).to_contain_text("2022-01-31")
     expect(row).to_contain_text("剩 21 天")
-    shot(page, "1-my-reports")
+    shot(page, "entry-", "1-my-reports")
     phone_shot(page, "1p-my-reports-phone")
     row.get_by_role("button", name="开始填报").click()
     expect(page.locator("h1")).to_contain_text("产业工人队伍基本情况")
@@ -152,7 +131,7 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     expect(page.locator("#autosave-state")).to_contain_text("有 1 个数值不正确")
     assert not DataValue.objects.filter(report=report).exists()
     expect(cell(page, "WF_WORKERS")).to_have_value("1000")  # what was typed is still there
-    shot(page, "2-refused-value", full=False)
+    shot(page, "entry-", "2-refused-value", full=False)
     page.locator("#section-BASIC").screenshot(path=str(SHOTS / "entry-2a-section-basic.png"))
 
     # Fixed, it is saved in the background.
@@ -197,10 +176,10 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     expect(page.locator("#dirty-state")).to_have_text("没有未保存的修改")
     assert DataValue.objects.filter(report=report).exclude(value="").count() == 61
     expect(page.locator(".cell-prev").first).to_contain_text("上期")
-    shot(page, "3-saved-grid")
+    shot(page, "entry-", "3-saved-grid")
     page.locator("#section-SKILL").screenshot(path=str(SHOTS / "entry-3a-section-skill.png"))
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "3b-top", full=False)
+    shot(page, "entry-", "3b-top", full=False)
     phone_shot(page, "3p-grid-phone")
     page.set_viewport_size(PHONE)
     page.locator("#section-BASIC").screenshot(path=str(SHOTS / "entry-3q-section-basic-phone.png"))
@@ -237,7 +216,7 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     page.locator("#actions").get_by_role("button", name="提交").click()
     expect(page.locator(".alert-success")).to_contain_text("已提交，等待审核。")
     expect(page.locator("#summary-title").locator("xpath=../..")).to_contain_text("已提交")
-    shot(page, "4-submitted")
+    shot(page, "entry-", "4-submitted")
 
     # The union approves.
     union_page = browser.new_context(viewport=DESKTOP).new_page()
@@ -249,8 +228,8 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     expect(queue).to_contain_text("待审核")
     queue.get_by_role("link", name="去审核").click()
     expect(union_page.locator("#outliers")).to_be_visible()
-    shot(union_page, "5-union-review")
-    shot(union_page, "5a-union-review-top", full=False)
+    shot(union_page, "entry-", "5-union-review")
+    shot(union_page, "entry-", "5a-union-review-top", full=False)
     phone_shot(union_page, "5p-union-review-phone")
     union_page.locator("#actions").get_by_role("button", name="审核通过").click()
     expect(union_page.locator(".alert-success")).to_contain_text("已审核通过")
@@ -264,14 +243,14 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     office_page.locator("#queue").get_by_role("link", name="去验收").click()
     office_page.locator("#actions").get_by_role("button", name="验收").click()
     expect(office_page.locator(".alert-success")).to_contain_text("已验收")
-    shot(office_page, "6-accepted")
+    shot(office_page, "entry-", "6-accepted")
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED
 
     # The reporter sees it accepted: in the inbox and on 我的填报.
     page.goto(f"{base}/reporting/inbox/")
     expect(page.locator(".notification").first).to_contain_text("已验收")
-    shot(page, "7-inbox")
+    shot(page, "entry-", "7-inbox")
     page.goto(f"{base}/reporting/reports/")
     expect(page.locator("#report-table")).to_contain_text("已验收")
     expect(page.locator("#report-table")).to_contain_text("按时报送")
@@ -286,6 +265,7 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
 def test_two_people_edit_one_report_and_the_second_decides(province, live_server, page: Page, browser):
     tree, wf_y, people = province
     base = live_server.url
+    # Script errors only: the console logs the refused background saves (409) as errors, and they are expected.
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.set_viewport_size(DESKTOP)
@@ -308,7 +288,7 @@ def test_two_people_edit_one_report_and_the_second_decides(province, live_server
     expect(union_page.locator("#autosave-conflict")).to_be_visible(timeout=10_000)
     expect(union_page.locator("#autosave-conflict")).to_contain_text("该报表已被他人修改")
     assert DataValue.objects.get(report=report, element__code="WF_TRAINING_HOURS").value == "11000"
-    shot(union_page, "8-conflict-notice", full=False)
+    shot(union_page, "entry-", "8-conflict-notice", full=False)
 
     # Saving shows both sides; the officer keeps their own value.
     union_page.get_by_role("button", name="保存并核对他人的修改").click()
@@ -321,7 +301,7 @@ def test_two_people_edit_one_report_and_the_second_decides(province, live_server
     expect(union_page.locator(".grid-cell").filter(has=cell(union_page, "WF_TRAINING_HOURS"))).to_contain_text(
         "他人已改为：11000"
     )
-    shot(union_page, "9-conflict-decide", full=False)
+    shot(union_page, "entry-", "9-conflict-decide", full=False)
     union_page.get_by_role("button", name="以我的修改为准重新保存").click()
     expect(union_page.locator(".alert-success")).to_contain_text("已保存 1 项修改")
     values = {v.element.code: v.value for v in DataValue.objects.filter(report=report).select_related("element")}

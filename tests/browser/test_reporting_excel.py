@@ -17,11 +17,11 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from orgs.choices import Role
-from orgs.tests.factories import TEST_PASSWORD, make_tree, make_user
+from orgs.tests.factories import make_tree, make_user
 from reporting.models import DataValue, Report
 from reporting.tests.excel_files import cell_rows, fill_single
 from reporting.tests.factories import at, load_workforce, valid_values_y
-from tests.browser.helpers import SHOTS, FixedClock
+from tests.browser.helpers import DESKTOP, FixedClock, shot, sign_in, watch_errors
 
 
 @pytest.fixture
@@ -32,11 +32,6 @@ def province(transactional_db, monkeypatch, settings, tmp_path):
     wf_y, _wf_q = load_workforce()
     make_user("kmgd_excel", role=Role.REPORTER, org=tree.ent_a1, full_name="李填报")
     return tree, wf_y
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"excel-{name}.png"), full_page=True)
 
 
 def download(page: Page, locator) -> bytes:
@@ -57,15 +52,10 @@ def upload(page: Page, tmp_path: Path, name: str, data: bytes) -> None:
 def test_reporter_imports_a_template_and_reads_the_error_report(province, live_server, page: Page, tmp_path):
     tree, wf_y = province
     base = live_server.url
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.set_viewport_size({"width": 1366, "height": 768})
+    errors = watch_errors(page)
+    page.set_viewport_size(DESKTOP)
 
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill("kmgd_excel")
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
+    sign_in(page, base, "kmgd_excel")
 
     # The menu leads to the Excel page of the open round.
     nav = page.get_by_role("navigation", name="主导航")
@@ -73,10 +63,10 @@ def test_reporter_imports_a_template_and_reads_the_error_report(province, live_s
     nav.get_by_role("link", name="Excel 导入导出").click()
     row = page.locator("#excel-rounds tbody tr").filter(has_text="2021年度")
     expect(row).to_contain_text("昆明供电局")
-    shot(page, "1-home")
+    shot(page, "excel-", "1-home")
     row.get_by_role("link", name="Excel 填报").click()
     expect(page.locator("h1")).to_contain_text("产业工人队伍基本情况 · 2021年度")
-    shot(page, "2-import-page")
+    shot(page, "excel-", "2-import-page")
 
     # Download the blank template and fill it as a person would.
     blank = download(page, page.locator("#download-blank"))
@@ -94,13 +84,13 @@ def test_reporter_imports_a_template_and_reads_the_error_report(province, live_s
     expect(first).to_contain_text("产业工人总数")
     expect(first.locator(".new-value")).to_have_text("1,000")
     assert not Report.objects.exists()
-    shot(page, "3-preview")
+    shot(page, "excel-", "3-preview")
 
     page.locator("#confirm-import").click()
     expect(page.locator(".alert-success")).to_contain_text("导入成功：已保存 1 个单位的 60 个数值")
     expect(page.locator("#report-status")).to_have_text("草稿")
     assert DataValue.objects.filter(report__org=tree.ent_a1).exclude(value="").count() == 60
-    shot(page, "4-imported")
+    shot(page, "excel-", "4-imported")
 
     # A second file with mistakes: every problem is listed, nothing is written.
     filled = download(page, page.locator("#download-filled"))
@@ -119,7 +109,7 @@ def test_reporter_imports_a_template_and_reads_the_error_report(province, live_s
     expect(page.locator("#problems")).to_contain_text("不是整数")
     expect(page.locator("#problems")).to_contain_text("请换算成完整的数字")
     assert sorted(DataValue.objects.values_list("element__code", "option_combo__key", "value")) == before
-    shot(page, "5-errors")
+    shot(page, "excel-", "5-errors")
 
     report = load_workbook(io.BytesIO(download(page, page.locator("#download-errors"))))
     assert report.sheetnames[0] == "错误清单"

@@ -15,11 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from orgs.choices import Role
-from orgs.tests.factories import TEST_PASSWORD, make_org, make_tree, make_user
+from orgs.tests.factories import make_org, make_tree, make_user
 from reporting.models import ValidationRule
 from reporting.tests.factories import at, load_workforce, open_report, submitted_report
 from reporting.views import completeness as completeness_views
-from tests.browser.helpers import SHOTS, FixedClock
+from tests.browser.helpers import DESKTOP, FixedClock, shot, sign_in, watch_errors
 
 
 @pytest.fixture
@@ -38,27 +38,13 @@ def province(transactional_db, monkeypatch):
     return tree, wf_y, office
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/")
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"office-{name}.png"), full_page=True)
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_office_adds_a_rule_and_watches_the_deadline_day(province, live_server, page: Page):
     tree, wf_y, office = province
     base = live_server.url
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.set_viewport_size({"width": 1366, "height": 768})
+    errors = watch_errors(page)
+    page.set_viewport_size(DESKTOP)
     sign_in(page, base, office.username)
 
     # --- The data set: a draft version, then a new rule --------------------------------------------------------
@@ -79,7 +65,7 @@ def test_office_adds_a_rule_and_watches_the_deadline_day(province, live_server, 
     expect(page.locator("#check-left")).to_contain_text("WF_CERTIFED")
     expect(page.locator("#check-left .expression-problems")).to_have_count(1)
     expect(page.locator("#check-left")).to_contain_text("您是否要写 #{WF_CERTIFIED}（持有技能等级证书人数）？")
-    shot(page, "rule-typo")
+    shot(page, "office-", "rule-typo")
     left.fill("")
     left.press_sequentially("#{WF_CERTIFIED}", delay=20)
     expect(page.locator("#check-left")).to_contain_text("表达式有效。")
@@ -88,11 +74,11 @@ def test_office_adds_a_rule_and_watches_the_deadline_day(province, live_server, 
     expect(page.locator("#check-right")).to_contain_text("表达式有效。")
     page.get_by_label("级别").select_option(label="警告（需填写说明）")
     page.get_by_label("提示信息").fill("持证人数多于一线职工人数，请核实或说明原因")
-    shot(page, "rule-form")
+    shot(page, "office-", "rule-form")
     page.get_by_role("button", name="保存").click()
 
     expect(page.locator("#rule-table")).to_contain_text("持证人数不超过一线职工人数")
-    shot(page, "rule-list")
+    shot(page, "office-", "rule-list")
     rule = ValidationRule.objects.get(code="R_CERT_FRONTLINE")
     assert (rule.left, rule.operator, rule.right, rule.importance) == (
         "#{WF_CERTIFIED}",
@@ -126,7 +112,7 @@ def test_office_adds_a_rule_and_watches_the_deadline_day(province, live_server, 
 
     assert waiting("missing-by-union") == {"云南电网": "1", "中国铜业": "1", "无上级产业工会（直报产改办）": "1"}
     assert waiting("missing-by-prefecture") == {"曲靖市": "1", "昆明市": "1", "未设置州市": "1"}
-    shot(page, "deadline")
+    shot(page, "office-", "deadline")
 
     submitted_report(tree, wf_y, org=tree.ent_a2)  # 曲靖供电局 submits while the page is open
     expect(page.locator("#missing-count")).to_have_text("2", timeout=15_000)
@@ -135,5 +121,5 @@ def test_office_adds_a_rule_and_watches_the_deadline_day(province, live_server, 
     assert waiting("missing-by-union") == {"中国铜业": "1", "无上级产业工会（直报产改办）": "1"}
     assert waiting("missing-by-prefecture") == {"昆明市": "1", "未设置州市": "1"}
     assert page.url.endswith("?dataset=WF_Y&period=2021")  # refreshed in place, not reloaded
-    shot(page, "deadline-refreshed")
+    shot(page, "office-", "deadline-refreshed")
     assert errors == []  # no CSP violation or script error

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from orgs.choices import Role
 from orgs.demo import ACCOUNTS, DEMO_PASSWORD
-from tests.browser.helpers import SHOTS
+from tests.browser.helpers import DESKTOP, shot, watch_errors
 
 # The navigation entries each role must see (and nobody else).
 NAV = {
@@ -35,9 +35,8 @@ def demo_province(transactional_db, settings):
 @pytest.mark.parametrize("account", ONE_PER_ROLE, ids=[a.role for a in ONE_PER_ROLE])
 def test_role_signs_in_and_sees_its_home_page(demo_province, live_server, page: Page, account):
     assert {a.role for a in ONE_PER_ROLE} == set(Role)
-    page.set_viewport_size({"width": 1366, "height": 768})
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.set_viewport_size(DESKTOP)
+    errors = watch_errors(page)
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
@@ -52,6 +51,5 @@ def test_role_signs_in_and_sees_its_home_page(demo_province, live_server, page: 
     for entry, roles in NAV.items():
         expect(nav.get_by_role("link", name=entry, exact=True)).to_have_count(1 if account.role in roles else 0)
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"home-{account.role}.png"), full_page=True)
+    shot(page, "home-", account.role)
     assert errors == []  # no CSP violation or script error
