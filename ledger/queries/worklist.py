@@ -22,12 +22,20 @@ from ledger.models import Alert, Ledger, WrittenReport, WrittenRound
 from ledger.workflow import may_review
 from orgs.choices import Action, OrgKind
 from orgs.queries import active_memberships
-from orgs.scoping import can, is_office
+from orgs.scoping import can, has_action, is_office
 
 
 def _own_ledgers(user) -> list[Ledger]:
     """The ledgers of the organisations where the person holds a role allowing EDIT on that organisation itself."""
-    orgs = {m.org_id: m.org for m in active_memberships(user) if can(user, Action.EDIT, m.org)}
+    from ledger.services.ledgers import TASKED_KINDS
+
+    orgs = {
+        m.org_id: m.org
+        for m in active_memberships(user)
+        if m.org.kind in TASKED_KINDS and can(user, Action.EDIT, m.org)
+    }
+    if not orgs:
+        return []  # the office, departments, prefectures: no ledger of their own (and no query)
     return list(Ledger.objects.filter(org_id__in=orgs).select_related("org").order_by("org__path"))
 
 
@@ -90,6 +98,8 @@ def _count_by_org(org_ids: list[int]) -> dict[int, int]:
 def _waiting_for_review(user) -> int:
     """Submitted written reports the person reviews (REVIEW above the organisation, never their own); for the
     office, the reports sent to it (the provincial unions'), not those their unions review first."""
+    if not has_action(user, Action.REVIEW):
+        return 0
     submitted = WrittenReport.objects.visible_to(user, Action.REVIEW).filter(status=WrittenStatus.SUBMITTED)
     if is_office(user):
         submitted = submitted.filter(org__kind=OrgKind.UNION)
