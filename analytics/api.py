@@ -35,6 +35,7 @@ from analytics.serializers import (
 from analytics.web import outside_scope_is_404, scope_of
 from core.actor import Actor
 from core.api import ThrottleFirstMixin, etag, expected_version
+from core.openapi import if_match_parameter
 from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import get_visible_or_404
@@ -224,7 +225,7 @@ class SavedViewViewSet(
         response["ETag"] = etag(response.data["version"])
         return response
 
-    @extend_schema(request=SavedViewUpdateInput, responses=SavedViewSerializer)
+    @extend_schema(request=SavedViewUpdateInput, responses=SavedViewSerializer, parameters=[if_match_parameter()])
     def partial_update(self, request, pk=None):
         view = self._own(pk)
         payload = SavedViewUpdateInput(data=request.data)
