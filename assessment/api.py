@@ -104,7 +104,7 @@ def card_payload(card: ScoreCard, user) -> dict:
         "org_code": participant.org.code,
         "org_name": participant.org.name,
         "peer_label": participant.peer_label,
-        "round": RoundSerializer(card.round).data,
+        "round": card.round,  # serialized by ScoreCardSerializer, whose RoundSerializer reads the model
         "computation": _computation(card.computation),
         "result": None
         if result is None
