@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.helpers import forced_singular_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -136,7 +137,7 @@ class AnalyticsQueryViewSet(ThrottleFirstMixin, GenericViewSet):
     def get_queryset(self):
         return Indicator.objects.none()  # the answer is computed by analytics.engine
 
-    @extend_schema(parameters=QUERY_PARAMS, responses=QueryAnswerSerializer)
+    @extend_schema(parameters=QUERY_PARAMS, responses=forced_singular_serializer(QueryAnswerSerializer))
     @outside_scope_is_404
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")
@@ -181,7 +182,7 @@ class DrillThroughViewSet(ThrottleFirstMixin, GenericViewSet):
     def get_queryset(self):
         return Indicator.objects.none()
 
-    @extend_schema(parameters=DRILL_PARAMS, responses=DrillThroughSerializer)
+    @extend_schema(parameters=DRILL_PARAMS, responses=forced_singular_serializer(DrillThroughSerializer))
     @outside_scope_is_404
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")

@@ -197,7 +197,7 @@ class RoundViewSet(ThrottleFirstMixin, GenericViewSet):
         return self.get_paginated_response(ResultSerializer(page, many=True).data)
 
     @extend_schema(responses=TaskSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every task at once, as the page shows them
     def tasks(self, request, pk=None):
         """What the caller was assigned to rate in this round, with their rating so far."""
         round_ = self.get_object()

@@ -64,3 +64,26 @@ def test_statuses_follow_what_the_operation_takes():
     assert error_statuses("patch", versioned_write) == {
         "400", "401", "403", "404", "409", "412", "415", "428", "429"
     }  # fmt: skip
+
+
+def test_an_answer_a_view_declares_itself_is_kept(document):
+    # The import answers its refusals with every problem found, not the usual shape.
+    responses = document["paths"]["/api/v1/reports/{id}/import/"]["post"]["responses"]
+    for status in ("400", "409", "413"):
+        assert _schema(responses[status]) == {"$ref": "#/components/schemas/ImportRefusal"}, status
+    assert _schema(responses["404"]) == ERROR
+
+
+@pytest.mark.parametrize(
+    ("path", "component"),
+    [
+        ("/api/v1/analytics/query/", "QueryAnswer"),
+        ("/api/v1/analytics/drill-through/", "DrillThrough"),
+        ("/api/v1/completeness/", "Completeness"),
+        ("/api/v1/ledger/summary/", "Summary"),
+        ("/api/v1/ledger/written-submissions/", "Submissions"),
+    ],
+)
+def test_collections_that_answer_one_object_are_documented_as_one(document, path, component):
+    # drf-spectacular takes a `list` action for an array unless told otherwise.
+    assert _schema(document["paths"][path]["get"]["responses"]["200"]) == {"$ref": f"#/components/schemas/{component}"}
