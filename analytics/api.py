@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.helpers import forced_singular_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -35,6 +36,7 @@ from analytics.serializers import (
 from analytics.web import outside_scope_is_404, scope_of
 from core.actor import Actor
 from core.api import ThrottleFirstMixin, etag, expected_version
+from core.openapi import if_match_parameter
 from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import get_visible_or_404
@@ -135,7 +137,7 @@ class AnalyticsQueryViewSet(ThrottleFirstMixin, GenericViewSet):
     def get_queryset(self):
         return Indicator.objects.none()  # the answer is computed by analytics.engine
 
-    @extend_schema(parameters=QUERY_PARAMS, responses=QueryAnswerSerializer)
+    @extend_schema(parameters=QUERY_PARAMS, responses=forced_singular_serializer(QueryAnswerSerializer))
     @outside_scope_is_404
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")
@@ -180,7 +182,7 @@ class DrillThroughViewSet(ThrottleFirstMixin, GenericViewSet):
     def get_queryset(self):
         return Indicator.objects.none()
 
-    @extend_schema(parameters=DRILL_PARAMS, responses=DrillThroughSerializer)
+    @extend_schema(parameters=DRILL_PARAMS, responses=forced_singular_serializer(DrillThroughSerializer))
     @outside_scope_is_404
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")
@@ -224,7 +226,7 @@ class SavedViewViewSet(
         response["ETag"] = etag(response.data["version"])
         return response
 
-    @extend_schema(request=SavedViewUpdateInput, responses=SavedViewSerializer)
+    @extend_schema(request=SavedViewUpdateInput, responses=SavedViewSerializer, parameters=[if_match_parameter()])
     def partial_update(self, request, pk=None):
         view = self._own(pk)
         payload = SavedViewUpdateInput(data=request.data)

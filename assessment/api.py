@@ -104,7 +104,7 @@ def card_payload(card: ScoreCard, user) -> dict:
         "org_code": participant.org.code,
         "org_name": participant.org.name,
         "peer_label": participant.peer_label,
-        "round": RoundSerializer(card.round).data,
+        "round": card.round,  # serialized by ScoreCardSerializer, whose RoundSerializer reads the model
         "computation": _computation(card.computation),
         "result": None
         if result is None
@@ -197,7 +197,7 @@ class RoundViewSet(ThrottleFirstMixin, GenericViewSet):
         return self.get_paginated_response(ResultSerializer(page, many=True).data)
 
     @extend_schema(responses=TaskSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every task at once, as the page shows them
     def tasks(self, request, pk=None):
         """What the caller was assigned to rate in this round, with their rating so far."""
         round_ = self.get_object()

@@ -384,13 +384,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Choice sets whose field names other apps use too ("role", "kind"): named after their class.
+    # Choice sets that share a field name get names of their own rather than generated hashes.
     "ENUM_NAME_OVERRIDES": {
+        "OrgKindEnum": "orgs.choices.OrgKind",
+        "RoleEnum": "orgs.choices.Role",
         "GroupRoleEnum": "ledger.choices.GroupRole",
         "OfficerKindEnum": "ledger.choices.OfficerKind",
-        "RoleEnum": "orgs.choices.Role",
-        "OrgKindEnum": "orgs.choices.OrgKind",
     },
+    # Every operation declares the error answers it can give, in the one shape core.api answers with.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.standard_error_responses",
+    ],
 }
 
 # Background work (django-tasks with the database backend): `manage.py run_worker` (db_worker plus recovery)

@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.helpers import forced_singular_serializer
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -45,6 +46,7 @@ from ledger.serializers import (
     OfficerSerializer,
     SectionInput,
     SubmissionRowSerializer,
+    SubmissionsSerializer,
     SummarySerializer,
     TaskListItemSerializer,
     TimelineEventSerializer,
@@ -84,6 +86,15 @@ def _user_or_400(pk: int | None):
     return user
 
 
+LEDGER_PARAMS = [
+    OpenApiParameter("union", OpenApiTypes.STR, required=False, description="所属省级产业系统公司工会的机构代码"),
+    OpenApiParameter("prefecture", OpenApiTypes.STR, required=False, description="州市区划代码，如 530100"),
+    OpenApiParameter("q", OpenApiTypes.STR, required=False, description="按单位名称或代码查找"),
+]
+ORG_PARAM = OpenApiParameter("org", OpenApiTypes.STR, required=False, description="台账所属单位的机构代码")
+
+
+@extend_schema_view(list=extend_schema(parameters=LEDGER_PARAMS))
 class LedgerViewSet(ThrottleFirstMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Ledgers in the caller's scope; PATCH records the plan, group or method; POST (the office) adds one."""
 
@@ -136,6 +147,7 @@ def _ledger_filter(request, rows):
     return rows.filter(ledger__org__code=code) if code else rows
 
 
+@extend_schema_view(list=extend_schema(parameters=[ORG_PARAM]))
 class MemberViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
     """Leading-group members (?org=code); POST adds one; POST {id}/end/ records the day they left."""
 
@@ -170,6 +182,7 @@ class MemberViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
         return Response(MemberSerializer(member).data)
 
 
+@extend_schema_view(list=extend_schema(parameters=[ORG_PARAM]))
 class OfficerViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
     """Information officers and liaisons (?org=code), contacts masked; POST {id}/reveal/ for the full ones."""
 
@@ -216,6 +229,9 @@ class OfficerViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
         return response
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("task", OpenApiTypes.INT, required=False, description="任务编号")])
+)
 class UpdateViewSet(ThrottleFirstMixin, mixins.ListModelMixin, GenericViewSet):
     """Progress updates (?task=id); POST records one."""
 
@@ -321,7 +337,13 @@ class WrittenReportViewSet(ThrottleFirstMixin, GenericViewSet):
         report.api_figures_year = figures.year if figures else None
         return Response(WrittenReportDetailSerializer(report).data, status=status_code)
 
-    @extend_schema(parameters=[ROUND_PARAM])
+    @extend_schema(
+        parameters=[
+            ROUND_PARAM,
+            ORG_PARAM,
+            OpenApiParameter("status", OpenApiTypes.STR, required=False, description="状态，如 draft、submitted"),
+        ]
+    )
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(WrittenReportSerializer(page, many=True).data)
@@ -430,7 +452,7 @@ class WrittenSubmissionViewSet(ThrottleFirstMixin, GenericViewSet):
             OpenApiParameter("prefecture", OpenApiTypes.STR, required=False, description="州市代码"),
             OpenApiParameter("status", OpenApiTypes.STR, required=False, description="状态（含 not_started）"),
         ],
-        responses=SubmissionRowSerializer(many=True),
+        responses=forced_singular_serializer(SubmissionsSerializer),
     )
     def list(self, request):
         round_id = _int_param(request, "round")
@@ -560,7 +582,7 @@ class SummaryViewSet(ThrottleFirstMixin, GenericViewSet):
     def get_queryset(self):
         return Task.objects.none()  # the summary is computed by ledger.queries.summary over the scope
 
-    @extend_schema(responses=SummarySerializer)
+    @extend_schema(responses=forced_singular_serializer(SummarySerializer))
     def list(self, request):
         return Response(SummarySerializer(summary_queries.summary(request.user)).data)
 

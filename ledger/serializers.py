@@ -5,6 +5,7 @@ any field they do not declare (core.api.StrictInput); the views hand validated d
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core import pii
@@ -159,7 +160,8 @@ class WrittenReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AspectFigureSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="WrittenFigure")  # analytics has its own "Figure"
+class FigureSerializer(serializers.Serializer):
     label = serializers.CharField()
     text = serializers.CharField()
     has_data = serializers.BooleanField()
@@ -178,7 +180,7 @@ class WrittenSectionSerializer(serializers.Serializer):
     comment = serializers.CharField()
     return_reason = serializers.CharField()
     attachments = AttachmentSerializer(many=True)
-    figures = AspectFigureSerializer(many=True)
+    figures = FigureSerializer(many=True)
 
 
 class WrittenReportDetailSerializer(WrittenReportSerializer):
@@ -237,6 +239,14 @@ class SubmissionRowSerializer(serializers.Serializer):
     timing_label = serializers.CharField()
     report = serializers.IntegerField(allow_null=True)
     first_submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class SubmissionsSerializer(serializers.Serializer):
+    """The round shown (null when there is none yet), the counts by status and the rows."""
+
+    round = WrittenRoundSerializer(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+    results = SubmissionRowSerializer(many=True)
 
 
 # --- Roadmap, the province's task view and the summaries (roadmap part) ------------------------------------

@@ -33,6 +33,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
     """One organisation. `parent` is the parent's code, or null when it lies outside the caller's scope."""
 
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    # Declared here because a read-only model field loses allow_blank, and both may be empty.
+    ownership = serializers.ChoiceField(choices=Ownership.choices, allow_blank=True, read_only=True)
+    industry = serializers.ChoiceField(choices=Industry.choices, allow_blank=True, read_only=True)
     ownership_label = serializers.CharField(source="get_ownership_display", read_only=True)
     industry_label = serializers.CharField(source="get_industry_display", read_only=True)
     region = serializers.CharField(source="region_id", read_only=True, allow_null=True)
@@ -65,11 +68,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_region_name(self, obj: Organisation) -> str | None:
         return obj.region.name if obj.region_id else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_parent(self, obj: Organisation) -> str | None:
         if obj.depth <= 1:
             return None
@@ -171,7 +174,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_granted_by(self, membership: Membership) -> str | None:
         return membership.granted_by.get_username() if membership.granted_by_id else None
 

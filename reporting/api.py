@@ -25,6 +25,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.helpers import forced_singular_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -56,6 +57,7 @@ from reporting.serializers import (
     DataSetVersionDetailSerializer,
     DataSetVersionSerializer,
     ImportJsonInput,
+    ImportRefusalSerializer,
     ImportResultSerializer,
     PeriodSerializer,
     ProblemSerializer,
@@ -518,7 +520,12 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
 
     @extend_schema(
         request={"application/json": ImportJsonInput, "text/csv": OpenApiTypes.STR},
-        responses={200: ImportResultSerializer, 400: ImportResultSerializer, 409: ImportResultSerializer},
+        responses={
+            200: ImportResultSerializer,
+            400: ImportRefusalSerializer,
+            409: ImportRefusalSerializer,
+            413: ImportRefusalSerializer,
+        },
         parameters=[DRY_RUN, IF_MATCH],
     )
     @action(detail=True, methods=["post"], url_path="import", url_name="import", parser_classes=IMPORT_PARSERS)
@@ -630,7 +637,7 @@ class CompletenessViewSet(ThrottleFirstMixin, GenericViewSet):
     def get_queryset(self):
         return Report.objects.none()  # the answer is built from queries.reports_due
 
-    @extend_schema(parameters=COMPLETENESS_PARAMS, responses=CompletenessSerializer)
+    @extend_schema(parameters=COMPLETENESS_PARAMS, responses=forced_singular_serializer(CompletenessSerializer))
     def list(self, request):
         code = (request.query_params.get("dataset") or "").strip().upper()
         period_code = (request.query_params.get("period") or "").strip()

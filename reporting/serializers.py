@@ -8,7 +8,6 @@ Nothing here writes: the views hand validated data to reporting.services.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -56,7 +55,7 @@ class DataSetSerializer(serializers.ModelSerializer):
     def get_versions(self, dataset: DataSet) -> list[dict]:
         return VersionRefSerializer(dataset.api_versions, many=True).data
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_current_version(self, dataset: DataSet) -> int | None:
         published = [v.number for v in dataset.api_versions if v.published_at is not None]
         return max(published) if published else None
@@ -339,16 +338,23 @@ class ImportProblemSerializer(serializers.Serializer):
 
 
 class ImportResultSerializer(serializers.Serializer):
-    """The plan of a dry run, or what an import wrote; on refusal `detail` and every problem."""
+    """The plan of a dry run, or what an import wrote."""
 
-    detail = serializers.CharField(read_only=True, required=False)
-    problems = ImportProblemSerializer(many=True, read_only=True, required=False)
-    dry_run = serializers.BooleanField(read_only=True, required=False)
-    applied = serializers.BooleanField(read_only=True, required=False)
-    report = serializers.IntegerField(read_only=True, required=False)
-    version = serializers.IntegerField(read_only=True, required=False)
-    changes = ImportChangeSerializer(many=True, read_only=True, required=False)
-    unchanged = serializers.IntegerField(read_only=True, required=False)
-    rule_errors = serializers.ListField(child=serializers.CharField(), read_only=True, required=False)
-    rule_warnings = serializers.ListField(child=serializers.CharField(), read_only=True, required=False)
-    notes = serializers.DictField(child=serializers.IntegerField(), read_only=True, required=False)
+    dry_run = serializers.BooleanField(read_only=True)
+    applied = serializers.BooleanField(read_only=True)
+    report = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    changes = ImportChangeSerializer(many=True, read_only=True)
+    unchanged = serializers.IntegerField(read_only=True)
+    rule_errors = serializers.ListField(child=serializers.CharField(), read_only=True)
+    rule_warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+    notes = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+
+
+class ImportRefusalSerializer(serializers.Serializer):
+    """A refused import (nothing written): `detail`, and every problem found in the content; a refused
+    parameter comes as the API's usual {"detail", "errors"} instead."""
+
+    detail = serializers.CharField(read_only=True)
+    # Not read-only: the OpenAPI document would call it required, and the usual error shape has none.
+    problems = ImportProblemSerializer(many=True, required=False)

@@ -152,6 +152,17 @@ def test_a_score_card_as_json_holds_the_stored_points_and_their_explanation(worl
     assert union.status_code == 200 and union.json()["may_appeal"] is False
 
 
+def test_a_score_cards_round_is_the_round_as_listed(world, tree):
+    # Issue 11 (schemathesis): the card's round had lost its year, framework and status label, which
+    # the OpenAPI document promises, because it was serialized twice.
+    reporter = api(tree.user(Role.REPORTER, tree.ent_a1))
+    listed = reporter.get("/api/v1/assessment/rounds/").json()["results"][0]
+    card = reporter.get(f"/api/v1/assessment/score-cards/{world.participants['E-A1'].pk}/").json()
+
+    assert card["round"] == listed
+    assert (card["round"]["year"], card["round"]["framework"]) == (2021, "2021年度量化考核办法")
+
+
 @pytest.mark.parametrize("who", ["sibling reporter", "other union", "rater of another branch"])
 def test_a_score_card_outside_the_scope_is_not_found(world, tree, who):
     user = {
