@@ -125,6 +125,7 @@ def door_modules() -> list[Path]:
             stem = path.stem
             if (
                 "views" in parts[:-1]
+                or "api" in parts[:-1]
                 or stem in {"views", "api", "exports"}
                 or stem.startswith(("views_", "api_"))
                 or stem.endswith(("_views", "_api"))
