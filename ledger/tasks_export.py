@@ -53,7 +53,7 @@ def row_of(line: TaskLine) -> list:
         task.get_status_display(),
         _("是") if line.overdue else _("否"),
         task.get_target_kind_display(),
-        line.statement.goal.removeprefix(_("目标：")) if line.statement else "",
+        line.statement.goal.removeprefix(_("目标：")).strip() if line.statement else "",
         progress.baseline,
         progress.target,
         actual.value if actual else None,
