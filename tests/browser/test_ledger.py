@@ -1,6 +1,6 @@
 """The reform ledger in Chromium: an enterprise with no plan sees its alerts, records its implementation plan
-and a quantified target; the reform office sees the "no plan" alert cleared (and the
-late plan flagged instead), at 1366×768 and at phone width.
+(its alerts are checked again at once) and a quantified target; after the daily check the reform office sees
+the "no plan" alert cleared and the late plan flagged instead, at 1366×768 and at phone width.
 
 Screenshots go to build/screenshots/ledger_*.png.
 """
