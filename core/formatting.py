@@ -28,6 +28,18 @@ def percent(value: int | float | Decimal | None, places: int = 2) -> str:
     return f"{_round(Decimal(str(value)), places)}%"
 
 
+def day_label(value) -> str:
+    """2020年5月12日, for a date or a moment (in local time); "—" for none."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return "—"
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": value.year, "m": value.month, "d": value.day}
+
+
 def quarter_label(year: int, quarter: int) -> str:
     return f"{year}年第{_QUARTERS[quarter]}季度"
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from core import deadlines
 from core.actor import Actor
-from core.formatting import wan
+from core.formatting import day_label, wan
 from ledger.choices import AlertKind, OfficerKind, TargetKind, TaskStatus, WrittenStatus
 from ledger.models import Ledger, Officer, ReformSettings, Task, WrittenReport, WrittenRound
 
@@ -56,11 +56,6 @@ class RefreshResult:
 
 
 # --- words and dates --------------------------------------------------------------------------------
-
-
-def day_text(day: dt.date) -> str:
-    """2020年5月12日."""
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -160,7 +155,7 @@ def plans(check: Check) -> dict[Key, Finding]:
         if issued is None and today > due:
             found[(ledger.org_id, AlertKind.NO_PLAN, "")] = Finding(
                 _("尚未出台实施方案；规定期限为%(due)s，自%(since)s起逾期。")
-                % {"due": day_text(due), "since": day_text(due + dt.timedelta(days=1))},
+                % {"due": day_label(due), "since": day_label(due + dt.timedelta(days=1))},
                 evidence,
                 due + dt.timedelta(days=1),
             )
@@ -168,7 +163,7 @@ def plans(check: Check) -> dict[Key, Finding]:
             year = settings.reform_year(issued)
             found[(ledger.org_id, AlertKind.LATE_PLAN, "")] = Finding(
                 _("实施方案于%(issued)s印发，晚于规定期限%(due)s（改革第%(year)d年）。")
-                % {"issued": day_text(issued), "due": day_text(due), "year": year},
+                % {"issued": day_label(issued), "due": day_label(due), "year": year},
                 {**evidence, "reform_year": year, "days_late": (issued - due).days},
                 due + dt.timedelta(days=1),
             )
@@ -184,7 +179,7 @@ def groups(check: Check) -> dict[Key, Finding]:
         if ledger.group_established_on is None and check.today > due:
             found[(ledger.org_id, AlertKind.NO_GROUP, "")] = Finding(
                 _("尚未成立改革领导小组；规定期限为%(due)s，自%(since)s起逾期。")
-                % {"due": day_text(due), "since": day_text(due + dt.timedelta(days=1))},
+                % {"due": day_label(due), "since": day_label(due + dt.timedelta(days=1))},
                 {"group_due": _iso(due), "listed_on": _iso(ledger.listed_on)},
                 due + dt.timedelta(days=1),
             )
@@ -217,11 +212,14 @@ def officers(check: Check) -> dict[Key, Finding]:
             if left is not None:
                 reason = _("目前没有在任的%(kind)s：上一任于%(day)s离任，此后空缺。") % {
                     "kind": label,
-                    "day": day_text(left),
+                    "day": day_label(left),
                 }
                 since = left
             else:
-                reason = _("自%(day)s列入台账以来未配备%(kind)s。") % {"kind": label, "day": day_text(ledger.listed_on)}
+                reason = _("自%(day)s列入台账以来未配备%(kind)s。") % {
+                    "kind": label,
+                    "day": day_label(ledger.listed_on),
+                }
                 since = ledger.listed_on
             found[(ledger.org_id, alert, "")] = Finding(
                 reason, {"officer_kind": kind, "last_left_on": _iso(left), "listed_on": _iso(ledger.listed_on)}, since
@@ -234,7 +232,7 @@ def methods(check: Check) -> dict[Key, Finding]:
     """No quantified assessment method recorded."""
     return {
         (ledger.org_id, AlertKind.NO_METHOD, ""): Finding(
-            _("尚未出台可量化的考核评价办法（自%(day)s列入台账起）。") % {"day": day_text(ledger.listed_on)},
+            _("尚未出台可量化的考核评价办法（自%(day)s列入台账起）。") % {"day": day_label(ledger.listed_on)},
             {"listed_on": _iso(ledger.listed_on)},
             ledger.listed_on,
         )
@@ -268,7 +266,7 @@ def idle(check: Check) -> dict[Key, Finding]:
                 "已出台实施方案并成立领导小组，但自%(last)s以来已超过%(months)d个月没有任何工作记录"
                 "（改革任务及进展、书面报告、台账更新；统计报表不计在内）。"
             )
-            % {"last": day_text(last), "months": months},
+            % {"last": day_label(last), "months": months},
             {"last_activity": _iso(last), "idle_months": months},
             since,
         )
@@ -280,7 +278,7 @@ def _open_tasks(check: Check):
 
 
 def _task_words(task: Task) -> dict[str, str]:
-    return {"title": task.title, "deadline": day_text(task.deadline)}
+    return {"title": task.title, "deadline": day_label(task.deadline)}
 
 
 @rule(AlertKind.VAGUE_TARGET)
@@ -291,7 +289,7 @@ def vague(check: Check) -> dict[Key, Finding]:
         created = deadlines.today(task.created_at)
         found[(task.ledger.org_id, AlertKind.VAGUE_TARGET, f"task:{task.pk}")] = Finding(
             _("任务“%(title)s”（完成期限%(deadline)s）没有量化目标，自%(day)s录入以来未补充。")
-            % {**_task_words(task), "day": day_text(created)},
+            % {**_task_words(task), "day": day_label(created)},
             {"task": task.pk, "title": task.title, "key_task": task.key_task},
             created,
         )
@@ -306,7 +304,7 @@ def overdue(check: Check) -> dict[Key, Finding]:
         since = task.deadline + dt.timedelta(days=1)
         found[(task.ledger.org_id, AlertKind.TASK_OVERDUE, f"task:{task.pk}")] = Finding(
             _("任务“%(title)s”完成期限为%(deadline)s，自%(since)s起逾期未完成（当前状态：%(status)s）。")
-            % {**_task_words(task), "since": day_text(since), "status": task.get_status_display()},
+            % {**_task_words(task), "since": day_label(since), "status": task.get_status_display()},
             {"task": task.pk, "title": task.title, "deadline": _iso(task.deadline), "status": task.status},
             since,
         )
@@ -356,7 +354,7 @@ def behind(check: Check) -> dict[Key, Finding]:
             )
             % {
                 "title": task.title,
-                "on": day_text(actual.on),
+                "on": day_label(actual.on),
                 "latest": number(actual.value, unit),
                 "baseline": number(progress.baseline, unit),
                 "target": number(progress.target, unit),
@@ -391,7 +389,7 @@ def written(check: Check) -> dict[Key, Finding]:
             report = reports.get((round_.pk, ledger.org_id))
             if report is not None and report["status"] != WrittenStatus.DRAFT:
                 continue
-            words = {"title": round_.title, "due": day_text(round_.due_on)}
+            words = {"title": round_.title, "due": day_label(round_.due_on)}
             reason = (
                 _("《%(title)s》应于%(due)s前报送，至今未报送。")
                 if report is None
@@ -420,7 +418,7 @@ def written(check: Check) -> dict[Key, Finding]:
             round_ = rounds[row["round_id"]]
             found[(row["org_id"], AlertKind.WRITTEN_RETURNED, f"round:{round_.pk}")] = Finding(
                 _("《%(title)s》于%(day)s被退回修改，至今未重新提交。")
-                % {"title": round_.title, "day": day_text(since)},
+                % {"title": round_.title, "day": day_label(since)},
                 {"round": round_.pk, "round_code": round_.code, "report": row["pk"], "returned_on": _iso(since)},
                 since,
             )

@@ -16,19 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import docx, richtext
+from core.formatting import day_label
 from ledger.choices import Aspect, WrittenStatus
 from ledger.written_figures import ReportFigures
 
 NUMERALS = "一二三四五六七八九"
 EXPORTED_STATES = (WrittenStatus.SUBMITTED, WrittenStatus.ACCEPTED)
-
-
-def _day(value) -> str:
-    if value is None:
-        return "—"
-    if hasattr(value, "hour"):
-        value = timezone.localtime(value)
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def aspect_title(aspect: int) -> str:
@@ -58,12 +51,12 @@ def _report_head(document, report, level: int) -> None:
     title = _("%(org)s%(round)s九个方面书面报告") % {"org": report.org.name, "round": report.round.title}
     docx.heading(document, title, level, centred=level == 0)
     period = _("报告期：%(start)s至%(end)s") % {
-        "start": _day(report.round.period_start),
-        "end": _day(report.round.period_end),
+        "start": day_label(report.round.period_start),
+        "end": day_label(report.round.period_end),
     }
     state = _("状态：%(status)s　提交时间：%(at)s") % {
         "status": report.get_status_display(),
-        "at": _day(report.submitted_at),
+        "at": day_label(report.submitted_at),
     }
     docx.paragraph(document, period, centred=level == 0)
     docx.paragraph(document, state, centred=level == 0)
@@ -87,13 +80,13 @@ def round_docx(written_round, rows, reports, figures: dict[int, ReportFigures]) 
         document,
         _("报告期：%(start)s至%(end)s　报送截止：%(due)s")
         % {
-            "start": _day(written_round.period_start),
-            "end": _day(written_round.period_end),
-            "due": _day(written_round.due_on),
+            "start": day_label(written_round.period_start),
+            "end": day_label(written_round.period_end),
+            "due": day_label(written_round.due_on),
         },
         centred=True,
     )
-    docx.paragraph(document, _("导出时间：%(at)s") % {"at": _day(timezone.now())}, centred=True)
+    docx.paragraph(document, _("导出时间：%(at)s") % {"at": day_label(timezone.now())}, centred=True)
     included = [r for r in reports if r.status in EXPORTED_STATES]
     submitted = sum(1 for row in rows if row.report is not None and row.report.first_submitted_at is not None)
     docx.heading(document, _("报送情况"), 1)
@@ -111,7 +104,7 @@ def round_docx(written_round, rows, reports, figures: dict[int, ReportFigures]) 
                 row.org.name,
                 row.union,
                 row.status_label,
-                _day(row.report.submitted_at) if row.report is not None else "—",
+                day_label(row.report.submitted_at) if row.report is not None else "—",
                 row.timing_label or "—",
             ]
             for n, row in enumerate(rows, start=1)

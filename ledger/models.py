@@ -118,10 +118,6 @@ class Document(models.Model):
         return self.original_name
 
 
-class LedgerQuerySet(ScopedQuerySet):
-    pass
-
-
 class ByLedger(ScopedQuerySet):
     """Rows of a ledger (group members, tasks): scoped by the ledger's organisation."""
 
@@ -162,7 +158,7 @@ class Ledger(BaseModel):
     )
     notes = models.TextField(_("备注"), blank=True)
 
-    objects = LedgerQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     audit_label_fields = ("org",)
 

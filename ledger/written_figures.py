@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.formatting import day_label
 from ledger.choices import Aspect
 
 # aspect → indicator codes, in the order they are shown.
@@ -64,10 +65,6 @@ class ReportFigures:
 def year_of(written_round) -> int:
     """The year whose accepted data a round's figures are read from: the year its period ends in."""
     return written_round.period_end.year
-
-
-def _date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _no_data() -> str:
@@ -132,7 +129,7 @@ def ledger_figures(org_ids: Iterable[int], day) -> dict[int, dict[int, list[Figu
                 Figure(
                     _("量化考核评价办法"),
                     _("%(title)s%(number)s，%(day)s印发")
-                    % {"title": title, "number": number, "day": _date(ledger.method_issued_on)},
+                    % {"title": title, "number": number, "day": day_label(ledger.method_issued_on)},
                 )
             )
         else:

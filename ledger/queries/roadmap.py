@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from core import deadlines
 from core.errors import UserError
+from core.formatting import day_label
 from ledger.choices import KeyTask, TargetKind, TaskStatus
 from ledger.models import Ledger, Milestone, Task
 from ledger.progress import Progress, progress_of
@@ -73,10 +74,6 @@ def _count_decimals(*values: Decimal | None) -> int:
 
 def _round(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def _day(day: dt.date) -> str:
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
 def units_of(task: Task, progress: Progress | None = None) -> tuple[str, int]:
@@ -137,14 +134,15 @@ def statement(task: Task, progress: Progress) -> Statement | None:
         unit, decimals = units_of(task, progress)
         actual = progress.actual
         goal = _("目标：%(day)s前%(text)s %(target)s") % {
-            "day": _day(task.deadline),
+            "day": day_label(task.deadline),
             "text": task.result_text,
             "target": _fmt(task.target_value, unit, decimals),
         }
         if task.baseline is not None:
             goal += _("（基数 %(baseline)s）") % {"baseline": _fmt(task.baseline, unit, decimals)}
         latest = (
-            _("最新 %(day)s 累计 %(value)s") % {"day": _day(actual.on), "value": _fmt(actual.value, unit, decimals)}
+            _("最新 %(day)s 累计 %(value)s")
+            % {"day": day_label(actual.on), "value": _fmt(actual.value, unit, decimals)}
             if actual is not None
             else _("最新：%(none)s") % {"none": _("暂无数据")}
         )

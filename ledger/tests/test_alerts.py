@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from core import audit, periodic, registry
 from core.actor import Actor
+from core.formatting import day_label
 from core.jobs import job_run
 from core.models import AuditEntry, Job, JobStatus
 from ledger import alerts, services, tasks
@@ -77,7 +78,7 @@ def test_every_kind_of_alert_has_a_rule():
 def test_helpers_count_months_and_say_days_in_chinese():
     assert alerts.add_months(dt.date(2021, 8, 31), 6) == dt.date(2022, 2, 28)
     assert alerts.add_months(dt.date(2021, 3, 1), 6) == dt.date(2021, 9, 1)
-    assert alerts.day_text(dt.date(2020, 5, 12)) == "2020年5月12日"
+    assert day_label(dt.date(2020, 5, 12)) == "2020年5月12日"
     assert alerts.plain(Decimal("10.0000")) == "10" and alerts.plain(Decimal("0.498626"), 4) == "0.4986"
 
 
