@@ -59,7 +59,10 @@ def test_enterprise_writes_and_submits_union_returns_with_reasons_per_aspect(pro
 
     # Aspect 1 with the editor: a bold figure and a bulleted list.
     first = page.locator("#aspect-1")
-    editor = first.get_by_role("textbox", name="一、职工创新", exact=False)
+    # The small editor replaces the plain text area once its script has run; type only into the editor.
+    editor = first.locator(".richtext-area")
+    expect(editor).to_have_attribute("contenteditable", "true")
+    expect(first.locator("textarea")).to_be_hidden()
     editor.click()
     page.keyboard.type("全年五小成果 ")
     first.get_by_role("button", name="粗体").click()
