@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +50,7 @@ _menu: dict[str, MenuEntry] = {}
 _providers: dict[str, Callable[..., Any]] = {}
 _periodic: dict[str, Periodic] = {}
 _todo_sources: dict[str, Callable[[Any], Iterable[Todo]]] = {}
+_round_sources: dict[str, Callable[[Any], Iterable["RoundProgress"]]] = {}
 
 
 def _add(table: dict[str, Any], what: str, entries: dict[str, Any]) -> None:
@@ -271,11 +272,13 @@ def declared_periodic() -> list[Periodic]:
 
 @dataclass(frozen=True)
 class Todo:
-    """One thing a person should do next: what (a sentence), where (a link), and how urgent (0 first)."""
+    """One thing a person should do next: what (a sentence), where (a link), how urgent (0 first), and by when
+    (a date shown next to it and used to order the list within a level; none sorts last)."""
 
     text: str
     url: str = ""
     urgency: int = 1
+    due: date | None = None
 
 
 def todos(name: str, fn: Callable[[Any], Iterable[Todo]]) -> None:
@@ -288,11 +291,51 @@ def todos(name: str, fn: Callable[[Any], Iterable[Todo]]) -> None:
 
 
 def todos_for(user) -> list[Todo]:
-    """Every source's to-dos for `user`, the most urgent first (in the sources' order within a level)."""
+    """Every source's to-dos for `user`: the most urgent first, then by due date (the earliest first, undated
+    last), then in the sources' order."""
     if not getattr(user, "is_authenticated", False):
         return []
     found = [todo for name in sorted(_todo_sources) for todo in _todo_sources[name](user)]
-    return sorted(found, key=lambda todo: todo.urgency)
+    return sorted(found, key=lambda todo: (todo.urgency, todo.due is None, todo.due or date.min))
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """Where a round everyone takes part in stands (a reporting period, an assessment round, a written-report
+    round), for the home page of those who follow it: how many of those expected have done their part, by when,
+    and how many are late."""
+
+    title: str
+    stage: str
+    url: str
+    done: int
+    expected: int
+    done_label: str
+    due: date | None = None
+    late: int = 0
+    late_url: str = ""
+
+    @property
+    def share(self) -> float | None:
+        """Done over expected, 0–100; None when nobody is expected (shown as "无", never as 0%)."""
+        return None if not self.expected else 100 * self.done / self.expected
+
+
+def rounds(name: str, fn: Callable[[Any], Iterable[RoundProgress]]) -> None:
+    """Add a source of rounds in progress (from an app's declarations.py): `fn(user)` lists those the person
+    follows, through the door and cheaply (the home page asks every source)."""
+    known = _round_sources.get(name)
+    if known is not None and known is not fn:
+        raise ImproperlyConfigured(f"round source {name!r} declared twice")
+    _round_sources[name] = fn
+
+
+def rounds_for(user) -> list[RoundProgress]:
+    """Every source's rounds for `user`, the nearest due date first (undated last)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    found = [item for name in sorted(_round_sources) for item in _round_sources[name](user)]
+    return sorted(found, key=lambda item: (item.due is None, item.due or date.min))
 
 
 # --- answers --------------------------------------------------------------------------------------

@@ -418,7 +418,13 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = {m.role for m in memberships}
     cards = [{"membership": m, "may_open": can(user, Action.ORG_VIEW, m.org)} for m in memberships]
 
-    context: dict = {"cards": cards, "roles": roles, "todos": [], "app_todos": registry.todos_for(user)}
+    context: dict = {
+        "cards": cards,
+        "roles": roles,
+        "todos": [],
+        "app_todos": registry.todos_for(user),
+        "rounds": registry.rounds_for(user),
+    }
     todos: list[str] = context["todos"]
 
     counts = None

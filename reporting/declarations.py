@@ -94,3 +94,21 @@ registry.menu(
         ),
     ),
 )
+
+
+def _todos(user):
+    from reporting.queries.worklists import reporting_todos
+
+    return reporting_todos(user)
+
+
+registry.todos("reporting", _todos)
+
+
+def _rounds(user):
+    from reporting.queries.worklists import reporting_rounds
+
+    return reporting_rounds(user)
+
+
+registry.rounds("reporting", _rounds)

@@ -8,16 +8,30 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import deadlines
+from core.formatting import day_label
+from core.registry import RoundProgress, Todo
 from core.workflow import history
 from orgs.choices import Action
 from orgs.models import Organisation
-from orgs.scoping import granted_paths
+from orgs.scoping import granted_paths, is_office
 from reporting import periods
-from reporting.models import DataSet, DeadlineExtension, Notification, Report
-from reporting.queries.deadlines import EntryWindow, entry_window, period_lock_of, window_for
+from reporting.choices import ReportStatus
+from reporting.models import DataSet, DeadlineExtension, Notification, Report, ValueReturn
+from reporting.queries.completeness import reports_due, reports_due_total
+from reporting.queries.deadlines import (
+    EntryWindow,
+    entry_window,
+    period_lock_of,
+    recent_rounds,
+    regular_deadline,
+    window_for,
+)
 from reporting.queries.due import _union_paths, has_union_above, orgs_due, reviewing_union
 
 # --- Pages: what a user has to fill or review, what a user may do, what happened ------------------------
@@ -116,7 +130,6 @@ def review_queue(*, user, limit: int = 100) -> tuple[str, list[Report]]:
     """The reports waiting for `user`'s decision, and which queue it is: "accept" for the office
     (approved, or submitted with no union above), "approve" for a union (submitted). Reports the
     user submitted are left out (four-eyes)."""
-    from reporting.choices import ReportStatus
     from reporting.workflow import STEPS
 
     base = Report.objects.select_related("org", "dataset", "period", "submitted_by").order_by(
@@ -175,3 +188,139 @@ def report_open_returns(report: Report) -> list:
 
 def notifications_unread(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+# --- The home page's 待办事项 (core.registry.todos) ---------------------------------------------------
+
+# Itemised up to this many; more (a union filling for its subsidiaries) are counted per data set and period.
+TODOS_ITEMISED = 5
+# A deadline this close (days) or passed makes a round urgent.
+TODO_SOON_DAYS = 3
+
+
+def reporting_todos(user, *, now: dt.datetime | None = None) -> list[Todo]:
+    """What `user` has to do in statistics reporting: returned reports to correct, open rounds not yet submitted
+    (by deadline), and the reports waiting for their review or acceptance.
+
+    A fixed number of queries whatever the scope: the open rounds, the returned reports and the review queue.
+    """
+    now = now or timezone.now()
+    found: list[Todo] = []
+    if granted_paths(user, Action.EDIT) and not is_office(user):  # the office reviews; it does not fill
+        returned = list(
+            Report.objects.visible_to(user, Action.EDIT)
+            .filter(status=ReportStatus.RETURNED)
+            .select_related("org", "dataset", "period")
+            .order_by("period__start", "org__path")[: TODOS_ITEMISED + 1]
+        )
+        reasons = _first_reasons(returned[:TODOS_ITEMISED])
+        for report in returned[:TODOS_ITEMISED]:
+            reason = reasons.get(report.pk)
+            text = _("《%(dataset)s》%(period)s（%(org)s）被退回") % {
+                "dataset": report.dataset.name,
+                "period": report.period.label,
+                "org": report.org.display_name,
+            }
+            text += _("：%(reason)s。请修改后重新提交。") % {"reason": reason} if reason else _("，请修改后重新提交。")
+            found.append(Todo(text, reverse("reporting:report_entry", args=[report.pk]), 0))
+        if len(returned) > TODOS_ITEMISED:
+            found.append(Todo(_("还有更多被退回的报表，请在“我的填报”中查看。"), reverse("reporting:my_reports"), 0))
+        waiting = [
+            r
+            for r in entry_rounds(user=user, now=now)
+            if r.window.is_open(now) and (r.report is None or r.report.status == ReportStatus.DRAFT)
+        ]
+        if len(waiting) <= TODOS_ITEMISED:
+            for r in waiting:
+                found.append(_round_todo(r, now))
+        else:
+            groups: dict[tuple[int, str], list[EntryRound]] = {}
+            for r in waiting:
+                groups.setdefault((r.dataset.pk, r.period.code), []).append(r)
+            for rounds in groups.values():
+                first = min(rounds, key=lambda r: r.deadline)
+                late = deadlines.days_left(first.deadline, now) < 0
+                found.append(Todo(
+                    ngettext(
+                        "《%(dataset)s》%(period)s：%(n)d 家单位尚未提交，最早截止 %(day)s。",
+                        "《%(dataset)s》%(period)s：%(n)d 家单位尚未提交，最早截止 %(day)s。",
+                        len(rounds),
+                    ) % {"dataset": first.dataset.name, "period": first.period.label, "n": len(rounds),
+                         "day": day_label(first.deadline)},
+                    f"{reverse('reporting:my_reports')}#rounds",
+                    0 if late or deadlines.days_left(first.deadline, now) <= TODO_SOON_DAYS else 1,
+                    first.deadline,
+                ))  # fmt: skip
+    kind, queue = review_queue(user=user)
+    if queue:
+        text = (
+            ngettext("有 %(n)d 份报表等待您验收。", "有 %(n)d 份报表等待您验收。", len(queue))
+            if kind == "accept"
+            else ngettext("有 %(n)d 份报表等待您审核。", "有 %(n)d 份报表等待您审核。", len(queue))
+        )
+        found.append(Todo(text % {"n": len(queue)}, f"{reverse('reporting:my_reports')}#queue", 0))
+    return found
+
+
+def _round_todo(r: EntryRound, now: dt.datetime) -> Todo:
+    left = deadlines.days_left(r.deadline, now)
+    names = {"dataset": r.dataset.name, "period": r.period.label, "org": r.org.display_name, "day": day_label(r.deadline)}
+    if left < 0:
+        text = _("填报《%(dataset)s》%(period)s（%(org)s）：已过截止日期 %(day)s，请尽快提交。") % names
+    elif left == 0:
+        text = _("填报《%(dataset)s》%(period)s（%(org)s）：今天截止。") % names
+    else:
+        text = _("填报《%(dataset)s》%(period)s（%(org)s）：%(day)s 截止，还有 %(n)d 天。") % {**names, "n": left}
+    url = reverse("reporting:report_entry", args=[r.report.pk]) if r.report else f"{reverse('reporting:my_reports')}#rounds"
+    return Todo(text, url, 0 if left <= TODO_SOON_DAYS else 1, r.deadline)
+
+
+def _first_reasons(reports: list[Report]) -> dict[int, str]:
+    """The latest unresolved return reason of each report (one query)."""
+    reasons: dict[int, str] = {}
+    rows = ValueReturn.objects.filter(report__in=reports, resolved_at__isnull=True).order_by("report_id", "-created_at")
+    for report_id, reason in rows.values_list("report_id", "reason"):
+        reasons.setdefault(report_id, reason)
+    return reasons
+
+
+# --- The home page's rounds in progress (core.registry.rounds) ---------------------------------------
+
+# A round stays on the home page this long after its entry closed (the office chases the late ones).
+ROUND_SHOWN_AFTER_CLOSE = dt.timedelta(days=90)
+
+
+def reporting_rounds(user, *, now: dt.datetime | None = None) -> list[RoundProgress]:
+    """The current round of each published data set, for the people who review or accept reports: how many
+    of the organisations due in their scope have reported, the deadline, and how many are late.
+
+    A round shows from its opening until ROUND_SHOWN_AFTER_CLOSE after its regular entry closed.
+    """
+    if not (granted_paths(user, Action.REVIEW) or granted_paths(user, Action.ACCEPT)):
+        return []
+    now = now or timezone.now()
+    today = deadlines.today(now)
+    found = []
+    datasets = DataSet.objects.filter(is_active=True, versions__published_at__isnull=False).distinct().order_by("code")
+    for dataset in datasets:
+        specs = recent_rounds(dataset, count=1, now=now)
+        if not specs:
+            continue
+        spec = specs[0]
+        deadline = regular_deadline(dataset, spec)
+        if deadline + dt.timedelta(days=1 + dataset.grace_days) + ROUND_SHOWN_AFTER_CLOSE <= today:
+            continue
+        period = periods.period_from_code(spec.code)  # reference data, created on first use
+        rows = reports_due(dataset=dataset, period=period, user=user, now=now)
+        if not rows:
+            continue
+        total = reports_due_total(rows)
+        query = f"?dataset={dataset.code}&period={spec.code}"
+        found.append(RoundProgress(
+            title=_("《%(dataset)s》%(period)s") % {"dataset": dataset.name, "period": spec.label},
+            stage=_("填报中") if today <= deadline else _("已过截止日期"),
+            url=f"{reverse('reporting:completeness')}{query}",
+            done=total.reported, expected=total.expected, done_label=_("已报送"), due=deadline,
+            late=total.missing, late_url=f"{reverse('reporting:deadline_day')}{query}",
+        ))  # fmt: skip
+    return found
