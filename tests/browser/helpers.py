@@ -54,3 +54,36 @@ def watch_errors(page: Page, errors: list[str] | None = None) -> list[str]:
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+# The impacts that fail a page; "minor" and "moderate" findings are reported by axe but do not fail the tests.
+AXE_FAILING = ("serious", "critical")
+
+
+def accessibility_violations(page: Page) -> list[str]:
+    """Run axe-core (vendored, tests only) in the page as it stands and describe its serious and critical
+    violations: rule, impact, how many elements and the first ones' selectors. Evaluated through the DevTools
+    protocol, so the page's Content-Security-Policy is left as it is."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => {
+            const found = await axe.run(document, {resultTypes: ['violations']});
+            return found.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3), count: v.nodes.length,
+            }));
+        }"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}, {v['count']}×: {', '.join(v['nodes'])}) {v['help']} @ {page.url}"
+        for v in result
+        if v["impact"] in AXE_FAILING
+    ]
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical accessibility violation on the page as it stands."""
+    violations = accessibility_violations(page)
+    assert not violations, "\n".join(violations)
