@@ -50,7 +50,7 @@ _menu: dict[str, MenuEntry] = {}
 _providers: dict[str, Callable[..., Any]] = {}
 _periodic: dict[str, Periodic] = {}
 _todo_sources: dict[str, Callable[[Any], Iterable[Todo]]] = {}
-_round_sources: dict[str, Callable[[Any], Iterable["RoundProgress"]]] = {}
+_round_sources: dict[str, Callable[[Any], Iterable[RoundProgress]]] = {}
 
 
 def _add(table: dict[str, Any], what: str, entries: dict[str, Any]) -> None:

@@ -264,14 +264,22 @@ def reporting_todos(user, *, now: dt.datetime | None = None) -> list[Todo]:
 
 def _round_todo(r: EntryRound, now: dt.datetime) -> Todo:
     left = deadlines.days_left(r.deadline, now)
-    names = {"dataset": r.dataset.name, "period": r.period.label, "org": r.org.display_name, "day": day_label(r.deadline)}
+    names = {
+        "dataset": r.dataset.name,
+        "period": r.period.label,
+        "org": r.org.display_name,
+        "day": day_label(r.deadline),
+    }
     if left < 0:
         text = _("填报《%(dataset)s》%(period)s（%(org)s）：已过截止日期 %(day)s，请尽快提交。") % names
     elif left == 0:
         text = _("填报《%(dataset)s》%(period)s（%(org)s）：今天截止。") % names
     else:
         text = _("填报《%(dataset)s》%(period)s（%(org)s）：%(day)s 截止，还有 %(n)d 天。") % {**names, "n": left}
-    url = reverse("reporting:report_entry", args=[r.report.pk]) if r.report else f"{reverse('reporting:my_reports')}#rounds"
+    if r.report is not None:
+        url = reverse("reporting:report_entry", args=[r.report.pk])
+    else:
+        url = f"{reverse('reporting:my_reports')}#rounds"
     return Todo(text, url, 0 if left <= TODO_SOON_DAYS else 1, r.deadline)
 
 

@@ -18,12 +18,13 @@ def test_a_returned_report_is_the_reporters_first_to_do_with_its_reason(tree, wf
     wf_y = wf[0]
     report = submitted_report(tree, wf_y, "2021", tree.ent_a1)
     union_admin = tree.user(Role.UNION_ADMIN)
-    services.report_return(by=as_actor(union_admin), report=report, version=report.version, reason="职工总数与上年差异过大")
+    reason = "职工总数与上年差异过大"
+    services.report_return(by=as_actor(union_admin), report=report, version=report.version, reason=reason)
 
     todos = registry.todos_for(tree.user(Role.REPORTER))
 
     first = todos[0]
-    assert first.text == "《产业工人队伍基本情况》2021年度（昆明供电局）被退回：职工总数与上年差异过大。请修改后重新提交。"
+    assert first.text == f"《产业工人队伍基本情况》2021年度（昆明供电局）被退回：{reason}。请修改后重新提交。"
     assert first.url == reverse("reporting:report_entry", args=[report.pk])
     assert first.urgency == 0
 
