@@ -25,6 +25,10 @@ running it again sends exactly what the failed run did not. Two runs at the same
 serialised per data set (a row lock on PostgreSQL, the IMMEDIATE write lock on SQLite). Within one
 run nobody is told twice about one organisation at one stage: a union administrator who is also
 that organisation's reporter gets its own reminder and a digest without it.
+
+The deadline-day board sends the same reminders on demand (`reminders_send_now`): whoever reviews an
+organisation may remind it, once per organisation, round and day (event `reporting.reminder.manual`,
+object id "<data set>:<period>:<organisation>:manual:<day>"); it does not use up the daily job's stages.
 """
 
 from __future__ import annotations

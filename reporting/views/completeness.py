@@ -1,5 +1,6 @@
 """Completeness and timeliness pages: who reported on time, late or not at all, by group union and by
-prefecture; the deadline-day page the office keeps open (it refreshes itself every minute); deadline
+prefecture; the deadline-day page the office keeps open (it refreshes itself every minute), with each
+missing organisation's contacts and one-click reminders (催报) for whoever reviews it; deadline
 extensions and period locks; the table as .xlsx.
 
 Rows come from `queries.reports_due(user=…)`, so each user sees the organisations in their own
