@@ -27,6 +27,7 @@ registry.audit_events(
         "reporting.period.unlock": _("解锁填报期"),
         "reporting.deadline.extend": _("延长填报截止日期"),
         "reporting.reminder.send": _("发送催报提醒"),
+        "reporting.reminder.manual": _("在截止日看板上催报"),
         # Excel and exports.
         "reporting.template.download": _("下载 Excel 填报模板"),
         "reporting.import.preview": _("Excel 导入预检"),

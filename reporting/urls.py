@@ -80,6 +80,7 @@ completeness_patterns = [
     path("completeness/extend/", completeness.extend_deadline, name="extend_deadline"),
     path("completeness/lock/", completeness.lock_period, name="lock_period"),
     path("completeness/unlock/", completeness.unlock_period, name="unlock_period"),
+    path("completeness/remind/", completeness.remind, name="remind"),
 ]
 
 excel_patterns = [

@@ -11,11 +11,16 @@ Other modules import from `reporting.queries`; the names below are its public su
 """
 
 from reporting.queries.completeness import (
+    MANUAL_REMINDER_EVENT,
+    REMINDER_EVENT,
+    REMINDER_OBJECT,
     Completeness,
     DueRow,
     GroupSummary,
+    LastReminder,
     RowGroups,
     due_row_groups,
+    last_reminders,
     report_completeness,
     reports_due,
     reports_due_by_prefecture,
@@ -80,6 +85,11 @@ from reporting.queries.worklists import (
 )
 
 __all__ = [
+    "MANUAL_REMINDER_EVENT",
+    "REMINDER_EVENT",
+    "REMINDER_OBJECT",
+    "LastReminder",
+    "last_reminders",
     "CellKey",
     "Cell",
     "Layout",

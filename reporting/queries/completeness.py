@@ -230,3 +230,69 @@ def summaries_by_groups(
         rows, lambda row: (groups[row.org.pk].prefecture_key, groups[row.org.pk].prefecture_name)
     )
     return by_union, by_prefecture
+
+
+# --- Reminders already sent for a round -------------------------------------------------------------------------
+
+# Every reminder writes one audit row under object type REMINDER_OBJECT whose object id starts with
+# "<data set id>:<period code>:<organisation id>:" (reporting/services/reminders.py): the automatic
+# ones of the daily job (REMINDER_EVENT) and those sent from the deadline-day board (MANUAL_REMINDER_EVENT).
+REMINDER_EVENT = "reporting.reminder.send"
+MANUAL_REMINDER_EVENT = "reporting.reminder.manual"
+REMINDER_OBJECT = "reporting.reminder"
+
+
+@dataclass(frozen=True)
+class LastReminder:
+    """The latest reminder sent to one organisation for one round: when, by whom, from the board or the daily job."""
+
+    at: dt.datetime
+    by: str
+    manual: bool
+
+    @property
+    def label(self) -> str:
+        """已于 3月5日 14:20 催报 (local time)."""
+        local = timezone.localtime(self.at)
+        return _("已于 %(m)d月%(d)d日 %(time)s 催报") % {"m": local.month, "d": local.day, "time": f"{local:%H:%M}"}
+
+
+def round_reminder_prefix(dataset: DataSet, period: Period) -> str:
+    return f"{dataset.pk}:{period.code}:"
+
+
+def last_reminders(dataset: DataSet, period: Period, org_ids: Iterable[int] | None = None) -> dict[int, LastReminder]:
+    """The latest reminder (board or daily job) of each organisation for the round, in two queries."""
+    from accounts.models import User
+    from core.models import AuditEntry
+
+    wanted = set(org_ids) if org_ids is not None else None
+    entries = (
+        AuditEntry.objects.filter(
+            event__in=(REMINDER_EVENT, MANUAL_REMINDER_EVENT),
+            object_type=REMINDER_OBJECT,
+            object_id__startswith=round_reminder_prefix(dataset, period),
+            success=True,
+        )
+        .order_by("-id")
+        .values_list("object_id", "at", "user_id", "username", "event")
+    )
+    latest: dict[int, tuple] = {}
+    for key, at, user_id, username, event in entries:
+        try:
+            org_id = int(key.split(":")[2])
+        except (IndexError, ValueError):
+            continue
+        if (wanted is None or org_id in wanted) and org_id not in latest:
+            latest[org_id] = (at, user_id, username, event)
+    names = dict(
+        User.objects.filter(pk__in={v[1] for v in latest.values() if v[1]})
+        .exclude(full_name="")
+        .values_list("pk", "full_name")
+    )
+    result = {}
+    for org_id, (at, user_id, username, event) in latest.items():
+        manual = event == MANUAL_REMINDER_EVENT
+        by = names.get(user_id) or (username if user_id else _("定时提醒"))
+        result[org_id] = LastReminder(at, by, manual)
+    return result

@@ -53,8 +53,10 @@ from reporting.services.periods import (
     period_unlock,
 )
 from reporting.services.reminders import (
+    ManualReminders,
     ReminderRun,
     reminders_send,
+    reminders_send_now,
 )
 from reporting.services.structure import (
     section_delete,
@@ -120,8 +122,10 @@ __all__ = [
     "attachment_add",
     "attachment_delete",
     "attachment_open",
+    "ManualReminders",
     "ReminderRun",
     "reminders_send",
+    "reminders_send_now",
     "section_delete",
     "section_element_move",
     "section_element_update",

@@ -25,6 +25,10 @@ running it again sends exactly what the failed run did not. Two runs at the same
 serialised per data set (a row lock on PostgreSQL, the IMMEDIATE write lock on SQLite). Within one
 run nobody is told twice about one organisation at one stage: a union administrator who is also
 that organisation's reporter gets its own reminder and a digest without it.
+
+The deadline-day board sends the same reminders on demand (`reminders_send_now`): whoever reviews an
+organisation may remind it, once per organisation, round and day (event `reporting.reminder.manual`,
+object id "<data set>:<period>:<organisation>:manual:<day>"); it does not use up the daily job's stages.
 """
 
 from __future__ import annotations
@@ -45,18 +49,21 @@ from core import audit, deadlines
 from core.actor import Actor
 from core.errors import UserError
 from core.models import AuditEntry
-from orgs.choices import Role
+from orgs.choices import Action, Role
 from orgs.models import Membership, Organisation
+from orgs.scoping import ensure_allowed
 from reporting import periods, queries
 from reporting.choices import ReportStatus
 from reporting.models import DataSet, DeadlineExtension, Period, PeriodLock
+from reporting.queries.completeness import round_reminder_prefix
 from reporting.services.common import _ensure_office
 from reporting.services.notifications import deliver
 
 logger = logging.getLogger(__name__)
 
-REMINDER_EVENT = "reporting.reminder.send"
-REMINDER_OBJECT = "reporting.reminder"
+REMINDER_EVENT = queries.REMINDER_EVENT
+MANUAL_EVENT = queries.MANUAL_REMINDER_EVENT
+REMINDER_OBJECT = queries.REMINDER_OBJECT
 DEFAULT_BEFORE = (3, 1)
 DEFAULT_AFTER = (1, 7)
 # After the last stage's day a missed run is still caught up for this many days, then the round is left.
@@ -251,6 +258,13 @@ def _remind_round(*, by: Actor, run: ReminderRun, dataset: DataSet, spec, now: d
     due = [item for item in due if item[3] not in sent_before]
     if not due:
         return
+    _send_due(by=by, run=run, dataset=dataset, period=period, due=due, event=REMINDER_EVENT)
+
+
+def _send_due(*, by: Actor, run: ReminderRun, dataset: DataSet, period: Period, due: list, event: str) -> None:
+    """Send the reminders of `due` ((row, days to the deadline, stage, key) each) and audit each under `event`:
+    the organisation's reporters, and after the deadline the administrators of its union in one digest.
+    An organisation with nobody to tell is skipped without an audit row (it is tried again next time)."""
     org_ids = [row.org.pk for row, *_rest in due]
     reporters = _users_by_org(org_ids, Role.REPORTER)
     unions = queries.unions_above(row.org for row, *_rest in due)
@@ -277,7 +291,7 @@ def _remind_round(*, by: Actor, run: ReminderRun, dataset: DataSet, spec, now: d
         if not run.dry_run:
             audit.record(
                 by,
-                REMINDER_EVENT,
+                event,
                 None,
                 after=None,
                 object_type=REMINDER_OBJECT,
@@ -356,3 +370,75 @@ def reminders_send(
                 DataSet.objects.select_for_update(no_key=True).filter(pk=dataset.pk).first()
                 _remind_round(by=by, run=run, dataset=dataset, spec=spec, now=now, before=before, after=after)
     return run
+
+
+# --- One-click reminders from the deadline-day board ----------------------------------------------------------
+
+
+@dataclass
+class ManualReminders:
+    """What one click on 催报 did: the organisations reminded now, those already reminded today from the
+    board (with when and by whom), those with nobody to tell, and those that no longer need a reminder."""
+
+    today: dt.date
+    sent: list[SentReminder] = field(default_factory=list)
+    already: list[tuple[Organisation, queries.LastReminder]] = field(default_factory=list)
+    nobody: list[Organisation] = field(default_factory=list)
+    not_needed: list[Organisation] = field(default_factory=list)
+
+
+def manual_key(dataset: DataSet, period: Period, org: Organisation, today: dt.date) -> str:
+    """One reminder from the board per organisation, round and day (Beijing time)."""
+    return f"{round_reminder_prefix(dataset, period)}{org.pk}:manual:{today:%Y%m%d}"[:64]
+
+
+def reminders_send_now(
+    *, by: Actor, dataset: DataSet, period: Period, orgs: Sequence[Organisation], now: dt.datetime | None = None
+) -> ManualReminders:
+    """Remind `orgs` now, with the message and recipients of the daily job (reporters; after the deadline also
+    the union administrators above, in one digest), each audited as `reporting.reminder.manual`.
+
+    Whoever reviews an organisation may remind it (PermissionDenied otherwise, before anything is sent).
+    Idempotent per organisation, round and day: an organisation already reminded from the board today
+    is not reminded again (it is listed in `already`). Organisations that have reported, or are not due,
+    are left out; a locked period raises UserError.
+    """
+    for org in orgs:
+        ensure_allowed(by, Action.REVIEW, org)
+    if PeriodLock.objects.filter(dataset=dataset, period=period).exists():
+        raise UserError(
+            _("%(period)s“%(dataset)s”已锁定，不再催报。") % {"period": period.label, "dataset": dataset.name}
+        )
+    now = now or timezone.now()
+    result = ManualReminders(today=deadlines.today(now))
+    wanted = {org.pk: org for org in orgs}
+    with transaction.atomic():
+        # A double click waits here for the first one and then finds its audit rows.
+        DataSet.objects.select_for_update(no_key=True).filter(pk=dataset.pk).first()
+        rows = {
+            row.org.pk: row
+            for row in queries.reports_due(dataset=dataset, period=period, now=now)
+            if row.org.pk in wanted and not row.reported
+        }
+        result.not_needed = [org for pk, org in wanted.items() if pk not in rows]
+        keys = {pk: manual_key(dataset, period, row.org, result.today) for pk, row in rows.items()}
+        sent_today = set(
+            AuditEntry.objects.filter(
+                event=MANUAL_EVENT, object_type=REMINDER_OBJECT, object_id__in=list(keys.values())
+            ).values_list("object_id", flat=True)
+        )
+        if sent_today:
+            earlier = queries.last_reminders(dataset, period, [pk for pk in rows if keys[pk] in sent_today])
+            result.already = [(rows[pk].org, earlier[pk]) for pk in rows if keys[pk] in sent_today and pk in earlier]
+        due = [
+            (row, (row.deadline - result.today).days, "manual", keys[pk])
+            for pk, row in rows.items()
+            if keys[pk] not in sent_today
+        ]
+        run = ReminderRun(today=result.today)
+        if due:
+            _send_due(by=by, run=run, dataset=dataset, period=period, due=due, event=MANUAL_EVENT)
+        result.sent = run.sent
+        reminded = {item.org.pk for item in run.sent}
+        result.nobody = [row.org for row, *_rest in due if row.org.pk not in reminded]
+    return result

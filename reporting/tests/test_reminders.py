@@ -9,9 +9,11 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from core.actor import Actor
+from core.errors import UserError
 from core.models import AuditEntry
 from orgs import services as orgs_services
 from orgs.choices import Role
@@ -381,3 +383,72 @@ def test_a_run_that_fails_halfway_leaves_nothing_and_the_rerun_sends_each_remind
     assert sorted(r.org.code for r in retried.sent) == ["E-A2", "E-B1"] and again.sent == []
     assert inbox("reporter_e-a2") == inbox("reporter_e-b1") == ["催报提醒：2021年度“产业工人队伍基本情况”还有 3 天截止"]
     assert sorted(m.to[0] for m in mail.outbox) == ["reporter_e-a2@example.cn", "reporter_e-b1@example.cn"]
+
+
+# --- Reminders sent from the deadline-day board -----------------------------------------------------------------
+
+
+def send_now(by, *orgs):
+    dataset = DataSet.objects.get(code="WF_Y")
+    return services.reminders_send_now(by=by, dataset=dataset, period=period_from_code("2021"), orgs=list(orgs))
+
+
+def test_a_reminder_from_the_board_is_the_daily_jobs_message_audited_once_a_day(
+    round_2021, clock, django_capture_on_commit_callbacks
+):
+    office = as_actor(office_user(round_2021))
+    clock.set(at(2022, 2, 3, 9))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send_now(office, round_2021.ent_b1, round_2021.ent_a1)
+
+    assert [r.org.code for r in result.sent] == ["E-B1"]
+    assert [o.code for o in result.not_needed] == ["E-A1"]  # submitted: nothing to remind
+    # The same reminder the daily job sends three days after the deadline: the reporter, and the union's digest.
+    assert inbox("reporter_e-b1") == ["逾期提醒：2021年度“产业工人队伍基本情况”已过截止日期"]
+    assert inbox("union_admin_u-b") == ["逾期提醒：中国铜业有 1 家单位未报送2021年度“产业工人队伍基本情况”"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["reporter_e-b1@example.cn", "union_admin_u-b@example.cn"]
+    entry = AuditEntry.objects.get(event="reporting.reminder.manual")
+    assert entry.username == office_user(round_2021).username
+    assert entry.object_id.startswith(f"{DataSet.objects.get(code='WF_Y').pk}:2021:{round_2021.ent_b1.pk}:manual:")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        clock.set(at(2022, 2, 3, 15))
+        again = send_now(office, round_2021.ent_b1)
+    assert again.sent == []
+    assert [(o.code, last.label) for o, last in again.already] == [("E-B1", "已于 2月3日 09:00 催报")]
+    assert len(inbox("reporter_e-b1")) == 1 and len(mail.outbox) == 2
+    assert AuditEntry.objects.filter(event="reporting.reminder.manual").count() == 1
+
+    # It does not use up the daily job's stage: the job still sends its own reminder.
+    with django_capture_on_commit_callbacks(execute=True):
+        daily = run(dt.date(2022, 2, 3))
+    assert "E-B1" in [r.org.code for r in daily.sent]
+
+
+def test_only_reviewers_of_the_organisation_may_remind_it(round_2021, clock):
+    clock.set(at(2022, 2, 3, 9))
+    union_a = as_actor(round_2021.user(Role.UNION_ADMIN, round_2021.union_a))
+    reporter = as_actor(round_2021.user(Role.REPORTER, round_2021.ent_b1))
+
+    for by in (union_a, reporter):
+        with pytest.raises(PermissionDenied):
+            send_now(by, round_2021.ent_b1)
+
+    assert not reminders().exists()
+    assert not AuditEntry.objects.filter(event="reporting.reminder.manual").exists()
+    union_b = as_actor(round_2021.user(Role.UNION_ADMIN, round_2021.union_b))
+    assert [r.org.code for r in send_now(union_b, round_2021.ent_b1).sent] == ["E-B1"]
+
+
+def test_a_locked_period_is_not_reminded(round_2021, clock):
+    clock.set(at(2022, 2, 3, 9))
+    office = as_actor(office_user(round_2021))
+    services.period_lock(
+        by=office, dataset=DataSet.objects.get(code="WF_Y"), period=period_from_code("2021"), reason="年报结束"
+    )
+
+    with pytest.raises(UserError) as error:
+        send_now(office, round_2021.ent_b1)
+
+    assert error.value.message == "2021年度“产业工人队伍基本情况”已锁定，不再催报。"
+    assert not reminders().exists()

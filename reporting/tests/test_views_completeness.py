@@ -8,14 +8,16 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core import registry
 from core.models import AuditEntry
 from orgs.choices import Role
 from orgs.tests.factories import make_org
 from reporting.choices import Timeliness as T
-from reporting.models import DataSet, DeadlineExtension, PeriodLock
+from reporting.models import DataSet, DeadlineExtension, Notification, PeriodLock
 from reporting.periods import period_from_code
 from reporting.tests.factories import at, open_report, submitted_report
 
@@ -173,7 +175,7 @@ def test_deadline_page_lists_missing_reporters_with_their_contacts(client, provi
     body = response.content.decode()
     assert 'hx-trigger="every 60s"' in body
     missing = {
-        row.org.code: [m.user.full_name for m in contacts] for row, _g, contacts, _ext in response.context["missing"]
+        row.org.code: [m.user.full_name for m in contacts] for row, _g, contacts, *_rest in response.context["missing"]
     }
     assert missing == {"E-B1": ["张三", "李四"], "E-KM1": []}
     assert "张三" in body and "企业填报员" in body and "李四" in body and "联络员" in body
@@ -260,7 +262,10 @@ def test_office_extends_the_deadline_for_one_union_with_a_reason(client, provinc
     )
     assert AuditEntry.objects.filter(event="reporting.deadline.extend", object_id=str(extension.pk)).count() == 1
     page = client.get(DEADLINE_URL, ROUND)
-    rows = {row.org.code: (row.deadline, row.timeliness, extended) for row, _g, _c, extended in page.context["missing"]}
+    rows = {
+        row.org.code: (row.deadline, row.timeliness, extended)
+        for row, _g, _c, extended, *_rest in page.context["missing"]
+    }
     assert rows["E-B1"] == (dt.date(2022, 2, 15), T.PENDING, True)
     assert rows["E-KM1"] == (dt.date(2022, 1, 31), T.MISSING, False)
     assert "暴雨致网络中断" in page.content.decode()
@@ -397,3 +402,156 @@ def test_export_is_rate_limited(client, province, settings):
 
     assert first.status_code == 200
     assert (second.status_code, second["Retry-After"]) == (429, "60")
+
+
+# --- Reminding from the deadline-day board ----------------------------------------------------------------------
+
+REMIND_URL = reverse("reporting:remind")
+
+
+@pytest.fixture
+def late(province):
+    """The province on 2022-02-06 (E-B1 and 昆明钢铁 late), with 中国铜业's administrator as a contact."""
+    admin = province.user(Role.UNION_ADMIN, province.union_b)
+    admin.full_name = "王五"
+    admin.email = "wangwu@example.cn"
+    admin.save()
+    return province
+
+
+def reminder_titles(username: str) -> list[str]:
+    return list(
+        Notification.objects.filter(user__username=username, title__contains="提醒").values_list("title", flat=True)
+    )
+
+
+def remind(client, **body):
+    return client.post(REMIND_URL, {**ROUND, **body}, follow=True)
+
+
+def test_deadline_board_shows_each_late_units_contacts_masked_for_whoever_may_not_see_them(client, late):
+    login(client, late.user(Role.OFFICE_ADMIN))
+    office = client.get(DEADLINE_URL, ROUND)
+    login(client, late.user(Role.UNION_ADMIN, late.union_b))
+    union = client.get(DEADLINE_URL, ROUND)
+
+    contacts = {row.org.code: contacts for row, _g, contacts, *_rest in office.context["missing"]}
+    assert [(c.name, c.role, c.union) for c in contacts["E-B1"]] == [
+        ("张三", "企业填报员", ""),
+        ("李四", "联络员", ""),
+        ("王五", "产业系统公司工会管理员", "中国铜业"),
+    ]
+    # The office may see personal data in full; a union administrator sees the addresses masked (core.masking).
+    assert 'href="mailto:wangwu@example.cn"' in office.content.decode()
+    body = union.content.decode()
+    assert "z***@example.cn" in body and "w***@example.cn" in body
+    assert "zhangsan@example.cn" not in body and "wangwu@example.cn" not in body
+    # Both may remind: a button on each late row, and one for all late units.
+    assert office.content.decode().count('class="remind-form"') == 2
+    assert "催报全部逾期单位（2 家）" in office.content.decode()
+    assert body.count('class="remind-form"') == 1 and "催报全部逾期单位（1 家）" in body
+
+
+def test_office_reminds_one_late_unit_with_the_daily_jobs_message_audited(
+    client, late, django_capture_on_commit_callbacks
+):
+    login(client, late.user(Role.OFFICE_ADMIN))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = remind(client, org="E-B1")
+
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{DEADLINE_URL}?dataset=WF_Y&period=2021"
+    assert "已催报 1 家单位（站内通知和电子邮件）。" in body
+    title = "逾期提醒：2021年度“产业工人队伍基本情况”已过截止日期"
+    assert reminder_titles("reporter_e-b1") == [title]
+    assert reminder_titles("union_admin_u-b") == ["逾期提醒：中国铜业有 1 家单位未报送2021年度“产业工人队伍基本情况”"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["wangwu@example.cn", "zhangsan@example.cn"]
+    entry = AuditEntry.objects.get(event="reporting.reminder.manual")
+    assert entry.username == late.user(Role.OFFICE_ADMIN).username
+    assert entry.detail["org"] == "E-B1" and entry.detail["period"] == "2021"
+    assert registry.event_label("reporting.reminder.manual") == "在截止日看板上催报"
+    # The board marks the unit as reminded, with the time.
+    row = body[body.index('data-org="E-B1"') :]
+    row = row[: row.index("</tr>")]
+    assert "已催报" in row and "已于 2月6日 10:00 催报" in row
+    assert "已催报" not in body[body.index('data-org="E-KM1"') :].split("</tr>")[0]
+
+
+def test_a_second_click_the_same_day_sends_nothing_and_says_when_and_by_whom(
+    client, late, clock, django_capture_on_commit_callbacks
+):
+    office = late.user(Role.OFFICE_ADMIN)
+    office.full_name = "赵六"
+    office.save()
+    login(client, office)
+    with django_capture_on_commit_callbacks(execute=True):
+        remind(client, org="E-B1")
+    sent = (
+        Notification.objects.count(),
+        len(mail.outbox),
+        AuditEntry.objects.filter(event__startswith="reporting.reminder").count(),
+    )
+
+    clock.set(at(2022, 2, 6, 16, 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = remind(client, org="E-B1")
+
+    assert (Notification.objects.count(), len(mail.outbox)) == sent[:2]
+    assert AuditEntry.objects.filter(event__startswith="reporting.reminder").count() == sent[2]
+    body = again.content.decode()
+    assert f"{late.ent_b1.name}已于 2月6日 10:00 催报（赵六），今天不再重复催报。" in body
+    assert "已催报 1 家单位" not in body
+
+    # The next day it may be sent again.
+    clock.set(at(2022, 2, 7, 9))
+    login(client, office)  # a new day's session
+    with django_capture_on_commit_callbacks(execute=True):
+        third = remind(client, org="E-B1")
+    assert "已催报 1 家单位" in third.content.decode()
+    assert AuditEntry.objects.filter(event="reporting.reminder.manual").count() == 2
+
+
+def test_remind_all_reaches_every_late_unit_in_the_reviewers_scope(client, late, django_capture_on_commit_callbacks):
+    login(client, late.user(Role.UNION_ADMIN, late.union_b))
+    with django_capture_on_commit_callbacks(execute=True):
+        union = remind(client, all="1")
+    assert "已催报 1 家单位" in union.content.decode()
+    assert AuditEntry.objects.filter(event="reporting.reminder.manual").get().detail["org"] == "E-B1"
+
+    login(client, late.user(Role.OFFICE_ADMIN))
+    with django_capture_on_commit_callbacks(execute=True):
+        office = remind(client, all="1")
+    body = office.content.decode()
+    # E-B1 was reminded today already; 昆明钢铁 has nobody to tell, so nothing is sent or audited for it.
+    assert "已于 2月6日 10:00 催报" in body and "今天不再重复催报" in body
+    assert "昆明钢铁没有可通知的填报员或工会管理员，未发送。" in body
+    assert AuditEntry.objects.filter(event="reporting.reminder.manual").count() == 1
+
+
+@pytest.mark.parametrize(("role", "org", "status"), [(Role.REPORTER, "ent_b1", 403), (Role.LEADER, "province", 403)])
+def test_who_reviews_nothing_may_not_remind(client, late, role, org, status):
+    login(client, late.user(role, getattr(late, org)))
+
+    one = client.post(REMIND_URL, {**ROUND, "org": "E-B1"})
+    every = client.post(REMIND_URL, {**ROUND, "all": "1"})
+
+    assert (one.status_code, every.status_code) == (status, status)
+    assert not Notification.objects.exists() and not mail.outbox
+    assert not AuditEntry.objects.filter(event="reporting.reminder.manual").exists()
+
+
+def test_a_unit_outside_the_reviewers_scope_is_not_found(client, late):
+    login(client, late.user(Role.UNION_ADMIN, late.union_a))
+
+    response = client.post(REMIND_URL, {**ROUND, "org": "E-B1"})
+    unknown = client.post(REMIND_URL, {**ROUND, "org": "NO-SUCH"})
+
+    assert (response.status_code, unknown.status_code) == (404, 404)
+    assert not Notification.objects.exists()
+    assert not AuditEntry.objects.filter(event="reporting.reminder.manual").exists()
+
+
+def test_reminding_is_a_post(client, late):
+    login(client, late.user(Role.OFFICE_ADMIN))
+    assert client.get(REMIND_URL, {**ROUND, "org": "E-B1"}).status_code == 405

@@ -1,5 +1,6 @@
 """Completeness and timeliness pages: who reported on time, late or not at all, by group union and by
-prefecture; the deadline-day page the office keeps open (it refreshes itself every minute); deadline
+prefecture; the deadline-day page the office keeps open (it refreshes itself every minute), with each
+missing organisation's contacts and one-click reminders (催报) for whoever reviews it; deadline
 extensions and period locks; the table as .xlsx.
 
 Rows come from `queries.reports_due(user=…)`, so each user sees the organisations in their own
@@ -10,6 +11,7 @@ office's: the views answer 404 to anyone else before the services check again.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -26,9 +28,18 @@ from django.views.decorators.http import require_GET, require_POST
 from core import audit, deadlines, exports
 from core.actor import Actor
 from core.errors import UserError
-from orgs.choices import Action
+from core.masking import mask_email
+from orgs.choices import Action, OrgKind, Role
 from orgs.models import Organisation
-from orgs.scoping import ensure_action, has_action, is_office, office_or_404, visible_or_province_wide
+from orgs.scoping import (
+    can,
+    ensure_action,
+    get_visible_or_404,
+    has_action,
+    is_office,
+    office_or_404,
+    visible_or_province_wide,
+)
 from reporting import forms as f
 from reporting import queries, services
 from reporting.choices import Timeliness
@@ -206,11 +217,63 @@ def _unreported_groups(summaries) -> list[tuple]:
     return sorted((item for item in waiting if item[1] > 0), key=lambda item: (-item[1], item[0].name))
 
 
+@dataclass(frozen=True)
+class Contact:
+    """One person to call about a missing report, as the platform holds them (accounts have a name and an
+    e-mail address, no telephone); the address masked (a***@example.cn) unless the viewer may see personal
+    data of that organisation in full."""
+
+    user: object
+    role: str
+    email: str
+    masked: bool
+    union: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.user.full_name or self.user.username
+
+
+def _board_contacts(user, orgs: list[Organisation]) -> dict[int, list[Contact]]:
+    """Each organisation's reporters and liaisons, and the administrators of its union (its own when it is a
+    union, otherwise the union above, which the reminders after the deadline also reach); three queries."""
+    people = queries.org_contacts(org.pk for org in orgs)
+    above = queries.unions_above(org for org in orgs if org.kind != OrgKind.UNION)
+    union_of = {org.pk: (org if org.kind == OrgKind.UNION else above.get(org.pk)) for org in orgs}
+    admins = queries.org_contacts({u.pk for u in union_of.values() if u is not None}, roles=(Role.UNION_ADMIN,))
+    result: dict[int, list[Contact]] = {}
+    for org in orgs:
+        full = can(user, Action.PII_VIEW, org)
+        union = union_of[org.pk]
+        found = [(m, "") for m in people.get(org.pk, [])]
+        if union is not None:
+            found += [(m, "" if union.pk == org.pk else union.name) for m in admins.get(union.pk, [])]
+        seen: set[tuple[int, str]] = set()
+        contacts = []
+        for membership, union_name in found:
+            if (membership.user_id, membership.role) in seen:
+                continue
+            seen.add((membership.user_id, membership.role))
+            email = membership.user.email or ""
+            contacts.append(
+                Contact(
+                    user=membership.user,
+                    role=membership.get_role_display(),
+                    email=email if full else mask_email(email) if email else "",
+                    masked=bool(email) and not full,
+                    union=union_name,
+                )
+            )
+        result[org.pk] = contacts
+    return result
+
+
 def _deadline_context(request: HttpRequest, chosen: Round, *, extension_form=None) -> dict:
     context: dict = {
         "round": chosen,
         "form": chosen.form,
         "may_act": is_office(request.user),
+        "may_remind": has_action(request.user, Action.REVIEW),
         "refresh_seconds": REFRESH_SECONDS,
         "now": timezone.now(),
     }
@@ -222,7 +285,8 @@ def _deadline_context(request: HttpRequest, chosen: Round, *, extension_form=Non
     missing = [row for row in rows if not row.reported]
     missing.sort(key=lambda row: (groups[row.org.pk].union_key == "", groups[row.org.pk].union_key, row.org.path))
     shown = missing[:MISSING_LIMIT]
-    contacts = queries.org_contacts(row.org.pk for row in shown)
+    contacts = _board_contacts(request.user, [row.org for row in shown])
+    reminded = queries.last_reminders(dataset, period, [row.org.pk for row in shown])
     regular = queries.regular_deadline(dataset, period)
     by_union, by_prefecture = queries.summaries_by_groups(rows, groups)
     context.update(
@@ -231,8 +295,19 @@ def _deadline_context(request: HttpRequest, chosen: Round, *, extension_form=Non
         total=queries.reports_due_total(rows),
         missing_by_union=_unreported_groups(by_union),
         missing_by_prefecture=_unreported_groups(by_prefecture),
-        missing=[(row, groups[row.org.pk], contacts.get(row.org.pk, []), row.deadline > regular) for row in shown],
+        missing=[
+            (
+                row,
+                groups[row.org.pk],
+                contacts.get(row.org.pk, []),
+                row.deadline > regular,
+                reminded.get(row.org.pk),
+                context["may_remind"] and can(request.user, Action.REVIEW, row.org),
+            )
+            for row in shown
+        ],
         missing_count=len(missing),
+        late_count=sum(1 for row in missing if row.timeliness == Timeliness.MISSING),
         missing_more=len(missing) > MISSING_LIMIT,
         live_query=chosen.query(),
         extension_form=extension_form or f.DeadlineExtensionForm(),
@@ -363,6 +438,56 @@ def unlock_period(request: HttpRequest) -> HttpResponse:
             )
     query = urlencode({"dataset": dataset.code, "period": period.code})
     return redirect(_back(request, f"{reverse('reporting:completeness')}?{query}"))
+
+
+def _reminded_message(result: services.ManualReminders) -> tuple[str, list[str]]:
+    """The success message (how many were reminded) and the notes on those not reminded now."""
+    notes = [
+        _("%(org)s%(when)s（%(by)s），今天不再重复催报。") % {"org": org.name, "when": last.label, "by": last.by}
+        for org, last in result.already
+    ]
+    if result.nobody:
+        notes.append(
+            _("%(orgs)s没有可通知的填报员或工会管理员，未发送。") % {"orgs": "、".join(o.name for o in result.nobody)}
+        )
+    if result.not_needed:
+        notes.append(_("%(orgs)s已报送，无需催报。") % {"orgs": "、".join(o.name for o in result.not_needed)})
+    return _("已催报 %(n)d 家单位（站内通知和电子邮件）。") % {"n": len(result.sent)}, notes
+
+
+@require_POST
+def remind(request: HttpRequest) -> HttpResponse:
+    """催报: remind one organisation (`org`, its code) or every late organisation the user may review
+    (`all`), now, with the daily job's message; at most once per organisation, round and day.
+
+    403 for someone who reviews nothing; 404 for an organisation outside the user's review scope.
+    """
+    ensure_action(request.user, Action.REVIEW)
+    dataset, period = _posted_round(request)
+    if request.POST.get("all"):
+        reviewable = Organisation.objects.visible_to(request.user, Action.REVIEW)
+        late = [
+            row.org.pk
+            for row in queries.reports_due(dataset=dataset, period=period, user=request.user)
+            if row.timeliness == Timeliness.MISSING
+        ]
+        orgs = list(reviewable.filter(pk__in=late).order_by("path"))
+    else:
+        orgs = [get_visible_or_404(Organisation.objects, request.user, Action.REVIEW, code=request.POST.get("org", ""))]
+    try:
+        if not orgs:
+            raise UserError(_("没有逾期未报的单位，无需催报。"))
+        result = services.reminders_send_now(by=Actor.from_request(request), dataset=dataset, period=period, orgs=orgs)
+    except UserError as error:
+        messages.error(request, error.message)
+    else:
+        text, notes = _reminded_message(result)
+        if result.sent or not result.already:
+            messages.success(request, text)
+        for note in notes:
+            messages.warning(request, note)
+    query = urlencode({"dataset": dataset.code, "period": period.code})
+    return redirect(_back(request, f"{reverse('reporting:deadline_day')}?{query}"))
 
 
 EXPORT_HEADERS = [
