@@ -28,6 +28,8 @@ from orgs.scoping import can, ensure_action, get_visible_or_404, has_action, is_
 
 SEARCH_LIMIT = 50
 CHILDREN_BATCH = 100
+# The tree page opens its roots when there are this many or fewer.
+ROOTS_OPENED = 3
 DETAIL_CHILDREN_PER_PAGE = 50
 BUSINESS_KINDS = (OrgKind.UNION, OrgKind.ENTERPRISE, OrgKind.UNIT)
 
@@ -69,9 +71,18 @@ def org_tree(request: HttpRequest) -> HttpResponse:
             results=[(hit, ancestors[hit.pk]) for hit in hits[:SEARCH_LIMIT]],
         )
     else:
-        context.update(
-            searching=False, roots=list(queries.visible_roots(user=request.user, include_closed=include_closed))
-        )
+        roots = list(queries.visible_roots(user=request.user, include_closed=include_closed))
+        if len(roots) <= ROOTS_OPENED:
+            # A few roots (the province, or one union) open on arrival with their first level shown.
+            for root in roots:
+                rows = list(
+                    queries.children_of(user=request.user, parent=root, include_closed=include_closed)[
+                        : CHILDREN_BATCH + 1
+                    ]
+                )
+                root.opened_children = rows[:CHILDREN_BATCH]
+                root.next_offset = CHILDREN_BATCH if len(rows) > CHILDREN_BATCH else None
+        context.update(searching=False, roots=roots)
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, "orgs/org_tree.html" + ("#results" if partial else ""), context)
 

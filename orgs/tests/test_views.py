@@ -146,8 +146,20 @@ def test_tree_starts_at_the_visible_roots(client, tree):
     html = response.content.decode()
     assert "云南电网" in html
     assert "中国铜业" not in html
-    assert 'hx-get="/orgs/U-A/children/"' in html
+    # A single root opens on arrival with its first level shown; deeper nodes load when opened.
+    assert "<details open>" in html
+    assert "昆明供电局" in html and "曲靖供电局" in html
+    assert 'hx-get="/orgs/E-A1/children/"' in html
     assert 'hx-trigger="toggle once"' in html
+
+
+def test_many_roots_stay_closed(client, tree, monkeypatch):
+    monkeypatch.setattr(views, "ROOTS_OPENED", 0)
+    login(client, tree.user(Role.UNION_ADMIN))
+    html = client.get(reverse("orgs:org_tree")).content.decode()
+    assert "<details open>" not in html
+    assert 'hx-get="/orgs/U-A/children/"' in html
+    assert "昆明供电局" not in html
 
 
 def test_children_partial_hides_closed_unless_asked(client, tree):
@@ -200,7 +212,7 @@ def test_tree_query_budget_does_not_grow_with_the_tree(client, tree, django_asse
         response = client.get(url)
     assert len(response.context["children"]) == 32
     assert len(large) == len(small)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8 + views.ROOTS_OPENED):  # one query per root opened on arrival
         client.get(reverse("orgs:org_tree"))
     with django_assert_max_num_queries(8):
         client.get(url)
