@@ -41,8 +41,14 @@ def day_label(value) -> str:
 
 
 def quarter_label(year: int, quarter: int) -> str:
-    return f"{year}年第{_QUARTERS[quarter]}季度"
+    """2021年第二季度 (Q2 2021 in English)."""
+    from django.utils.translation import gettext as _
+
+    return _("%(year)d年第%(numeral)s季度") % {"year": year, "numeral": _QUARTERS[quarter], "quarter": quarter}
 
 
 def year_label(year: int) -> str:
-    return f"{year}年度"
+    """2021年度 (2021 in English)."""
+    from django.utils.translation import gettext as _
+
+    return _("%(year)d年度") % {"year": year}

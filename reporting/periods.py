@@ -92,11 +92,12 @@ def period_label(period_type: str, start: dt.date) -> str:
     if period_type == PeriodType.YEAR:
         return year_label(start.year)
     if period_type == PeriodType.HALF_YEAR:
-        half = _("上半年") if index == 1 else _("下半年")
-        return f"{start.year}年{half}"
+        if index == 1:
+            return _("%(year)d年上半年") % {"year": start.year}
+        return _("%(year)d年下半年") % {"year": start.year}
     if period_type == PeriodType.QUARTER:
         return quarter_label(start.year, index)
-    return f"{start.year}年{start.month}月"
+    return _("%(year)d年%(month)d月") % {"year": start.year, "month": start.month}
 
 
 def previous_spec(spec: PeriodSpec) -> PeriodSpec:
