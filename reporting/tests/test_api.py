@@ -332,6 +332,30 @@ def test_a_retried_submit_with_the_same_key_is_one_transition(tree, wf, reporter
     assert events(report, "reporting.report.submit") == 1
 
 
+def test_a_retried_submit_with_the_same_if_match_and_key_is_replayed_not_refused(tree, wf, reporter):
+    # Walk-through finding: the retry answered 412 "已被他人修改" because the version check ran before the replay.
+    report = filled_report(tree, wf[0])
+    client = api(reporter)
+    headers = {"HTTP_IF_MATCH": f'"{report.version}"', "HTTP_IDEMPOTENCY_KEY": "k-2021-a1-if-match"}
+    first = client.post(detail_url(report, "submit"), {}, format="json", **headers)
+    retry = client.post(detail_url(report, "submit"), {}, format="json", **headers)
+    assert first.status_code == 200, first.json()
+    assert retry.status_code == 200, retry.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["version"] == first.json()["version"]
+    assert retry["ETag"] == first["ETag"]
+    assert ReportSnapshot.objects.filter(report=report).count() == 1
+    assert events(report, "reporting.report.submit") == 1
+
+
+def test_a_replayed_key_is_still_refused_to_someone_without_the_right(tree, wf, reporter):
+    report = filled_report(tree, wf[0])
+    headers = {"HTTP_IF_MATCH": f'"{report.version}"', "HTTP_IDEMPOTENCY_KEY": "k-2021-a1-other"}
+    assert api(reporter).post(detail_url(report, "submit"), {}, format="json", **headers).status_code == 200
+    leader = api(tree.user(Role.LEADER))
+    assert leader.post(detail_url(report, "submit"), {}, format="json", **headers).status_code == 403
+
+
 def test_a_double_click_without_a_key_is_refused_the_second_time(tree, wf, reporter):
     report = filled_report(tree, wf[0])
     client = api(reporter)
