@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -469,7 +470,9 @@ def test_attachment_upload_download_delete(client, tree, wf, reporter, media, dj
 
     download = client.get(url("attachment_download", report.pk, attachment.pk))
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Content-Disposition"] == (
+        f"attachment; filename=\"attachment-{attachment.pk}.pdf\"; filename*=utf-8''{quote('培训名单.pdf')}"
+    )
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == PDF_BYTES
     assert len(events(report, "reporting.attachment.download")) == 1
