@@ -111,7 +111,7 @@ def test_export_response_is_an_attachment_with_an_encoded_chinese_name():
         (
             "报送进度-2021年.xlsx",
             "WF_Y-2021.xlsx",
-            "attachment; filename=\"WF_Y-2021.xlsx\"; "
+            'attachment; filename="WF_Y-2021.xlsx"; '
             "filename*=utf-8''%E6%8A%A5%E9%80%81%E8%BF%9B%E5%BA%A6-2021%E5%B9%B4.xlsx",
         ),
         (
