@@ -232,22 +232,49 @@ def test_save_draft_writes_only_the_edits_and_audits_once(client, tree, wf, repo
     assert "已自动规范填写格式" in page  # the thousands separator was noted
 
 
-def test_a_refused_value_is_explained_next_to_its_cell_and_nothing_is_saved(client, tree, wf, reporter):
+def test_a_refused_value_is_explained_next_to_its_cell_and_the_valid_edits_are_saved(client, tree, wf, reporter):
+    # Walk-through finding: one bad cell blocked saving every other valid edit in the grid.
     report = open_report(tree, wf[0], "2021")
     login(client, reporter)
-    data = entry_post(report, {("WF_WORKERS", ""): "1000", ("WF_TECH_STAFF", ""): "一百二十"}, original={})
+    data = entry_post(report, {("WF_WORKERS", ""): "1,000", ("WF_TECH_STAFF", ""): "一百二十"}, original={})
     response = client.post(url("report_entry", report.pk), data)
     assert response.status_code == 200
-    assert not DataValue.objects.filter(report=report).exists()
+    assert stored(report) == {("WF_WORKERS", ""): "1000"}
+    report.refresh_from_db()
+    assert report.version == 2
+    [entry] = events(report, "reporting.values.save")
+    assert entry.detail["changes"] == {"WF_WORKERS[]": ["", "1000"]}
     message = "“一百二十”是中文数字，请改用阿拉伯数字填写，如“一百二十”应填写 120。"
     cell = response.context["grid"].cell(("WF_TECH_STAFF", ""))
     assert cell.error == message
-    assert cell.value == "一百二十"  # what was typed stays in the input
-    assert response.context["grid"].cell(("WF_WORKERS", "")).value == "1000"
+    assert cell.value == "一百二十"  # what was typed stays in the input, still an unsaved edit
+    assert response.context["grid"].cell(("WF_WORKERS", "")).value == "1000"  # as stored
+    assert response.context["version"] == 2  # the next save builds on the saved version
+    original = json.loads(response.context["original_json"])
+    assert original[field_name(("WF_WORKERS", ""))] == "1000"
+    assert original[field_name(("WF_TECH_STAFF", ""))] == ""
     body = response.content.decode()
     assert f'id="err-{cell.index}">{message}</div>' in body
-    assert "本次填写均未保存" in body
-    assert not events(report, "reporting.values.save")
+    assert "已保存 1 项修改（第 2 版）；另有 1 个数值不正确，未保存" in body
+
+    # Corrected and saved again: no conflict with the version the first save made.
+    data = entry_post(report, {("WF_TECH_STAFF", ""): "120"}, version=2, original={})
+    response = client.post(url("report_entry", report.pk), data)
+    assert response.status_code == 302
+    assert stored(report) == {("WF_WORKERS", ""): "1000", ("WF_TECH_STAFF", ""): "120"}
+
+
+def test_a_save_with_a_refused_value_on_a_stale_version_is_a_conflict_and_writes_nothing(
+    client, tree, wf, reporter, union_admin
+):
+    report = open_report(tree, wf[0], "2021")
+    services.values_save(by=as_actor(union_admin), report=report, version=1, values={("WF_FRONTLINE", ""): "5"})
+    login(client, reporter)
+    data = entry_post(report, {("WF_WORKERS", ""): "1000", ("WF_TECH_STAFF", ""): "1e3"}, version=1, original={})
+    response = client.post(url("report_entry", report.pk), data)
+    assert response.status_code == 409
+    assert stored(report) == {("WF_FRONTLINE", ""): "5"}
+    assert len(events(report, "reporting.values.save")) == 1
 
 
 def test_a_negative_count_is_refused_with_its_cell(client, tree, wf, reporter):
@@ -989,17 +1016,20 @@ def test_autosave_saves_the_edits_and_answers_the_new_version(client, tree, wf, 
     assert page.context["version"] == 2
 
 
-def test_autosave_of_a_refused_value_names_the_cell_and_saves_nothing(client, tree, wf, reporter):
+def test_autosave_of_a_refused_value_names_the_cell_and_saves_the_rest(client, tree, wf, reporter):
     report = open_report(tree, wf[0], "2021")
     login(client, reporter)
     data = entry_post(report, {("WF_WORKERS", ""): "1000", ("WF_TECH_STAFF", ""): "1e3"}, original={}, autosave="1")
     response = client.post(url("report_entry", report.pk), data)
     assert response.status_code == 200
     answer = response.json()
-    assert answer["ok"] is False
+    assert answer["ok"] is True
+    assert answer["version"] == 2
+    assert answer["values"] == {field_name(("WF_WORKERS", "")): "1000"}
     assert list(answer["problems"]) == [field_name(("WF_TECH_STAFF", ""))]
-    assert "本次填写均未保存" in answer["message"]
-    assert not DataValue.objects.filter(report=report).exists()
+    assert "科学计数法" in answer["problems"][field_name(("WF_TECH_STAFF", ""))]
+    assert "另有 1 个数值不正确，未保存" in answer["message"]
+    assert stored(report) == {("WF_WORKERS", ""): "1000"}
 
 
 def test_autosave_after_someone_else_saved_is_a_conflict(client, tree, wf, reporter, union_admin):

@@ -397,9 +397,14 @@
               if (el.value === sent[name] && document.activeElement !== el) el.value = data.values[name];
             });
             originalField.value = JSON.stringify(original);
+            // The valid edits are saved; a refused cell keeps what was typed and says why, next to it.
+            var refused = data.problems || {};
+            inputs().forEach(function (el) {
+              if (el.name in refused) showCellError(el, refused[el.name]);
+            });
             recompute(grid);
             keepDraft();
-            setStatus(data.message, "ok");
+            setStatus(data.message, Object.keys(refused).length ? "error" : "ok");
           } else if (answer.status === 409 && data.conflict) {
             conflicted = true;
             setStatus(text("autosaveConflict"), "error");
@@ -408,12 +413,6 @@
               alert.querySelector("[data-message]").textContent = data.message;
               alert.classList.remove("d-none");
             }
-          } else if (answer.status === 200 && data.problems) {
-            inputs().forEach(function (el) {
-              if (el.name in data.problems) showCellError(el, data.problems[el.name]);
-              else if (el.name in sent) clearCellError(el);
-            });
-            setStatus(text("autosaveRefused", { n: Object.keys(data.problems).length }), "error");
           } else {
             setStatus(data.message || text("autosaveFailed"), "error");
           }
