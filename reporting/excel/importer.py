@@ -269,6 +269,8 @@ def audit_upload(
     else:
         event, success = "reporting.import.preview", True
         detail.update(orgs=len(plan.orgs) if plan else 0, changes=plan.cells_changed if plan else 0)
+        if plan and plan.skipped:
+            detail["skipped"] = {r.code: r.changed for r in plan.skipped}
     audit.record(
         ctx.actor,
         event,

@@ -296,6 +296,16 @@ def excel_confirm(request: HttpRequest, token: str) -> HttpResponse:
         )
     else:
         messages.info(request, _("文件中的数据与系统中现有数据完全相同，没有需要导入的内容。"))
+    skipped = (meta.get("plan") or {}).get("skipped") or []
+    if skipped:
+        messages.warning(
+            request,
+            _("另有 %(n)d 个单位的报表已不能修改，其所在行未导入：%(orgs)s。")
+            % {
+                "n": len(skipped),
+                "orgs": "、".join(r["name"] for r in skipped[:10]) + (_("等") if len(skipped) > 10 else ""),
+            },
+        )
     return redirect(_page_url(ctx))
 
 
