@@ -426,6 +426,11 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
         response.data["notes"] = [
             {"element": code, "option": key, "notes": list(notes)} for (code, key), notes in result.notes.items()
         ]
+        # The outlier warnings of web entry (reporting/validation.py): never blocking, explained by a comment.
+        response.data["outliers"] = [
+            {"element": o.key[0], "option": o.key[1], "kind": o.kind, "message": o.message}
+            for o in queries.report_outliers(result.report)
+        ]
         return response
 
     def _step(self, request, payload_class, call, **extra_headers):

@@ -367,7 +367,7 @@ def plan_import(
             plan.problems.append(_org_problem(problem[0], problem[1], problem[2], row, code, sheet, org_column))
             continue
         allowed[code] = org
-    _plan_values(plan, layout, version, entries, allowed, reports, row_of)
+    _plan_values(plan, layout, version, entries, allowed, reports, row_of, period)
     _plan_skipped(plan, layout, entries, closed, reports, row_of)
     return plan
 
@@ -473,8 +473,11 @@ def _plan_values(
     allowed: dict[str, Organisation],
     reports,
     row_of,
+    period: Period,
 ) -> None:
     report_ids = [reports[o.pk].pk for o in allowed.values() if o.pk in reports]
+    # The outlier warnings of web entry, on the values as they would be after the import.
+    outlier_inputs = queries.outlier_inputs(version.dataset, period, list(allowed.values()))
     stored: dict[int, dict[CellKey, tuple[str, Decimal | None]]] = defaultdict(dict)
     rows = DataValue.objects.filter(report_id__in=report_ids).values_list(
         "report_id", "element__code", "option_combo__key", "value", "number"
@@ -565,6 +568,10 @@ def _plan_values(
                     org_plan.rule_errors.append(outcome.message)
                 elif outcome.is_warning:
                     org_plan.rule_warnings.append(outcome.message)
+            changed_keys = {(c.element, c.option) for c in org_plan.changes}
+            for outlier in queries.outliers_for(version.dataset, layout, numbers, outlier_inputs[org.pk]):
+                if outlier.key in changed_keys:
+                    org_plan.rule_warnings.append(outlier.message)
         plan.orgs.append(org_plan)
     plan.notes = dict(notes.most_common())
 

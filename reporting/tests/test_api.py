@@ -64,6 +64,28 @@ def test_get_values_lists_the_filled_cells_with_the_version_as_etag(tree, wf, re
     assert len(values) == len(valid_values_y())
 
 
+def test_patch_answers_the_outlier_warnings_of_web_entry(tree, wf, reporter, clock):
+    # Walk-through finding: outliers were only shown to the reviewer; the API answers them as the grid does.
+    clock.set(at(2021, 1, 10))
+    last_year = filled_report(tree, wf[0], "2020")
+    Report.objects.filter(pk=last_year.pk).update(status=S.ACCEPTED)
+    clock.set(at(2022, 1, 10))
+    draft = open_report(tree, wf[0], "2021")
+    response = api(reporter).patch(
+        detail_url(draft, "values"), {"values": [{"element": "WF_WORKERS", "value": "9000"}]}, format="json",
+        HTTP_IF_MATCH=f'"{draft.version}"',
+    )  # fmt: skip
+    assert response.status_code == 200, response.json()
+    assert response.json()["outliers"] == [
+        {
+            "element": "WF_WORKERS",
+            "option": "",
+            "kind": "previous",
+            "message": "产业工人总数：上期 1000，本期 9000，变化 +800%，请核对。",
+        }
+    ]
+
+
 def test_patch_with_if_match_saves_bumps_the_version_and_is_audited(draft, reporter):
     response = api(reporter).patch(
         detail_url(draft, "values"),

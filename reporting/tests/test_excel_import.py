@@ -37,7 +37,7 @@ from reporting.tests.excel_files import (
     rezip,
     sheet_part,
 )
-from reporting.tests.factories import SYSTEM, filled_report, submitted_report, valid_values_y
+from reporting.tests.factories import SYSTEM, at, filled_report, submitted_report, valid_values_y
 
 WORKERS = ("WF_WORKERS", "")
 MIGRANT_MALE = ("WF_WORKERS_GROUP", "MIGRANT.MALE")
@@ -631,6 +631,18 @@ def test_bulk_import_with_an_accepted_row_still_refuses_a_bad_value_in_an_applic
     data = fill_bulk(group.template(kind="bulk"), {"E-A1": {WORKERS: 1200}, "E-A2": {WORKERS: "一千"}})
     problems = refused(group, data)
     assert [(p.code, p.org, p.row) for p in problems] == [(Code.VALUE_INVALID, "E-A2", 7)]
+
+
+def test_preview_warns_of_outliers_as_web_entry_does(imp, tree, clock):
+    # Walk-through finding: the rule lives in reporting/validation.py and the preview uses it too.
+    clock.set(at(2021, 1, 10))
+    last_year = filled_report(tree, imp.dataset, "2020")
+    services.values_save(by=SYSTEM, report=last_year, version=last_year.version, values={("WF_TECH_STAFF", ""): "1"})
+    clock.set(at(2022, 1, 10))
+    preview = imp.preview(fill_single(imp.template(), valid_values_y()))
+    assert preview.ok, [p.text() for p in preview.problems]
+    [org_plan] = preview.plan.orgs
+    assert "专业技术人员人数：上期 1，本期 120，变化 +11900%，请核对。" in org_plan.rule_warnings
 
 
 def test_bulk_row_of_an_organisation_outside_the_scope_is_refused(tree, wf, imports):

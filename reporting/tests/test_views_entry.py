@@ -20,6 +20,7 @@ from django.urls import reverse
 from accounts.tests.factories import login_verified
 from core.models import AuditEntry
 from orgs.choices import Role
+from orgs.tests.factories import SYSTEM
 from reporting import services
 from reporting.choices import ReportStatus
 from reporting.models import DataValue, Notification, Report, ReportAttachment, ReportSnapshot, ValueReturn
@@ -1112,3 +1113,46 @@ def test_office_locks_an_accepted_report_and_nobody_edits_it(client, tree, wf, r
     page = client.get(url("report_entry", report.pk))
     assert page.context["editable"] is False
     assert "已锁定" in page.content.decode()
+
+
+# --- Outlier warnings at entry (walk-through finding: 1 → 9000 submitted with "警告 0 条") ---------------------
+
+
+def test_the_reporter_is_warned_of_an_outlier_next_to_the_cell_while_filling_and_before_submitting(
+    client, tree, wf, reporter, clock
+):
+    clock.set(at(2021, 1, 10))
+    last_year = filled_report(tree, wf[0], "2020")
+    services.values_save(by=SYSTEM, report=last_year, version=last_year.version, values={("WF_TECH_STAFF", ""): "1"})
+    clock.set(at(2022, 1, 10))
+    report = filled_report(tree, wf[0], "2021")
+    login(client, reporter)
+    tech = field_name(("WF_TECH_STAFF", ""))
+
+    # While filling: the background save answers the warnings of what it saved.
+    data = entry_post(report, {("WF_TECH_STAFF", ""): "9000"}, original={}, autosave="1")
+    answer = client.post(url("report_entry", report.pk), data).json()
+    assert answer["ok"] is True
+    assert answer["outliers"] == {tech: "专业技术人员人数：上期 1，本期 9000，变化 +899900%，请核对。"}
+
+    # On the grid: next to the cell, and in the list of checks.
+    page = client.get(url("report_entry", report.pk))
+    assert (
+        page.context["grid"].cell(("WF_TECH_STAFF", "")).outlier
+        == "专业技术人员人数：上期 1，本期 9000，变化 +899900%，请核对。"
+    )
+    body = page.content.decode()
+    assert 'class="cell-note cell-outlier" data-outlier>警告：专业技术人员人数：上期 1，本期 9000' in body
+    assert 'id="outlier-checks"' in body
+
+    # Before submitting: counted and listed; it does not block, and a comment on the cell explains it.
+    detail = client.get(url("report_detail", report.pk))
+    assert detail.context["warning_count"] == 1
+    assert "变化 +899900%" in detail.content.decode()
+    services.value_comment(
+        by=as_actor(reporter), report=report, element_code="WF_TECH_STAFF", comment="并入研究院后人数大增"
+    )
+    detail = client.get(url("report_detail", report.pk)).content.decode()
+    assert "填报单位说明（备注）：并入研究院后人数大增" in detail
+    report.refresh_from_db()
+    services.report_submit(by=as_actor(reporter), report=report, version=report.version)

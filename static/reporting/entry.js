@@ -348,6 +348,29 @@
       wrap.classList.remove("has-error");
     }
 
+    function showOutliers(found) {
+      // Outlier warnings come from the server's rule (reporting/validation.py) for the saved values.
+      inputs().forEach(function (el) {
+        var wrap = el.closest(".grid-cell");
+        if (!wrap) return;
+        var note = wrap.querySelector("[data-outlier]");
+        var message = found[el.name];
+        if (!message) {
+          if (note) note.remove();
+          wrap.classList.remove("is-outlier");
+          return;
+        }
+        if (!note) {
+          note = document.createElement("div");
+          note.className = "cell-note cell-outlier";
+          note.setAttribute("data-outlier", "");
+          wrap.appendChild(note);
+        }
+        note.textContent = text("outlierPrefix") + message;
+        wrap.classList.add("is-outlier");
+      });
+    }
+
     function autosave(leaving) {
       window.clearTimeout(autosaveTimer);
       // Off (0) on the page that shows a conflict: the user decides with the buttons first.
@@ -402,6 +425,7 @@
             inputs().forEach(function (el) {
               if (el.name in refused) showCellError(el, refused[el.name]);
             });
+            if (data.outliers) showOutliers(data.outliers);
             recompute(grid);
             keepDraft();
             setStatus(data.message, Object.keys(refused).length ? "error" : "ok");

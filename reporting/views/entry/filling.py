@@ -103,6 +103,10 @@ def _autosave(request: HttpRequest, report: Report, layout: queries.Layout) -> J
     saved = result.report
     stored_values = {key: v.value for key, v in _cell_values(saved).items()}
     refused = {(p.element_code, p.option_key): p.message for p in result.problems}
+    outliers: dict[str, str] = {}
+    for outlier in queries.report_outliers(saved):
+        name = field_name(outlier.key)
+        outliers[name] = f"{outliers[name]}；{outlier.message}" if name in outliers else outlier.message
     message = _("已自动保存到服务器（第 %(version)d 版，%(time)s）") % {
         "version": saved.version,
         "time": timezone.localtime().strftime("%H:%M:%S"),
@@ -118,6 +122,8 @@ def _autosave(request: HttpRequest, report: Report, layout: queries.Layout) -> J
             "changed": len(result.changed),
             "values": {field_name(key): stored_values.get(key, "") for key in edits if key not in refused},
             "problems": {field_name(key): text for key, text in refused.items() if key in layout.cells},
+            # Every outlier warning of the saved values (validation.find_outliers), shown next to its cell.
+            "outliers": outliers,
             "message": message,
         }
     )
@@ -244,11 +250,13 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "本报表在您打开后已被他人修改（您打开的是第 %(yours)d 版，当前为第 %(current)d 版），"
             "您的修改尚未保存。下表列出其间他人改动的数据项："
         ) % {"yours": version, "current": conflict.current_version}
+    outliers = queries.report_outliers(report)
     grid = build_grid(
         report,
         layout,
         values=values,
         posted=posted,
+        outliers=outliers,
         previous=queries.previous_values(report),
         problems=problems,
         returns=queries.report_open_returns(report),
@@ -276,6 +284,7 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
         conflict=conflict,
         conflict_rows=conflict_rows,
         rules=rule_views(outcomes, grid, explanations),
+        outliers=[{"outlier": o, "cell": grid.cell(o.key)} for o in outliers],
         actions=queries.report_actions(report, user, now=now),
         saved_version=saved_from,
         draft_key=f"changai.report.{report.pk}",
