@@ -5,7 +5,9 @@
 - `write_xlsx()` uses openpyxl's write-only mode (constant memory); `write_csv()` follows
   RFC 4180 (CRLF line ends, quoted fields where needed) with a UTF-8 BOM so that Excel opens
   Chinese text correctly.
-- `export_response()` streams a temporary file (deleted when closed) as an attachment.
+- `export_response()` streams a temporary file (deleted when closed) as an attachment;
+  `attachment_disposition()` names it for every browser: a readable Chinese name as RFC 5987
+  `filename*`, with an ASCII `filename` fallback for clients that do not read it.
 - `rate_limited()` caps exports per client address (row 24 of docs SECURITY).
 """
 
@@ -20,6 +22,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
@@ -139,10 +142,35 @@ def export_file(
     return fileobj, count
 
 
-def export_response(fileobj: IO[bytes], *, fmt: str, filename_stem: str) -> FileResponse:
-    """An attachment response (never shown inline) named `<stem>.<fmt>`; Chinese names are RFC 5987 encoded."""
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def attachment_disposition(filename: str, *, fallback: str = "") -> str:
+    """A Content-Disposition that downloads `filename` (Chinese allowed) under that name in every browser.
+
+    `filename` goes out as RFC 5987 `filename*=utf-8''…`; `fallback` (ASCII, e.g. built from codes)
+    as the plain `filename="…"` older clients read. Without a fallback, the ASCII letters of the
+    name are kept, or "download" with the name's extension.
+    """
+    name = _UNSAFE_IN_NAME.sub("_", filename).strip() or "download"
+    stem, dot, ext = name.rpartition(".")
+    ext = _NOT_ASCII_NAME.sub("", ext) if dot else ""
+    plain = _NOT_ASCII_NAME.sub("_", fallback or (stem if dot else name)).strip("._-") or "download"
+    if ext and not plain.endswith(f".{ext}"):
+        plain = f"{plain}.{ext}"
+    if plain == name:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=utf-8''{quote(name, safe='')}"
+
+
+def export_response(fileobj: IO[bytes], *, fmt: str, filename_stem: str, fallback_stem: str = "") -> FileResponse:
+    """An attachment response (never shown inline) named `<stem>.<fmt>`, see `attachment_disposition`."""
     content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else CSV_CONTENT_TYPE
-    response = FileResponse(fileobj, as_attachment=True, filename=f"{filename_stem}.{fmt}", content_type=content_type)
+    response = FileResponse(fileobj, as_attachment=True, content_type=content_type)
+    response["Content-Disposition"] = attachment_disposition(
+        f"{filename_stem}.{fmt}", fallback=f"{fallback_stem}.{fmt}" if fallback_stem else ""
+    )
     response["Cache-Control"] = "no-store, private"
     return response
 

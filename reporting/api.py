@@ -7,7 +7,8 @@ through reporting.services, which checks EDIT, REVIEW or ACCEPT itself (403 insi
 without the right) and writes the audit row. Changes carry the version the client loaded, in the
 body (`version`) or as `If-Match: "7"`: a stale body version answers 409 with the cells changed
 meanwhile, a stale If-Match 412, neither 428. Refused values answer 400 with every problem, in
-Chinese, and nothing is saved. `Idempotency-Key` on submit makes a retry return the first result.
+Chinese, and nothing is saved. `Idempotency-Key` on submit makes a retry return the first result,
+before any version check (the retry carries the version the first call consumed).
 
 Machine clients import a report's values as CSV or JSON (`POST reports/{id}/import/`): a dry run
 by default, which returns the plan (what would change, against what is stored now); `?dry_run=0`
@@ -425,6 +426,11 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
         response.data["notes"] = [
             {"element": code, "option": key, "notes": list(notes)} for (code, key), notes in result.notes.items()
         ]
+        # The outlier warnings of web entry (reporting/validation.py): never blocking, explained by a comment.
+        response.data["outliers"] = [
+            {"element": o.key[0], "option": o.key[1], "kind": o.kind, "message": o.message}
+            for o in queries.report_outliers(result.report)
+        ]
         return response
 
     def _step(self, request, payload_class, call, **extra_headers):
@@ -448,8 +454,12 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
         if key and not _KEY_PATTERN.match(key):
             raise UserError(_("Idempotency-Key 请求头无效：应为 1 到 100 个可见的 ASCII 字符。"))
         report = self.get_object()
-        replayed = bool(key) and report.snapshots.filter(idempotency_key=key).exists()
         actor = Actor.from_request(request)
+        if key and report.snapshots.filter(idempotency_key=key).exists():
+            # A retry is answered with the first result before any version check: its If-Match or body
+            # version is the one the first call consumed, so checking it would answer "changed by someone".
+            report = services.report_submit(by=actor, report=report, version=report.version, idempotency_key=key)
+            return self._detail(report, **{"Idempotent-Replayed": "true"})
 
         def call(*, report, version, explanations=None):
             return services.report_submit(
@@ -472,8 +482,6 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        if replayed:
-            response["Idempotent-Replayed"] = "true"
         return response
 
     @extend_schema(request=VersionInput, responses=ReportDetailSerializer, parameters=[IF_MATCH])

@@ -1,4 +1,5 @@
-"""The validation engine: evaluate a version's rules against a report's values, and generate sum rules.
+"""The validation engine: evaluate a version's rules against a report's values, generate sum rules,
+and find outliers (a value far from the previous period's, or from its peers').
 
 It works on plain data (a map of (element code, option key) → Decimal), so web entry, Excel
 import and the API all get the same answers, and it is cheap to test.
@@ -7,12 +8,15 @@ import and the API all get the same answers, and it is cheap to test.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+import statistics
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.formatting import percent
 from reporting.choices import Importance, MissingValueStrategy, Operator
 from reporting.expressions import ExpressionError, Node, Ref, evaluate, parse, references, sum_matching
 from reporting.values import plain_number
@@ -150,3 +154,108 @@ def sum_rule_spec(*, total_code: str, total_key: str, total_label: str, parts_co
         "missing_value_strategy": MissingValueStrategy.SKIP_IF_ALL_MISSING,
         "is_generated": True,
     }
+
+
+# --- Outliers ------------------------------------------------------------------------------------------------------
+
+PEER_FACTOR = Decimal(10)  # a value beyond 10× (or under 1/10 of) the peers' median is flagged
+MIN_PEERS = 3  # fewer peers than this give no median worth comparing with
+
+
+def peer_factor() -> Decimal:
+    """How far from the peers' median a value may lie (settings.REPORTING_OUTLIER_PEER_FACTOR, default 10)."""
+    return Decimal(str(getattr(settings, "REPORTING_OUTLIER_PEER_FACTOR", PEER_FACTOR)))
+
+
+def min_peers() -> int:
+    return int(getattr(settings, "REPORTING_OUTLIER_MIN_PEERS", MIN_PEERS))
+
+
+@dataclass(frozen=True)
+class Outlier:
+    """A value far from a reference: the same cell's previous-period value (`kind` "previous") or the
+    median of the same cell among peers (`kind` "peers": organisations of the same kind under the same
+    parent, same data set and period). A warning: it never blocks saving or submitting; the cell's
+    comment explains it."""
+
+    key: tuple[str, str]
+    label: str
+    kind: str
+    current: Decimal
+    reference: Decimal
+    peers: int = 0
+    explanation: str = ""
+
+    @property
+    def change(self) -> Decimal:
+        """Relative change against the reference, e.g. 0.75 for +75%."""
+        return ((self.current - self.reference) / abs(self.reference)).quantize(_QUANTUM)
+
+    @property
+    def code(self) -> str:
+        return f"OUTLIER_{self.kind.upper()}:{self.key[0]}[{self.key[1]}]"
+
+    @property
+    def message(self) -> str:
+        if self.kind == "previous":
+            change = self.change * 100
+            return _("%(label)s：上期 %(prev)s，本期 %(cur)s，变化 %(sign)s%(change)s，请核对。") % {
+                "label": self.label,
+                "prev": plain_number(self.reference),
+                "cur": plain_number(self.current),
+                "sign": "+" if change > 0 else "",
+                "change": percent(change, 0 if abs(change) >= 100 else 1),
+            }
+        ratio = (self.current / self.reference).quantize(Decimal("0.1"))
+        return _(
+            "%(label)s：本期 %(cur)s，同类单位（同一上级下的 %(n)d 家）中位数 %(median)s，"
+            "是中位数的 %(ratio)s 倍，请核对。"
+        ) % {
+            "label": self.label,
+            "cur": plain_number(self.current),
+            "n": self.peers,
+            "median": plain_number(self.reference),
+            "ratio": plain_number(ratio),
+        }
+
+
+def peer_medians(
+    peer_values: Iterable[Mapping[tuple[str, str], Decimal]],
+) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    """For each cell, the median of the peers' values and how many peers have one."""
+    columns: dict[tuple[str, str], list[Decimal]] = {}
+    for values in peer_values:
+        for key, number in values.items():
+            columns.setdefault(key, []).append(number)
+    return {key: (Decimal(statistics.median(numbers)), len(numbers)) for key, numbers in columns.items()}
+
+
+def find_outliers(
+    values: Mapping[tuple[str, str], Decimal],
+    *,
+    labels: Mapping[tuple[str, str], str],
+    previous: Mapping[tuple[str, str], Decimal],
+    ratio: Decimal,
+    medians: Mapping[tuple[str, str], tuple[Decimal, int]] | None = None,
+    factor: Decimal | None = None,
+    least_peers: int | None = None,
+) -> list[Outlier]:
+    """The numeric cells of `values` that change by more than `ratio` (0.5 = 50%) against `previous`,
+    or lie beyond `factor` times (or under 1/`factor` of) the peers' median. Zero references give no
+    ratio and are not flagged; neither are zero values against peers (a unit may have none)."""
+    medians = medians or {}
+    factor = peer_factor() if factor is None else factor
+    least_peers = min_peers() if least_peers is None else least_peers
+    found = []
+    for key in sorted(values):
+        number = values[key]
+        label = labels.get(key, f"{key[0]}[{key[1]}]")
+        before = previous.get(key)
+        if before not in (None, 0) and abs(number - before) > ratio * abs(before):
+            found.append(Outlier(key, label, "previous", number, before))
+        median, count = medians.get(key, (None, 0))
+        if median is None or median <= 0 or count < least_peers or number <= 0:
+            continue
+        if number > median * factor or number * factor < median:
+            found.append(Outlier(key, label, "peers", number, median, count))
+    return found

@@ -119,6 +119,19 @@ def _prepare_text(raw: str, notes: list[str]) -> tuple[str | None, str | None]:
     return half, None
 
 
+def _letter_o_problem(text: str, body: str) -> str | None:
+    """The letter O typed for the digit 0 (1O0, 1,O00): say so, rather than blame the commas or the format."""
+    if not any(ch in "Oo" for ch in body) or not any(ch.isdigit() for ch in body):
+        return None
+    guess = re.sub("[Oo]", "0", body)
+    if not (_NUMBER.match(guess) or _GROUPED.match(guess)):
+        return None
+    return _("“%(value)s”含有字母 O，是否想输入数字 0？如是，请填写 %(guess)s。") % {
+        "value": text,
+        "guess": guess.replace(",", ""),
+    }
+
+
 def _parse_number_text(text: str, notes: list[str], value_type: str) -> tuple[Decimal | None, str | None]:
     """Parse a typed number into a Decimal, or explain why it is refused."""
     upper = text.upper()
@@ -148,6 +161,9 @@ def _parse_number_text(text: str, notes: list[str], value_type: str) -> tuple[De
         if body.endswith("元"):
             body = body[:-1].rstrip()
             notes.append(_("已去除单位“元”"))
+    letter_o = _letter_o_problem(text, body)
+    if letter_o:
+        return None, letter_o
     if "_" in body:
         return None, _("“%(value)s”中不能用下划线分隔数字，请直接填写，如 1000。") % {"value": text}
     if re.search(r"\d[eE][+-]?\d", body):

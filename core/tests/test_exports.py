@@ -99,8 +99,32 @@ def test_export_response_is_an_attachment_with_an_encoded_chinese_name():
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     assert response["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''%E5%AE%A1%E8%AE%A1%E6%97%A5%E5%BF%97-20250101.xlsx" in response["Content-Disposition"]
+    assert 'filename="20250101.xlsx"' in response["Content-Disposition"]  # the ASCII fallback
     assert response["Cache-Control"] == "no-store, private"
     fileobj.close()  # (response.close() would also signal the end of a request)
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback", "header"),
+    [
+        ("report.xlsx", "", 'attachment; filename="report.xlsx"'),
+        (
+            "报送进度-2021年.xlsx",
+            "WF_Y-2021.xlsx",
+            'attachment; filename="WF_Y-2021.xlsx"; '
+            "filename*=utf-8''%E6%8A%A5%E9%80%81%E8%BF%9B%E5%BA%A6-2021%E5%B9%B4.xlsx",
+        ),
+        (
+            "培训名单.pdf",
+            "attachment-7",
+            "attachment; filename=\"attachment-7.pdf\"; filename*=utf-8''%E5%9F%B9%E8%AE%AD%E5%90%8D%E5%8D%95.pdf",
+        ),
+        ("名单.pdf", "", "attachment; filename=\"download.pdf\"; filename*=utf-8''%E5%90%8D%E5%8D%95.pdf"),
+        ('a"b\\c.csv', "", 'attachment; filename="a_b_c.csv"'),
+    ],
+)
+def test_attachment_disposition_has_an_ascii_fallback_and_the_rfc5987_name(name, fallback, header):
+    assert exports.attachment_disposition(name, fallback=fallback) == header
 
 
 def test_rate_limit_per_address(rf, settings):

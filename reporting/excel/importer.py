@@ -156,9 +156,16 @@ def build_template(*, ctx: Context, kind: str, filled: bool) -> bytes:
     return buffer.getvalue()
 
 
-def template_filename(ctx: Context, kind: str) -> str:
-    suffix = _("批量导入模板") if kind == BULK else _("导入模板")
+def template_filename(ctx: Context, kind: str, suffix: str = "") -> str:
+    """A template's (or its error report's) file name: data set name, period label, organisation name."""
+    suffix = suffix or (_("批量导入模板") if kind == BULK else _("导入模板"))
     return _safe_stem(f"{ctx.dataset.name}-{ctx.period.label}-{ctx.org.name}-{suffix}")
+
+
+def template_fallback(ctx: Context, kind: str, suffix: str = "") -> str:
+    """The same name in ASCII, from the codes, for clients that cannot read a Chinese file name."""
+    suffix = suffix or ("bulk-template" if kind == BULK else "template")
+    return _safe_stem(f"{ctx.dataset.code}-{ctx.period.code}-{ctx.org.code}-{suffix}")
 
 
 def _safe_stem(text: str) -> str:
@@ -262,6 +269,8 @@ def audit_upload(
     else:
         event, success = "reporting.import.preview", True
         detail.update(orgs=len(plan.orgs) if plan else 0, changes=plan.cells_changed if plan else 0)
+        if plan and plan.skipped:
+            detail["skipped"] = {r.code: r.changed for r in plan.skipped}
     audit.record(
         ctx.actor,
         event,

@@ -166,8 +166,27 @@ class OrgPlan:
 
 
 @dataclass
+class SkippedRow:
+    """A bulk row left out because its organisation's report can no longer be changed (submitted, accepted…).
+
+    `changed` counts the row's filled values that differ from what is stored: none means the row
+    just repeats the report, and skipping it loses nothing.
+    """
+
+    code: str
+    name: str
+    row: int | None
+    status: str
+    changed: int
+    message: str
+
+
+@dataclass
 class ImportPlan:
-    """What an import would do, or why it cannot: the organisations' changes, notes and problems."""
+    """What an import would do, or why it cannot: the organisations' changes, notes and problems.
+
+    `skipped` lists the rows of a bulk file that are not applied, each with the reason.
+    """
 
     dataset: str
     period: str
@@ -177,6 +196,7 @@ class ImportPlan:
     orgs: list[OrgPlan] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
+    skipped: list[SkippedRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -216,6 +236,7 @@ class ImportPlan:
             orgs=orgs,
             problems=problems,
             notes=dict(data.get("notes", {})),
+            skipped=[SkippedRow(**r) for r in data.get("skipped", [])],
         )
 
 
@@ -284,6 +305,7 @@ def plan_import(
     windows = _windows(dataset, period, list(orgs.values()))
     now = timezone.now()
     allowed: dict[str, Organisation] = {}
+    closed: dict[str, Organisation] = {}
     for code in codes:
         row = row_of.get(code)
         org = orgs.get(code)
@@ -336,12 +358,66 @@ def plan_import(
             )
             continue
         problem = _report_problem(report, org, dataset, period, version, current, lock, windows[org.pk], now)
+        if problem and stamp_layout == BULK and lock is None and report is not None and report.status not in EDITABLE:
+            # One row of a group's file: a report already submitted or accepted does not stop the
+            # other rows; the row is left out with its reason (see _plan_skipped).
+            closed[code] = org
+            continue
         if problem:
             plan.problems.append(_org_problem(problem[0], problem[1], problem[2], row, code, sheet, org_column))
             continue
         allowed[code] = org
-    _plan_values(plan, layout, version, entries, allowed, reports, row_of)
+    _plan_values(plan, layout, version, entries, allowed, reports, row_of, period)
+    _plan_skipped(plan, layout, entries, closed, reports, row_of)
     return plan
+
+
+def _reopen_hint(status: str) -> str:
+    """Who can make a report that is no longer editable editable again."""
+    if status in (ReportStatus.ACCEPTED, ReportStatus.LOCKED):
+        return _("如需修改，请联系产改办重新打开该报表，再重新导入这一行。")
+    return _("如需修改，请审核人（上级工会或产改办）先退回该报表，再重新导入这一行。")
+
+
+def _plan_skipped(plan: ImportPlan, layout, entries: list[Entry], closed: dict[str, Organisation], reports, row_of):
+    """The rows of reports that can no longer change: skipped, with a note when the row would change them."""
+    if not closed:
+        return
+    report_ids = [reports[o.pk].pk for o in closed.values()]
+    stored: dict[int, dict[CellKey, str]] = defaultdict(dict)
+    rows = DataValue.objects.filter(report_id__in=report_ids).values_list(
+        "report_id", "element__code", "option_combo__key", "value"
+    )
+    for report_id, code, key, value in rows:
+        stored[report_id][(code, key)] = value
+    by_org: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if entry.org in closed:
+            by_org[entry.org].append(entry)
+    for code, org in closed.items():
+        report = reports[org.pk]
+        existing = stored.get(report.pk, {})
+        changed = 0
+        for entry in by_org.get(code, []):
+            cell = layout.cells.get(entry.key)
+            if cell is None:
+                continue
+            result = clean_value(entry.raw, cell.element.value_type)
+            if result.ok and result.empty:
+                continue  # a cleared cell: nothing this row asks to write
+            if not result.ok or result.text != existing.get(entry.key, ""):
+                changed += 1
+        status = report.get_status_display()
+        if changed:
+            message = _(
+                "“%(org)s”的报表状态为“%(status)s”，不能再修改；这一行有 %(n)d 项与系统中的数据不同，未导入。%(hint)s"
+            ) % {"org": org.name, "status": status, "n": changed, "hint": _reopen_hint(report.status)}
+        else:
+            message = _("“%(org)s”的报表状态为“%(status)s”，这一行与系统中的数据相同，已跳过。") % {
+                "org": org.name,
+                "status": status,
+            }
+        plan.skipped.append(SkippedRow(code, org.name, row_of.get(code), status, changed, message))
 
 
 def _report_problem(report, org, dataset, period, version, current, lock, window, now) -> tuple[str, str, str] | None:
@@ -397,8 +473,11 @@ def _plan_values(
     allowed: dict[str, Organisation],
     reports,
     row_of,
+    period: Period,
 ) -> None:
     report_ids = [reports[o.pk].pk for o in allowed.values() if o.pk in reports]
+    # The outlier warnings of web entry, on the values as they would be after the import.
+    outlier_inputs = queries.outlier_inputs(version.dataset, period, list(allowed.values()))
     stored: dict[int, dict[CellKey, tuple[str, Decimal | None]]] = defaultdict(dict)
     rows = DataValue.objects.filter(report_id__in=report_ids).values_list(
         "report_id", "element__code", "option_combo__key", "value", "number"
@@ -489,6 +568,10 @@ def _plan_values(
                     org_plan.rule_errors.append(outcome.message)
                 elif outcome.is_warning:
                     org_plan.rule_warnings.append(outcome.message)
+            changed_keys = {(c.element, c.option) for c in org_plan.changes}
+            for outlier in queries.outliers_for(version.dataset, layout, numbers, outlier_inputs[org.pk]):
+                if outlier.key in changed_keys:
+                    org_plan.rule_warnings.append(outlier.message)
         plan.orgs.append(org_plan)
     plan.notes = dict(notes.most_common())
 

@@ -62,8 +62,12 @@ from reporting.queries.layout import (
 )
 from reporting.queries.values import (
     Outlier,
+    OutlierInputs,
     ValueChange,
     active_rules,
+    numeric_values,
+    outlier_inputs,
+    outliers_for,
     previous_period,
     previous_value,
     previous_values,
@@ -103,6 +107,10 @@ __all__ = [
     "previous_values",
     "previous_value",
     "Outlier",
+    "OutlierInputs",
+    "numeric_values",
+    "outlier_inputs",
+    "outliers_for",
     "report_outliers",
     "ValueChange",
     "snapshot_values",

@@ -5,18 +5,16 @@ and what changed between submissions.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
 from core.workflow import changes_since
+from orgs.models import Organisation
 from reporting import periods
-from reporting.choices import COUNTABLE_TYPES, NUMERIC_TYPES
-from reporting.models import DataSetVersion, DataValue, Period, Report, ValidationRule
-from reporting.queries.layout import Cell, CellKey, Layout, version_layout
-from reporting.validation import RuleOutcome, ValueMap, evaluate_rules
-from reporting.values import plain_number
+from reporting.choices import COUNTABLE_TYPES, NUMERIC_TYPES, ReportStatus
+from reporting.models import DataSet, DataSetVersion, DataValue, Period, Report, ValidationRule
+from reporting.queries.layout import CellKey, Layout, version_layout
+from reporting.validation import Outlier, RuleOutcome, ValueMap, evaluate_rules, find_outliers, peer_medians
 
 # --- Values and validation inputs ---------------------------------------------------------------------------
 
@@ -72,48 +70,103 @@ def previous_value(report: Report, element_code: str, option_key: str = "") -> D
     return previous_values(report).get((element_code, option_key))
 
 
-@dataclass(frozen=True)
-class Outlier:
-    """A value that moved more than the data set's ratio against the previous period: for the reviewer."""
-
-    cell: Cell
-    previous: Decimal
-    current: Decimal
-
-    @property
-    def change(self) -> Decimal:
-        """Relative change, e.g. 0.75 for +75%."""
-        return ((self.current - self.previous) / abs(self.previous)).quantize(Decimal("0.0001"))
-
-    @property
-    def message(self) -> str:
-        return _("%(label)s较上期变化 %(change)s%%（上期 %(prev)s，本期 %(cur)s），请审核人关注。") % {
-            "label": self.cell.label,
-            "change": (self.change * 100).quantize(Decimal("0.1")),
-            "prev": plain_number(self.previous),
-            "cur": plain_number(self.current),
-        }
+def numeric_values(values: dict[CellKey, DataValue]) -> ValueMap:
+    """Numbers of the numeric cells (counts, amounts, percentages; not yes/no), for outliers."""
+    return {
+        key: v.number
+        for key, v in values.items()
+        if v.value and v.number is not None and v.element.value_type in NUMERIC_TYPES
+    }
 
 
-def report_outliers(report: Report, *, ratio: Decimal | None = None) -> list[Outlier]:
-    """Numeric cells that changed by more than `ratio` (default: the data set's) since the previous period.
+@dataclass
+class OutlierInputs:
+    """What the outlier rule compares one organisation's values with: its previous period, its peers."""
 
-    A previous value of zero gives no ratio and is not flagged. Not blocking: a flag for the reviewer.
-    """
-    ratio = Decimal(ratio if ratio is not None else report.dataset.outlier_ratio)
+    previous: ValueMap
+    medians: dict[CellKey, tuple[Decimal, int]]
+
+
+def outlier_inputs(dataset: DataSet, period: Period, orgs: Iterable[Organisation]) -> dict[int, OutlierInputs]:
+    """For each organisation, its previous period's numbers and the medians of its peers: organisations of
+    the same kind under the same parent with a report of `dataset` for `period` past draft (submitted,
+    returned, approved, accepted, locked). One query for the previous values and one per group of peers."""
+    orgs = list(orgs)
+    previous_by_org: dict[int, ValueMap] = {o.pk: {} for o in orgs}
+    before = previous_period(period)
+    if before is not None and orgs:
+        rows = (
+            DataValue.objects.filter(report__org__in=orgs, report__period=before, element__value_type__in=NUMERIC_TYPES)
+            .exclude(value="")
+            .exclude(number=None)
+            .values_list("report__org_id", "element__code", "option_combo__key", "number")
+        )
+        for org_id, code, key, number in rows:
+            previous_by_org[org_id][(code, key)] = number
+    groups: dict[tuple[str, str, int], list[Organisation]] = {}
+    for org in orgs:
+        if org.depth > 1:
+            groups.setdefault((org.path[: -org.steplen], org.kind, org.depth), []).append(org)
+    medians_by_org: dict[int, dict[CellKey, tuple[Decimal, int]]] = {}
+    for (parent_path, kind, depth), members in groups.items():
+        peer_rows = (
+            DataValue.objects.filter(
+                report__dataset=dataset,
+                report__period=period,
+                report__org__kind=kind,
+                report__org__depth=depth,
+                report__org__path__startswith=parent_path,
+                element__value_type__in=NUMERIC_TYPES,
+            )
+            .exclude(report__status=ReportStatus.DRAFT)
+            .exclude(value="")
+            .exclude(number=None)
+            .values_list("report__org_id", "element__code", "option_combo__key", "number")
+        )
+        by_peer: dict[int, ValueMap] = {}
+        for org_id, code, key, number in peer_rows:
+            by_peer.setdefault(org_id, {})[(code, key)] = number
+        for org in members:
+            medians_by_org[org.pk] = peer_medians(v for peer, v in by_peer.items() if peer != org.pk)
+    return {o.pk: OutlierInputs(previous_by_org[o.pk], medians_by_org.get(o.pk, {})) for o in orgs}
+
+
+def outliers_for(
+    dataset: DataSet,
+    layout: Layout,
+    numbers: ValueMap,
+    inputs: OutlierInputs,
+    comments: dict[CellKey, str] | None = None,
+    ratio: Decimal | None = None,
+) -> list[Outlier]:
+    """The outlier warnings of one organisation's `numbers` (validation.find_outliers), with each cell's
+    comment as its explanation."""
+    labels = {key: cell.label for key, cell in layout.cells.items()}
+    numeric = {
+        k: n for k, n in numbers.items() if k in layout.cells and layout.cells[k].element.value_type in NUMERIC_TYPES
+    }
+    found = find_outliers(
+        numeric,
+        labels=labels,
+        previous=inputs.previous,
+        ratio=Decimal(dataset.outlier_ratio if ratio is None else ratio),
+        medians=inputs.medians,
+    )
+    comments = comments or {}
+    return [replace(o, explanation=comments.get(o.key, "")) for o in found]
+
+
+def report_outliers(
+    report: Report, *, values: dict[CellKey, DataValue] | None = None, ratio: Decimal | None = None
+) -> list[Outlier]:
+    """The report's numeric cells far from the previous period's value (beyond the data set's
+    `outlier_ratio`) or from the peers' median (validation.find_outliers). Warnings, never blocking;
+    a cell's comment is its explanation."""
+    values = report_values(report) if values is None else values
+    inputs = outlier_inputs(report.dataset, report.period, [report.org])[report.org.pk]
     layout = version_layout(report.dataset_version)
-    previous = previous_values(report)
-    outliers = []
-    for key, value in report_values(report).items():
-        cell = layout.cells.get(key)
-        before = previous.get(key)
-        if cell is None or before is None or cell.element.value_type not in NUMERIC_TYPES:
-            continue
-        if before.number in (None, 0) or value.number is None:
-            continue
-        if abs(value.number - before.number) > ratio * abs(before.number):
-            outliers.append(Outlier(cell, before.number, value.number))
-    return outliers
+    comments = {key: v.comment for key, v in values.items() if v.comment}
+    return outliers_for(report.dataset, layout, numeric_values(values), inputs, comments, ratio)
 
 
 @dataclass(frozen=True)

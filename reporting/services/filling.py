@@ -67,11 +67,15 @@ class ReportConflict(ConflictError):
 
 @dataclass
 class SaveResult:
-    """What values_save did: the report as now stored, the cells changed and the conversions noted."""
+    """What values_save did: the report as now stored, the cells changed and the conversions noted.
+
+    `problems` lists the cells refused and left unsaved (only with `keep_valid=True`).
+    """
 
     report: Report
     changed: list[CellKey] = field(default_factory=list)
     notes: dict[CellKey, tuple[str, ...]] = field(default_factory=dict)
+    problems: list[ValueProblem] = field(default_factory=list)
 
 
 # --- Reports: opening and filling --------------------------------------------------------------------
@@ -189,13 +193,17 @@ def _conflict(report: Report, version: int) -> ReportConflict:
 
 
 @atomic_retrying
-def values_save(*, by: Actor, report: Report, version: int, values: Mapping[CellKey, Any]) -> SaveResult:
-    """Save cells of a draft or returned report, all or nothing.
+def values_save(
+    *, by: Actor, report: Report, version: int, values: Mapping[CellKey, Any], keep_valid: bool = False
+) -> SaveResult:
+    """Save cells of a draft or returned report.
 
     `values` maps (element code, option key) to what was typed or read ("" or None clears the
     cell). Every value is cleaned (reporting/values.py); if any is refused, ValuesInvalid lists them
-    all and nothing is written. Saving what is already stored is a no-op. Otherwise `version` must
-    be the report's current version, or ReportConflict says which cells changed meanwhile.
+    all and nothing is written; with `keep_valid` (the web grid, where each cell is its own edit) the
+    valid cells are saved and the refused ones come back in `SaveResult.problems`, unsaved. Saving
+    what is already stored is a no-op. Otherwise `version` must be the report's current version, or
+    ReportConflict says which cells changed meanwhile and nothing is written.
     """
     ensure_allowed(by, Action.EDIT, report.org)
     report = _lock(report)
@@ -219,7 +227,7 @@ def values_save(*, by: Actor, report: Report, version: int, values: Mapping[Cell
             problems.append(ValueProblem(code, option_key, cell.label, raw, result.error))
         else:
             cleaned[(code, option_key)] = (cell, result)
-    if problems:
+    if problems and not keep_valid:
         raise ValuesInvalid(problems)
     existing = {
         (v.element.code, v.option_combo.key): v
@@ -232,7 +240,7 @@ def values_save(*, by: Actor, report: Report, version: int, values: Mapping[Cell
     }
     notes = {key: result.notes for key, (_cell, result) in cleaned.items() if result.notes}
     if not changed:
-        return SaveResult(report, [], notes)
+        return SaveResult(report, [], notes, problems)
     if report.version != version:
         raise _conflict(report, version)
     new_version = report.version + 1
@@ -268,7 +276,7 @@ def values_save(*, by: Actor, report: Report, version: int, values: Mapping[Cell
     audit.record(
         by, "reporting.values.save", report, before=None, after=None, detail={"version": new_version, "changes": diff}
     )
-    return SaveResult(report, sorted(changed), notes)
+    return SaveResult(report, sorted(changed), notes, problems)
 
 
 @atomic_retrying

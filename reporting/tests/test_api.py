@@ -64,6 +64,28 @@ def test_get_values_lists_the_filled_cells_with_the_version_as_etag(tree, wf, re
     assert len(values) == len(valid_values_y())
 
 
+def test_patch_answers_the_outlier_warnings_of_web_entry(tree, wf, reporter, clock):
+    # Walk-through finding: outliers were only shown to the reviewer; the API answers them as the grid does.
+    clock.set(at(2021, 1, 10))
+    last_year = filled_report(tree, wf[0], "2020")
+    Report.objects.filter(pk=last_year.pk).update(status=S.ACCEPTED)
+    clock.set(at(2022, 1, 10))
+    draft = open_report(tree, wf[0], "2021")
+    response = api(reporter).patch(
+        detail_url(draft, "values"), {"values": [{"element": "WF_WORKERS", "value": "9000"}]}, format="json",
+        HTTP_IF_MATCH=f'"{draft.version}"',
+    )  # fmt: skip
+    assert response.status_code == 200, response.json()
+    assert response.json()["outliers"] == [
+        {
+            "element": "WF_WORKERS",
+            "option": "",
+            "kind": "previous",
+            "message": "产业工人总数：上期 1000，本期 9000，变化 +800%，请核对。",
+        }
+    ]
+
+
 def test_patch_with_if_match_saves_bumps_the_version_and_is_audited(draft, reporter):
     response = api(reporter).patch(
         detail_url(draft, "values"),
@@ -330,6 +352,30 @@ def test_a_retried_submit_with_the_same_key_is_one_transition(tree, wf, reporter
     assert first.json()["version"] == retry.json()["version"]
     assert ReportSnapshot.objects.filter(report=report).count() == 1
     assert events(report, "reporting.report.submit") == 1
+
+
+def test_a_retried_submit_with_the_same_if_match_and_key_is_replayed_not_refused(tree, wf, reporter):
+    # Walk-through finding: the retry answered 412 "已被他人修改" because the version check ran before the replay.
+    report = filled_report(tree, wf[0])
+    client = api(reporter)
+    headers = {"HTTP_IF_MATCH": f'"{report.version}"', "HTTP_IDEMPOTENCY_KEY": "k-2021-a1-if-match"}
+    first = client.post(detail_url(report, "submit"), {}, format="json", **headers)
+    retry = client.post(detail_url(report, "submit"), {}, format="json", **headers)
+    assert first.status_code == 200, first.json()
+    assert retry.status_code == 200, retry.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["version"] == first.json()["version"]
+    assert retry["ETag"] == first["ETag"]
+    assert ReportSnapshot.objects.filter(report=report).count() == 1
+    assert events(report, "reporting.report.submit") == 1
+
+
+def test_a_replayed_key_is_still_refused_to_someone_without_the_right(tree, wf, reporter):
+    report = filled_report(tree, wf[0])
+    headers = {"HTTP_IF_MATCH": f'"{report.version}"', "HTTP_IDEMPOTENCY_KEY": "k-2021-a1-other"}
+    assert api(reporter).post(detail_url(report, "submit"), {}, format="json", **headers).status_code == 200
+    leader = api(tree.user(Role.LEADER))
+    assert leader.post(detail_url(report, "submit"), {}, format="json", **headers).status_code == 403
 
 
 def test_a_double_click_without_a_key_is_refused_the_second_time(tree, wf, reporter):

@@ -37,7 +37,7 @@ from reporting.tests.excel_files import (
     rezip,
     sheet_part,
 )
-from reporting.tests.factories import SYSTEM, filled_report, submitted_report, valid_values_y
+from reporting.tests.factories import SYSTEM, at, filled_report, submitted_report, valid_values_y
 
 WORKERS = ("WF_WORKERS", "")
 MIGRANT_MALE = ("WF_WORKERS_GROUP", "MIGRANT.MALE")
@@ -582,6 +582,67 @@ def test_bulk_template_lists_subsidiaries_and_imports_all_or_nothing(tree, wf, i
     _preview, outcome = group.import_(libreoffice_resave(good))
     assert outcome.orgs == 2
     assert stored("E-A1")[WORKERS] == stored("E-A2")[WORKERS] == "1000"
+
+
+def accepted(tree, wf, org) -> Report:
+    report = filled_report(tree, wf[0], "2021", org=org)
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.ACCEPTED)
+    return report
+
+
+@pytest.mark.parametrize("row", ["unchanged", "cleared"])
+def test_bulk_import_skips_the_unchanged_row_of_an_accepted_report_and_applies_the_others(tree, wf, imports, row):
+    # Walk-through finding: one accepted subsidiary blocked the whole bulk file, even unchanged or cleared.
+    accepted(tree, wf, tree.ent_a1)
+    group = Importer(tree, wf, user=tree.user(Role.UNION_ADMIN, tree.union_a), org=tree.union_a)
+    mine = {WORKERS: "1000"} if row == "unchanged" else {}
+    preview, outcome = group.import_(fill_bulk(group.template(kind="bulk"), {"E-A1": mine, "E-A2": {WORKERS: 900}}))
+    assert [(r.code, r.row, r.changed) for r in preview.plan.skipped] == [("E-A1", 6, 0)]
+    assert preview.plan.skipped[0].message == "“昆明供电局”的报表状态为“已验收”，这一行与系统中的数据相同，已跳过。"
+    assert outcome.orgs == 1 and not outcome.problems
+    assert stored("E-A2") == {WORKERS: "900"}
+    assert Report.objects.get(org=tree.ent_a1).status == ReportStatus.ACCEPTED
+    assert stored("E-A1")[WORKERS] == "1000"
+
+
+def test_bulk_import_skips_a_changed_row_of_an_accepted_report_and_says_who_can_reopen(client, tree, wf, imports):
+    accepted(tree, wf, tree.ent_a1)
+    group = Importer(tree, wf, user=tree.user(Role.UNION_ADMIN, tree.union_a), org=tree.union_a)
+    data = fill_bulk(group.template(kind="bulk"), {"E-A1": {WORKERS: 1200, CERTIFIED: 1}, "E-A2": {WORKERS: 900}})
+    preview = group.preview(data)
+    assert preview.ok, [p.text() for p in preview.problems]
+    [skip] = preview.plan.skipped
+    assert (skip.code, skip.row, skip.changed) == ("E-A1", 6, 2)
+    assert "有 2 项与系统中的数据不同，未导入" in skip.message
+    assert "请联系产改办重新打开该报表" in skip.message
+    assert [o.code for o in preview.plan.changed_orgs] == ["E-A2"]
+    client.force_login(group.user)
+    page = client.get(f"/reporting/excel/uploads/{preview.token}/").content.decode()
+    assert 'id="plan-skipped"' in page and "第 6 行：" in page and "请联系产改办重新打开该报表" in page
+    outcome = group.confirm(preview)
+    assert outcome.orgs == 1
+    assert stored("E-A1")[WORKERS] == "1000"
+    assert stored("E-A2") == {WORKERS: "900"}
+
+
+def test_bulk_import_with_an_accepted_row_still_refuses_a_bad_value_in_an_applicable_row(tree, wf, imports):
+    accepted(tree, wf, tree.ent_a1)
+    group = Importer(tree, wf, user=tree.user(Role.UNION_ADMIN, tree.union_a), org=tree.union_a)
+    data = fill_bulk(group.template(kind="bulk"), {"E-A1": {WORKERS: 1200}, "E-A2": {WORKERS: "一千"}})
+    problems = refused(group, data)
+    assert [(p.code, p.org, p.row) for p in problems] == [(Code.VALUE_INVALID, "E-A2", 7)]
+
+
+def test_preview_warns_of_outliers_as_web_entry_does(imp, tree, clock):
+    # Walk-through finding: the rule lives in reporting/validation.py and the preview uses it too.
+    clock.set(at(2021, 1, 10))
+    last_year = filled_report(tree, imp.dataset, "2020")
+    services.values_save(by=SYSTEM, report=last_year, version=last_year.version, values={("WF_TECH_STAFF", ""): "1"})
+    clock.set(at(2022, 1, 10))
+    preview = imp.preview(fill_single(imp.template(), valid_values_y()))
+    assert preview.ok, [p.text() for p in preview.problems]
+    [org_plan] = preview.plan.orgs
+    assert "专业技术人员人数：上期 1，本期 120，变化 +11900%，请核对。" in org_plan.rule_warnings
 
 
 def test_bulk_row_of_an_organisation_outside_the_scope_is_refused(tree, wf, imports):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 from core.models import AuditEntry
 from orgs.choices import Role
 from reporting.excel import storage
-from reporting.models import DataValue, Report
+from reporting.models import DataValue, Period, Report
 from reporting.tests.excel_files import XLSX, cell_rows, download, fill_single, page_url, template_url
 from reporting.tests.factories import valid_values_y
 
@@ -70,6 +71,24 @@ def test_union_page_offers_the_bulk_template(client, tree, wf, imports):
     assert "批量导入" in home
     assert "产业工人队伍基本情况（季报）</option>" in home  # the period type is not repeated
     assert "产业工人队伍基本情况（年报）</option>" in home
+
+
+def test_downloads_are_named_by_data_set_period_and_organisation_with_an_ascii_fallback(client, tree, wf, imports):
+    # Walk-through finding: files were named by raw codes; a Chinese name needs RFC 5987 and an ASCII fallback.
+    client.force_login(tree.user(Role.UNION_ADMIN, tree.union_a))
+    bulk = client.get(template_url("WF_Y", "2021", "U-A", layout="bulk"))
+    dataset, period = wf[0], Period.objects.get(code="2021")
+    name = f"{dataset.name}-{period.label}-{tree.union_a.name}-批量导入模板.xlsx"
+    assert bulk["Content-Disposition"] == (
+        f"attachment; filename=\"WF_Y-2021-U-A-bulk-template.xlsx\"; filename*=utf-8''{quote(name)}"
+    )
+
+    token = token_of(upload(client, page_url("WF_Y", "2021", "U-A"), b"not a workbook", "乱码.xlsx"))
+    errors = client.get(reverse("reporting:excel_error_file", args=[token]))
+    name = f"{dataset.name}-{period.label}-{tree.union_a.name}-错误报告.xlsx"
+    assert errors["Content-Disposition"] == (
+        f"attachment; filename=\"WF_Y-2021-U-A-errors.xlsx\"; filename*=utf-8''{quote(name)}"
+    )
 
 
 def test_download_upload_preview_confirm(client, reporter, imports):

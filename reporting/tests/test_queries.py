@@ -207,11 +207,11 @@ def test_previous_values_and_outliers_against_the_same_orgs_last_period(tree, wf
 
     assert previous[("WF_WORKERS", "")].value == "1000"
     assert queries.previous_value(report, "WF_WORKERS_GROUP", "MIGRANT.MALE").value == "300"
-    assert [(o.cell.element.code, o.previous, o.current) for o in outliers] == [
-        ("WF_TRAINING_PERSON_TIMES", 1500, 2251)
+    assert [(o.key[0], o.kind, o.reference, o.current) for o in outliers] == [
+        ("WF_TRAINING_PERSON_TIMES", "previous", 1500, 2251)
     ]
-    assert outliers[0].message == "职业技能培训人次较上期变化 50.1%（上期 1500，本期 2251），请审核人关注。"
-    assert queries.report_outliers(report, ratio=Decimal("0.2"))[0].cell.element.code in {
+    assert outliers[0].message == "职业技能培训人次：上期 1500，本期 2251，变化 +50.1%，请核对。"
+    assert queries.report_outliers(report, ratio=Decimal("0.2"))[0].key[0] in {
         "WF_TRAINING_HOURS",
         "WF_TRAINING_PERSON_TIMES",
     }
@@ -222,3 +222,23 @@ def test_no_previous_period_no_outliers(tree, wf):
     report = filled_report(tree, wf[0])
 
     assert queries.previous_values(report) == {} and queries.report_outliers(report) == []
+
+
+def test_peers_are_the_same_kind_under_the_same_parent_past_draft(tree, wf, clock):
+    # Walk-through finding: a value far outside its peers' (the same parent's enterprises) was not flagged.
+    clock.set(at(2022, 1, 10))
+    others = [tree.ent_a2, make_org(tree.union_a, "红河供电局"), make_org(tree.union_a, "玉溪供电局")]
+    for org in others:
+        submitted_report(tree, wf[0], "2021", org=org)
+    draft = make_org(tree.union_a, "草稿单位")  # a draft is not a peer: its values may still be half typed
+    filled_report(tree, wf[0], "2021", org=draft)
+    submitted_report(tree, wf[0], "2021", org=tree.ent_b1)  # under another parent
+    report = filled_report(tree, wf[0], "2021")
+    services.values_save(by=SYSTEM, report=report, version=report.version, values={("WF_STUDIO_RESULTS", ""): "9000"})
+
+    [outlier] = queries.report_outliers(report)
+
+    assert (outlier.key, outlier.kind, outlier.peers, outlier.reference) == (("WF_STUDIO_RESULTS", ""), "peers", 3, 40)
+    assert outlier.message == (
+        "创新工作室成果数：本期 9000，同类单位（同一上级下的 3 家）中位数 40，是中位数的 225 倍，请核对。"
+    )

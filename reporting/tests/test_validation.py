@@ -6,7 +6,15 @@ from decimal import Decimal
 import pytest
 
 from reporting.choices import Importance, MissingValueStrategy
-from reporting.validation import evaluate_rule, evaluate_rules, expression_problems, sum_rule_code, sum_rule_spec
+from reporting.validation import (
+    evaluate_rule,
+    evaluate_rules,
+    expression_problems,
+    find_outliers,
+    peer_medians,
+    sum_rule_code,
+    sum_rule_spec,
+)
 
 
 @dataclass
@@ -134,3 +142,43 @@ def test_long_sum_rule_codes_stay_within_100_characters_and_distinct():
     b = sum_rule_code("A" * 60, "", "C" * 60)
 
     assert len(a) <= 100 and len(b) <= 100 and a != b
+
+
+# --- Outliers (walk-through finding: 1 → 9000 was saved and submitted with "警告 0 条") -------------------------
+
+CELL = ("WF_WORKERS", "")
+
+
+def test_a_jump_against_the_previous_period_is_flagged_with_both_values_and_the_change():
+    [outlier] = find_outliers(
+        {CELL: Decimal(9000)}, labels={CELL: "产业工人总数"}, previous={CELL: Decimal(1)}, ratio=Decimal("0.5")
+    )
+    assert (outlier.kind, outlier.reference, outlier.current) == ("previous", 1, 9000)
+    assert outlier.message == "产业工人总数：上期 1，本期 9000，变化 +899900%，请核对。"
+    assert outlier.code == "OUTLIER_PREVIOUS:WF_WORKERS[]"
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "flagged"),
+    [(1000, 1500, False), (1000, 1501, True), (1000, 499, True), (1000, 500, False), (0, 9000, False)],
+)
+def test_the_change_allowed_is_the_data_sets_ratio(previous, current, flagged):
+    found = find_outliers({CELL: Decimal(current)}, labels={}, previous={CELL: Decimal(previous)}, ratio=Decimal("0.5"))
+    assert bool(found) is flagged
+
+
+def test_a_value_far_from_the_peers_median_is_flagged_with_the_median(settings):
+    medians = peer_medians([{CELL: Decimal(100)}, {CELL: Decimal(120)}, {CELL: Decimal(90)}])
+    assert medians == {CELL: (Decimal(100), 3)}
+    [outlier] = find_outliers(
+        {CELL: Decimal(9000)}, labels={CELL: "产业工人总数"}, previous={}, ratio=Decimal("0.5"), medians=medians
+    )
+    assert outlier.message == (
+        "产业工人总数：本期 9000，同类单位（同一上级下的 3 家）中位数 100，是中位数的 90 倍，请核对。"
+    )
+    assert not find_outliers({CELL: Decimal(900)}, labels={}, previous={}, ratio=Decimal("0.5"), medians=medians)
+    assert find_outliers({CELL: Decimal(9)}, labels={}, previous={}, ratio=Decimal("0.5"), medians=medians)
+    settings.REPORTING_OUTLIER_PEER_FACTOR = 5
+    assert find_outliers({CELL: Decimal(900)}, labels={}, previous={}, ratio=Decimal("0.5"), medians=medians)
+    settings.REPORTING_OUTLIER_MIN_PEERS = 4
+    assert not find_outliers({CELL: Decimal(9000)}, labels={}, previous={}, ratio=Decimal("0.5"), medians=medians)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +20,7 @@ from django.urls import reverse
 from accounts.tests.factories import login_verified
 from core.models import AuditEntry
 from orgs.choices import Role
+from orgs.tests.factories import SYSTEM
 from reporting import services
 from reporting.choices import ReportStatus
 from reporting.models import DataValue, Notification, Report, ReportAttachment, ReportSnapshot, ValueReturn
@@ -231,22 +233,49 @@ def test_save_draft_writes_only_the_edits_and_audits_once(client, tree, wf, repo
     assert "已自动规范填写格式" in page  # the thousands separator was noted
 
 
-def test_a_refused_value_is_explained_next_to_its_cell_and_nothing_is_saved(client, tree, wf, reporter):
+def test_a_refused_value_is_explained_next_to_its_cell_and_the_valid_edits_are_saved(client, tree, wf, reporter):
+    # Walk-through finding: one bad cell blocked saving every other valid edit in the grid.
     report = open_report(tree, wf[0], "2021")
     login(client, reporter)
-    data = entry_post(report, {("WF_WORKERS", ""): "1000", ("WF_TECH_STAFF", ""): "一百二十"}, original={})
+    data = entry_post(report, {("WF_WORKERS", ""): "1,000", ("WF_TECH_STAFF", ""): "一百二十"}, original={})
     response = client.post(url("report_entry", report.pk), data)
     assert response.status_code == 200
-    assert not DataValue.objects.filter(report=report).exists()
+    assert stored(report) == {("WF_WORKERS", ""): "1000"}
+    report.refresh_from_db()
+    assert report.version == 2
+    [entry] = events(report, "reporting.values.save")
+    assert entry.detail["changes"] == {"WF_WORKERS[]": ["", "1000"]}
     message = "“一百二十”是中文数字，请改用阿拉伯数字填写，如“一百二十”应填写 120。"
     cell = response.context["grid"].cell(("WF_TECH_STAFF", ""))
     assert cell.error == message
-    assert cell.value == "一百二十"  # what was typed stays in the input
-    assert response.context["grid"].cell(("WF_WORKERS", "")).value == "1000"
+    assert cell.value == "一百二十"  # what was typed stays in the input, still an unsaved edit
+    assert response.context["grid"].cell(("WF_WORKERS", "")).value == "1000"  # as stored
+    assert response.context["version"] == 2  # the next save builds on the saved version
+    original = json.loads(response.context["original_json"])
+    assert original[field_name(("WF_WORKERS", ""))] == "1000"
+    assert original[field_name(("WF_TECH_STAFF", ""))] == ""
     body = response.content.decode()
     assert f'id="err-{cell.index}">{message}</div>' in body
-    assert "本次填写均未保存" in body
-    assert not events(report, "reporting.values.save")
+    assert "已保存 1 项修改（第 2 版）；另有 1 个数值不正确，未保存" in body
+
+    # Corrected and saved again: no conflict with the version the first save made.
+    data = entry_post(report, {("WF_TECH_STAFF", ""): "120"}, version=2, original={})
+    response = client.post(url("report_entry", report.pk), data)
+    assert response.status_code == 302
+    assert stored(report) == {("WF_WORKERS", ""): "1000", ("WF_TECH_STAFF", ""): "120"}
+
+
+def test_a_save_with_a_refused_value_on_a_stale_version_is_a_conflict_and_writes_nothing(
+    client, tree, wf, reporter, union_admin
+):
+    report = open_report(tree, wf[0], "2021")
+    services.values_save(by=as_actor(union_admin), report=report, version=1, values={("WF_FRONTLINE", ""): "5"})
+    login(client, reporter)
+    data = entry_post(report, {("WF_WORKERS", ""): "1000", ("WF_TECH_STAFF", ""): "1e3"}, version=1, original={})
+    response = client.post(url("report_entry", report.pk), data)
+    assert response.status_code == 409
+    assert stored(report) == {("WF_FRONTLINE", ""): "5"}
+    assert len(events(report, "reporting.values.save")) == 1
 
 
 def test_a_negative_count_is_refused_with_its_cell(client, tree, wf, reporter):
@@ -469,7 +498,9 @@ def test_attachment_upload_download_delete(client, tree, wf, reporter, media, dj
 
     download = client.get(url("attachment_download", report.pk, attachment.pk))
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Content-Disposition"] == (
+        f"attachment; filename=\"attachment-{attachment.pk}.pdf\"; filename*=utf-8''{quote('培训名单.pdf')}"
+    )
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == PDF_BYTES
     assert len(events(report, "reporting.attachment.download")) == 1
@@ -986,17 +1017,20 @@ def test_autosave_saves_the_edits_and_answers_the_new_version(client, tree, wf, 
     assert page.context["version"] == 2
 
 
-def test_autosave_of_a_refused_value_names_the_cell_and_saves_nothing(client, tree, wf, reporter):
+def test_autosave_of_a_refused_value_names_the_cell_and_saves_the_rest(client, tree, wf, reporter):
     report = open_report(tree, wf[0], "2021")
     login(client, reporter)
     data = entry_post(report, {("WF_WORKERS", ""): "1000", ("WF_TECH_STAFF", ""): "1e3"}, original={}, autosave="1")
     response = client.post(url("report_entry", report.pk), data)
     assert response.status_code == 200
     answer = response.json()
-    assert answer["ok"] is False
+    assert answer["ok"] is True
+    assert answer["version"] == 2
+    assert answer["values"] == {field_name(("WF_WORKERS", "")): "1000"}
     assert list(answer["problems"]) == [field_name(("WF_TECH_STAFF", ""))]
-    assert "本次填写均未保存" in answer["message"]
-    assert not DataValue.objects.filter(report=report).exists()
+    assert "科学计数法" in answer["problems"][field_name(("WF_TECH_STAFF", ""))]
+    assert "另有 1 个数值不正确，未保存" in answer["message"]
+    assert stored(report) == {("WF_WORKERS", ""): "1000"}
 
 
 def test_autosave_after_someone_else_saved_is_a_conflict(client, tree, wf, reporter, union_admin):
@@ -1079,3 +1113,46 @@ def test_office_locks_an_accepted_report_and_nobody_edits_it(client, tree, wf, r
     page = client.get(url("report_entry", report.pk))
     assert page.context["editable"] is False
     assert "已锁定" in page.content.decode()
+
+
+# --- Outlier warnings at entry (walk-through finding: 1 → 9000 submitted with "警告 0 条") ---------------------
+
+
+def test_the_reporter_is_warned_of_an_outlier_next_to_the_cell_while_filling_and_before_submitting(
+    client, tree, wf, reporter, clock
+):
+    clock.set(at(2021, 1, 10))
+    last_year = filled_report(tree, wf[0], "2020")
+    services.values_save(by=SYSTEM, report=last_year, version=last_year.version, values={("WF_TECH_STAFF", ""): "1"})
+    clock.set(at(2022, 1, 10))
+    report = filled_report(tree, wf[0], "2021")
+    login(client, reporter)
+    tech = field_name(("WF_TECH_STAFF", ""))
+
+    # While filling: the background save answers the warnings of what it saved.
+    data = entry_post(report, {("WF_TECH_STAFF", ""): "9000"}, original={}, autosave="1")
+    answer = client.post(url("report_entry", report.pk), data).json()
+    assert answer["ok"] is True
+    assert answer["outliers"] == {tech: "专业技术人员人数：上期 1，本期 9000，变化 +899900%，请核对。"}
+
+    # On the grid: next to the cell, and in the list of checks.
+    page = client.get(url("report_entry", report.pk))
+    assert (
+        page.context["grid"].cell(("WF_TECH_STAFF", "")).outlier
+        == "专业技术人员人数：上期 1，本期 9000，变化 +899900%，请核对。"
+    )
+    body = page.content.decode()
+    assert 'class="cell-note cell-outlier" data-outlier>警告：专业技术人员人数：上期 1，本期 9000' in body
+    assert 'id="outlier-checks"' in body
+
+    # Before submitting: counted and listed; it does not block, and a comment on the cell explains it.
+    detail = client.get(url("report_detail", report.pk))
+    assert detail.context["warning_count"] == 1
+    assert "变化 +899900%" in detail.content.decode()
+    services.value_comment(
+        by=as_actor(reporter), report=report, element_code="WF_TECH_STAFF", comment="并入研究院后人数大增"
+    )
+    detail = client.get(url("report_detail", report.pk)).content.decode()
+    assert "填报单位说明（备注）：并入研究院后人数大增" in detail
+    report.refresh_from_db()
+    services.report_submit(by=as_actor(reporter), report=report, version=report.version)

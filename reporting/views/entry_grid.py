@@ -276,7 +276,9 @@ def build_grid(
     theirs = theirs or {}
     returns = list(returns)
     change_map = {(c.element_code, c.option_key): c for c in changes}
-    outlier_map = {o.cell.key: o.message for o in outliers}
+    outlier_map: dict[CellKey, str] = {}
+    for o in outliers:
+        outlier_map[o.key] = f"{outlier_map[o.key]}；{o.message}" if o.key in outlier_map else o.message
     cell_returns: dict[CellKey, list[str]] = defaultdict(list)
     section_returns: dict[int, list[str]] = defaultdict(list)
     for ret in returns:

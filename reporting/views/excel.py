@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import audit
 from core.actor import Actor
-from core.exports import XLSX_CONTENT_TYPE
+from core.exports import XLSX_CONTENT_TYPE, attachment_disposition
 from core.jobs import job_create, job_for_key
 from orgs.choices import Action
 from orgs.models import Organisation
@@ -42,9 +42,9 @@ from reporting.excel.container import max_data_rows, max_upload_bytes
 from reporting.excel.importer import (
     build_template,
     bulk_orgs,
-    clean_filename,
     confirm_upload,
     preview_upload,
+    template_fallback,
     template_filename,
     template_version,
 )
@@ -223,11 +223,9 @@ def excel_template(request: HttpRequest, dataset: str, period: str, org: str) ->
     except ImportRefused as refusal:
         messages.error(request, refusal.problems[0].message)
         return redirect(_page_url(ctx))
-    response = FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=f"{template_filename(ctx, kind)}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
+    response = FileResponse(io.BytesIO(data), as_attachment=True, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_disposition(
+        f"{template_filename(ctx, kind)}.xlsx", fallback=f"{template_fallback(ctx, kind)}.xlsx"
     )
     response["Cache-Control"] = "no-store, private"
     return response
@@ -298,6 +296,16 @@ def excel_confirm(request: HttpRequest, token: str) -> HttpResponse:
         )
     else:
         messages.info(request, _("文件中的数据与系统中现有数据完全相同，没有需要导入的内容。"))
+    skipped = (meta.get("plan") or {}).get("skipped") or []
+    if skipped:
+        messages.warning(
+            request,
+            _("另有 %(n)d 个单位的报表已不能修改，其所在行未导入：%(orgs)s。")
+            % {
+                "n": len(skipped),
+                "orgs": "、".join(r["name"] for r in skipped[:10]) + (_("等") if len(skipped) > 10 else ""),
+            },
+        )
     return redirect(_page_url(ctx))
 
 
@@ -316,12 +324,11 @@ def excel_error_file(request: HttpRequest, token: str) -> HttpResponse:
     path = storage.path_of(token, ".errors.xlsx")
     if not path.exists():
         raise Http404
-    stem = clean_filename(meta.get("file", "upload.xlsx")).rsplit(".", 1)[0]
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=_("%(stem)s-错误报告.xlsx") % {"stem": stem},
-        content_type=XLSX_CONTENT_TYPE,
+    ctx = _upload_context(request, meta)
+    response = FileResponse(path.open("rb"), as_attachment=True, content_type=XLSX_CONTENT_TYPE)
+    name = template_filename(ctx, SINGLE, _("错误报告"))
+    response["Content-Disposition"] = attachment_disposition(
+        f"{name}.xlsx", fallback=f"{template_fallback(ctx, SINGLE, 'errors')}.xlsx"
     )
     response["Cache-Control"] = "no-store, private"
     return response

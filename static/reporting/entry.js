@@ -348,6 +348,29 @@
       wrap.classList.remove("has-error");
     }
 
+    function showOutliers(found) {
+      // Outlier warnings come from the server's rule (reporting/validation.py) for the saved values.
+      inputs().forEach(function (el) {
+        var wrap = el.closest(".grid-cell");
+        if (!wrap) return;
+        var note = wrap.querySelector("[data-outlier]");
+        var message = found[el.name];
+        if (!message) {
+          if (note) note.remove();
+          wrap.classList.remove("is-outlier");
+          return;
+        }
+        if (!note) {
+          note = document.createElement("div");
+          note.className = "cell-note cell-outlier";
+          note.setAttribute("data-outlier", "");
+          wrap.appendChild(note);
+        }
+        note.textContent = text("outlierPrefix") + message;
+        wrap.classList.add("is-outlier");
+      });
+    }
+
     function autosave(leaving) {
       window.clearTimeout(autosaveTimer);
       // Off (0) on the page that shows a conflict: the user decides with the buttons first.
@@ -397,9 +420,15 @@
               if (el.value === sent[name] && document.activeElement !== el) el.value = data.values[name];
             });
             originalField.value = JSON.stringify(original);
+            // The valid edits are saved; a refused cell keeps what was typed and says why, next to it.
+            var refused = data.problems || {};
+            inputs().forEach(function (el) {
+              if (el.name in refused) showCellError(el, refused[el.name]);
+            });
+            if (data.outliers) showOutliers(data.outliers);
             recompute(grid);
             keepDraft();
-            setStatus(data.message, "ok");
+            setStatus(data.message, Object.keys(refused).length ? "error" : "ok");
           } else if (answer.status === 409 && data.conflict) {
             conflicted = true;
             setStatus(text("autosaveConflict"), "error");
@@ -408,12 +437,6 @@
               alert.querySelector("[data-message]").textContent = data.message;
               alert.classList.remove("d-none");
             }
-          } else if (answer.status === 200 && data.problems) {
-            inputs().forEach(function (el) {
-              if (el.name in data.problems) showCellError(el, data.problems[el.name]);
-              else if (el.name in sent) clearCellError(el);
-            });
-            setStatus(text("autosaveRefused", { n: Object.keys(data.problems).length }), "error");
           } else {
             setStatus(data.message || text("autosaveFailed"), "error");
           }

@@ -124,13 +124,16 @@ def test_reporter_fills_submits_union_approves_office_accepts(province, live_ser
     page.keyboard.type("一百二十")
     expect(page.locator("#dirty-state")).to_contain_text("有 7 项未保存的修改")
 
-    # A pause saves to the server; the refused value is explained in Chinese next to its cell and
-    # nothing is written (all or nothing).
+    # A pause saves to the server: the valid edits are written, the refused value is explained in
+    # Chinese next to its cell and stays as typed, still an unsaved edit.
     tech_cell = page.locator(".grid-cell").filter(has=cell(page, "WF_TECH_STAFF"))
     expect(tech_cell.locator(".cell-error")).to_have_text(REFUSED, timeout=10_000)
-    expect(page.locator("#autosave-state")).to_contain_text("有 1 个数值不正确")
-    assert not DataValue.objects.filter(report=report).exists()
-    expect(cell(page, "WF_WORKERS")).to_have_value("1000")  # what was typed is still there
+    expect(page.locator("#autosave-state")).to_contain_text("另有 1 个数值不正确，未保存")
+    assert DataValue.objects.filter(report=report).exclude(value="").count() == 6
+    assert not DataValue.objects.filter(report=report, element__code="WF_TECH_STAFF").exists()
+    expect(cell(page, "WF_WORKERS")).to_have_value("1000")
+    expect(cell(page, "WF_TECH_STAFF")).to_have_value("一百二十")
+    expect(page.locator("#dirty-state")).to_contain_text("有 1 项未保存的修改")
     shot(page, "entry-", "2-refused-value", full=False)
     page.locator("#section-BASIC").screenshot(path=str(SHOTS / "entry-2a-section-basic.png"))
 

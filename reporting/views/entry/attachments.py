@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import audit
 from core.actor import Actor
 from core.errors import UserError
+from core.exports import attachment_disposition
 from core.files import MAX_ATTACHMENT_SIZE
 from orgs.choices import Action
 from orgs.scoping import get_visible_or_404
@@ -92,8 +93,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Ht
     except UserError as error:
         messages.error(request, error.message)
         return redirect("reporting:report_detail", pk=pk)
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    response = FileResponse(handle, as_attachment=True, content_type=attachment.content_type)
+    response["Content-Disposition"] = attachment_disposition(
+        attachment.original_name, fallback=f"attachment-{attachment.pk}"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

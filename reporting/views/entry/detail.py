@@ -66,7 +66,8 @@ def _detail_context(request: HttpRequest, report: Report) -> dict:
     layout = queries.version_layout(report.dataset_version)
     reviewer = can(user, Action.REVIEW, report.org) or can(user, Action.ACCEPT, report.org)
     changes = queries.report_changes_since_last_submission(report) if reviewer else []
-    outliers = queries.report_outliers(report) if reviewer else []
+    # Reporters see them before submitting, reviewers when judging: the same outlier warnings.
+    outliers = queries.report_outliers(report)
     actions = queries.report_actions(report, user, now=now)
     grid = build_grid(
         report,
@@ -94,6 +95,7 @@ def _detail_context(request: HttpRequest, report: Report) -> dict:
         warnings=[{"outcome": o, "text": explanations.get(o.code, "")} for o in completeness.warnings],
         changes=changes,
         outliers=outliers,
+        warning_count=len(completeness.warnings) + len(outliers),
         actions=actions,
         steps={name: STEPS[name].label for name in actions},
         may_return_cells="return" in actions,

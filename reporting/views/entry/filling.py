@@ -1,5 +1,6 @@
-"""The entry grid and its actions: save as draft (all or nothing, version-checked, with the
-conflict table), the background save, a cell's comment and a warning's explanation."""
+"""The entry grid and its actions: save as draft (version-checked, with the conflict table; the valid
+cells are saved and the refused ones stay on the page, as typed, with their messages), the background
+save, a cell's comment and a warning's explanation."""
 
 from __future__ import annotations
 
@@ -82,9 +83,9 @@ def _version_from(request: HttpRequest, name: str) -> int | None:
 
 
 def _autosave(request: HttpRequest, report: Report, layout: queries.Layout) -> JsonResponse:
-    """Save the page's edits in the background (JSON): the same all-or-nothing, version-checked save
-    as the button, answered with the new version and the stored text of each cell sent, or with the
-    message of each refused cell. A conflict is not resolved here: the page asks the user to save
+    """Save the page's edits in the background (JSON): the same version-checked save as the button,
+    answered with the new version, the stored text of each cell saved and the message of each
+    refused cell (left unsaved). A conflict is not resolved here: the page asks the user to save
     with the button, which shows what the other person changed."""
     posted = _posted_cells(request, layout)
     edits = _user_edits(posted, _posted_original(request))
@@ -92,36 +93,55 @@ def _autosave(request: HttpRequest, report: Report, layout: queries.Layout) -> J
     if loaded is None:
         return JsonResponse({"ok": False, "message": _("页面已过期（缺少版本号），请刷新后重试。")}, status=400)
     try:
-        result = services.values_save(by=Actor.from_request(request), report=report, version=loaded, values=edits)
-    except services.ValuesInvalid as error:
-        problems = {
-            field_name((p.element_code, p.option_key)): p.message
-            for p in error.problems
-            if (p.element_code, p.option_key) in layout.cells
-        }
-        # Refused values are an ordinary answer of a form (200), as on the page itself.
-        return JsonResponse({"ok": False, "message": error.message, "problems": problems})
+        result = services.values_save(
+            by=Actor.from_request(request), report=report, version=loaded, values=edits, keep_valid=True
+        )
     except services.ReportConflict as error:
         return JsonResponse({"ok": False, "conflict": True, "message": error.message}, status=409)
     except UserError as error:
         return JsonResponse({"ok": False, "message": error.message}, status=error.status_code)
     saved = result.report
     stored_values = {key: v.value for key, v in _cell_values(saved).items()}
+    refused = {(p.element_code, p.option_key): p.message for p in result.problems}
+    outliers: dict[str, str] = {}
+    for outlier in queries.report_outliers(saved):
+        name = field_name(outlier.key)
+        outliers[name] = f"{outliers[name]}；{outlier.message}" if name in outliers else outlier.message
+    message = _("已自动保存到服务器（第 %(version)d 版，%(time)s）") % {
+        "version": saved.version,
+        "time": timezone.localtime().strftime("%H:%M:%S"),
+    }
+    if refused:
+        message = _refused_message(len(result.changed), len(refused), saved.version)
+    # Refused cells are an ordinary answer of a form (200): the valid edits are saved, the refused
+    # ones come back with their messages and stay as typed on the page.
     return JsonResponse(
         {
             "ok": True,
             "version": saved.version,
             "changed": len(result.changed),
-            "values": {field_name(key): stored_values.get(key, "") for key in edits},
-            "message": _("已自动保存到服务器（第 %(version)d 版，%(time)s）")
-            % {"version": saved.version, "time": timezone.localtime().strftime("%H:%M:%S")},
+            "values": {field_name(key): stored_values.get(key, "") for key in edits if key not in refused},
+            "problems": {field_name(key): text for key, text in refused.items() if key in layout.cells},
+            # Every outlier warning of the saved values (validation.find_outliers), shown next to its cell.
+            "outliers": outliers,
+            "message": message,
         }
     )
 
 
+def _refused_message(saved: int, refused: int, version: int) -> str:
+    """What a save that kept its valid cells tells the user."""
+    if saved:
+        return _(
+            "已保存 %(saved)d 项修改（第 %(version)d 版）；"
+            "另有 %(n)d 个数值不正确，未保存，请按格旁的提示改正后再保存。"
+        ) % {"saved": saved, "version": version, "n": refused}
+    return _("有 %(n)d 个数值不正确，未保存，请按格旁的提示改正后再保存；其余内容没有需要保存的修改。") % {"n": refused}
+
+
 @require_http_methods(["GET", "POST"])
 def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    """The entry grid: save as draft (all or nothing, version-checked), or read-only when not editable."""
+    """The entry grid: save as draft (valid cells saved, refused ones shown to correct), or read-only."""
     report = _visible_report(request, pk)
     user = request.user
     now = timezone.now()
@@ -135,6 +155,7 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
     save_error = ""
     status = 200
     version = report.version
+    saved_from = request.GET.get("saved", "")
 
     if request.method == "POST" and request.POST.get("autosave") == "1":
         return _autosave(request, report, layout)
@@ -151,17 +172,12 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
             version = loaded
             try:
                 result = services.values_save(
-                    by=Actor.from_request(request), report=report, version=override or loaded, values=edits
+                    by=Actor.from_request(request),
+                    report=report,
+                    version=override or loaded,
+                    values=edits,
+                    keep_valid=True,
                 )
-            except services.ValuesInvalid as error:
-                # A form with field errors is an ordinary answer (200), like any invalid form.
-                save_error = error.message
-                for problem in error.problems:
-                    key = (problem.element_code, problem.option_key)
-                    if key in layout.cells:
-                        problems[key] = problem.message
-                    else:
-                        general_problems.append(f"{problem.label}：{problem.message}")
             except services.ReportConflict as error:
                 status = 409
                 save_error = error.message
@@ -171,7 +187,21 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 save_error = error.message
             else:
                 saved = result.report
-                if result.changed:
+                if result.problems:
+                    # The valid edits are saved; the refused cells stay on the page as typed, with
+                    # their messages, on top of the new version (a form with field errors: 200).
+                    save_error = _refused_message(len(result.changed), len(result.problems), saved.version)
+                    for problem in result.problems:
+                        key = (problem.element_code, problem.option_key)
+                        if key in layout.cells:
+                            problems[key] = problem.message
+                        else:
+                            general_problems.append(f"{problem.label}：{problem.message}")
+                    posted = {key: text for key, text in posted.items() if key in problems}
+                    original = None
+                    version = saved.version
+                    saved_from = str(loaded)  # the page's local copy of that version is now stored
+                elif result.changed:
                     messages.success(
                         request,
                         _("已保存 %(n)d 项修改（第 %(version)d 版）。")
@@ -182,12 +212,14 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 notes = sorted({note for cell_notes in result.notes.values() for note in cell_notes})
                 if notes:
                     messages.info(request, _("已自动规范填写格式：%(notes)s。") % {"notes": "、".join(notes)})
-                if request.POST.get("next") == "detail":
+                # With refused cells the page comes back with them to correct; otherwise redirect.
+                if not result.problems and request.POST.get("next") == "detail":
                     # "检查并提交" with unsaved edits: saved first, then on to the report page.
                     target = reverse("reporting:report_detail", kwargs={"pk": report.pk})
                     return HttpResponseRedirect(f"{target}#actions")
-                target = reverse("reporting:report_entry", kwargs={"pk": report.pk})
-                return HttpResponseRedirect(f"{target}?saved={loaded}")
+                if not result.problems:
+                    target = reverse("reporting:report_entry", kwargs={"pk": report.pk})
+                    return HttpResponseRedirect(f"{target}?saved={loaded}")
         report.refresh_from_db()
 
     values = _cell_values(report)
@@ -218,11 +250,13 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "本报表在您打开后已被他人修改（您打开的是第 %(yours)d 版，当前为第 %(current)d 版），"
             "您的修改尚未保存。下表列出其间他人改动的数据项："
         ) % {"yours": version, "current": conflict.current_version}
+    outliers = queries.report_outliers(report)
     grid = build_grid(
         report,
         layout,
         values=values,
         posted=posted,
+        outliers=outliers,
         previous=queries.previous_values(report),
         problems=problems,
         returns=queries.report_open_returns(report),
@@ -250,8 +284,9 @@ def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
         conflict=conflict,
         conflict_rows=conflict_rows,
         rules=rule_views(outcomes, grid, explanations),
+        outliers=[{"outlier": o, "cell": grid.cell(o.key)} for o in outliers],
         actions=queries.report_actions(report, user, now=now),
-        saved_version=request.GET.get("saved", ""),
+        saved_version=saved_from,
         draft_key=f"changai.report.{report.pk}",
         # After a conflict the user decides first: no background save until then.
         autosave_ms=0 if conflict is not None else AUTOSAVE_MS,
