@@ -463,7 +463,7 @@ def test_ids_in_request_bodies_are_refused(client, tree, world):
     )
 
     # Each is refused for the foreign id, with the form shown again (not for some other reason).
-    refusal = "机构代码“E-B1”不存在或不在您的管理范围内。"
+    refusal = "找不到机构“E-B1”：请输入机构名称、简称、拼音首字母或代码，并从列表中选择。"
     assert refusal in grant.content.decode() and refusal in create.content.decode()
     assert "找不到机构代码为“U-B”的机构，或您无权在其下维护机构。" in move.content.decode()
     assert evidence.status_code == 400
