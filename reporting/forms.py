@@ -519,11 +519,13 @@ class ExcelGoForm(BootstrapFormMixin, forms.Form):
 class DeadlineExtensionForm(BootstrapFormMixin, forms.Form):
     """Extend the deadline of a round, for one subtree or for everyone (services.deadline_extend)."""
 
-    org = forms.CharField(
-        label=gettext_lazy("机构代码"),
-        max_length=64,
+    org = OrgField(
+        purpose="accept",
+        label=gettext_lazy("机构"),
         required=False,
-        help_text=gettext_lazy("只为该机构及其下级延期；留空表示为全部填报单位延期。"),
+        help_text=gettext_lazy(
+            "输入名称、拼音首字母或代码并从列表中选择，只为该机构及其下级延期；留空表示为全部填报单位延期。"
+        ),
     )
     new_deadline = forms.DateField(label=gettext_lazy("新截止日期"), widget=DATE_WIDGET)
     reason = forms.CharField(
@@ -533,8 +535,9 @@ class DeadlineExtensionForm(BootstrapFormMixin, forms.Form):
         error_messages={"required": gettext_lazy("请填写延期原因。")},
     )
 
-    def clean_org(self) -> str:
-        return (self.cleaned_data.get("org") or "").strip()
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        bind_user(self, user)  # the organisation is looked up where the user may accept reports
 
     def clean_reason(self) -> str:
         reason = (self.cleaned_data.get("reason") or "").strip()
