@@ -72,3 +72,11 @@ class PeriodField(forms.ChoiceField):
 
     def to_python(self, value) -> str:
         return super().to_python(value).strip().upper()
+
+    def validate(self, value) -> None:
+        if value and not self.valid_value(value):
+            try:
+                periods.parse_code(value)  # a malformed code gets the message that shows the right form
+            except UserError as error:
+                raise forms.ValidationError(error.message, code="invalid_choice") from None
+        super().validate(value)
