@@ -259,11 +259,11 @@ def test_the_period_is_chosen_from_a_list_newest_first_grouped_by_type(client, t
     assert 'id="go-period"' not in html  # the typed period code is gone
 
 
-def test_a_period_of_the_wrong_type_or_not_in_the_list_is_refused(client, reporter):
+def test_a_period_of_the_wrong_type_or_malformed_is_refused(client, reporter):
     wrong = go(client, period="2021Q2", org="E-A1").content.decode()
     assert "“产业工人队伍基本情况”是年报，请选择年报的报告期。" in wrong
     unknown = go(client, period="下一年", org="E-A1").content.decode()
-    assert "“下一年”不是已有的报告期，请从列表中选择。" in unknown
+    assert "“下一年”不是有效的报告期代码" in unknown
 
 
 def test_a_returned_report_has_an_excel_link(client, tree, wf, reporter, clock):

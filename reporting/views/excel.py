@@ -97,12 +97,9 @@ def _upload_context(request: HttpRequest, meta: dict[str, Any]) -> Context:
 
 
 @require_GET
-def excel_home(request: HttpRequest) -> HttpResponse:
-    """The rounds open for the user's organisations, each with its Excel page, and the bulk pages of groups."""
-    return _home(request)
-
-
-def _home(request: HttpRequest, go_form: ExcelGoForm | None = None) -> HttpResponse:
+def excel_home(request: HttpRequest, go_form: ExcelGoForm | None = None) -> HttpResponse:
+    """The rounds open for the user's organisations, each with its Excel page, and the bulk pages of groups;
+    `go_form` is the "其他报告期或单位" form shown again with its errors (excel_go)."""
     user = request.user
     if not granted_paths(user, Action.EDIT):
         return render(request, "reporting/excel_home.html", {"no_scope": True})
@@ -135,7 +132,7 @@ def excel_go(request: HttpRequest) -> HttpResponse:
     # A well-formed period that no report has used yet (an open round's) is accepted; its page makes it.
     form = ExcelGoForm(request.GET, user=request.user, include_periods=[request.GET.get("period", "")])
     if not form.is_valid():
-        return _home(request, form)
+        return excel_home(request, go_form=form)
     data = form.cleaned_data
     return redirect("reporting:excel_import", data["dataset"], data["period"], data["org"].code)
 
