@@ -112,6 +112,9 @@ class QueryForm(BootstrapFormMixin, forms.Form):
                 data[key] = value
         if not data.get("period_from") and not data.get("period_to"):
             data["period_from"], data["period_to"] = self._default_range(data["period_type"])
+        else:  # one end given: the other is the same period (as clean() reads it), so the lists show it chosen
+            data["period_from"] = data.get("period_from") or data.get("period_to")
+            data["period_to"] = data.get("period_to") or data.get("period_from")
         super().__init__(data, **kwargs)
         self.fields["measure"].choices = measure_choices()
         self.fields["by_category"].choices = category_choices()
