@@ -589,6 +589,17 @@ def test_union_admin_grants_and_revokes_a_role(tree):
     assert not membership.is_active
 
 
+@pytest.mark.parametrize("typed", ["曲靖供电局", "qjgdj"])
+def test_a_role_is_granted_at_an_organisation_typed_by_name_or_initials(tree, typed):
+    client = manager_client(tree)
+    target = tree.user(Role.REPORTER)
+    page = client.get(f"/accounts/users/{target.pk}/").content.decode()
+    assert 'data-org-picker data-url="/orgs/pick.json?for=users"' in page
+    response = client.post(f"/accounts/users/{target.pk}/grant/", {"org": typed, "role": Role.LIAISON})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=target, org=tree.ent_a2, role=Role.LIAISON).count() == 1
+
+
 def test_a_membership_of_another_branch_cannot_be_revoked_by_url(tree):
     client = manager_client(tree)
     target = tree.user(Role.REPORTER)
