@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.queries import roles_grantable_somewhere
-from orgs.choices import Action, Role
-from orgs.models import Organisation
+from orgs.choices import Role
+from orgs.pickers import OrgField, bind_user
 from orgs.services import requestable_roles
 
 
@@ -95,17 +95,6 @@ class OtpTokenForm(BootstrapMixin, forms.Form):
         return token
 
 
-class OrgCodeField(forms.CharField):
-    """An organisation code, resolved within the organisations where the user may manage users."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", _("机构代码"))
-        kwargs.setdefault("max_length", 64)
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("list", "org-codes")
-        self.widget.attrs.setdefault("autocomplete", "off")
-
-
 class _ManagerForm(BootstrapMixin, forms.Form):
     """A form filled in by a user manager: the organisation is looked up inside their scope."""
 
@@ -114,6 +103,7 @@ class _ManagerForm(BootstrapMixin, forms.Form):
     def __init__(self, manager, *args, **kwargs):
         self.manager = manager
         super().__init__(*args, **kwargs)
+        bind_user(self, manager)  # organisations are looked up where the manager may manage users
         if "role" in self.fields:
             offered = roles_grantable_somewhere(manager)
             if self.requesting:
@@ -125,13 +115,6 @@ class _ManagerForm(BootstrapMixin, forms.Form):
                     )
             self.fields["role"].choices = [("", "---------")] + [(r.value, r.label) for r in Role if r in offered]
 
-    def clean_org(self):
-        code = self.cleaned_data["org"].strip()
-        org = Organisation.objects.visible_to(self.manager, Action.USER_MANAGE).filter(code=code).first()
-        if org is None:
-            raise forms.ValidationError(gettext("机构代码“%(code)s”不存在或不在您的管理范围内。") % {"code": code})
-        return org
-
 
 class UserCreateForm(_ManagerForm):
     username = forms.CharField(
@@ -142,14 +125,18 @@ class UserCreateForm(_ManagerForm):
     )
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    org = OrgCodeField(help_text=_("该用户所属机构的代码，须在您的管理范围内。"))
+    org = OrgField(
+        purpose="users",
+        label=_("所属机构"),
+        help_text=_("输入机构名称、简称、拼音首字母或代码，从列表中选择；须在您的管理范围内。"),
+    )
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
 
     requesting = True
 
 
 class MembershipGrantForm(_ManagerForm):
-    org = OrgCodeField()
+    org = OrgField(purpose="users")
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
 
 

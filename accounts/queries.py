@@ -9,11 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from orgs.choices import Action
-from orgs.models import Membership, Organisation
+from orgs.models import Membership
 from orgs.roles import GRANTABLE
 from orgs.scoping import _active_memberships, covers, granted_paths
-
-PICKER_LIMIT = 200
 
 
 def roles_grantable_somewhere(manager) -> set[str]:
@@ -51,15 +49,6 @@ def outside_memberships(*, manager, user: User) -> int:
     paths = granted_paths(manager, Action.USER_MANAGE)
     active = Membership.objects.filter(user=user, is_active=True).select_related("org")
     return sum(1 for m in active if not covers(paths, m.org))
-
-
-def org_choices(manager) -> list[Organisation]:
-    """Organisations offered in the code picker (a datalist): the first ones of the manager's scope."""
-    return list(
-        Organisation.objects.visible_to(manager, Action.USER_MANAGE)
-        .filter(closed_on__isnull=True)
-        .only("code", "name", "path")[:PICKER_LIMIT]
-    )
 
 
 def lockouts_current() -> list[dict]:

@@ -343,10 +343,6 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html" + ("#results" if partial else ""), context)
 
 
-def _org_picker(request: HttpRequest) -> list:
-    return queries.org_choices(request.user)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
@@ -374,7 +370,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "accounts/password_issued.html", {"target": user, "password": password, "created": True}
             )
-    return render(request, "accounts/user_form.html", {"form": form, "orgs": _org_picker(request)})
+    return render(request, "accounts/user_form.html", {"form": form})
 
 
 @require_GET
@@ -402,7 +398,6 @@ def _detail_context(request: HttpRequest, user: User, grant_form: MembershipGran
         "may_manage_account": any(org_services.manages_accounts(request.user, m.org) for m in memberships),
         "may_grant": bool(roles_grantable_somewhere(request.user)),
         "grant_form": grant_form or MembershipGrantForm(request.user),
-        "orgs": _org_picker(request),
     }
 
 

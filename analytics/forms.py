@@ -14,12 +14,14 @@ from orgs.choices import Action, OrgKind
 from orgs.forms import BootstrapFormMixin
 from reporting import periods
 from reporting.choices import COUNTABLE_TYPES, Aggregation, MigrantScope, PeriodType
+from reporting.pickers import PeriodField
 
 PERIOD_TYPES = [
     (PeriodType.YEAR, gettext_lazy("年度")),
     (PeriodType.HALF_YEAR, gettext_lazy("半年")),
     (PeriodType.QUARTER, gettext_lazy("季度")),
 ]
+ANALYSED_TYPES = tuple(kind for kind, _label in PERIOD_TYPES)
 CHART_KINDS = [
     ("bar", gettext_lazy("柱状图")),
     ("line", gettext_lazy("折线图（趋势）")),
@@ -81,8 +83,8 @@ class QueryForm(BootstrapFormMixin, forms.Form):
     region = forms.RegexField(regex=r"^\d{6}$", required=False, widget=forms.HiddenInput)
     level = forms.ChoiceField(label=gettext_lazy("行（汇总层级）"), choices=Level.choices, initial=Level.CHILDREN)
     period_type = forms.ChoiceField(label=gettext_lazy("报告期类型"), choices=PERIOD_TYPES, initial=PeriodType.YEAR)
-    period_from = forms.CharField(label=gettext_lazy("起始报告期"), max_length=10, required=False)
-    period_to = forms.CharField(label=gettext_lazy("截止报告期"), max_length=10, required=False)
+    period_from = PeriodField(label=gettext_lazy("起始报告期"), period_types=ANALYSED_TYPES, required=False)
+    period_to = PeriodField(label=gettext_lazy("截止报告期"), period_types=ANALYSED_TYPES, required=False)
     by_category = forms.ChoiceField(label=gettext_lazy("分列"), required=False)
     columns = forms.ChoiceField(label=gettext_lazy("列"), choices=COLUMN_LAYOUTS, initial="period", required=False)
     include_submitted = forms.BooleanField(label=gettext_lazy("含已提交未验收的数据"), required=False)
@@ -108,11 +110,22 @@ class QueryForm(BootstrapFormMixin, forms.Form):
         for key, value in defaults.items():
             if not data.get(key):
                 data[key] = value
+        if not data.get("period_from") and not data.get("period_to"):
+            data["period_from"], data["period_to"] = self._default_range(data["period_type"])
+        else:  # one end given: the other is the same period (as clean() reads it), so the lists show it chosen
+            data["period_from"] = data.get("period_from") or data.get("period_to")
+            data["period_to"] = data.get("period_to") or data.get("period_from")
         super().__init__(data, **kwargs)
         self.fields["measure"].choices = measure_choices()
         self.fields["by_category"].choices = category_choices()
+        # The periods chosen (a bookmarked view may name one no report has used) stay in the lists.
+        chosen = [data.get("period_from") or "", data.get("period_to") or ""]
+        self.fields["period_from"].offer(chosen)
+        self.fields["period_to"].offer(chosen)
 
     def _default_range(self, period_type: str) -> tuple[str, str]:
+        if period_type not in ANALYSED_TYPES:
+            period_type = PeriodType.YEAR
         year = int(self.current_year)
         if period_type == PeriodType.QUARTER:
             return f"{year}Q1", f"{year}Q4"
@@ -222,7 +235,7 @@ class MapForm(BootstrapFormMixin, forms.Form):
     """The map answers one measure for one period, by prefecture."""
 
     measure = forms.ChoiceField(label=gettext_lazy("指标或数据元"))
-    period = forms.CharField(label=gettext_lazy("报告期"), max_length=10, required=False)
+    period = PeriodField(label=gettext_lazy("报告期"), period_types=ANALYSED_TYPES, required=False)
     include_submitted = forms.BooleanField(label=gettext_lazy("含已提交未验收的数据"), required=False)
 
     def __init__(self, data=None, *, current_year: str, **kwargs):
@@ -230,8 +243,11 @@ class MapForm(BootstrapFormMixin, forms.Form):
         data = data.copy() if data is not None else {}
         if not data.get("measure"):
             data["measure"] = default_measure()
+        if not data.get("period"):
+            data["period"] = current_year
         super().__init__(data, **kwargs)
         self.fields["measure"].choices = measure_choices()
+        self.fields["period"].offer([data["period"]])
 
     def clean_period(self):
         value = self.cleaned_data.get("period")

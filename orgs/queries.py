@@ -275,3 +275,81 @@ def org_changes_since(*, org: Organisation, version: int, limit: int = 20) -> li
         changes.append({"at": entry.at, "event": entry.event, "fields": fields})
     changes.reverse()
     return changes
+
+
+# --- The organisation picker: search as you type, and what a typed name or code stands for -------------------
+
+PICK_LIMIT = 10
+
+
+def _pick_rank(org: Organisation, text: str) -> int:
+    """0 for an exact code, name, short name or initials, 1 for a name that starts with the text, else 2."""
+    lowered = text.lower()
+    if lowered in (org.code.lower(), org.name, org.short_name, org.pinyin_initials):
+        return 0
+    if org.name.startswith(text) or (org.short_name and org.short_name.startswith(text)):
+        return 1
+    return 2
+
+
+def orgs_pick(*, user, text: str, action: str = Action.ORG_VIEW, limit: int = PICK_LIMIT) -> tuple[list[dict], bool]:
+    """Open organisations `user` may act on with `action` that match `text`, best first, as small dicts
+    (code, name, short name, kind and its label, the parent's name when the user may see it), and whether
+    there were more than `limit`."""
+    text = (text or "").strip()[:50]
+    found = [org for org in orgs_search(user=user, text=text, action=action, limit=200) if org.closed_on is None]
+    found.sort(key=lambda org: _pick_rank(org, text))  # stable: depth and path order within a rank
+    shown = found[:limit]
+    parent_paths = {org.path[: -org.steplen] for org in shown if org.depth > 1}
+    parents = dict(
+        Organisation.objects.visible_to(user, Action.ORG_VIEW).filter(path__in=parent_paths).values_list("path", "name")
+    )
+    results = [
+        {
+            "code": org.code,
+            "name": org.name,
+            "short_name": org.short_name,
+            "kind": org.kind,
+            "kind_label": str(org.get_kind_display()),
+            "parent": parents.get(org.path[: -org.steplen], ""),
+        }
+        for org in shown
+    ]
+    return results, len(found) > limit
+
+
+class OrgNotResolved(Exception):
+    """What a typed organisation stands for could not be decided; `message` says why, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def org_resolve(*, user, text: str, action: str = Action.ORG_VIEW) -> Organisation:
+    """The open organisation `user` may act on with `action` that `text` names: its code, its exact name, or a
+    short name or pinyin initials only it has. Raises OrgNotResolved, with the same message for an unknown
+    organisation and for one outside the user's scope (nothing leaks), or naming the count when several match.
+    """
+    from django.utils.translation import gettext as _
+
+    text = (text or "").strip()
+    scoped = Organisation.objects.visible_to(user, action).filter(closed_on__isnull=True)
+    if text:
+        by_code = list(scoped.filter(code__iexact=text)[:2])
+        if len(by_code) == 1:
+            return by_code[0]
+        conditions = [Q(name=text), Q(short_name=text)]
+        if text.isascii() and text.isalnum():
+            conditions.append(Q(pinyin_initials=text.lower()))
+        for condition in conditions:
+            matches = list(scoped.filter(condition).order_by("depth", "path")[:50])
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise OrgNotResolved(
+                    _("有 %(count)d 个名为“%(text)s”的机构，请从列表中选择。") % {"count": len(matches), "text": text}
+                )
+    raise OrgNotResolved(
+        _("找不到机构“%(text)s”：请输入机构名称、简称、拼音首字母或代码，并从列表中选择。") % {"text": text}
+    )

@@ -5,6 +5,7 @@ from orgs import views
 app_name = "orgs"
 urlpatterns = [
     path("", views.org_tree, name="org_tree"),
+    path("pick.json", views.org_pick, name="org_pick"),
     path("<str:code>/", views.org_detail, name="org_detail"),
     path("<str:code>/children/", views.org_children, name="org_children"),
     path("<str:code>/edit/", views.org_edit, name="org_edit"),

@@ -7,11 +7,13 @@ the views check it first so that a user inside the scope without the right gets 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +26,7 @@ from orgs.choices import Action, Industry, OrgKind, Ownership, Role
 from orgs.filters import OrganisationFilter
 from orgs.forms import AssignmentEndForm, AssignmentForm, OrgCloseForm, OrgCreateForm, OrgEditForm, OrgMoveForm
 from orgs.models import Assignment, Organisation
+from orgs.pickers import PURPOSES
 from orgs.scoping import can, ensure_action, get_visible_or_404, has_action, is_office
 
 SEARCH_LIMIT = 50
@@ -85,6 +88,39 @@ def org_tree(request: HttpRequest) -> HttpResponse:
         context.update(searching=False, roots=roots)
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, "orgs/org_tree.html" + ("#results" if partial else ""), context)
+
+
+def _pick_rate_exceeded(request: HttpRequest) -> int:
+    """Count one picker search by this user; the seconds to wait when over the per-minute limit, else 0."""
+    limit = getattr(settings, "ORG_PICK_RATE_PER_MINUTE", 120)
+    key = f"org-pick-rate:{request.user.pk}"
+    if cache.add(key, 1, 60):
+        return 0
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 60)
+        return 0
+    return 60 if count > limit else 0
+
+
+@require_GET
+def org_pick(request: HttpRequest) -> HttpResponse:
+    """The organisation picker's search (JSON): at most ten open organisations the user may act on for the
+    picker's purpose (`for`), matching a name, short name, pinyin initials or code."""
+    purpose = request.GET.get("for") or "view"
+    if purpose not in PURPOSES:
+        return JsonResponse({"detail": _("未知的机构选择用途。")}, status=400)
+    wait = _pick_rate_exceeded(request)
+    if wait:
+        response = JsonResponse({"detail": _("查询过于频繁，请稍后再试。")}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    text = (request.GET.get("q") or "").strip()
+    results, more = queries.orgs_pick(user=request.user, text=text, action=PURPOSES[purpose]) if text else ([], False)
+    response = JsonResponse({"results": results, "more": more})
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @require_GET

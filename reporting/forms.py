@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import UserError
 from orgs.choices import OrgKind
 from orgs.forms import DATE_WIDGET, BootstrapFormMixin, VersionedForm
+from orgs.pickers import OrgField, bind_user
 from reporting import periods
 from reporting.choices import Timeliness
 from reporting.models import (
@@ -28,6 +29,7 @@ from reporting.models import (
     ValidationRule,
     code_validator,
 )
+from reporting.pickers import PeriodField
 from reporting.queries import Layout
 from reporting.services.metadata import DATASET_FIELDS, ELEMENT_FIELDS
 from reporting.validation import expression_problems
@@ -482,14 +484,48 @@ class CompletenessForm(BootstrapFormMixin, forms.Form):
         return spec.code
 
 
+class ExcelGoForm(BootstrapFormMixin, forms.Form):
+    """The Excel page's "其他报告期或单位": a data set, a period from the list and an organisation the user
+    may fill, typed by name, short name, pinyin initials or code."""
+
+    dataset = forms.ChoiceField(label=gettext_lazy("报表"))
+    period = PeriodField()
+    org = OrgField(purpose="entry", label=gettext_lazy("填报单位"))
+
+    def __init__(self, *args, user, include_periods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.datasets = {d.code: d for d in DataSet.objects.filter(is_active=True).order_by("code")}
+        choices = []
+        for dataset in self.datasets.values():
+            kind = dataset.get_period_type_display()
+            choices.append((dataset.code, dataset.name if kind in dataset.name else f"{dataset.name}（{kind}）"))
+        self.fields["dataset"].choices = choices
+        self.fields["period"].offer(include_periods)
+        bind_user(self, user)
+
+    def clean(self):
+        data = super().clean()
+        dataset = self.datasets.get(data.get("dataset") or "")
+        code = data.get("period")
+        if dataset is not None and code and periods.parse_code(code).period_type != dataset.period_type:
+            kind = dataset.get_period_type_display()
+            self.add_error(
+                "period",
+                _("“%(dataset)s”是%(kind)s，请选择%(kind)s的报告期。") % {"dataset": dataset.name, "kind": kind},
+            )
+        return data
+
+
 class DeadlineExtensionForm(BootstrapFormMixin, forms.Form):
     """Extend the deadline of a round, for one subtree or for everyone (services.deadline_extend)."""
 
-    org = forms.CharField(
-        label=gettext_lazy("机构代码"),
-        max_length=64,
+    org = OrgField(
+        purpose="accept",
+        label=gettext_lazy("机构"),
         required=False,
-        help_text=gettext_lazy("只为该机构及其下级延期；留空表示为全部填报单位延期。"),
+        help_text=gettext_lazy(
+            "输入名称、拼音首字母或代码并从列表中选择，只为该机构及其下级延期；留空表示为全部填报单位延期。"
+        ),
     )
     new_deadline = forms.DateField(label=gettext_lazy("新截止日期"), widget=DATE_WIDGET)
     reason = forms.CharField(
@@ -499,8 +535,9 @@ class DeadlineExtensionForm(BootstrapFormMixin, forms.Form):
         error_messages={"required": gettext_lazy("请填写延期原因。")},
     )
 
-    def clean_org(self) -> str:
-        return (self.cleaned_data.get("org") or "").strip()
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        bind_user(self, user)  # the organisation is looked up where the user may accept reports
 
     def clean_reason(self) -> str:
         reason = (self.cleaned_data.get("reason") or "").strip()

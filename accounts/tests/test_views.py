@@ -32,6 +32,9 @@ def alerts(response) -> list[str]:
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block)).strip() for block in found]
 
 
+UNKNOWN_ORG = "找不到机构“{}”：请输入机构名称、简称、拼音首字母或代码，并从列表中选择。"
+
+
 def field_errors(response) -> list[str]:
     html = response.content.decode()
     return [e.strip() for e in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', html, re.S)]
@@ -525,8 +528,9 @@ def test_create_a_user_and_show_the_initial_password_once(tree):
     ("data", "field", "message"),
     [
         ({"username": "ADMIN"}, "username", "用户名已存在"),
-        ({"org": "E-B1"}, "org", "机构代码“E-B1”不存在或不在您的管理范围内。"),
-        ({"org": "NOPE"}, "org", "机构代码“NOPE”不存在或不在您的管理范围内。"),
+        ({"org": "E-B1"}, "org", UNKNOWN_ORG.format("E-B1")),
+        ({"org": "云南铜业股份"}, "org", UNKNOWN_ORG.format("云南铜业股份")),
+        ({"org": "NOPE"}, "org", UNKNOWN_ORG.format("NOPE")),
         ({"role": Role.SYS_ADMIN}, "role", "选择一个有效的选项。 sys_admin 不在可用的选项中。"),
     ],
 )
@@ -538,6 +542,22 @@ def test_create_a_user_refusals(tree, data, field, message):
     response = client.post("/accounts/users/new/", {**base, **data})
     assert response.status_code == 200 and message in field_errors(response)
     assert User.objects.count() == before
+
+
+@pytest.mark.parametrize("typed", ["曲靖供电局", "qjgdj", "E-A2"])
+def test_create_a_user_at_an_organisation_typed_by_name_initials_or_code(tree, typed):
+    """Walk-through finding: the new-user form took only an organisation code ("大理供电局" was refused)."""
+    client = manager_client(tree)
+    data = {"username": "li.si", "full_name": "李四", "email": "", "org": typed, "role": Role.REPORTER}
+    response = client.post("/accounts/users/new/", data)
+    assert response.status_code == 200, field_errors(response)
+    assert list(User.objects.get(username="li.si").memberships.values_list("org__code", flat=True)) == ["E-A2"]
+
+
+def test_the_new_user_form_offers_the_organisation_picker(tree):
+    page = manager_client(tree).get("/accounts/users/new/").content.decode()
+    assert 'data-org-picker data-url="/orgs/pick.json?for=users"' in page
+    assert 'list="org-codes"' not in page
 
 
 def test_user_detail_404_outside_reach_403_inside_without_the_right(tree):
@@ -567,6 +587,17 @@ def test_union_admin_grants_and_revokes_a_role(tree):
     assert client.post(url).status_code == 302
     membership.refresh_from_db()
     assert not membership.is_active
+
+
+@pytest.mark.parametrize("typed", ["曲靖供电局", "qjgdj"])
+def test_a_role_is_granted_at_an_organisation_typed_by_name_or_initials(tree, typed):
+    client = manager_client(tree)
+    target = tree.user(Role.REPORTER)
+    page = client.get(f"/accounts/users/{target.pk}/").content.decode()
+    assert 'data-org-picker data-url="/orgs/pick.json?for=users"' in page
+    response = client.post(f"/accounts/users/{target.pk}/grant/", {"org": typed, "role": Role.LIAISON})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=target, org=tree.ent_a2, role=Role.LIAISON).count() == 1
 
 
 def test_a_membership_of_another_branch_cannot_be_revoked_by_url(tree):

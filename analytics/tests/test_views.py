@@ -90,6 +90,49 @@ def test_row_with_children_links_one_level_down_and_crumbs_lead_back(client, tre
     assert crumbs[0] == "云南省" and crumbs[-1] == tree.unions.display_name
 
 
+def _select(html: str, name: str) -> tuple[list[str], list[tuple[str, str]], str]:
+    """(optgroup labels, (code, label) options, the selected code) of the select named `name`."""
+    import re
+
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    options = re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', select)
+    selected = re.findall(r'<option value="(\w+)" selected>', select)
+    return re.findall(r'<optgroup label="([^"]+)">', select), options, selected[0] if selected else ""
+
+
+def test_pivot_from_and_to_are_lists_of_periods_by_label(client, tree, data):
+    """Walk-through finding: the pivot's 从/到 were typed period codes."""
+    from reporting.periods import period_from_code
+
+    period_from_code("2021Q2")
+    login(client, office(tree))
+    html = client.get(reverse("analytics:pivot"), {"measure": CERT}).content.decode()
+    groups, options, selected = _select(html, "period_from")
+    assert groups == ["年度", "季度"]
+    assert options == [("2021", "2021年度"), ("2020", "2020年度"), ("2021Q2", "2021年第二季度")]
+    assert selected == "2020" and _select(html, "period_to")[2] == "2021"  # the default range is shown chosen
+    quarter = client.get(
+        reverse("analytics:pivot"), {"measure": CERT, "period_type": "quarter", "period_from": "2021Q2"}
+    )
+    assert quarter.context["form"].period_codes() == ("2021Q2",)
+    assert _select(quarter.content.decode(), "period_to")[2] == "2021Q2"  # one end given: the other shows it too
+    # A bookmarked period no report has used stays in the list, chosen.
+    bookmarked = client.get(reverse("analytics:pivot"), {"measure": CERT, "period_from": "2019", "period_to": "2021"})
+    assert _select(bookmarked.content.decode(), "period_from")[1:] == (
+        [("2021", "2021年度"), ("2020", "2020年度"), ("2019", "2019年度"), ("2021Q2", "2021年第二季度")],
+        "2019",
+    )
+
+
+def test_map_period_is_a_list_of_periods_by_label(client, tree, data):
+    """Walk-through finding: the map's 报告期 was a typed period code."""
+    login(client, office(tree))
+    html = client.get(reverse("analytics:map"), {"measure": CERT}).content.decode()
+    assert _select(html, "period") == (["年度"], [("2021", "2021年度"), ("2020", "2020年度")], "2021")
+    chosen = client.get(reverse("analytics:map"), {"measure": CERT, "period": "2020"})
+    assert _select(chosen.content.decode(), "period")[2] == "2020"
+
+
 def test_bad_period_code_is_a_form_error_in_chinese(client, tree, data):
     login(client, office(tree))
     response = client.get(reverse("analytics:pivot"), {"measure": CERT, "period_from": "2021Q5"})

@@ -463,7 +463,7 @@ def test_ids_in_request_bodies_are_refused(client, tree, world):
     )
 
     # Each is refused for the foreign id, with the form shown again (not for some other reason).
-    refusal = "机构代码“E-B1”不存在或不在您的管理范围内。"
+    refusal = "找不到机构“E-B1”：请输入机构名称、简称、拼音首字母或代码，并从列表中选择。"
     assert refusal in grant.content.decode() and refusal in create.content.decode()
     assert "找不到机构代码为“U-B”的机构，或您无权在其下维护机构。" in move.content.decode()
     assert evidence.status_code == 400
@@ -471,3 +471,41 @@ def test_ids_in_request_bodies_are_refused(client, tree, world):
     assert state() == before
     assert not User.objects.filter(username="intruder").exists()
     assert in_subtree(Organisation.objects.get(code="E-A1"), tree.union_a)
+
+
+# Search endpoints behind the pages (the organisation picker): what they look up is named in the query, not in
+# the route, so they are probed here with the names, codes and pinyin initials of other branches' organisations,
+# for every purpose a picker may have. A new search route (a name ending in _pick, _search or _autocomplete)
+# without an entry fails `test_every_search_route_is_mapped`.
+SEARCH_ROUTES = {"orgs:org_pick": ("q", "for")}
+SEARCH_NAME_ENDINGS = ("_pick", "_search", "_autocomplete")
+
+
+def test_every_search_route_is_mapped():
+    names = {name for _route, name, _pattern in _walk(get_resolver().url_patterns)}
+    searches = {name for name in names if name.endswith(SEARCH_NAME_ENDINGS)}
+    assert searches == set(SEARCH_ROUTES), searches ^ set(SEARCH_ROUTES)
+
+
+def test_search_routes_never_find_foreign_organisations(client, tree):
+    from orgs.pickers import PURPOSES
+
+    foreign = {"sibling": tree.ent_a2, "other_branch": tree.ent_b1}
+    probes = [(tree.user(role, getattr(tree, home)), places) for role, home, places in PROBES]
+    office = tree.user(Role.OFFICE_ADMIN)
+    for name, (text_param, purpose_param) in SEARCH_ROUTES.items():
+        for user, places in [*probes, (office, ("sibling", "other_branch"))]:
+            client.force_login(user)
+            for where in places:
+                org = foreign[where]
+                for text in (org.name, org.code, org.pinyin_initials, org.name[:2]):
+                    for purpose in PURPOSES:
+                        cache.clear()  # the rate limit is tested in orgs/tests/test_pickers.py
+                        answer = client.get(reverse(name), {text_param: text, purpose_param: purpose})
+                        assert answer.status_code == 200, (name, text, purpose)
+                        codes = {row["code"] for row in answer.json()["results"]}
+                        if user == office:  # the control: someone who may see it finds it
+                            if purpose == "view":
+                                assert org.code in codes, (text, purpose)
+                        else:
+                            assert org.code not in codes, (user.username, name, text, purpose)

@@ -237,3 +237,64 @@ def test_confirm_needs_post_and_a_csrf_token(tree, wf, imports):
     assert client.get(reverse("reporting:excel_confirm", args=[token])).status_code == 405
     assert client.post(reverse("reporting:excel_confirm", args=[token])).status_code == 403
     assert leftovers(imports) == []
+
+
+# --- "其他报告期或单位": the period and organisation pickers ----------------------------------------------------
+
+UNKNOWN_ORG = "找不到机构“{}”：请输入机构名称、简称、拼音首字母或代码，并从列表中选择。"
+
+
+def go(client, **params):
+    return client.get(reverse("reporting:excel_go"), {"dataset": "WF_Y", "period": "2021", **params})
+
+
+@pytest.mark.parametrize("typed", ["昆明供电局", "kmgdj", "E-A1"])
+def test_other_period_or_unit_takes_the_unit_by_name_initials_or_code(client, reporter, typed):
+    """Walk-through finding: the form asked for 报告期代码 and 机构代码 only."""
+    response = go(client, org=typed)
+    assert response.status_code == 302 and response["Location"] == PAGE
+
+
+def test_other_period_or_unit_refuses_a_unit_outside_the_scope_like_an_unknown_one(client, reporter):
+    for typed in ("曲靖供电局", "E-A2", "无此单位"):
+        response = go(client, org=typed)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert UNKNOWN_ORG.format(typed) in html, typed
+
+
+def test_the_period_is_chosen_from_a_list_newest_first_grouped_by_type(client, tree, wf, reporter):
+    from reporting.periods import period_from_code
+
+    for code in ("2019", "2020", "2021Q2", "2021Q3"):
+        period_from_code(code)
+    html = client.get(reverse("reporting:excel_home")).content.decode()
+    select = re.search(r'<select name="period".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<optgroup label="([^"]+)">', select) == ["年度", "季度"]
+    # 2021Q4: the open quarterly round, offered before any report made the period exist
+    assert re.findall(r'<option value="(\w+)"', select) == ["2021", "2020", "2019", "2021Q4", "2021Q3", "2021Q2"]
+    assert ">2021年第三季度</option>" in select
+    assert 'data-org-picker data-url="/orgs/pick.json?for=entry"' in html
+    assert 'id="go-period"' not in html  # the typed period code is gone
+
+
+def test_a_period_of_the_wrong_type_or_malformed_is_refused(client, reporter):
+    wrong = go(client, period="2021Q2", org="E-A1").content.decode()
+    assert "“产业工人队伍基本情况”是年报，请选择年报的报告期。" in wrong
+    unknown = go(client, period="下一年", org="E-A1").content.decode()
+    assert "“下一年”不是有效的报告期代码" in unknown
+
+
+def test_a_returned_report_has_an_excel_link(client, tree, wf, reporter, clock):
+    from reporting import services
+    from reporting.tests.factories import as_actor, at, submitted_report
+
+    report = submitted_report(tree, wf[0])
+    services.report_return(
+        by=as_actor(tree.user(Role.UNION_ADMIN)), report=report, version=report.version, reason="请核实培训人次"
+    )
+    clock.set(at(2022, 3, 1))  # past the deadline: the round is no longer listed as open
+    client.force_login(reporter)  # a fresh session at the new time
+    excel = f'href="{PAGE}"'
+    assert excel in client.get(reverse("reporting:my_reports")).content.decode()
+    assert excel in client.get(reverse("reporting:report_detail", args=[report.pk])).content.decode()

@@ -271,11 +271,23 @@ def test_office_extends_the_deadline_for_one_union_with_a_reason(client, provinc
     assert "暴雨致网络中断" in page.content.decode()
 
 
+@pytest.mark.parametrize("typed", ["中国铜业", "zgty"])
+def test_the_extension_takes_the_organisation_by_name_or_pinyin_initials(client, province, typed):
+    """Walk-through finding: the extension form took only a 机构代码."""
+    login(client, province.user(Role.OFFICE_ADMIN))
+    assert 'data-org-picker data-url="/orgs/pick.json?for=accept"' in client.get(DEADLINE_URL, ROUND).content.decode()
+
+    response = extend(client, org=typed)
+
+    assert response.status_code == 302
+    assert DeadlineExtension.objects.get().org.code == "U-B"
+
+
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
         ({"reason": "  "}, "reason", "请填写延期原因。"),
-        ({"org": "NOPE"}, "org", "未找到代码为“NOPE”的机构，或您无权访问。"),
+        ({"org": "NOPE"}, "org", "找不到机构“NOPE”：请输入机构名称、简称、拼音首字母或代码，并从列表中选择。"),
         ({"new_deadline": "2022-01-30"}, "new_deadline", "新截止日期须晚于原截止日期 2022-01-31。"),
     ],
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from urllib.parse import quote
 
@@ -138,6 +139,24 @@ def test_my_reports_lists_only_reports_in_scope(client, tree, wf, reporter):
     shown = {row["report"].pk for row in response.context["rows"]}
     assert mine.pk in shown
     assert other.pk not in shown
+
+
+def test_the_report_filter_offers_periods_by_label_and_finds_units_by_initials(client, tree, wf, union_admin):
+    """Walk-through finding: the report list's filter asked for a typed period code."""
+    yearly = open_report(tree, wf[0], "2021")
+    quarterly = open_report(tree, wf[1], "2021Q4", org=tree.ent_a2)
+    login(client, union_admin)
+    html = client.get(url("my_reports")).content.decode()
+    select = re.search(r'<select class="form-select form-select-sm" id="f-period".*?</select>', html, re.S).group(0)
+    assert re.findall(r"<option value=\"(\w*)\"[^>]*>([^<]+)<", select) == [
+        ("", "全部报告期"),
+        ("2021", "2021年度"),
+        ("2021Q4", "2021年第四季度"),
+    ]
+    by_period = client.get(url("my_reports"), {"period": "2021Q4"}).context["rows"]
+    assert [row["report"].pk for row in by_period] == [quarterly.pk]
+    by_initials = client.get(url("my_reports"), {"q": "kmgdj"}).context["rows"]
+    assert [row["report"].pk for row in by_initials] == [yearly.pk]
 
 
 def test_my_reports_shows_the_review_queue_to_the_union(client, tree, wf, union_admin):

@@ -354,15 +354,10 @@ def extend_deadline(request: HttpRequest) -> HttpResponse:
     """The office extends a round's deadline for one subtree or everyone; errors are shown on the page it came from."""
     _ensure_office(request)
     dataset, period = _posted_round(request)
-    form = f.DeadlineExtensionForm(request.POST)
+    form = f.DeadlineExtensionForm(request.POST, user=request.user)
     page = "deadline" if request.POST.get("page") == "deadline" else "table"
     if form.is_valid():
-        org = None
-        code = form.cleaned_data["org"]
-        if code:
-            org = Organisation.objects.visible_to(request.user, Action.ACCEPT).filter(code=code).first()
-            if org is None:
-                form.add_error("org", _("未找到代码为“%(code)s”的机构，或您无权访问。") % {"code": code})
+        org = form.cleaned_data["org"]  # None: everyone; found where the user may accept reports
         if not form.errors:
             try:
                 extension = services.deadline_extend(

@@ -51,6 +51,7 @@ from reporting.excel.importer import (
 from reporting.excel.plan import Context
 from reporting.excel.problems import ImportProblem, ImportRefused
 from reporting.excel.stamp import BULK, SINGLE
+from reporting.forms import ExcelGoForm
 from reporting.models import DataSet, Report
 from reporting.periods import parse_code, period_from_code
 from reporting.tasks import excel_import_confirm_task
@@ -96,8 +97,9 @@ def _upload_context(request: HttpRequest, meta: dict[str, Any]) -> Context:
 
 
 @require_GET
-def excel_home(request: HttpRequest) -> HttpResponse:
-    """The rounds open for the user's organisations, each with its Excel page, and the bulk pages of groups."""
+def excel_home(request: HttpRequest, go_form: ExcelGoForm | None = None) -> HttpResponse:
+    """The rounds open for the user's organisations, each with its Excel page, and the bulk pages of groups;
+    `go_form` is the "其他报告期或单位" form shown again with its errors (excel_go)."""
     user = request.user
     if not granted_paths(user, Action.EDIT):
         return render(request, "reporting/excel_home.html", {"no_scope": True})
@@ -116,21 +118,23 @@ def excel_home(request: HttpRequest) -> HttpResponse:
         "rounds": rounds[:ROUNDS_SHOWN],
         "truncated": len(rounds) > ROUNDS_SHOWN,
         "groups": groups,
-        "datasets": DataSet.objects.filter(is_active=True).order_by("code"),
+        "go_form": go_form or ExcelGoForm(user=user),
     }
+    # The open rounds' periods are offered even before a report made them exist.
+    context["go_form"].fields["period"].offer([r.period.code for r in rounds] + [request.GET.get("period", "")])
     return render(request, "reporting/excel_home.html", context)
 
 
 @require_GET
 def excel_go(request: HttpRequest) -> HttpResponse:
-    """The small form on the home page: go to the Excel page of a chosen data set, period and organisation."""
-    dataset = (request.GET.get("dataset") or "").strip()
-    period = (request.GET.get("period") or "").strip().upper()
-    org = (request.GET.get("org") or "").strip()
-    if not (dataset and period and org):
-        messages.error(request, _("请选择报表，填写报告期和机构代码。"))
-        return redirect("reporting:excel_home")
-    return redirect("reporting:excel_import", dataset, period, org)
+    """The small form on the home page: go to the Excel page of a chosen data set, period and organisation
+    (typed by name, pinyin initials or code); the form again with its errors otherwise."""
+    # A well-formed period that no report has used yet (an open round's) is accepted; its page makes it.
+    form = ExcelGoForm(request.GET, user=request.user, include_periods=[request.GET.get("period", "")])
+    if not form.is_valid():
+        return excel_home(request, go_form=form)
+    data = form.cleaned_data
+    return redirect("reporting:excel_import", data["dataset"], data["period"], data["org"].code)
 
 
 def _import_page(

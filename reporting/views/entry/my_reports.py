@@ -23,6 +23,7 @@ from reporting.choices import ReportStatus, Timeliness
 from reporting.filters import ReportFilter
 from reporting.models import DataSet, DeadlineExtension, Report
 from reporting.periods import parse_code, period_from_code
+from reporting.pickers import period_choices
 from reporting.views.entry.common import STATUS_STYLE, _deadline_info
 
 REPORTS_PER_PAGE = 30
@@ -104,7 +105,10 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     reports = filterset.qs if filterset.is_valid() else base.none()
     text = (request.GET.get("q") or "").strip()
     if text:
-        reports = reports.filter(Q(org__name__icontains=text) | Q(org__code__iexact=text))
+        found = Q(org__name__icontains=text) | Q(org__short_name__icontains=text) | Q(org__code__iexact=text)
+        if text.isascii() and text.isalnum():
+            found |= Q(org__pinyin_initials__startswith=text.lower())
+        reports = reports.filter(found)
     page = Paginator(reports.order_by("-period__start", "dataset__code", "org__path"), REPORTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -123,6 +127,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         "datasets": DataSet.objects.filter(is_active=True).order_by("code"),
         "statuses": ReportStatus.choices,
         "filters": {name: request.GET.get(name, "") for name in ("dataset", "period", "status", "q")},
+        "period_choices": period_choices(include=[request.GET.get("period", "")]),
         "office": office,
     }
     return render(request, "reporting/entry_list.html", context)
