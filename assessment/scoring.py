@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -159,10 +159,26 @@ class ParticipantScore:
     group_size: int = 0
 
 
+def _rounded(value: Decimal | None, spec: CriterionSpec) -> Decimal | None:
+    """An indicator value as the score card shows it (its indicator's decimals, half-up): the value scored,
+    so the printed arithmetic is the arithmetic done (rules.ROUNDING_TEXT)."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-spec.decimals), rounding=ROUND_HALF_UP)
+
+
 def _display(value: Decimal | None, spec: CriterionSpec) -> str:
     if value is None:
         return "—"
     return rules.plain(value, spec.decimals) + (spec.unit or "")
+
+
+def _display_target(value: Decimal | None, spec: CriterionSpec) -> str:
+    """A target as set: the indicator's decimals, more when the office typed more (it is not rounded)."""
+    if value is None:
+        return "—"
+    places = max(spec.decimals, -value.normalize().as_tuple().exponent)
+    return rules.plain(value, places) + (spec.unit or "")
 
 
 def _events(spec: CriterionSpec, org: OrgInputs) -> list[Event]:
@@ -184,31 +200,37 @@ def _events(spec: CriterionSpec, org: OrgInputs) -> list[Event]:
     return events
 
 
+def _change_unit(spec: CriterionSpec) -> str:
+    """The unit a ratio's change is measured in: percentage points for a percentage, else the ratio's own unit
+    (training hours per worker improve by 学时, not by percentage points)."""
+    return _("个百分点") if spec.unit == "%" else spec.unit
+
+
 def score_criterion(spec: CriterionSpec, org: OrgInputs, peers: dict[int, list[Decimal]]) -> Scored:
     """The points of one criterion for one organisation (`peers`: criterion id → values of its peers)."""
     kind = spec.kind
     if kind == CriterionKind.INDICATOR_TARGET:
         # The criterion's own target, else the indicator's target for the organisation (own, above, province).
         target = spec.target if spec.target is not None else org.targets.get(spec.indicator)
-        value = org.values.get(spec.indicator)
+        value = _rounded(org.values.get(spec.indicator), spec)
         return rules.score_target(
             points=spec.points, value=value, target=target, higher_is_better=spec.higher_is_better,
             curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,
-            value_display=_display(value, spec), target_display=_display(target, spec),
+            value_display=_display(value, spec), target_display=_display_target(target, spec),
         )  # fmt: skip
     if kind == CriterionKind.INDICATOR_RANK:
-        value = org.values.get(spec.indicator)
+        value = _rounded(org.values.get(spec.indicator), spec)
         return rules.score_rank(
             points=spec.points, value=value, peers=peers.get(spec.id, []), higher_is_better=spec.higher_is_better,
             curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,
             value_display=_display(value, spec), group_label=_("本轮适用该指标的单位"),
         )  # fmt: skip
     if kind == CriterionKind.INDICATOR_IMPROVEMENT:
-        value, last = org.values.get(spec.indicator), org.last.get(spec.indicator)
+        value, last = _rounded(org.values.get(spec.indicator), spec), _rounded(org.last.get(spec.indicator), spec)
         return rules.score_improvement(
             points=spec.points, value=value, last=last, full_at=spec.full_at, is_rate=spec.is_rate,
             higher_is_better=spec.higher_is_better, value_display=_display(value, spec),
-            last_display=_display(last, spec),
+            last_display=_display(last, spec), change_unit=_change_unit(spec),
         )  # fmt: skip
     if kind == CriterionKind.FACT:
         found = org.facts.get(spec.fact)
@@ -259,7 +281,7 @@ def _peer_values(framework: FrameworkSpec, orgs: list[OrgInputs]) -> dict[int, l
         if spec.kind == CriterionKind.INDICATOR_RANK:
             peers[spec.id] = rules.SortedPeers(
                 sorted(
-                    o.values[spec.indicator]
+                    _rounded(o.values[spec.indicator], spec)
                     for o in orgs
                     if spec.applies_to(o) and o.values.get(spec.indicator) is not None
                 )

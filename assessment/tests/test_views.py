@@ -612,6 +612,8 @@ def test_score_card_explains_every_point(client, world):
     assert "评分人：" in body and (world.office.full_name or world.office.username) in body
     assert "发生一般安全生产事故" in body
     assert "各单位适用的考核指标不尽相同" in body
+    # The rounding rule is on the card: every printed number is the number used.
+    assert 'id="rounding"' in body and "指标数值先按其显示的小数位四舍五入" in body
     assert "基本得分 80.00" in body
     # The union administrator reads the card but is not the assessed organisation: no appeal form.
     assert "对本项提出申诉" not in body

@@ -18,6 +18,7 @@ from assessment import forms as f
 from assessment import queries, services
 from assessment.choices import RoundStatus
 from assessment.models import Criterion, Evidence, Participant, Result
+from assessment.rules import ROUNDING_TEXT
 from assessment.scoring import NORMALISATION_TEXT
 from assessment.views.common import PER_PAGE, _form_errors, _put_error, _url, _visible_participant
 from core import audit, deadlines
@@ -162,6 +163,7 @@ def score_card(request: HttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "count": computation.results.count() if computation else 0,
             "normalisation": _(NORMALISATION_TEXT),
+            "rounding": _(ROUNDING_TEXT),
             "may_appeal": may_appeal,
             "appeal_form": f.AppealForm(),
             "runs_assessment": queries.runs_assessment(user),
