@@ -252,16 +252,20 @@ def score_criterion(spec: CriterionSpec, org: OrgInputs, peers: dict[int, list[D
             cap=spec.points, events=_events(spec, org), deduction=kind == CriterionKind.DEDUCTION
         )
     if kind == CriterionKind.VETO:
-        notes = [note for _item, note in org.entries.get(spec.id, [])]
+        # Each veto event as its own row (the office's entries, then the platform fact), for the API and exports.
+        events = [{"source": "entry", "note": note} for _item, note in org.entries.get(spec.id, [])]
         fact = org.facts.get(spec.fact) if spec.fact else None
         if fact is not None and fact.share:
-            notes.append(fact.text)
-        vetoed = bool(notes)
-        text = (_("发生否决事项：%(events)s") % {"events": "；".join(notes)}) if vetoed else _("未发生否决事项。")
+            events.append({"source": "fact", "note": fact.text})
+        vetoed = bool(events)
+        notes = "；".join(e["note"] for e in events)
+        text = (_("发生否决事项：%(events)s") % {"events": notes}) if vetoed else _("未发生否决事项。")
         return Scored(
             ZERO,
             {
                 "vetoed": vetoed,
+                "veto_events": events,
+                "grade_cap": spec.grade_cap,
                 "text": text,
                 "rule": _("发生即最高评为“%(grade)s”") % {"grade": _grade_label(spec.grade_cap)},
             },
