@@ -30,6 +30,7 @@ from assessment.models import (
     Rating,
     Round,
 )
+from assessment.services import notices
 from assessment.services.common import _office
 from assessment.services.frameworks import framework_problems
 from core import audit, deadlines
@@ -385,4 +386,5 @@ def appeal_answer(*, by: Actor, appeal: Appeal, version: int, upheld: bool, answ
         answer=answer.strip(), answered_by=by.user, answered_at=timezone.now(),
     )  # fmt: skip
     audit.record(by, "assessment.appeal.answer", appeal, before=before)
+    notices.appeal_answered(appeal)
     return appeal

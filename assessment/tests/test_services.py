@@ -334,3 +334,54 @@ def test_editing_an_issued_framework_returns_it_to_draft_until_issued_again(tree
     with pytest.raises(UserError) as problems:  # the points no longer add up
         services.framework_issue(by=by, framework=framework, version=framework.version)
     assert "素质提升" in problems.value.message
+
+
+def test_the_assessed_organisation_is_told_of_publication_answers_and_republication(
+    tree, wf, clock, django_capture_on_commit_callbacks, mailoutbox
+):
+    from django.urls import reverse
+
+    from assessment.tests.rounds import compute_and_publish, published_round
+    from reporting.models import Notification
+
+    world = published_round(tree, wf, clock)
+    reporter = tree.user(Role.REPORTER, tree.ent_a1)
+    union_admin = tree.user(Role.UNION_ADMIN, tree.union_a)
+    card = reverse("assessment:score_card", args=[world.participants["E-A1"].pk])
+    result = Result.objects.get(computation=world.computation, participant=world.participants["E-A1"])
+
+    [published] = Notification.objects.filter(user=reporter)
+    assert published.title == "考核结果已公布：2021年度产改工作考核" and published.url == card
+    assert published.body == (
+        f"“2021年度产改工作考核”的考核结果已公布：昆明供电局 总分 {result.total}，等次“{result.get_grade_display()}”。"
+        "对单项得分有异议的，可在 2022-04-01（含）前在评分表上提出申诉。"
+    )
+    # Each organisation hears of its own result only; the union above reads the cards but is not the assessed one.
+    assert not Notification.objects.filter(user=union_admin).exists()
+    assert not Notification.objects.filter(user=world.office).exists()
+    # (Of the three, only 昆明供电局 has someone who acts for it; 云南铜业股份's guidance member only rates.)
+    assert not Notification.objects.filter(user=world.own_rater).exists()
+    assert set(Notification.objects.values_list("url", flat=True)) == {card}
+
+    reporter.email = "kmgd@example.org"
+    reporter.save(update_fields=["email"])
+    appeal = services.appeal_file(by=Actor(user=reporter), participant=world.participants["E-A1"],
+                                  criterion=world.criteria["CERT"], reason="持证人数漏报 20 人")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_answer(by=Actor(user=world.office), appeal=appeal, version=appeal.version, upheld=True,
+                               answer="经核实，补报后重新计算")  # fmt: skip
+    answered = Notification.objects.filter(user=reporter).order_by("-pk").first()
+    assert answered.title == "申诉已答复：持证率达标" and answered.url == card
+    assert answered.body == (
+        "产改办已答复昆明供电局对“2021年度产改工作考核”中“持证率达标”的申诉：申诉成立。答复意见：经核实，补报后重新计算"
+    )
+    assert [(m.subject, m.to) for m in mailoutbox] == [("申诉已答复：持证率达标", ["kmgd@example.org"])]
+
+    round_ = world.round
+    round_.refresh_from_db()
+    services.round_reopen(by=Actor(user=world.office), round_=round_, version=round_.version, reason="申诉成立")
+    round_.refresh_from_db()
+    compute_and_publish(Actor(user=world.office), round_)
+    again = Notification.objects.filter(user=reporter).order_by("-pk").first()
+    assert again.title == "考核结果已重新公布：2021年度产改工作考核" and again.url == card
+    assert "第 2 次计算" in again.body and "原公布的结果仍保留可查" in again.body
