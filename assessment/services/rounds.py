@@ -196,7 +196,9 @@ def rates_own(user, org: Organisation) -> bool:
 
 
 def assigned(user, participant: Participant, criterion: Criterion | int | None = None, *, assignments=None) -> bool:
-    """Whether `user` was named to rate `participant` on `criterion` (on any criterion when None).
+    """Whether `user` was named to rate `participant` on `criterion` (on any criterion when None), and
+    the criterion applies to the participant (a criterion limited to some kinds, ownerships or industries
+    is no task for the others).
 
     The one answer to "may this rater see this participant": the rating service, the rater's task
     list, the evidence download and the API's rating endpoint all ask it. It lives here rather than in
@@ -204,6 +206,8 @@ def assigned(user, participant: Participant, criterion: Criterion | int | None =
     than in assessment.queries because the rating service needs it and queries already import services.
     `assignments` may be the user's assignments in the round, loaded once by a caller that asks many times.
     """
+    if isinstance(criterion, Criterion) and not criterion.applies_to(participant.org):
+        return False  # nothing to rate: the criterion does not apply to the organisation
     if assignments is None:
         assignments = RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related("org")
     criterion_id = getattr(criterion, "pk", criterion)
@@ -220,6 +224,12 @@ def rating_save(
 ) -> Rating:  # fmt: skip
     """A rater's level on a qualitative criterion; PermissionDenied unless assigned and not their own organisation."""
     user = by.user
+    if not criterion.applies_to(participant.org):
+        raise UserError(
+            _("“%(criterion)s”不适用于%(org)s，无需评分。")
+            % {"criterion": criterion.name, "org": participant.org.name},
+            field="criterion",
+        )
     if user is None or not assigned(user, participant, criterion):
         raise PermissionDenied(_("您不是该单位此项的评分人。"))
     if rates_own(user, participant.org):

@@ -385,3 +385,42 @@ def test_the_assessed_organisation_is_told_of_publication_answers_and_republicat
     again = Notification.objects.filter(user=reporter).order_by("-pk").first()
     assert again.title == "考核结果已重新公布：2021年度产改工作考核" and again.url == card
     assert "第 2 次计算" in again.body and "原公布的结果仍保留可查" in again.body
+
+
+def test_raters_are_asked_only_where_the_criterion_applies(tree, wf, clock, client):
+    """The leading-group criterion is limited to the power industry (D): 云南铜业股份 (B) is no rating task, and
+    nothing about it waits for calibration."""
+    from django.urls import reverse
+
+    from assessment.tests.rounds import advance
+
+    clock.set(at(2022, 3, 1))
+    office = tree.user(Role.OFFICE_ADMIN)
+    by = Actor(user=office)
+    framework = make_framework(office, issue=False)
+    group = Criterion.objects.get(dimension__framework=framework, code="GROUP")
+    services.criterion_save(by=by, dimension=group.dimension, criterion=group, version=group.version,
+                            industries=["D"])  # fmt: skip
+    framework.refresh_from_db()
+    services.framework_issue(by=by, framework=framework, version=framework.version)
+    round_ = services.round_open(by=by, framework=framework, name="考核", orgs=[tree.ent_a1, tree.ent_a2, tree.ent_b1])
+    rater = make_user("rater_power", role=Role.DEPT_VIEWER, org=tree.dept)
+    services.rater_assign(by=by, round_=round_, user=rater)
+    advance(by, round_, RoundStatus.RATING)
+    group.refresh_from_db()
+
+    tasks = queries.rater_tasks(rater, round_)
+    assert [(t.participant.org.code, t.criterion.code) for t in tasks] == [("E-A1", "GROUP"), ("E-A2", "GROUP")]
+    copper = round_.participants.get(org=tree.ent_b1)
+    with pytest.raises(UserError) as refused:
+        services.rating_save(by=Actor(user=rater), participant=copper, criterion=group, level="A", comment="好")
+    assert refused.value.message == "“领导小组和工作机制”不适用于云南铜业股份，无需评分。"
+    client.force_login(rater)
+    page = client.get(reverse("assessment:rate", args=[round_.pk, copper.pk, group.pk]))
+    assert page.status_code == 404
+
+    advance(by, round_, RoundStatus.CALIBRATION)
+    client.force_login(office)
+    body = client.get(reverse("assessment:round_calibration", args=[round_.pk])).content.decode()
+    assert 'data-item="E-A1:GROUP"' in body and 'data-item="E-A2:GROUP"' in body
+    assert 'data-item="E-B1:GROUP"' not in body
