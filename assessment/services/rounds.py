@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -176,7 +177,19 @@ def rater_assign(
     assignment, created = RaterAssignment.objects.get_or_create(round=round_, user=user, criterion=criterion, org=org)
     if created:
         audit.record(by, "assessment.rater.assign", assignment, detail={"user": user.get_username()})
+        transaction.on_commit(lambda: cache.delete(_rater_key(user.pk)))
     return assignment
+
+
+def _rater_key(user_id: int) -> str:
+    return f"assessment.rater.{user_id}"
+
+
+def is_rater(user) -> bool:
+    """Whether `user` was named a rater in any round (cached until their next assignment; at most a day)."""
+    return cache.get_or_set(
+        _rater_key(user.pk), lambda: RaterAssignment.objects.filter(user=user).exists(), timeout=86400
+    )
 
 
 def own_org_paths(user) -> list[str]:

@@ -424,3 +424,25 @@ def test_raters_are_asked_only_where_the_criterion_applies(tree, wf, clock, clie
     body = client.get(reverse("assessment:round_calibration", args=[round_.pk])).content.decode()
     assert 'data-item="E-A1:GROUP"' in body and 'data-item="E-A2:GROUP"' in body
     assert 'data-item="E-B1:GROUP"' not in body
+
+
+def test_my_ratings_is_offered_only_to_people_named_raters(tree, wf, clock, client, django_capture_on_commit_callbacks):
+    """我的评分 is for raters: an office administrator or a leader who was never named one has nothing there."""
+    from django.urls import reverse
+
+    home = reverse("assessment:rating_home")
+    office = tree.user(Role.OFFICE_ADMIN)
+    leader = tree.user(Role.LEADER, tree.province)
+    reporter = tree.user(Role.REPORTER, tree.ent_a1)
+
+    def offered(user) -> bool:
+        client.force_login(user)
+        return f'href="{home}"' in client.get(reverse("assessment:round_list")).content.decode()
+
+    assert [offered(u) for u in (office, leader, reporter)] == [False, False, False]
+
+    framework = make_framework(office)
+    round_ = services.round_open(by=Actor(user=office), framework=framework, name="考核", orgs=[tree.ent_a1])
+    with django_capture_on_commit_callbacks(execute=True):  # the menu's cached answer is dropped on commit
+        services.rater_assign(by=Actor(user=office), round_=round_, user=leader)
+    assert [offered(u) for u in (office, leader, reporter)] == [False, True, False]
