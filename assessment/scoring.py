@@ -123,6 +123,9 @@ class OrgInputs:
     ratings: dict[int, list[Rated]] = field(default_factory=dict)  # criterion id → ratings
     calibrations: dict[int, tuple[str, str]] = field(default_factory=dict)  # criterion id → (level, reason)
     entries: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # criterion id → [(item, note)]
+    # indicator code → the organisation's own yearly reports it reads: (data set, period, status or "", report
+    # id or None); said on the card when a figure is missing. Not an input of the score (not fingerprinted).
+    reports: dict[str, tuple[tuple[str, str, str, int | None], ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -200,6 +203,39 @@ def _events(spec: CriterionSpec, org: OrgInputs) -> list[Event]:
     return events
 
 
+def _missing(spec: CriterionSpec, org: OrgInputs) -> tuple[str, dict | None]:
+    """Why an indicator has no figure for the organisation, in words: its reports' state for the year (not
+    started, draft, submitted, returned, accepted …), and the report to link to (the first not accepted)."""
+    from reporting.choices import ReportStatus
+
+    reports = org.reports.get(spec.indicator, ())
+    if not reports:
+        return "", None
+    parts, links = [], []
+    for dataset, period, status, report_id in reports:
+        state = str(ReportStatus(status).label) if status in ReportStatus.values else _("尚未开始填报")
+        parts.append(_("%(period)s“%(dataset)s”：%(state)s") % {"period": period, "dataset": dataset, "state": state})
+        if report_id is not None:
+            links.append({"id": report_id, "status": status, "label": state})
+    # The report to open: the first still in the enterprise's hands or the reviewers', else the first there is.
+    link = next((x for x in links if x["status"] not in ("accepted", "locked")), links[0] if links else None)
+    text = _("本年度没有已验收的数据，不得分（本单位%(reports)s）。") % {"reports": "；".join(parts)}
+    return text, link
+
+
+def _with_missing(scored: Scored, spec: CriterionSpec, org: OrgInputs, value) -> Scored:
+    """A missing figure's explanation with the report's state (and which report), when there is one."""
+    if value is not None or scored.unresolved or not scored.applicable:
+        return scored
+    text, link = _missing(spec, org)
+    if not text:
+        return scored
+    detail = {**scored.detail, "text": text}
+    if link is not None:
+        detail["report"] = link
+    return Scored(scored.points, detail, scored.applicable, scored.unresolved)
+
+
 def _change_unit(spec: CriterionSpec) -> str:
     """The unit a ratio's change is measured in: percentage points for a percentage, else the ratio's own unit
     (training hours per worker improve by 学时, not by percentage points)."""
@@ -213,25 +249,28 @@ def score_criterion(spec: CriterionSpec, org: OrgInputs, peers: dict[int, list[D
         # The criterion's own target, else the indicator's target for the organisation (own, above, province).
         target = spec.target if spec.target is not None else org.targets.get(spec.indicator)
         value = _rounded(org.values.get(spec.indicator), spec)
-        return rules.score_target(
+        scored = rules.score_target(
             points=spec.points, value=value, target=target, higher_is_better=spec.higher_is_better,
             curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,
             value_display=_display(value, spec), target_display=_display_target(target, spec),
         )  # fmt: skip
+        return _with_missing(scored, spec, org, value)
     if kind == CriterionKind.INDICATOR_RANK:
         value = _rounded(org.values.get(spec.indicator), spec)
-        return rules.score_rank(
+        scored = rules.score_rank(
             points=spec.points, value=value, peers=peers.get(spec.id, []), higher_is_better=spec.higher_is_better,
             curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,
             value_display=_display(value, spec), group_label=_("本轮适用该指标的单位"),
         )  # fmt: skip
+        return _with_missing(scored, spec, org, value)
     if kind == CriterionKind.INDICATOR_IMPROVEMENT:
         value, last = _rounded(org.values.get(spec.indicator), spec), _rounded(org.last.get(spec.indicator), spec)
-        return rules.score_improvement(
+        scored = rules.score_improvement(
             points=spec.points, value=value, last=last, full_at=spec.full_at, is_rate=spec.is_rate,
             higher_is_better=spec.higher_is_better, value_display=_display(value, spec),
             last_display=_display(last, spec), change_unit=_change_unit(spec),
         )  # fmt: skip
+        return _with_missing(scored, spec, org, value)
     if kind == CriterionKind.FACT:
         found = org.facts.get(spec.fact)
         if found is None:

@@ -714,3 +714,41 @@ def test_round_pages_use_the_same_queries_for_more_participants(client, tree, na
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 30, counts
+
+
+def test_a_missing_figure_says_the_reports_state_and_links_to_it(client, tree, wf, clock):
+    """Not only "本年度没有已验收的数据": 曲靖供电局's 2021 report is a draft (linked for its reporter), and
+    云南铜业股份 never started one."""
+    from analytics.tests.helpers import accepted_report
+    from assessment.tests.factories import make_framework
+    from assessment.tests.rounds import advance as advance_to
+    from assessment.tests.rounds import compute_and_publish
+    from reporting.choices import ReportStatus
+    from reporting.tests.factories import at
+
+    clock.set(at(2022, 3, 1))
+    office = tree.user(Role.OFFICE_ADMIN)
+    by = Actor(user=office)
+    accepted_report(tree, wf[0], "2021", tree.ent_a1, certified=300, college=240)
+    draft = accepted_report(tree, wf[0], "2021", tree.ent_a2, status=ReportStatus.DRAFT, certified=60)
+    framework = make_framework(office)
+    round_ = services.round_open(by=by, framework=framework, name="考核", orgs=[tree.ent_a1, tree.ent_a2, tree.ent_b1])
+    advance_to(by, round_, RoundStatus.CALIBRATION)
+    group = Criterion.objects.get(dimension__framework=framework, code="GROUP")
+    for participant in round_.participants.all():
+        services.calibrate(by=by, participant=participant, criterion=group, level="B", reason="按评审意见")
+    compute_and_publish(by, round_)
+
+    client.force_login(tree.user(Role.REPORTER, tree.ent_a2))
+    body = client.get(reverse("assessment:score_card", args=[round_.participants.get(org=tree.ent_a2).pk]))
+    text = body.content.decode()
+    assert f"本年度没有已验收的数据，不得分（本单位2021年度“{wf[0].name}”：草稿）。" in text
+    assert (
+        f'<a href="{reverse("reporting:report_detail", kwargs={"pk": draft.pk})}">查看本单位本年度报表（草稿）</a>'
+        in text
+    )
+
+    client.force_login(tree.user(Role.REPORTER, tree.ent_b1))
+    copper = client.get(reverse("assessment:score_card", args=[round_.participants.get(org=tree.ent_b1).pk]))
+    assert f"本年度没有已验收的数据，不得分（本单位2021年度“{wf[0].name}”：尚未开始填报）。" in copper.content.decode()
+    assert "data-report-link" not in copper.content.decode()
