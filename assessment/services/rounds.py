@@ -186,9 +186,10 @@ def _rater_key(user_id: int) -> str:
 
 
 def is_rater(user) -> bool:
-    """Whether `user` was named a rater in any round (cached until their next assignment; at most a day)."""
+    """Whether `user` was named a rater in any round: cached, dropped when they are assigned; at most five
+    minutes old (several app processes without a shared cache each keep their own copy)."""
     return cache.get_or_set(
-        _rater_key(user.pk), lambda: RaterAssignment.objects.filter(user=user).exists(), timeout=86400
+        _rater_key(user.pk), lambda: RaterAssignment.objects.filter(user=user).exists(), timeout=300
     )
 
 
