@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from assessment import queries, services
+from assessment.choices import CriterionKind
 from assessment.models import Appeal, Criterion, Participant, Rating, Round
 from assessment.queries import CardCriterion, ScoreCard
 from assessment.scoring import NORMALISATION_TEXT
@@ -90,6 +91,9 @@ def _criterion(item: CardCriterion) -> dict:
                     "evidence": x.get("evidence", "")} for x in d.get("raters", [])],
         "events": [{"item": e.get("item", ""), "points": e.get("points", ""), "note": e.get("note", "")}
                    for e in d.get("events", [])],
+        "vetoed": bool(d.get("vetoed")),
+        "veto_events": [{"source": e.get("source", ""), "note": e.get("note", "")} for e in d.get("veto_events", [])],
+        "grade_cap": d.get("grade_cap", c.grade_cap if c.kind == CriterionKind.VETO else ""),
         "evidence": [{"id": e.pk, "kind": e.kind, "title": e.title, "url": _evidence_url(e)} for e in item.evidence],
         "appeals": [{"id": a.pk, "status": a.status, "status_label": a.get_status_display(), "reason": a.reason,
                      "answer": a.answer} for a in item.appeals],

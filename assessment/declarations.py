@@ -44,13 +44,16 @@ registry.job_kinds({"assessment.round_compute": _("考核得分计算")})
 
 
 def _rater(user) -> bool:
-    """Holds a role the office names raters from (read from the cached roles: the bar costs no query)."""
+    """Was named a rater in some round: 我的评分 lists those rounds, so a role the office could name raters from
+    is not enough (an office administrator or a leader who never rates has nothing there). Only holders of
+    such a role are asked, and the answer is cached (services.is_rater): the bar costs no query."""
     if not getattr(user, "is_authenticated", False):
         return False
     from assessment.forms import RATER_ROLES
+    from assessment.services import is_rater
     from orgs.scoping import roles_of
 
-    return bool(roles_of(user) & set(RATER_ROLES))
+    return bool(roles_of(user) & set(RATER_ROLES)) and is_rater(user)
 
 
 def _any(*checks):

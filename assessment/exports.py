@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from assessment.choices import SCORED_KINDS, CriterionKind, Grade
 from assessment.models import Computation, CriterionResult, Dimension, Result, Round
 from assessment.queries import CardCriterion, ScoreCard, Summary
-from assessment.rules import plain
+from assessment.rules import ROUNDING_TEXT, plain
 from assessment.scoring import NORMALISATION_TEXT, scale_dimension
 from core import rendering
 
@@ -230,7 +230,7 @@ def card_totals(card: ScoreCard) -> list[tuple[str, Decimal | str]]:
 
 
 def card_notes(card: ScoreCard) -> list[str]:
-    notes = [_(NORMALISATION_TEXT)]
+    notes = [_(NORMALISATION_TEXT), _(ROUNDING_TEXT)]
     if card.computation is not None:
         notes.append(
             _("分数由平台按考核方案和已验收数据计算，未经人工录入；输入指纹 %(fingerprint)s。")

@@ -126,8 +126,9 @@ def _due_reports(year: int, dataset_code: str) -> list[_Due]:
 
 def _read_due_reports(year: int, dataset_code: str) -> list[_Due]:
     """Every report due in `year` for the data set (each of its periods ending in the year), in path order."""
+    from core.models import AuditEntry
     from reporting import queries
-    from reporting.models import DataSet, Report, ValueReturn
+    from reporting.models import DataSet, Report
 
     rows: list[_Due] = []
     dataset = DataSet.objects.filter(code=dataset_code).first()
@@ -153,11 +154,19 @@ def _read_due_reports(year: int, dataset_code: str) -> list[_Due]:
             # Nobody anywhere reported: the round was not run on the platform (periods are reference rows,
             # created by aggregates or a page visited), so nobody is late for it.
             continue
+        # Returns are read from the workflow's history, where each step is its own event: a reviewer's
+        # return ("reporting.report.return", one per step whether it names the report, a section or some
+        # values) counts; the office reopening an accepted report for correction ("reporting.report.reopen",
+        # which also leaves a ValueReturn with its reason) is not the enterprise's fault and does not.
+        # (The return events are few: they are read whole and matched to this period's reports, rather than
+        # naming thousands of report ids in one query.)
+        report_ids = {str(r["id"]) for r in reports.values()}
         returned: dict[int, int] = {}
-        for report_id in ValueReturn.objects.filter(report__dataset=dataset, report__period=period).values_list(
-            "report_id", flat=True
-        ):
-            returned[report_id] = returned.get(report_id, 0) + 1
+        for object_id in AuditEntry.objects.filter(
+            event=RETURN_EVENT, success=True, object_type="reporting.report"
+        ).values_list("object_id", flat=True):
+            if object_id in report_ids:
+                returned[int(object_id)] = returned.get(int(object_id), 0) + 1
         extensions = queries.deadline_extensions(dataset, period)
         for org in due:
             report = reports.get(org.pk)
@@ -177,6 +186,7 @@ def _read_due_reports(year: int, dataset_code: str) -> list[_Due]:
 
 
 ACCEPTED = ("accepted", "locked")
+RETURN_EVENT = "reporting.report.return"  # the reviewers' return step; a reopening is "reporting.report.reopen"
 YEARLY = "WF_Y"
 QUARTERLY = "WF_Q"
 
@@ -224,5 +234,6 @@ def reports_late(year: int, orgs: list[OrgRef]) -> dict[int, FactValue]:
 
 @register("reports_returned", gettext_lazy("被退回修改的次数"), counted=True)
 def reports_returned(year: int, orgs: list[OrgRef]) -> dict[int, FactValue]:
-    """How many times the year's reports in the subtree were returned (by report, section or value)."""
+    """How many times reviewers returned the year's reports in the subtree: once per return step (whole
+    report, a section or some values); the office's reopenings of accepted reports are not returns."""
     return _count_fact(year, orgs, lambda r: r.returns, _("被退回 %(n)d 次（%(names)s）。"))

@@ -12,9 +12,11 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from analytics.engine.batch import subtree_values
 from analytics.engine.scope import Scope
-from analytics.models import IndicatorTarget
+from analytics.models import Indicator, IndicatorTarget
 from assessment import facts
 from assessment.choices import INDICATOR_KINDS, CriterionKind
 from assessment.models import Calibration, Criterion, Entry, Framework, Participant, Rating, Round
@@ -107,6 +109,62 @@ def _targets(codes: set[str], year: int, participants: list[Participant]) -> dic
     return found
 
 
+def _own_reports(spec: FrameworkSpec, year: int, participants: list[Participant]) -> dict[int, dict[str, tuple]]:
+    """For each participant and indicator criterion: the organisation's own reports of the year in the yearly
+    data sets the indicator reads, as (data set, period, status, report id), or status "" and no id when not
+    started. What the score card says when a figure is missing; a fixed number of queries."""
+    from reporting import expressions
+    from reporting.choices import PeriodType
+    from reporting.models import Report, SectionElement
+
+    codes = {c.indicator for c in spec.criteria if c.kind in INDICATOR_KINDS and c.indicator}
+    if not codes or not participants:
+        return {}
+    elements: dict[str, set[str]] = {}
+    for indicator in Indicator.objects.filter(code__in=codes):
+        refs = []
+        for text in (indicator.numerator, indicator.denominator):
+            try:
+                refs += expressions.references(expressions.parse(text)) if text else []
+            except expressions.ExpressionError:
+                continue
+        elements[indicator.code] = {r.element for r in refs}
+    datasets: dict[str, dict[int, str]] = defaultdict(dict)  # element code → {data set id: name}
+    for code, dataset_id, name in (
+        SectionElement.objects.filter(
+            element__code__in=set().union(*elements.values()),
+            dataset_version__published_at__isnull=False,
+            dataset_version__dataset__period_type=PeriodType.YEAR,
+        )
+        .values_list("element__code", "dataset_version__dataset_id", "dataset_version__dataset__name")
+        .distinct()
+    ):
+        datasets[code][dataset_id] = name
+    read: dict[str, dict[int, str]] = {
+        indicator: {k: v for code in codes_ for k, v in datasets[code].items()}
+        for indicator, codes_ in elements.items()
+    }
+    dataset_ids = {k for names in read.values() for k in names}
+    found = {
+        (r["org_id"], r["dataset_id"]): (r["status"], r["id"])
+        for r in Report.objects.filter(
+            dataset_id__in=dataset_ids, period__code=str(year), org_id__in=[p.org_id for p in participants]
+        ).values("id", "org_id", "dataset_id", "status")
+    }
+    period = _("%(year)d年度") % {"year": year}
+    result: dict[int, dict[str, tuple]] = {}
+    for p in participants:
+        result[p.pk] = {
+            indicator: tuple(
+                (name, period, *found.get((p.org_id, dataset_id), ("", None)))
+                for dataset_id, name in sorted(names.items())
+            )
+            for indicator, names in read.items()
+            if names
+        }
+    return result
+
+
 def round_inputs(round_: Round, spec: FrameworkSpec | None = None) -> tuple[FrameworkSpec, list[OrgInputs]]:
     """The framework specs and every participant's inputs, read in a fixed number of queries per criterion."""
     spec = spec or framework_spec(round_.framework)
@@ -138,6 +196,8 @@ def round_inputs(round_: Round, spec: FrameworkSpec | None = None) -> tuple[Fram
     for e in Entry.objects.filter(participant__round=round_).order_by("pk"):
         entries[e.participant_id][e.criterion_id].append((e.item, e.note))
 
+    reports = _own_reports(spec, year, participants)
+
     result = []
     for p in participants:
         org = p.org
@@ -158,6 +218,7 @@ def round_inputs(round_: Round, spec: FrameworkSpec | None = None) -> tuple[Fram
                 ratings=dict(ratings[p.pk]),
                 calibrations=calibrations[p.pk],
                 entries=dict(entries[p.pk]),
+                reports=reports.get(p.pk, {}),
             )  # fmt: skip
         )
     return spec, result
@@ -173,7 +234,8 @@ def _canonical(value):
         return sorted(items, key=json.dumps) if isinstance(value, frozenset | set) else items
     if hasattr(value, "__dataclass_fields__"):
         # A fact's sentence is in the reader's language; its share and count are what is scored.
-        skip = {"text"} if isinstance(value, FactValue) else set()
+        # The reports' states only explain a missing figure on the card.
+        skip = {"text"} if isinstance(value, FactValue) else {"reports"} if isinstance(value, OrgInputs) else set()
         return {k: _canonical(getattr(value, k)) for k in value.__dataclass_fields__ if k not in skip}
     return value
 

@@ -175,6 +175,15 @@ class Criterion(models.Model):
     def is_common(self) -> bool:
         return not (self.kinds or self.ownerships or self.industries)
 
+    def applies_to(self, org) -> bool:
+        """Whether the criterion is scored for `org` (its kind, ownership and industry all allowed), the same
+        answer as scoring's CriterionSpec.applies_to: raters are asked only where it applies."""
+        return (
+            (not self.kinds or org.kind in self.kinds)
+            and (not self.ownerships or org.ownership in self.ownerships)
+            and (not self.industries or org.industry in self.industries)
+        )
+
 
 class Round(BaseModel):
     """One year's assessment over a set of organisations, on one framework version.

@@ -1,8 +1,13 @@
 """The scoring rules, as pure functions over Decimals: no database, no clock, no randomness.
 
 Every rule returns the points and the facts that explain them (`Scored.detail`, stored with the result
-and printed on the score card). Points are rounded half-up to 0.01 once, at the criterion; totals add
-the rounded points, so a score card's column adds up to its total exactly.
+and printed on the score card). Every number printed is the number used in the next step, so a reader can
+redo the card with a calculator (ROUNDING_TEXT, docs/adr/0004): indicator values come rounded to their
+displayed decimals (assessment.scoring), attainments, percentiles, improvements and shares of the points
+are rounded half-up to 0.01% (`q4`) before they are used, and points half-up to 0.01 (`q2`), once, at the
+criterion; totals add the rounded points, so a score card's column adds up to its total exactly.
+No ratio is unbounded: a zero target cannot be scored (the office must set one above 0), an actual 0 of
+a "lower is better" indicator meets any target, and growth from last year's 0 is full growth.
 
 Guarantees, tested as properties (assessment/tests/test_rules.py):
 - monotone: better data never lowers the points (a higher value for a "higher is better" indicator,
@@ -22,7 +27,12 @@ from django.utils.translation import gettext_noop
 ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
-INFINITE = Decimal("Infinity")
+BASIS_POINT = Decimal("0.0001")  # 0.01% of a share
+
+ROUNDING_TEXT = gettext_noop(
+    "评分表上印出的每个数都是计算实际使用的数，可以用计算器逐步复核：指标数值先按其显示的小数位四舍五入，"
+    "达标率、百分位、提升幅度和得分比例保留到 0.01%（提升幅度保留两位小数）后再用于下一步，各项得分四舍五入到 0.01 分。"
+)
 
 
 def q2(value: Decimal) -> Decimal:
@@ -30,13 +40,21 @@ def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def q4(share: Decimal) -> Decimal:
+    """Round a share half-up to 0.01% (0.0001), the precision it is printed with and used at."""
+    return share.quantize(BASIS_POINT, rounding=ROUND_HALF_UP)
+
+
 def plain(value: Decimal | None, places: int = 2) -> str:
-    """A number for a score card: fixed decimals, no exponent; ∞ for an unbounded ratio."""
-    if value is None:
+    """A number for a score card: fixed decimals, no exponent."""
+    if value is None or not value.is_finite():
         return "—"
-    if value.is_infinite():
-        return "∞"
     return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+
+
+def exact(value: Decimal) -> str:
+    """A setting (a floor, a cap, a full-marks improvement) as typed: every decimal it has, no trailing zeros."""
+    return f"{value.normalize():f}"
 
 
 @dataclass(frozen=True)
@@ -70,16 +88,17 @@ def banded(x: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:
 
 
 def share_of(x: Decimal, *, curve: str, floor: Decimal, cap: Decimal, bands) -> Decimal:
+    """The share of the points for the measure `x`, rounded to 0.01% as it is printed."""
     if curve == "bands":
-        return banded(x, [(Decimal(str(lo)), Decimal(str(sh))) for lo, sh in bands])
-    return linear(x, floor, cap)
+        return q4(banded(x, [(Decimal(str(lo)), Decimal(str(sh))) for lo, sh in bands]))
+    return q4(linear(x, floor, cap))
 
 
 def curve_text(*, curve: str, floor: Decimal, cap: Decimal, bands, unit: str) -> str:
     if curve == "bands":
         parts = [
             _("≥%(lower)s%(unit)s得%(share)s%%")
-            % {"lower": _scaled(Decimal(str(lo)), unit), "unit": unit, "share": plain(Decimal(str(sh)) * 100, 0)}
+            % {"lower": _scaled(Decimal(str(lo)), unit), "unit": unit, "share": exact(Decimal(str(sh)) * 100)}
             for lo, sh in bands
         ]
         return _("分档计分：%(bands)s") % {"bands": "；".join(parts)}
@@ -98,35 +117,39 @@ def share_reason(x: Decimal, *, curve: str, floor: Decimal, cap: Decimal, bands,
             return _("未达到最低一档，得分比例 0%")
         lower, share = max(reached, key=lambda band: band[1])
         return _("达到“≥%(lower)s%(unit)s”一档，得分比例 %(share)s%%") % {
-            "lower": _scaled(lower, unit), "unit": unit, "share": plain(share * 100, 0)
+            "lower": _scaled(lower, unit), "unit": unit, "share": exact(share * 100)
         }  # fmt: skip
     if x >= cap:
         return _("达到满分线，得分比例 100%")
     if x <= floor:
         return _("未超过起评线，得分比例 0%")
-    share = (x - floor) / (cap - floor)
+    share = q4((x - floor) / (cap - floor))
     return _("得分比例 = (%(x)s − %(floor)s) ÷ (%(cap)s − %(floor)s) = %(share)s%%") % {
-        "x": _scaled(x, unit) + unit, "floor": _scaled(floor, unit) + unit, "cap": _scaled(cap, unit) + unit,
+        "x": plain(x * 100) + unit, "floor": _scaled(floor, unit) + unit, "cap": _scaled(cap, unit) + unit,
         "share": plain(share * 100),
     }  # fmt: skip
 
 
 def _scaled(share: Decimal, unit: str) -> str:
-    return plain(share * 100, 0) if unit == "%" else plain(share)
+    """A floor, cap or band bound as set, with every decimal it has (so the printed formula is the one used)."""
+    return exact(share * 100) if unit == "%" else exact(share)
 
 
 # --- Criterion kinds ---------------------------------------------------------------------------------------
 
 
 def attainment(value: Decimal, target: Decimal, *, higher_is_better: bool) -> Decimal:
-    """How far the target is met: value ÷ target (or target ÷ value when lower is better)."""
+    """How far a target above 0 is met, to 0.01%: value ÷ target (or target ÷ value when lower is better).
+
+    ValueError for a target of 0 or less (no attainment means anything then); a "lower is better" actual
+    of 0 or less is not divided by: callers treat it as meeting the target in full."""
+    if target <= 0:
+        raise ValueError("attainment needs a target above 0")
     if higher_is_better:
-        if target <= 0:
-            return INFINITE if value >= target else ZERO
-        return value / target
+        return q4(value / target)
     if value <= 0:
-        return INFINITE
-    return target / value
+        raise ValueError("a lower-is-better actual of 0 meets any target")
+    return q4(target / value)
 
 
 def score_target(
@@ -137,11 +160,32 @@ def score_target(
     rule = curve_text(curve=curve, floor=floor, cap=cap, bands=bands, unit="%")
     if target is None:
         return Scored(ZERO, {"rule": rule, "text": _("未设置目标值，需产改办补充后重新计算。")}, unresolved=True)
+    if target <= 0:
+        return Scored(
+            ZERO,
+            {"rule": rule, "target": target_display or plain(target),
+             "text": _("目标值为 %(target)s，达标率（实际值 ÷ 目标值）无法计算；"
+                       "需产改办设置大于 0 的目标值后重新计算。")
+             % {"target": target_display or plain(target)}},
+            unresolved=True,
+        )  # fmt: skip
     if value is None:
         return Scored(
             ZERO,
             {"rule": rule, "target": target_display or plain(target), "text": _("本年度没有已验收的数据，不得分。")},
         )
+    if not higher_is_better and value <= 0:
+        # Nothing is better than none (accidents, complaints): the target is met in full, nothing divided by 0.
+        got = q2(points)
+        return Scored(
+            got,
+            {"value": value_display or plain(value), "target": target_display or plain(target), "measure": "100.00%",
+             "rule": rule,
+             "text": _("实际值 %(value)s，不高于目标值 %(target)s（越小越好，实际值为 0 即完全达标）；"
+                       "得分比例 100%%；得分 = %(points)s × 100%% = %(got)s")
+             % {"value": value_display or plain(value), "target": target_display or plain(target),
+                "points": plain(points), "got": plain(got)}},
+        )  # fmt: skip
     reached = attainment(value, target, higher_is_better=higher_is_better)
     share = share_of(reached, curve=curve, floor=floor, cap=cap, bands=bands)
     got = q2(points * share)
@@ -201,7 +245,7 @@ def score_rank(
     rule = curve_text(curve=curve, floor=floor, cap=cap, bands=bands, unit="%")
     if value is None:
         return Scored(ZERO, {"rule": rule, "text": _("本年度没有已验收的数据，不得分。")})
-    p = percentile(value, peers, higher_is_better=higher_is_better)
+    p = q4(percentile(value, peers, higher_is_better=higher_is_better))
     share = share_of(p, curve=curve, floor=floor, cap=cap, bands=bands)
     got = q2(points * share)
     return Scored(
@@ -227,30 +271,33 @@ def score_rank(
     )
 
 
-def improvement(value: Decimal, last: Decimal, *, is_rate: bool, higher_is_better: bool) -> Decimal:
-    """The improvement on last year: percentage points for rates, percent growth for amounts; positive is better."""
+def improvement(value: Decimal, last: Decimal, *, is_rate: bool, higher_is_better: bool) -> Decimal | None:
+    """The improvement on last year, to 0.01: the difference for ratios (`is_rate`: percentage points for a
+    percentage, the ratio's own unit otherwise), percent growth for amounts; positive is better. None when
+    last year was 0 for a growth: no percentage of nothing exists (score_improvement says what it scores)."""
     if is_rate:
         change = value - last
     elif last == 0:
-        change = INFINITE if value > 0 else ZERO
-        return change if higher_is_better else -change
+        return None
     else:
         change = (value - last) / abs(last) * 100
-    return change if higher_is_better else -change
+    return q2(change if higher_is_better else -change)
 
 
 def score_improvement(
     *, points: Decimal, value: Decimal | None, last: Decimal | None, full_at: Decimal | None, is_rate: bool,
-    higher_is_better: bool, value_display: str = "", last_display: str = "",
+    higher_is_better: bool, value_display: str = "", last_display: str = "", change_unit: str | None = None,
 ) -> Scored:  # fmt: skip
     """Improvement on last year: 0 for none (or a decline), full points at `full_at`, linear between.
 
+    A ratio (`is_rate`) improves by the difference, in its own unit (`change_unit`: 个百分点 for a
+    percentage, the default; 学时 for training hours per worker); other figures by percent growth.
     Without last year's figure the criterion does not apply (the organisation cannot be judged on a
     change nobody measured); without this year's it scores 0.
     """
-    unit = _("个百分点") if is_rate else "%"
+    unit = (_("个百分点") if change_unit is None else change_unit) if is_rate else "%"
     rule = _("较上年提升 0 及以下得0分，提升 %(full)s%(unit)s及以上得满分，之间按比例") % {
-        "full": plain(full_at) if full_at is not None else "—",
+        "full": exact(full_at) if full_at is not None else "—",
         "unit": unit,
     }
     if full_at is None or full_at <= 0:
@@ -260,14 +307,29 @@ def score_improvement(
     if value is None:
         return Scored(ZERO, {"rule": rule, "text": _("本年度没有已验收的数据，不得分。")})
     change = improvement(value, last, is_rate=is_rate, higher_is_better=higher_is_better)
-    share = linear(change, ZERO, full_at)
+    if change is None:
+        # Growth from last year's 0: any rise is full growth, none (or a rise of a "lower is better" figure) none.
+        better = value > last if higher_is_better else value < last
+        share = ONE if better else ZERO
+        got = q2(points * share)
+        return Scored(
+            got,
+            {"value": value_display or plain(value), "last": last_display or plain(last), "measure": "—",
+             "rule": rule,
+             "text": _("本年 %(value)s，上年 %(last)s；上年为 0，无法计算增长百分比，%(reason)s；"
+                       "得分 = %(points)s × %(share)s%% = %(got)s")
+             % {"value": value_display or plain(value), "last": last_display or plain(last),
+                "reason": _("有改善按达到满分幅度计，得分比例 100%") if better else _("没有改善，得分比例 0%"),
+                "points": plain(points), "share": plain(share * 100), "got": plain(got)}},
+        )  # fmt: skip
+    share = q4(linear(change, ZERO, full_at))
     got = q2(points * share)
     return Scored(
         got,
         {
             "value": value_display or plain(value),
             "last": last_display or plain(last),
-            "measure": (plain(change) if not change.is_infinite() else "∞") + unit,
+            "measure": plain(change) + unit,
             "rule": rule,
             "text": _(
                 "本年 %(value)s，上年 %(last)s，提升 %(change)s%(unit)s；%(reason)s；"
@@ -293,7 +355,7 @@ def _improvement_reason(change: Decimal, full_at: Decimal, unit: str) -> str:
     if change <= 0:
         return _("没有提升，得分比例 0%")
     return _("得分比例 = %(change)s ÷ %(full)s = %(share)s%%") % {
-        "change": plain(change) + unit, "full": plain(full_at) + unit, "share": plain(change / full_at * 100)
+        "change": plain(change) + unit, "full": exact(full_at) + unit, "share": plain(q4(change / full_at) * 100)
     }  # fmt: skip
 
 
@@ -301,7 +363,7 @@ def score_fact(*, points: Decimal, share: Decimal | None, text: str, rule: str) 
     """A fact of the platform: `share` of the points (1 = met, 0 = not met, between for partly met)."""
     if share is None:
         return Scored(ZERO, {"rule": rule, "text": text}, applicable=False)
-    share = min(ONE, max(ZERO, share))
+    share = q4(min(ONE, max(ZERO, share)))
     got = q2(points * share)
     return Scored(got, {"rule": rule, "text": text, "measure": plain(share * 100) + "%"})
 
@@ -372,6 +434,7 @@ def score_qualitative(
     share = combine(shares, rule)
     if share is None:
         return Scored(ZERO, {**base, "text": _("评分人意见不一致，待产改办校准。")}, unresolved=True)
+    share = q4(share)
     got = q2(points * share)
     return Scored(
         got,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -123,6 +123,9 @@ class OrgInputs:
     ratings: dict[int, list[Rated]] = field(default_factory=dict)  # criterion id → ratings
     calibrations: dict[int, tuple[str, str]] = field(default_factory=dict)  # criterion id → (level, reason)
     entries: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # criterion id → [(item, note)]
+    # indicator code → the organisation's own yearly reports it reads: (data set, period, status or "", report
+    # id or None); said on the card when a figure is missing. Not an input of the score (not fingerprinted).
+    reports: dict[str, tuple[tuple[str, str, str, int | None], ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -159,10 +162,26 @@ class ParticipantScore:
     group_size: int = 0
 
 
+def _rounded(value: Decimal | None, spec: CriterionSpec) -> Decimal | None:
+    """An indicator value as the score card shows it (its indicator's decimals, half-up): the value scored,
+    so the printed arithmetic is the arithmetic done (rules.ROUNDING_TEXT)."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-spec.decimals), rounding=ROUND_HALF_UP)
+
+
 def _display(value: Decimal | None, spec: CriterionSpec) -> str:
     if value is None:
         return "—"
     return rules.plain(value, spec.decimals) + (spec.unit or "")
+
+
+def _display_target(value: Decimal | None, spec: CriterionSpec) -> str:
+    """A target as set: the indicator's decimals, more when the office typed more (it is not rounded)."""
+    if value is None:
+        return "—"
+    places = max(spec.decimals, -value.normalize().as_tuple().exponent)
+    return rules.plain(value, places) + (spec.unit or "")
 
 
 def _events(spec: CriterionSpec, org: OrgInputs) -> list[Event]:
@@ -184,32 +203,74 @@ def _events(spec: CriterionSpec, org: OrgInputs) -> list[Event]:
     return events
 
 
+def _missing(spec: CriterionSpec, org: OrgInputs) -> tuple[str, dict | None]:
+    """Why an indicator has no figure for the organisation, in words: its reports' state for the year (not
+    started, draft, submitted, returned, accepted …), and the report to link to (the first not accepted)."""
+    from reporting.choices import ReportStatus
+
+    reports = org.reports.get(spec.indicator, ())
+    if not reports:
+        return "", None
+    parts, links = [], []
+    for dataset, period, status, report_id in reports:
+        state = str(ReportStatus(status).label) if status in ReportStatus.values else _("尚未开始填报")
+        parts.append(_("%(period)s“%(dataset)s”：%(state)s") % {"period": period, "dataset": dataset, "state": state})
+        if report_id is not None:
+            links.append({"id": report_id, "status": status, "label": state})
+    # The report to open: the first still in the enterprise's hands or the reviewers', else the first there is.
+    link = next((x for x in links if x["status"] not in ("accepted", "locked")), links[0] if links else None)
+    text = _("本年度没有已验收的数据，不得分（本单位%(reports)s）。") % {"reports": "；".join(parts)}
+    return text, link
+
+
+def _with_missing(scored: Scored, spec: CriterionSpec, org: OrgInputs, value) -> Scored:
+    """A missing figure's explanation with the report's state (and which report), when there is one."""
+    if value is not None or scored.unresolved or not scored.applicable:
+        return scored
+    text, link = _missing(spec, org)
+    if not text:
+        return scored
+    detail = {**scored.detail, "text": text}
+    if link is not None:
+        detail["report"] = link
+    return Scored(scored.points, detail, scored.applicable, scored.unresolved)
+
+
+def _change_unit(spec: CriterionSpec) -> str:
+    """The unit a ratio's change is measured in: percentage points for a percentage, else the ratio's own unit
+    (training hours per worker improve by 学时, not by percentage points)."""
+    return _("个百分点") if spec.unit == "%" else spec.unit
+
+
 def score_criterion(spec: CriterionSpec, org: OrgInputs, peers: dict[int, list[Decimal]]) -> Scored:
     """The points of one criterion for one organisation (`peers`: criterion id → values of its peers)."""
     kind = spec.kind
     if kind == CriterionKind.INDICATOR_TARGET:
         # The criterion's own target, else the indicator's target for the organisation (own, above, province).
         target = spec.target if spec.target is not None else org.targets.get(spec.indicator)
-        value = org.values.get(spec.indicator)
-        return rules.score_target(
+        value = _rounded(org.values.get(spec.indicator), spec)
+        scored = rules.score_target(
             points=spec.points, value=value, target=target, higher_is_better=spec.higher_is_better,
             curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,
-            value_display=_display(value, spec), target_display=_display(target, spec),
+            value_display=_display(value, spec), target_display=_display_target(target, spec),
         )  # fmt: skip
+        return _with_missing(scored, spec, org, value)
     if kind == CriterionKind.INDICATOR_RANK:
-        value = org.values.get(spec.indicator)
-        return rules.score_rank(
+        value = _rounded(org.values.get(spec.indicator), spec)
+        scored = rules.score_rank(
             points=spec.points, value=value, peers=peers.get(spec.id, []), higher_is_better=spec.higher_is_better,
             curve=spec.curve, floor=spec.floor, cap=spec.cap, bands=spec.bands,
             value_display=_display(value, spec), group_label=_("本轮适用该指标的单位"),
         )  # fmt: skip
+        return _with_missing(scored, spec, org, value)
     if kind == CriterionKind.INDICATOR_IMPROVEMENT:
-        value, last = org.values.get(spec.indicator), org.last.get(spec.indicator)
-        return rules.score_improvement(
+        value, last = _rounded(org.values.get(spec.indicator), spec), _rounded(org.last.get(spec.indicator), spec)
+        scored = rules.score_improvement(
             points=spec.points, value=value, last=last, full_at=spec.full_at, is_rate=spec.is_rate,
             higher_is_better=spec.higher_is_better, value_display=_display(value, spec),
-            last_display=_display(last, spec),
+            last_display=_display(last, spec), change_unit=_change_unit(spec),
         )  # fmt: skip
+        return _with_missing(scored, spec, org, value)
     if kind == CriterionKind.FACT:
         found = org.facts.get(spec.fact)
         if found is None:
@@ -230,16 +291,20 @@ def score_criterion(spec: CriterionSpec, org: OrgInputs, peers: dict[int, list[D
             cap=spec.points, events=_events(spec, org), deduction=kind == CriterionKind.DEDUCTION
         )
     if kind == CriterionKind.VETO:
-        notes = [note for _item, note in org.entries.get(spec.id, [])]
+        # Each veto event as its own row (the office's entries, then the platform fact), for the API and exports.
+        events = [{"source": "entry", "note": note} for _item, note in org.entries.get(spec.id, [])]
         fact = org.facts.get(spec.fact) if spec.fact else None
         if fact is not None and fact.share:
-            notes.append(fact.text)
-        vetoed = bool(notes)
-        text = (_("发生否决事项：%(events)s") % {"events": "；".join(notes)}) if vetoed else _("未发生否决事项。")
+            events.append({"source": "fact", "note": fact.text})
+        vetoed = bool(events)
+        notes = "；".join(e["note"] for e in events)
+        text = (_("发生否决事项：%(events)s") % {"events": notes}) if vetoed else _("未发生否决事项。")
         return Scored(
             ZERO,
             {
                 "vetoed": vetoed,
+                "veto_events": events,
+                "grade_cap": spec.grade_cap,
                 "text": text,
                 "rule": _("发生即最高评为“%(grade)s”") % {"grade": _grade_label(spec.grade_cap)},
             },
@@ -259,7 +324,7 @@ def _peer_values(framework: FrameworkSpec, orgs: list[OrgInputs]) -> dict[int, l
         if spec.kind == CriterionKind.INDICATOR_RANK:
             peers[spec.id] = rules.SortedPeers(
                 sorted(
-                    o.values[spec.indicator]
+                    _rounded(o.values[spec.indicator], spec)
                     for o in orgs
                     if spec.applies_to(o) and o.values.get(spec.indicator) is not None
                 )

@@ -106,6 +106,16 @@ class EventSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class VetoEventSerializer(serializers.Serializer):
+    """One event that vetoed the grade (一票否决事项)."""
+
+    source = serializers.ChoiceField(
+        choices=[("entry", "entry"), ("fact", "fact")],
+        help_text="entry: recorded by the reform office with its reason; fact: a platform fact that vetoes.",
+    )
+    note = serializers.CharField(help_text="What happened, as recorded (事由和依据), or the fact's sentence.")
+
+
 class EvidenceRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
@@ -140,7 +150,14 @@ class CardCriterionSerializer(serializers.Serializer):
     text = serializers.CharField()
     unresolved = serializers.BooleanField()
     raters = RaterLineSerializer(many=True)
-    events = EventSerializer(many=True)
+    events = EventSerializer(many=True, help_text="Bonus or deduction events and their points (empty otherwise).")
+    vetoed = serializers.BooleanField(help_text="A veto criterion whose events occurred: the grade is capped.")
+    veto_events = VetoEventSerializer(
+        many=True, help_text="The veto events of a veto criterion (一票否决事项), in the order recorded; else empty."
+    )
+    grade_cap = serializers.CharField(
+        allow_blank=True, help_text="A veto criterion's highest grade once vetoed (grade code); blank otherwise."
+    )
     evidence = EvidenceRefSerializer(many=True)
     appeals = AppealRefSerializer(many=True)
 

@@ -279,8 +279,8 @@ class CriterionForm(BootstrapFormMixin, forms.Form):
     )  # fmt: skip
     full_at = PlainDecimalField(
         label=gettext_lazy("满分提升幅度"), max_digits=12, decimal_places=4, required=False,
-        help_text=gettext_lazy("比率类指标为百分点（如 2 表示提高 2 个百分点），"
-                               "数量类为增长百分比（如 10 表示增长 10%）。"),
+        help_text=gettext_lazy("百分比指标为百分点（如 2 表示提高 2 个百分点）；人均值等其他比值按指标自身的单位"
+                               "（如人均培训学时 4 表示提高 4 学时）；数量类为增长百分比（如 10 表示增长 10%）。"),
     )  # fmt: skip
     fact = forms.ChoiceField(label=gettext_lazy("平台事实"), required=False)
     levels = forms.CharField(

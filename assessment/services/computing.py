@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from assessment import inputs, scoring
 from assessment.choices import RoundStatus
 from assessment.models import Computation, CriterionResult, Result, Round
+from assessment.services import notices
 from assessment.services.common import _office
 from core import audit
 from core.actor import Actor
@@ -114,7 +115,9 @@ def round_publish(*, by: Actor, round_: Round, version: int) -> Round:
     if inputs.fingerprint(spec, orgs) != computation.fingerprint:
         raise UserError(_("计算后评分或数据又有变化，请重新计算后再公布。"))
     before = audit.snapshot(round_)
+    republished = round_.computations.filter(published_at__isnull=False).exclude(pk=computation.pk).exists()
     Computation.objects.filter(pk=computation.pk).update(published_at=timezone.now())
     versioned_update(round_, version, status=RoundStatus.PUBLISHED, published=computation)
     audit.record(by, "assessment.round.publish", round_, before=before, detail={"computation": computation.number})
+    notices.results_published(round_, computation, republished=republished)
     return round_

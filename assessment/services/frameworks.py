@@ -185,6 +185,11 @@ def criterion_problems(data: dict) -> list[tuple[str, str]]:
                 problems.append(("bands", _("分档应为若干“下限, 得分比例”，得分比例在 0 到 1 之间。")))
         elif data.get("floor") is None or data.get("cap") is None or not data["floor"] < data["cap"]:
             problems.append(("cap", _("满分线应高于起评线。")))
+    if kind == CriterionKind.INDICATOR_TARGET and data.get("target") is not None and data["target"] <= 0:
+        problems.append(
+            ("target", _("目标值须大于 0：达标率按“实际值 ÷ 目标值”（越小越好的指标为“目标值 ÷ 实际值”）计算，"
+                         "目标为 0 时无法计算。目标就是“没有”的事项（如事故），请改用扣分项或一票否决。"))
+        )  # fmt: skip
     if kind == CriterionKind.INDICATOR_IMPROVEMENT and (data.get("full_at") is None or data["full_at"] <= 0):
         problems.append(("full_at", _("请填写得满分所需的提升幅度（大于 0）。")))
     if kind == CriterionKind.FACT and not data.get("fact"):

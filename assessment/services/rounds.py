@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,7 @@ from assessment.models import (
     Rating,
     Round,
 )
+from assessment.services import notices
 from assessment.services.common import _office
 from assessment.services.frameworks import framework_problems
 from core import audit, deadlines
@@ -175,7 +177,20 @@ def rater_assign(
     assignment, created = RaterAssignment.objects.get_or_create(round=round_, user=user, criterion=criterion, org=org)
     if created:
         audit.record(by, "assessment.rater.assign", assignment, detail={"user": user.get_username()})
+        transaction.on_commit(lambda: cache.delete(_rater_key(user.pk)))
     return assignment
+
+
+def _rater_key(user_id: int) -> str:
+    return f"assessment.rater.{user_id}"
+
+
+def is_rater(user) -> bool:
+    """Whether `user` was named a rater in any round: cached, dropped when they are assigned; at most five
+    minutes old (several app processes without a shared cache each keep their own copy)."""
+    return cache.get_or_set(
+        _rater_key(user.pk), lambda: RaterAssignment.objects.filter(user=user).exists(), timeout=300
+    )
 
 
 def own_org_paths(user) -> list[str]:
@@ -195,7 +210,9 @@ def rates_own(user, org: Organisation) -> bool:
 
 
 def assigned(user, participant: Participant, criterion: Criterion | int | None = None, *, assignments=None) -> bool:
-    """Whether `user` was named to rate `participant` on `criterion` (on any criterion when None).
+    """Whether `user` was named to rate `participant` on `criterion` (on any criterion when None), and
+    the criterion applies to the participant (a criterion limited to some kinds, ownerships or industries
+    is no task for the others).
 
     The one answer to "may this rater see this participant": the rating service, the rater's task
     list, the evidence download and the API's rating endpoint all ask it. It lives here rather than in
@@ -203,6 +220,8 @@ def assigned(user, participant: Participant, criterion: Criterion | int | None =
     than in assessment.queries because the rating service needs it and queries already import services.
     `assignments` may be the user's assignments in the round, loaded once by a caller that asks many times.
     """
+    if isinstance(criterion, Criterion) and not criterion.applies_to(participant.org):
+        return False  # nothing to rate: the criterion does not apply to the organisation
     if assignments is None:
         assignments = RaterAssignment.objects.filter(round_id=participant.round_id, user=user).select_related("org")
     criterion_id = getattr(criterion, "pk", criterion)
@@ -219,6 +238,12 @@ def rating_save(
 ) -> Rating:  # fmt: skip
     """A rater's level on a qualitative criterion; PermissionDenied unless assigned and not their own organisation."""
     user = by.user
+    if not criterion.applies_to(participant.org):
+        raise UserError(
+            _("“%(criterion)s”不适用于%(org)s，无需评分。")
+            % {"criterion": criterion.name, "org": participant.org.name},
+            field="criterion",
+        )
     if user is None or not assigned(user, participant, criterion):
         raise PermissionDenied(_("您不是该单位此项的评分人。"))
     if rates_own(user, participant.org):
@@ -385,4 +410,5 @@ def appeal_answer(*, by: Actor, appeal: Appeal, version: int, upheld: bool, answ
         answer=answer.strip(), answered_by=by.user, answered_at=timezone.now(),
     )  # fmt: skip
     audit.record(by, "assessment.appeal.answer", appeal, before=before)
+    notices.appeal_answered(appeal)
     return appeal

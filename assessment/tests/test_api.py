@@ -152,6 +152,27 @@ def test_a_score_card_as_json_holds_the_stored_points_and_their_explanation(worl
     assert union.status_code == 200 and union.json()["may_appeal"] is False
 
 
+def test_a_score_card_lists_its_veto_events_as_documented(world, tree):
+    """The veto (一票否决) that capped 曲靖供电局's grade is on its card as data, not only as a sentence."""
+    participant = world.participants["E-A2"]
+    body = api(world.office).get(f"/api/v1/assessment/score-cards/{participant.pk}/").json()
+
+    assert body["result"]["vetoed"] is True
+    [veto] = body["vetoes"]
+    assert veto["code"] == "VETO" and veto["vetoed"] is True and veto["grade_cap"] == "pass"
+    assert veto["veto_events"] == [{"source": "entry", "note": "发生较大生产安全事故"}]
+    clean = api(world.office).get(f"/api/v1/assessment/score-cards/{world.participants['E-A1'].pk}/").json()
+    assert clean["vetoes"][0]["vetoed"] is False and clean["vetoes"][0]["veto_events"] == []
+    # … and the OpenAPI document promises it.
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    criterion = schemas["CardCriterion"]
+    assert {"vetoed", "veto_events", "grade_cap"} <= set(criterion["required"])
+    assert criterion["properties"]["veto_events"]["items"] == {"$ref": "#/components/schemas/VetoEvent"}
+    assert set(schemas["VetoEvent"]["properties"]) == {"source", "note"}
+
+
 def test_a_score_cards_round_is_the_round_as_listed(world, tree):
     # Issue 11 (schemathesis): the card's round had lost its year, framework and status label, which
     # the OpenAPI document promises, because it was serialized twice.

@@ -375,6 +375,10 @@ def test_the_summary_page_shows_the_same_ranking_as_the_stored_results(client, w
     assert "考核结果汇总表（2021年度产改工作考核）" in body and "等次分布" in body and "各维度平均得分" in body
     for result in Result.objects.filter(computation=world.computation).select_related("participant__org"):
         assert result.participant.org.name in body and str(result.total) in body
+    # The content security policy refuses style attributes: the tables take their widths from classes.
+    assert " style=" not in body
+    assert body.count("summary-narrow") == 1 and body.count("summary-medium") == 2
+    assert "assessment/summary" in body and ".css" in body
     refused = _get(client, tree.user(Role.UNION_ADMIN, tree.union_a), "summary", world.round.pk)
     assert refused.status_code == 403
     assert "省级汇总表仅供产改办和全省范围的领导小组成员查看。" in refused.content.decode()

@@ -114,3 +114,33 @@ def test_scoring_a_fact_no_longer_registered_raises(tree, by):
     assert not round_.computations.exists()
     with pytest.raises(facts.UnknownFact):
         facts.gather({"reports_on_time", "nowhere"}, 2021, [(tree.ent_a1.pk, tree.ent_a1.path)])
+
+
+def test_an_office_reopening_is_not_counted_as_a_return(tree, wf, clock):
+    """A report the office reopens for correction was not sent back to the enterprise for its own mistakes:
+    only the reviewers' return steps count as 被退回修改, once per step however many cells it names."""
+    from analytics.tests.helpers import accepted_report
+    from reporting import services as reporting
+    from reporting.choices import ReportStatus
+    from reporting.models import Report
+    from reporting.tests.factories import at
+
+    clock.set(at(2022, 3, 1))
+    office = Actor(user=tree.user(Role.OFFICE_ADMIN))
+    reopened = accepted_report(tree, wf[0], "2021", tree.ent_a1, certified=300, college=240)
+    Report.objects.filter(pk=reopened.pk).update(first_submitted_at=at(2022, 1, 20))
+    reopened.refresh_from_db()
+    reporting.report_reopen(by=office, report=reopened, version=reopened.version, reason="数据口径调整")
+    returned = accepted_report(tree, wf[0], "2021", tree.ent_a2, status=ReportStatus.SUBMITTED, certified=60)
+    Report.objects.filter(pk=returned.pk).update(first_submitted_at=at(2022, 1, 25))
+    returned.refresh_from_db()
+    reporting.report_return(
+        by=office, report=returned, version=returned.version, reason="持证人数与台账不符",
+        cells=[("WF_CERTIFIED", ""), ("WF_WORKERS", "")],
+    )  # fmt: skip
+
+    found = facts.gather({"reports_returned"}, 2021, [(o.pk, o.path) for o in (tree.ent_a1, tree.ent_a2)])
+    mine, theirs = found[tree.ent_a1.pk]["reports_returned"], found[tree.ent_a2.pk]["reports_returned"]
+    assert (mine.count, mine.share) == (0, D(0))
+    assert (theirs.count, theirs.share) == (1, D(1))
+    assert theirs.text == f"被退回 1 次（{tree.ent_a2.name}）。"

@@ -211,7 +211,7 @@ def test_percentile_over_sorted_peers_equals_counting(peers, higher):
 def test_every_step_of_the_arithmetic_is_written_out():
     target = rules.score_target(points=D(10), value=D(16), target=D(20), higher_is_better=True, **LINEAR)
     assert target.detail["text"] == (
-        "达标率 = 实际值 16.00 ÷ 目标值 20.00 = 80.00%；得分比例 = (80% − 60%) ÷ (100% − 60%) = 50.00%；"
+        "达标率 = 实际值 16.00 ÷ 目标值 20.00 = 80.00%；得分比例 = (80.00% − 60%) ÷ (100% − 60%) = 50.00%；"
         "得分 = 10.00 × 50.00% = 5.00"
     )
     banded = rules.score_target(points=D(10), value=D(17), target=D(20), higher_is_better=True, **BANDS)
@@ -219,5 +219,113 @@ def test_every_step_of_the_arithmetic_is_written_out():
     grown = rules.score_improvement(points=D(4), value=D(2935), last=D(2740), full_at=D(20), is_rate=False,
                                     higher_is_better=True)  # fmt: skip
     assert grown.detail["text"] == (
-        "本年 2935.00，上年 2740.00，提升 7.12%；得分比例 = 7.12% ÷ 20.00% = 35.58%；得分 = 4.00 × 35.58% = 1.42"
+        "本年 2935.00，上年 2740.00，提升 7.12%；得分比例 = 7.12% ÷ 20% = 35.60%；得分 = 4.00 × 35.60% = 1.42"
     )
+
+
+# --- The printed arithmetic is the arithmetic done (ROUNDING_TEXT) ----------------------------------------------
+
+NUMBER = r"(-?\d+(?:\.\d+)?)"
+
+
+def _card_numbers(text: str) -> dict[str, D]:
+    """The numbers of a target criterion's explanation, as printed."""
+    import re
+
+    found = re.search(
+        rf"实际值 {NUMBER}%? ÷ 目标值 {NUMBER}%? = {NUMBER}%；得分比例 = \({NUMBER}% − {NUMBER}%\) ÷ "
+        rf"\({NUMBER}% − {NUMBER}%\) = {NUMBER}%；得分 = {NUMBER} × {NUMBER}% = {NUMBER}$",
+        text,
+    )
+    assert found, text
+    keys = ("value", "target", "att", "x", "floor", "cap", "floor2", "share", "points", "share2", "got")
+    return {k: D(v) for k, v in zip(keys, found.groups(), strict=True)}
+
+
+def test_the_reported_formula_recomputes_by_hand():
+    """A user's walk-through: 19.4646% of a 20% target printed as "(97% − 80%) ÷ (100% − 80%) = 87.32%",
+    which no calculator gives. The value is scored as shown (19.46%) and every step uses the printed numbers."""
+    from assessment.choices import CriterionKind
+    from assessment.scoring import CriterionSpec, OrgInputs, score_criterion
+
+    spec = CriterionSpec(1, "CERT", "持证率达标", 1, CriterionKind.INDICATOR_TARGET, D(10), indicator="CERT",
+                         is_rate=True, unit="%", decimals=2, target=D(20), floor=D("0.8"), cap=D(1))  # fmt: skip
+    org = OrgInputs(participant_id=1, org_id=1, code="O", name="单位", values={"CERT": D("19.4646")})
+    scored = score_criterion(spec, org, {})
+    assert scored.detail["text"] == (
+        "达标率 = 实际值 19.46% ÷ 目标值 20.00% = 97.30%；得分比例 = (97.30% − 80%) ÷ (100% − 80%) = 86.50%；"
+        "得分 = 10.00 × 86.50% = 8.65"
+    )
+    assert scored.points == D("8.65")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.decimals(min_value="0.0001", max_value=100, places=4),
+    target=st.decimals(min_value=1, max_value=60, places=3),
+    floor=st.decimals(min_value=0, max_value="0.95", places=3),
+    pts=points,
+    decimals=st.integers(0, 3),
+)
+def test_every_printed_step_recomputes_with_a_calculator(value, target, floor, pts, decimals):
+    from assessment.choices import CriterionKind
+    from assessment.scoring import CriterionSpec, OrgInputs, score_criterion
+
+    spec = CriterionSpec(1, "C", "达标", 1, CriterionKind.INDICATOR_TARGET, pts, indicator="I", is_rate=True,
+                         unit="%", decimals=decimals, target=target, floor=floor, cap=D(1))  # fmt: skip
+    org = OrgInputs(participant_id=1, org_id=1, code="O", name="单位", values={"I": value})
+    scored = score_criterion(spec, org, {})
+    if "得分比例 = (" not in scored.detail["text"]:
+        return  # at or beyond a line: no division printed
+    n = _card_numbers(scored.detail["text"])
+    assert rules.q2(n["value"] / n["target"] * 100) == n["att"] == n["x"]
+    assert rules.q2((n["x"] - n["floor"]) / (n["cap"] - n["floor"]) * 100) == n["share"] == n["share2"]
+    assert rules.q2(n["points"] * n["share"] / 100) == n["got"] == scored.points
+
+
+# --- No unbounded ratio: a zero target, an actual 0, growth from 0 ---------------------------------------------
+
+
+def test_a_zero_target_is_not_scored_and_nothing_is_infinite():
+    zero = rules.score_target(points=D(10), value=D(0), target=D(0), higher_is_better=True, **LINEAR)
+    assert zero.unresolved and zero.points == 0
+    assert zero.detail["text"] == (
+        "目标值为 0.00，达标率（实际值 ÷ 目标值）无法计算；需产改办设置大于 0 的目标值后重新计算。"
+    )
+    none_is_best = rules.score_target(points=D(10), value=D(0), target=D(2), higher_is_better=False, **LINEAR)
+    assert none_is_best.points == D("10.00") and not none_is_best.unresolved
+    assert none_is_best.detail["measure"] == "100.00%"
+    from_nothing = rules.score_improvement(points=D(6), value=D(3), last=D(0), full_at=D(20), is_rate=False,
+                                           higher_is_better=True)  # fmt: skip
+    still_nothing = rules.score_improvement(points=D(6), value=D(0), last=D(0), full_at=D(20), is_rate=False,
+                                            higher_is_better=True)  # fmt: skip
+    assert (from_nothing.points, still_nothing.points) == (D("6.00"), D("0.00"))
+    for scored in (zero, none_is_best, from_nothing, still_nothing):
+        assert "∞" not in str(scored.detail) and "Infinity" not in str(scored.detail)
+
+
+# --- A ratio that is not a percentage improves in its own unit --------------------------------------------------
+
+
+def test_training_hours_per_worker_improve_in_hours_not_percentage_points():
+    from assessment.choices import CriterionKind
+    from assessment.scoring import CriterionSpec, OrgInputs, score_criterion
+
+    spec = CriterionSpec(1, "HOURS", "人均培训学时提升", 1, CriterionKind.INDICATOR_IMPROVEMENT, D(6),
+                         indicator="TRAINING_HOURS_PER_WORKER", is_rate=True, unit="学时", decimals=1,
+                         full_at=D(4))  # fmt: skip
+    org = OrgInputs(
+        participant_id=1,
+        org_id=1,
+        code="O",
+        name="单位",
+        values={"TRAINING_HOURS_PER_WORKER": D("34.04")},
+        last={"TRAINING_HOURS_PER_WORKER": D("32.0")},
+    )
+    scored = score_criterion(spec, org, {})
+    assert "个百分点" not in str(scored.detail)
+    assert scored.detail["rule"] == "较上年提升 0 及以下得0分，提升 4学时及以上得满分，之间按比例"
+    assert scored.detail["text"] == (
+        "本年 34.0学时，上年 32.0学时，提升 2.00学时；得分比例 = 2.00学时 ÷ 4学时 = 50.00%；得分 = 6.00 × 50.00% = 3.00"
+    )
+    assert scored.detail["measure"] == "2.00学时"

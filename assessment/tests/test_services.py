@@ -334,3 +334,115 @@ def test_editing_an_issued_framework_returns_it_to_draft_until_issued_again(tree
     with pytest.raises(UserError) as problems:  # the points no longer add up
         services.framework_issue(by=by, framework=framework, version=framework.version)
     assert "素质提升" in problems.value.message
+
+
+def test_the_assessed_organisation_is_told_of_publication_answers_and_republication(
+    tree, wf, clock, django_capture_on_commit_callbacks, mailoutbox
+):
+    from django.urls import reverse
+
+    from assessment.tests.rounds import compute_and_publish, published_round
+    from reporting.models import Notification
+
+    world = published_round(tree, wf, clock)
+    reporter = tree.user(Role.REPORTER, tree.ent_a1)
+    union_admin = tree.user(Role.UNION_ADMIN, tree.union_a)
+    card = reverse("assessment:score_card", args=[world.participants["E-A1"].pk])
+    result = Result.objects.get(computation=world.computation, participant=world.participants["E-A1"])
+
+    [published] = Notification.objects.filter(user=reporter)
+    assert published.title == "考核结果已公布：2021年度产改工作考核" and published.url == card
+    assert published.body == (
+        f"“2021年度产改工作考核”的考核结果已公布：昆明供电局 总分 {result.total}，等次“{result.get_grade_display()}”。"
+        "对单项得分有异议的，可在 2022-04-01（含）前在评分表上提出申诉。"
+    )
+    # Each organisation hears of its own result only; the union above reads the cards but is not the assessed one.
+    assert not Notification.objects.filter(user=union_admin).exists()
+    assert not Notification.objects.filter(user=world.office).exists()
+    # (Of the three, only 昆明供电局 has someone who acts for it; 云南铜业股份's guidance member only rates.)
+    assert not Notification.objects.filter(user=world.own_rater).exists()
+    assert set(Notification.objects.values_list("url", flat=True)) == {card}
+
+    reporter.email = "kmgd@example.org"
+    reporter.save(update_fields=["email"])
+    appeal = services.appeal_file(by=Actor(user=reporter), participant=world.participants["E-A1"],
+                                  criterion=world.criteria["CERT"], reason="持证人数漏报 20 人")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_answer(by=Actor(user=world.office), appeal=appeal, version=appeal.version, upheld=True,
+                               answer="经核实，补报后重新计算")  # fmt: skip
+    answered = Notification.objects.filter(user=reporter).order_by("-pk").first()
+    assert answered.title == "申诉已答复：持证率达标" and answered.url == card
+    assert answered.body == (
+        "产改办已答复昆明供电局对“2021年度产改工作考核”中“持证率达标”的申诉：申诉成立。答复意见：经核实，补报后重新计算"
+    )
+    assert [(m.subject, m.to) for m in mailoutbox] == [("申诉已答复：持证率达标", ["kmgd@example.org"])]
+
+    round_ = world.round
+    round_.refresh_from_db()
+    services.round_reopen(by=Actor(user=world.office), round_=round_, version=round_.version, reason="申诉成立")
+    round_.refresh_from_db()
+    compute_and_publish(Actor(user=world.office), round_)
+    again = Notification.objects.filter(user=reporter).order_by("-pk").first()
+    assert again.title == "考核结果已重新公布：2021年度产改工作考核" and again.url == card
+    assert "第 2 次计算" in again.body and "原公布的结果仍保留可查" in again.body
+
+
+def test_raters_are_asked_only_where_the_criterion_applies(tree, wf, clock, client):
+    """The leading-group criterion is limited to the power industry (D): 云南铜业股份 (B) is no rating task, and
+    nothing about it waits for calibration."""
+    from django.urls import reverse
+
+    from assessment.tests.rounds import advance
+
+    clock.set(at(2022, 3, 1))
+    office = tree.user(Role.OFFICE_ADMIN)
+    by = Actor(user=office)
+    framework = make_framework(office, issue=False)
+    group = Criterion.objects.get(dimension__framework=framework, code="GROUP")
+    services.criterion_save(by=by, dimension=group.dimension, criterion=group, version=group.version,
+                            industries=["D"])  # fmt: skip
+    framework.refresh_from_db()
+    services.framework_issue(by=by, framework=framework, version=framework.version)
+    round_ = services.round_open(by=by, framework=framework, name="考核", orgs=[tree.ent_a1, tree.ent_a2, tree.ent_b1])
+    rater = make_user("rater_power", role=Role.DEPT_VIEWER, org=tree.dept)
+    services.rater_assign(by=by, round_=round_, user=rater)
+    advance(by, round_, RoundStatus.RATING)
+    group.refresh_from_db()
+
+    tasks = queries.rater_tasks(rater, round_)
+    assert [(t.participant.org.code, t.criterion.code) for t in tasks] == [("E-A1", "GROUP"), ("E-A2", "GROUP")]
+    copper = round_.participants.get(org=tree.ent_b1)
+    with pytest.raises(UserError) as refused:
+        services.rating_save(by=Actor(user=rater), participant=copper, criterion=group, level="A", comment="好")
+    assert refused.value.message == "“领导小组和工作机制”不适用于云南铜业股份，无需评分。"
+    client.force_login(rater)
+    page = client.get(reverse("assessment:rate", args=[round_.pk, copper.pk, group.pk]))
+    assert page.status_code == 404
+
+    advance(by, round_, RoundStatus.CALIBRATION)
+    client.force_login(office)
+    body = client.get(reverse("assessment:round_calibration", args=[round_.pk])).content.decode()
+    assert 'data-item="E-A1:GROUP"' in body and 'data-item="E-A2:GROUP"' in body
+    assert 'data-item="E-B1:GROUP"' not in body
+
+
+def test_my_ratings_is_offered_only_to_people_named_raters(tree, wf, clock, client, django_capture_on_commit_callbacks):
+    """我的评分 is for raters: an office administrator or a leader who was never named one has nothing there."""
+    from django.urls import reverse
+
+    home = reverse("assessment:rating_home")
+    office = tree.user(Role.OFFICE_ADMIN)
+    leader = tree.user(Role.LEADER, tree.province)
+    reporter = tree.user(Role.REPORTER, tree.ent_a1)
+
+    def offered(user) -> bool:
+        client.force_login(user)
+        return f'href="{home}"' in client.get(reverse("assessment:round_list")).content.decode()
+
+    assert [offered(u) for u in (office, leader, reporter)] == [False, False, False]
+
+    framework = make_framework(office)
+    round_ = services.round_open(by=Actor(user=office), framework=framework, name="考核", orgs=[tree.ent_a1])
+    with django_capture_on_commit_callbacks(execute=True):  # the menu's cached answer is dropped on commit
+        services.rater_assign(by=Actor(user=office), round_=round_, user=leader)
+    assert [offered(u) for u in (office, leader, reporter)] == [False, True, False]

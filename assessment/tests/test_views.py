@@ -502,15 +502,18 @@ def test_rating_outside_the_rating_stage_shows_the_services_message(client, worl
     assert not Rating.objects.exists()
 
 
-def test_navigation_offers_my_ratings_to_the_roles_raters_are_named_from(client, world):
+def test_navigation_offers_my_ratings_to_people_named_raters(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.tree.user(Role.REPORTER))
     home = client.get(reverse("home")).content.decode()
     assert "量化考核" in home and "我的考核结果" in home and "我的评分" not in home
+    # A department viewer may be named a rater, but until then 我的评分 would be empty: not offered.
     rater = world.tree.user(Role.DEPT_VIEWER)
     client.force_login(rater)
-    assert "我的评分" in client.get(reverse("home")).content.decode()
+    assert "我的评分" not in client.get(reverse("home")).content.decode()
     assert "您目前没有评分任务。" in client.get(reverse("assessment:rating_home")).content.decode()
-    services.rater_assign(by=world.actor(), round_=world.round, user=rater)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rater_assign(by=world.actor(), round_=world.round, user=rater)
+    assert "我的评分" in client.get(reverse("home")).content.decode()
     listed = client.get(reverse("assessment:rating_home")).content.decode()
     assert "2021年度产改考核" in listed and "已评 0 / 6 项" in listed
 
@@ -612,6 +615,8 @@ def test_score_card_explains_every_point(client, world):
     assert "评分人：" in body and (world.office.full_name or world.office.username) in body
     assert "发生一般安全生产事故" in body
     assert "各单位适用的考核指标不尽相同" in body
+    # The rounding rule is on the card: every printed number is the number used.
+    assert 'id="rounding"' in body and "指标数值先按其显示的小数位四舍五入" in body
     assert "基本得分 80.00" in body
     # The union administrator reads the card but is not the assessed organisation: no appeal form.
     assert "对本项提出申诉" not in body
@@ -706,9 +711,48 @@ def test_round_pages_use_the_same_queries_for_more_participants(client, tree, na
             by=Actor(user=tree.user(Role.REPORTER)), participant=world.p(tree.ent_a1), criterion=world.q1, reason="复核"
         )
         client.force_login(tree.user(role))
+        client.get(reverse(f"assessment:{name}", args=[round_.pk]))  # the menu's cached answers (是否评分人), once
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse(f"assessment:{name}", args=[round_.pk]))
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 30, counts
+
+
+def test_a_missing_figure_says_the_reports_state_and_links_to_it(client, tree, wf, clock):
+    """Not only "本年度没有已验收的数据": 曲靖供电局's 2021 report is a draft (linked for its reporter), and
+    云南铜业股份 never started one."""
+    from analytics.tests.helpers import accepted_report
+    from assessment.tests.factories import make_framework
+    from assessment.tests.rounds import advance as advance_to
+    from assessment.tests.rounds import compute_and_publish
+    from reporting.choices import ReportStatus
+    from reporting.tests.factories import at
+
+    clock.set(at(2022, 3, 1))
+    office = tree.user(Role.OFFICE_ADMIN)
+    by = Actor(user=office)
+    accepted_report(tree, wf[0], "2021", tree.ent_a1, certified=300, college=240)
+    draft = accepted_report(tree, wf[0], "2021", tree.ent_a2, status=ReportStatus.DRAFT, certified=60)
+    framework = make_framework(office)
+    round_ = services.round_open(by=by, framework=framework, name="考核", orgs=[tree.ent_a1, tree.ent_a2, tree.ent_b1])
+    advance_to(by, round_, RoundStatus.CALIBRATION)
+    group = Criterion.objects.get(dimension__framework=framework, code="GROUP")
+    for participant in round_.participants.all():
+        services.calibrate(by=by, participant=participant, criterion=group, level="B", reason="按评审意见")
+    compute_and_publish(by, round_)
+
+    client.force_login(tree.user(Role.REPORTER, tree.ent_a2))
+    body = client.get(reverse("assessment:score_card", args=[round_.participants.get(org=tree.ent_a2).pk]))
+    text = body.content.decode()
+    assert f"本年度没有已验收的数据，不得分（本单位2021年度“{wf[0].name}”：草稿）。" in text
+    assert (
+        f'<a href="{reverse("reporting:report_detail", kwargs={"pk": draft.pk})}">查看本单位本年度报表（草稿）</a>'
+        in text
+    )
+
+    client.force_login(tree.user(Role.REPORTER, tree.ent_b1))
+    copper = client.get(reverse("assessment:score_card", args=[round_.participants.get(org=tree.ent_b1).pk]))
+    assert f"本年度没有已验收的数据，不得分（本单位2021年度“{wf[0].name}”：尚未开始填报）。" in copper.content.decode()
+    assert "data-report-link" not in copper.content.decode()

@@ -468,6 +468,9 @@ def test_bonus_items_with_a_counted_fact_by_its_name(client_office, framework):
         ("indicator_rank", {"indicator": "CERT", "floor": "80", "cap": "80"}, "cap", ["满分线应高于起评线。"]),
         ("indicator_target", {"indicator": "CERT", "curve": "bands", "bands": "90%"}, "bands",
          ["第 1 行：应为“下限|得分比例”两项，用“|”分隔，如 90%|80%。"]),
+        ("indicator_target", {"indicator": "CERT", "target": "0"}, "target",
+         ["目标值须大于 0：达标率按“实际值 ÷ 目标值”（越小越好的指标为“目标值 ÷ 实际值”）计算，"
+          "目标为 0 时无法计算。目标就是“没有”的事项（如事故），请改用扣分项或一票否决。"]),
         ("indicator_improvement", {"indicator": "CERT"}, "full_at", ["请填写得满分所需的提升幅度（大于 0）。"]),
         ("fact", {}, "fact", ["请选择该项依据的平台事实。"]),
         ("bonus", {"items": ""}, "items", ["请列出加（扣）分事项，每项有代码、名称和大于 0 的分值。"]),

@@ -55,7 +55,8 @@ class CalibrationItem:
 
     @property
     def applicable(self) -> bool:
-        return self.result is None or self.result.applicable
+        """Nothing to calibrate where the criterion does not apply to the organisation (whether computed or not)."""
+        return self.criterion.applies_to(self.participant.org) and (self.result is None or self.result.applicable)
 
     @property
     def open(self) -> bool:

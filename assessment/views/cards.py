@@ -18,6 +18,7 @@ from assessment import forms as f
 from assessment import queries, services
 from assessment.choices import RoundStatus
 from assessment.models import Criterion, Evidence, Participant, Result
+from assessment.rules import ROUNDING_TEXT
 from assessment.scoring import NORMALISATION_TEXT
 from assessment.views.common import PER_PAGE, _form_errors, _put_error, _url, _visible_participant
 from core import audit, deadlines
@@ -133,6 +134,18 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _report_links(user, card) -> dict[int, str]:
+    """The reports a missing figure names that the viewer may open (through the door): {report id: url}."""
+    from reporting.models import Report
+
+    items = [i for d in card.dimensions for i in d.criteria]
+    ids = {i.detail["report"]["id"] for i in items if isinstance(i.detail.get("report"), dict)}
+    if not ids:
+        return {}
+    visible = Report.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+    return {pk: reverse("reporting:report_detail", kwargs={"pk": pk}) for pk in visible}
+
+
 @require_GET
 def score_card(request: HttpRequest, pk: int) -> HttpResponse:
     """评分表: every dimension and criterion with the data, target, rule, points, raters and evidence."""
@@ -149,6 +162,7 @@ def score_card(request: HttpRequest, pk: int) -> HttpResponse:
         and not (round_.appeal_deadline and deadlines.today() > round_.appeal_deadline)
     )
     result = card.result
+    report_links = _report_links(user, card)
     change = None
     if result is not None and card.previous is not None:
         change = result.total - card.previous.total
@@ -162,6 +176,8 @@ def score_card(request: HttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "count": computation.results.count() if computation else 0,
             "normalisation": _(NORMALISATION_TEXT),
+            "rounding": _(ROUNDING_TEXT),
+            "report_links": report_links,
             "may_appeal": may_appeal,
             "appeal_form": f.AppealForm(),
             "runs_assessment": queries.runs_assessment(user),

@@ -150,6 +150,18 @@ def test_office_opens_rater_rates_office_publishes_enterprise_reads_and_appeals(
     result = Result.objects.get(participant__round=round_, participant__org=tree.ent_a1)
     expect(first.locator("[data-total]")).to_have_text(f"{result.total}")
 
+    # The provincial summary: its tables keep their widths (classes, the policy refuses style attributes)
+    # and the page logs no console error.
+    summary_errors = watch_errors(page, [])
+    page.goto(f"{base}/assessment/rounds/{round_.pk}/summary/")
+    expect(page.locator("h1")).to_contain_text("考核结果汇总表")
+    expect(page.locator("#summary table.summary-narrow")).to_have_count(1)
+    narrow = page.locator("#summary table.summary-narrow").evaluate("t => t.getBoundingClientRect().width")
+    whole = page.locator("#summary").evaluate("s => s.getBoundingClientRect().width")
+    assert 0.4 * whole < narrow < 0.6 * whole, (narrow, whole)
+    shot(page, "assessment_", "4b_summary")
+    assert summary_errors == []
+
     # The enterprise reads its score card: the same total, the rater's name and comment, the evidence.
     sign_in(page, base, "kmgd_tianbao")
     open_menu(page, "我的考核结果")
