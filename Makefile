@@ -18,9 +18,9 @@ run: install migrate demo  ## install, migrate, load the demo province, serve on
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL_ENV) $(VPY) manage.py runserver 127.0.0.1:8000
 
-test: install  ## install and run every test (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: install  ## install and run every test in parallel workers (SQLite, or PostgreSQL when DATABASE_URL is set)
 	$(LOCAL_ENV) $(VPY) manage.py makemigrations --check --dry-run
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q -n auto --dist loadscope
 
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -48,8 +48,18 @@ def _flush_with_audit_purge():
     flush.Command.handle = handle
 
 
+def _hypothesis_profile():
+    # The suite runs in parallel workers on a machine of two cores: generating inputs may be slow there
+    # without anything being wrong, so neither a slow draw nor a slow example fails a property test.
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("suite")
+
+
 def pytest_configure(config):
     _flush_with_audit_purge()
+    _hypothesis_profile()
 
 
 @pytest.fixture(autouse=True)

@@ -89,3 +89,19 @@ registry.menu(
         ),
     ),
 )
+
+
+def _todos(user):
+    from assessment.queries import assessment_todos
+
+    return assessment_todos(user)
+
+
+def _rounds(user):
+    from assessment.queries import assessment_rounds
+
+    return assessment_rounds(user)
+
+
+registry.todos("assessment", _todos)
+registry.rounds("assessment", _rounds)

@@ -1,5 +1,5 @@
 """Reads of the assessment app that carry a rule: which results a person may see, score cards, rankings,
-the provincial summary and a rater's work list.
+the provincial summary, a rater's work list, and the home page's to-dos and rounds in progress.
 
 Who sees what:
 - the reform office (Action.ASSESS_MANAGE) sees every round and its latest computation;
@@ -15,7 +15,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from assessment.choices import GRADE_ORDER, SCORED_KINDS, AppealStatus, CriterionKind, RoundStatus
 from assessment.models import (
@@ -33,6 +36,9 @@ from assessment.models import (
 )
 from assessment.scoring import NORMALISATION_TEXT, scale_dimension
 from assessment.services import assigned, rates_own
+from core import deadlines
+from core.formatting import day_label
+from core.registry import RoundProgress, Todo
 from orgs.choices import Action
 from orgs.scoping import can, granted_paths, has_action, is_office, within
 
@@ -295,3 +301,114 @@ def participants_for_user(user) -> QuerySet[Participant]:
         .select_related("round__framework", "org")
         .order_by("-round__framework__year", "org__path")
     )
+
+
+# --- The home page: what a person should do in the assessment, and the round in progress -----------
+
+# Itemised up to this many self-assessments to submit; more (a union for its enterprises) are counted per round.
+TODOS_ITEMISED = 5
+SELF_MANY = gettext_noop("《%(round)s》：%(n)d 家单位尚未提交自评。")
+RATE_MANY = gettext_noop("《%(round)s》有 %(n)d 项定性指标待您评分。")
+APPEALS_MANY = gettext_noop("《%(round)s》有 %(n)d 件申诉待答复。")
+
+
+def assessment_todos(user) -> list[Todo]:
+    """Self-assessments to submit (by the round's deadline), ratings to give, appeals to answer, and results
+    published whose appeal window is open; through the door, in a fixed number of queries."""
+    today = deadlines.today()
+    found: list[Todo] = []
+    if has_action(user, Action.EDIT) and not runs_assessment(user):
+        waiting = list(
+            Participant.objects.visible_to(user, Action.EDIT)
+            .filter(round__status=RoundStatus.SELF_ASSESSMENT, self_submitted_at__isnull=True)
+            .select_related("round", "org")
+            .order_by("round__self_deadline", "org__path")[: TODOS_ITEMISED + 1]
+        )
+        if len(waiting) <= TODOS_ITEMISED:
+            for participant in waiting:
+                found.append(_self_todo(participant, today))
+        else:
+            counts = (
+                Participant.objects.visible_to(user, Action.EDIT)
+                .filter(round__status=RoundStatus.SELF_ASSESSMENT, self_submitted_at__isnull=True)
+                .values("round_id")
+                .annotate(n=Count("id"))
+                .order_by("round_id")
+            )
+            rounds = {p.round_id: p.round for p in waiting}
+            for row in counts:
+                round_ = rounds.get(row["round_id"]) or Round.objects.get(pk=row["round_id"])
+                found.append(Todo(
+                    _(SELF_MANY) % {"round": round_.name, "n": row["n"]},
+                    f"{reverse('assessment:my_results')}#self-todo",
+                    _urgency(round_.self_deadline, today),
+                    round_.self_deadline,
+                ))  # fmt: skip
+    for round_ in Round.objects.filter(status=RoundStatus.RATING, raters__user=user).distinct():
+        left = sum(1 for task in rater_tasks(user, round_) if task.rating is None and not task.own)
+        if left:
+            found.append(Todo(
+                _(RATE_MANY) % {"round": round_.name, "n": left},
+                reverse("assessment:rating_tasks", args=[round_.pk]), 0,
+            ))  # fmt: skip
+    if runs_assessment(user):
+        for round_ in Round.objects.filter(status=RoundStatus.PUBLISHED):
+            pending = pending_appeals(round_).count()
+            if pending:
+                found.append(Todo(
+                    _(APPEALS_MANY) % {"round": round_.name, "n": pending},
+                    reverse("assessment:round_appeals", args=[round_.pk]), 0, round_.appeal_deadline,
+                ))  # fmt: skip
+    return found
+
+
+def _urgency(due, today) -> int:
+    return 0 if due is not None and (due - today).days <= 3 else 1
+
+
+def _self_todo(participant: Participant, today) -> Todo:
+    round_ = participant.round
+    names = {"round": round_.name, "org": participant.org.display_name}
+    if round_.self_deadline is None:
+        text = _("《%(round)s》：请提交%(org)s的自评说明和佐证材料。") % names
+    elif round_.self_deadline < today:
+        text = _("《%(round)s》：%(org)s的自评已过截止日期 %(day)s，请尽快提交。") % {
+            **names,
+            "day": day_label(round_.self_deadline),
+        }
+    else:
+        text = _("《%(round)s》：请于 %(day)s 前提交%(org)s的自评说明和佐证材料。") % {
+            **names,
+            "day": day_label(round_.self_deadline),
+        }
+    url = reverse("assessment:self_assessment", args=[participant.pk])
+    return Todo(text, url, _urgency(round_.self_deadline, today), round_.self_deadline)
+
+
+def assessment_rounds(user) -> list[RoundProgress]:
+    """For the office that runs the assessment: each round not yet locked, its stage and how far it is."""
+    if not runs_assessment(user):
+        return []
+    found = []
+    for round_ in Round.objects.exclude(status=RoundStatus.LOCKED).select_related("framework").order_by("-id")[:3]:
+        participants = round_.participants.count()
+        if round_.status == RoundStatus.SELF_ASSESSMENT:
+            done = round_.participants.filter(self_submitted_at__isnull=False).count()
+            label, due = _("已提交自评"), round_.self_deadline
+        elif round_.status == RoundStatus.PUBLISHED:
+            done = (
+                participants
+                - Appeal.objects.filter(participant__round=round_, status=AppealStatus.PENDING)
+                .values("participant")
+                .distinct()
+                .count()
+            )
+            label, due = _("无待答复申诉"), round_.appeal_deadline
+        else:
+            done = round_.participants.filter(ratings__isnull=False).distinct().count()
+            label, due = _("已有评分"), None
+        found.append(RoundProgress(
+            title=round_.name, stage=round_.get_status_display(), url=round_.get_absolute_url(),
+            done=done, expected=participants, done_label=label, due=due,
+        ))  # fmt: skip
+    return found
