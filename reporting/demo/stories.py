@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit
+from core import audit, deadlines
 from core.actor import Actor
 from core.errors import UserError
 from orgs import services as org_services
@@ -86,6 +86,7 @@ class DemoReportsResult:
     late: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    extended: str = ""  # the organisation given a few more days from the day of loading, if any
 
 
 def _demo_user(username: str, password: Callable[[], str], result: DemoReportsResult):
@@ -538,6 +539,39 @@ def _mark_read(cast: Cast, clock: _StoryClock, when: dt.datetime) -> None:
         services.notifications_mark_all_read(by=Actor(user=user))
 
 
+# Loaded after the current round's entry closed, the demo has the office give 昆明供电局 (whose report was
+# returned) a few more days from the day of loading: a fresh demo always has a round open for entry and near
+# its deadline, next to the units already past it.
+EXTENSION_DAYS = 3
+EXTENSION_REASON = gettext_lazy("报表被退回修改，产改办同意延期报送。")
+
+
+def _extend_for_the_reporter(
+    dataset: DataSet,
+    spec: periods.PeriodSpec,
+    cast: Cast,
+    clock: _StoryClock,
+    now: dt.datetime,
+    result: DemoReportsResult,
+) -> None:
+    org = Organisation.objects.filter(code=KUNMING_POWER).first()
+    if org is None or cast.office_admin is None:
+        return
+    period = periods.period_from_code(spec.code)
+    if queries.entry_window(dataset, period, org).is_open(now):
+        return  # still open (or extended by an earlier load that is not over yet)
+    clock.set(now - dt.timedelta(minutes=15))
+    services.deadline_extend(
+        by=Actor(user=cast.office_admin),
+        dataset=dataset,
+        period=period,
+        org=org,
+        new_deadline=deadlines.today(now) + dt.timedelta(days=EXTENSION_DAYS),
+        reason=str(EXTENSION_REASON),
+    )
+    result.extended = org.name
+
+
 def current_rounds(dataset: DataSet, now: dt.datetime | None = None) -> tuple[periods.PeriodSpec, periods.PeriodSpec]:
     """The quarterly round the office watches now (the latest whose entry has opened) and the one before."""
     rounds = queries.recent_rounds(dataset, count=2, now=now)
@@ -622,6 +656,7 @@ def load_demo_reports(*, reset_passwords: bool = False) -> DemoReportsResult:
             late_possible=real_now > window_late_from + dt.timedelta(days=1),
         )
         _play_round(wf_q, current, stories, cast, clock, result, squeeze_before=real_now - dt.timedelta(minutes=10))
+        _extend_for_the_reporter(wf_q, current, cast, clock, real_now, result)
     result.states = Counter(Report.objects.filter(pk__in=result.report_ids).values_list("status", flat=True))
     result.seconds = time.monotonic() - started
     audit.record(
@@ -656,4 +691,12 @@ def summary_lines(result: DemoReportsResult) -> list[str]:
         },
         _("  新建报表的状态：%(states)s；逾期报送 %(late)d 份；新建填报、审核账号 %(accounts)d 个")
         % {"states": by_state or "—", "late": result.late, "accounts": result.accounts_created},
+        *(
+            [
+                _("  %(org)s的本期报表延期至 %(days)d 天后，可在演示中修改并重新提交。")
+                % {"org": result.extended, "days": EXTENSION_DAYS}
+            ]
+            if result.extended
+            else []
+        ),
     ]

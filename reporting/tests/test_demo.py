@@ -11,14 +11,18 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
+from core import deadlines
 from core.audit import verify_chain
 from core.formatting import percent, wan
 from core.models import AuditEntry
 from orgs.demo import KUNMING_POWER, load_demo
+from orgs.models import Organisation
 from reporting import queries
 from reporting.choices import ReportStatus, Timeliness
 from reporting.demo import (
@@ -33,6 +37,7 @@ from reporting.demo import (
 )
 from reporting.models import DataSet, DataValue, Notification, PeriodLock, Report, ValueReturn
 from reporting.periods import period_from_code
+from reporting.queries.worklists import reporting_todos
 
 ACCEPTED = (ReportStatus.ACCEPTED, ReportStatus.LOCKED)
 
@@ -157,6 +162,28 @@ def test_current_round_has_every_state(demo):
     timeliness = {row.timeliness for row in [*rows, *earlier]}
     assert Timeliness.LATE in timeliness
     assert Timeliness.ON_TIME in timeliness
+
+
+@pytest.mark.django_db
+def test_a_fresh_demo_has_a_round_open_near_its_deadline_and_units_past_it(demo):
+    """Whatever the day of loading: the reporter's returned report can be corrected within a few days, while
+    the round is past its deadline (or still running) for the others."""
+    wf_q = DataSet.objects.get(code="WF_Q")
+    current, _previous = current_rounds(wf_q)
+    period = period_from_code(current.code)
+    kunming = Organisation.objects.get(code=KUNMING_POWER)
+    window = queries.entry_window(wf_q, period, kunming)
+    now = timezone.now()
+
+    assert window.is_open(now)
+    assert 0 <= deadlines.days_left(window.deadline, now) <= 45  # near: the extension's 3 days or a round in course
+    reporter = get_user_model().objects.get(username="reporter")
+    todos = [t.text for t in reporting_todos(reporter)]
+    assert any("被退回" in text and "昆明供电局" in text for text in todos)
+    if demo.extended:  # loaded after the round closed: everyone else is past the deadline
+        assert deadlines.days_left(window.deadline, now) == 3
+        other = Organisation.objects.get(code="E002")
+        assert not queries.entry_window(wf_q, period, other).is_open(now)
 
 
 @pytest.mark.django_db
