@@ -79,8 +79,12 @@ from reporting.queries.values import (
     value_map,
 )
 from reporting.queries.worklists import (
+    NOTIFICATION_KIND_MAX,
+    DigestLine,
     EntryRound,
     entry_rounds,
+    notification_kind,
+    notifications_digest,
     notifications_unread,
     report_actions,
     report_history,
@@ -154,4 +158,8 @@ __all__ = [
     "report_history",
     "report_open_returns",
     "notifications_unread",
+    "notifications_digest",
+    "notification_kind",
+    "NOTIFICATION_KIND_MAX",
+    "DigestLine",
 ]

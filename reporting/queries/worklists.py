@@ -190,6 +190,34 @@ def notifications_unread(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
 
 
+def notification_kind(title: str) -> str:
+    """What kind of message a notification is: its title's lead before "：" (待验收, 催报提醒, 已退回 …)."""
+    lead, colon, _rest = title.partition("：")
+    return lead if colon and len(lead) <= NOTIFICATION_KIND_MAX else ""
+
+
+NOTIFICATION_KIND_MAX = 12
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    kind: str
+    count: int
+    latest: dt.datetime
+
+
+def notifications_digest(user) -> list[DigestLine]:
+    """The unread notifications by kind, the most numerous first: what a long inbox is about, in a few lines."""
+    counts: dict[str, int] = {}
+    latest: dict[str, dt.datetime] = {}
+    for title, created_at in notifications_unread(user).values_list("title", "created_at").order_by("-created_at"):
+        kind = notification_kind(title)
+        counts[kind] = counts.get(kind, 0) + 1
+        latest.setdefault(kind, created_at)
+    lines = sorted(counts.items(), key=lambda item: (item[0] == "", -item[1], item[0]))  # untitled ones last
+    return [DigestLine(kind or _("其他"), n, latest[kind]) for kind, n in lines]
+
+
 # --- The home page's 待办事项 (core.registry.todos) ---------------------------------------------------
 
 # Itemised up to this many; more (a union filling for its subsidiaries) are counted per data set and period.

@@ -91,8 +91,12 @@ def notification_mark_read(*, by: Actor, notification: Notification) -> Notifica
 
 
 @atomic_retrying
-def notifications_mark_all_read(*, by: Actor) -> int:
-    """Mark every unread notification of the actor as read; returns how many were unread."""
+def notifications_mark_all_read(*, by: Actor, kind: str = "") -> int:
+    """Mark every unread notification of the actor (of one kind, see queries.notification_kind) as read;
+    returns how many were unread."""
     if by.user is None:
         return 0
-    return Notification.objects.filter(user=by.user, read_at__isnull=True).update(read_at=timezone.now())
+    unread = Notification.objects.filter(user=by.user, read_at__isnull=True)
+    if kind:
+        unread = unread.filter(title__startswith=f"{kind}：")
+    return unread.update(read_at=timezone.now())

@@ -995,6 +995,36 @@ def test_inbox_mark_one_and_all_read(client, tree, wf, reporter, union_admin):
     assert not Notification.objects.filter(user=reporter, read_at__isnull=True).exists()
 
 
+def test_a_long_inbox_opens_with_its_digest_by_kind(client, tree, wf, reporter, monkeypatch):
+    from reporting.services.notifications import deliver
+    from reporting.views.entry import inbox
+
+    monkeypatch.setattr(inbox, "DIGEST_FROM", 3)
+    deliver([reporter], title="已验收：2021年度报表", body="", url="")
+    deliver([reporter], title="已验收：2020年度报表", body="", url="")
+    deliver([reporter], title="催报提醒：2021年第四季度报表还有 3 天截止", body="", url="")
+    deliver([reporter], title="系统维护通知", body="", url="")
+    login(client, reporter)
+
+    page = client.get(url("inbox"))
+
+    assert [(line.kind, line.count) for line in page.context["digest"]] == [("已验收", 2), ("催报提醒", 1), ("其他", 1)]
+    assert "未读通知摘要" in page.content.decode()
+    only = client.get(url("inbox") + "?unread=1&kind=已验收")
+    assert only.context["page_obj"].paginator.count == 2 and only.context["digest"] == []
+    response = client.post(url("inbox_read_all"), {"kind": "已验收"}, follow=True)
+    assert "已将 2 条通知标为已读。" in response.content.decode()
+    assert sorted(Notification.objects.filter(user=reporter, read_at__isnull=True).values_list("title", flat=True)) == [
+        "催报提醒：2021年第四季度报表还有 3 天截止",
+        "系统维护通知",
+    ]
+
+
+def test_a_short_inbox_has_no_digest(client, tree, wf, reporter):
+    login(client, reporter)
+    assert client.get(url("inbox")).context["digest"] == []
+
+
 def test_someone_elses_notification_is_404(client, tree, wf, reporter, union_admin):
     submitted_report(tree, wf[0])
     note = Notification.objects.get(user=union_admin)

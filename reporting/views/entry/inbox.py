@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,8 @@ from reporting import queries, services
 from reporting.models import Notification
 
 NOTIFICATIONS_PER_PAGE = 30
+# From this many unread notifications the inbox opens with their digest by kind.
+DIGEST_FROM = 10
 
 
 @require_GET
@@ -24,12 +28,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         notifications = notifications.filter(read_at__isnull=True)
+    kind = (request.GET.get("kind") or "").strip()[: queries.NOTIFICATION_KIND_MAX]
+    if kind:
+        notifications = notifications.filter(title__startswith=f"{kind}：")
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    unread_count = queries.notifications_unread(request.user).count()
+    extra = ("&unread=1" if only_unread else "") + (f"&kind={quote(kind)}" if kind else "")
     context = {
         "page_obj": page,
         "only_unread": only_unread,
-        "unread_count": queries.notifications_unread(request.user).count(),
-        "page_extra": "&unread=1" if only_unread else "",
+        "kind": kind,
+        "unread_count": unread_count,
+        # A long inbox starts with what it is about: the unread ones by kind.
+        "digest": queries.notifications_digest(request.user) if unread_count >= DIGEST_FROM and not kind else [],
+        "page_extra": extra,
     }
     return render(request, "reporting/entry_inbox.html", context)
 
@@ -64,6 +76,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
-    count = services.notifications_mark_all_read(by=Actor.from_request(request))
+    kind = (request.POST.get("kind") or "").strip()[: queries.NOTIFICATION_KIND_MAX]
+    count = services.notifications_mark_all_read(by=Actor.from_request(request), kind=kind)
     messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": count})
     return redirect("reporting:inbox")
