@@ -2,7 +2,14 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-_QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
+from django.utils.translation import pgettext_lazy
+
+_QUARTERS = {
+    1: pgettext_lazy("quarter", "一"),
+    2: pgettext_lazy("quarter", "二"),
+    3: pgettext_lazy("quarter", "三"),
+    4: pgettext_lazy("quarter", "四"),
+}
 
 
 def _round(value: Decimal, places: int) -> Decimal:
@@ -44,7 +51,7 @@ def quarter_label(year: int, quarter: int) -> str:
     """2021年第二季度 (Q2 2021 in English)."""
     from django.utils.translation import gettext as _
 
-    return _("%(year)d年第%(numeral)s季度") % {"year": year, "numeral": _QUARTERS[quarter], "quarter": quarter}
+    return _("%(year)d年第%(numeral)s季度") % {"year": year, "numeral": _QUARTERS[quarter]}
 
 
 def year_label(year: int) -> str:

@@ -85,3 +85,17 @@ def test_period_from_code_creates_once():
     assert Period.objects.count() == 1
     assert str(first) == "2021年第二季度"
     assert periods.period_containing(PeriodType.YEAR, dt.date(2021, 5, 1)).code == "2021"
+
+
+@pytest.mark.parametrize(
+    ("code", "english"), [("2021", "2021"), ("2021H2", "H2 2021"), ("2021Q2", "Q2 2021"), ("202103", "2021-03")]
+)
+def test_period_labels_follow_the_language(code, english):
+    from django.utils import translation
+
+    from reporting.periods import parse_code
+
+    with translation.override("en"):
+        assert parse_code(code).label == english
+    with translation.override("zh-hans"):
+        assert parse_code(code).label in {"2021年度", "2021年下半年", "2021年第二季度", "2021年3月"}
