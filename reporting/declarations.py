@@ -1,5 +1,7 @@
 """What reporting adds: its audit events, its background job and the "统计填报" menu."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from core import registry
@@ -113,3 +115,20 @@ def _rounds(user):
 
 
 registry.rounds("reporting", _rounds)
+
+
+# --- Residual information: Excel uploads and previews nobody confirmed, removed every hour by the worker ---
+
+
+def _purge_import_temp():
+    from reporting.excel import storage
+
+    return storage.purge()
+
+
+registry.periodic(
+    "reporting.purge_import_temp",
+    every=timedelta(hours=1),
+    fn=_purge_import_temp,
+    label=_("清理 24 小时前的 Excel 导入临时文件"),
+)

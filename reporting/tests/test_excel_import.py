@@ -766,6 +766,22 @@ def test_purge_import_temp_deletes_what_is_older_than_24_hours(imp, imports):
     assert sorted(p.name for p in imports.iterdir()) == sorted([f"{fresh.token}.json", f"{fresh.token}.upload"])
 
 
+def test_the_worker_purges_old_import_files_every_hour(imp, imports):
+    import os
+
+    from core import registry
+
+    work = {p.name: p for p in registry.declared_periodic()}["reporting.purge_import_temp"]
+    old = imp.preview(imp.template())
+    day_ago = time.time() - 25 * 3600
+    for path in imports.glob(f"{old.token}*"):
+        os.utime(path, (day_ago, day_ago))
+
+    assert work.every.total_seconds() == 3600
+    assert work.fn() == 2
+    assert not list(imports.glob(f"{old.token}*"))
+
+
 def test_bulk_upload_answers_alike_for_unknown_and_other_branches_codes(tree, wf, imports):
     # issue 11: the message named the other branch's enterprise, so an upload mapped codes to names.
     union_admin = tree.user(Role.UNION_ADMIN, tree.union_a)
