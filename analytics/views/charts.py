@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from analytics import engine
 from analytics.forms import ChartForm
 from analytics.views.common import breadcrumbs, ensure_viewer, page_url, run_query, save_form_for
-from analytics.views.presenters import Pivot, chart_spec
+from analytics.views.presenters import Pivot, chart_spec, coverage_notes
 from analytics.web import outside_scope_is_404
 from orgs.choices import Action
 from orgs.scoping import has_action
@@ -30,6 +30,7 @@ def charts(request: HttpRequest) -> HttpResponse:
         layout = Pivot(answer, params)
         context.update(
             spec=chart_spec(answer, kind, layout),
+            coverage=coverage_notes(answer),
             kind=kind,
             params=params,
             crumbs=breadcrumbs(request.user, answer.root_id, params, "analytics:charts"),
