@@ -104,6 +104,7 @@ class Dashboard:
     as_of: dt.datetime | None
     tiles: list[Tile]
     completeness: Completeness | None
+    root_depth: int = 0  # 1 for the province; 0 for several subtrees
 
 
 # --- Dashboard --------------------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ def _dashboard(scope: Scope, org: int | None, year: str | None = None) -> Dashbo
     spec = periods.parse_code(year)
     return Dashboard(
         root_id=root_id, root_name=root.name, period=year, period_label=spec.label, as_of=as_of, tiles=tiles,
-        completeness=_completeness(scope, year),
+        completeness=_completeness(scope, year), root_depth=root.depth if root_id is not None else 0,
     )  # fmt: skip
 
 

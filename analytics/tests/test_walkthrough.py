@@ -216,3 +216,31 @@ def test_a_headcount_tile_lists_the_largest_not_the_weakest(client, tree, years)
     section = body[body.index('data-indicator="WORKERS_TOTAL"') :]
     section = section[: section.index("</section>")]
     assert "最弱" not in section
+
+
+# --- 4. Drill-down defaults: province → prefecture → enterprise ------------------------------------------------
+
+
+def test_the_dashboard_opens_the_pivot_by_prefecture_not_on_one_category_row(client, tree, years):
+    client.force_login(office(tree))
+    item = _tile(client, "CERT_RATE")
+
+    assert "level=prefecture" in item["pivot_url"]
+    rows = client.get(item["pivot_url"]).context["pivot"].rows
+    assert len(rows) > 1
+    assert {r.name for r in rows} >= {"昆明市", "曲靖市"}
+    kunming = next(r for r in rows if r.name == "昆明市")
+    assert "level=enterprise" in kunming.down_url  # and on to the prefecture's enterprises
+
+
+@pytest.mark.parametrize("page", ["analytics:pivot", "analytics:charts"])
+def test_the_pages_open_on_a_breakdown_by_prefecture_for_the_province(client, tree, years, page):
+    client.force_login(office(tree))
+    response = client.get(reverse(page), {"measure": CERT})
+
+    assert response.context["answer"].query.level == Level.PREFECTURE
+    if page == "analytics:charts":
+        assert len(response.context["spec"]["categories"]) > 1
+    client.force_login(tree.user("union_admin", tree.union_a))
+    below = client.get(reverse(page), {"measure": CERT})
+    assert below.context["answer"].query.level == Level.CHILDREN  # a union: its enterprises

@@ -66,7 +66,8 @@ def dashboard_tile(tile: engine.Tile, board: engine.Dashboard) -> dict:
                 "org": board.root_id,
                 "period_from": trend_years[0] if trend_years else "",
                 "period_to": board.period,
-                "level": Level.CHILDREN,
+                # The first step down: the province by prefecture, anything below by its children.
+                "level": Level.PREFECTURE if board.root_depth == 1 else Level.CHILDREN,
             },
         ),
         "map_url": page_url("analytics:map", {"measure": measure, "period": board.period}),
