@@ -244,3 +244,17 @@ def test_the_pages_open_on_a_breakdown_by_prefecture_for_the_province(client, tr
     client.force_login(tree.user("union_admin", tree.union_a))
     below = client.get(reverse(page), {"measure": CERT})
     assert below.context["answer"].query.level == Level.CHILDREN  # a union: its enterprises
+
+
+# --- 7. Drill-through headers name the data items ----------------------------------------------------------------
+
+
+def test_drill_through_headers_name_the_data_items_not_their_references(client, tree, years):
+    client.force_login(office(tree))
+    response = client.get(reverse("analytics:drill_through"), {"measure": CERT, "period": "2021"})
+
+    body = response.content.decode()
+    head = body[body.index("<thead") : body.index("</thead>")]
+    assert "持有技能等级证书人数" in head
+    assert "产业工人构成（非农民工）" in head
+    assert "#{" not in body
