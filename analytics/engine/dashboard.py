@@ -125,6 +125,20 @@ def current_year(scope: Scope | None = None) -> str:
     return str(year)
 
 
+def data_years(scope: Scope, *, count: int = 5) -> list[str]:
+    """The latest `count` years (newest first) with accepted yearly data within the scope: the years a
+    dashboard may offer (a year with nothing accepted shows nothing but dashes)."""
+    from reporting.models import Period
+
+    accepted = Scope.of(scope).visible(AcceptedReport.objects.all(), "org__path")
+    starts = (
+        Period.objects.filter(period_type=PeriodType.YEAR, pk__in=accepted.values("period_id"))
+        .order_by("-start")
+        .values_list("start", flat=True)[:count]
+    )
+    return [str(start.year) for start in starts]
+
+
 def dashboard_tiles(scope: Scope, *, org: int | None = None, year: str | None = None) -> Dashboard:
     """The leaders' dashboard for the scope (or `org` within it) and the current year (or `year`); cached per
     scope. OutOfScope for an organisation outside the scope."""

@@ -258,3 +258,19 @@ def test_drill_through_headers_name_the_data_items_not_their_references(client, 
     assert "持有技能等级证书人数" in head
     assert "产业工人构成（非农民工）" in head
     assert "#{" not in body
+
+
+# --- 6. Only years with accepted data are offered ---------------------------------------------------------------
+
+
+def test_the_dashboard_offers_only_years_with_accepted_data_in_scope(client, tree, years, wf):
+    wf_y, _wf_q = wf
+    accepted_report(tree, wf_y, "2019", tree.ent_b1, nonmigrant=50, migrant=0)  # 中国铜业's only, not 云南电网's
+    client.force_login(office(tree))
+    offered = [y for y, _current, _url in client.get(reverse("analytics:dashboard")).context["years"]]
+    assert offered == ["2021", "2020", "2019"]  # not 2018 and 2017, which have nothing
+
+    client.force_login(tree.user("union_admin", tree.union_a))
+    offered = [y for y, _current, _url in client.get(reverse("analytics:dashboard")).context["years"]]
+    assert offered == ["2021", "2020"]
+    assert client.get(reverse("analytics:dashboard"), {"year": "2019"}).status_code == 404

@@ -185,17 +185,23 @@ def dashboard_table(board: engine.Dashboard) -> Table:
     )
 
 
+def _years(request: HttpRequest) -> tuple[list[str], str | None]:
+    """The years a leader may look back on (the latest five with accepted data in their scope, newest first)
+    and the one asked for (None: the latest); a year outside them is a 404."""
+    years = engine.data_years(scope_of(request))
+    year = request.GET.get("year") or None
+    if year is not None and year not in years:
+        raise Http404
+    return years, year or (years[0] if years else None)
+
+
 @require_GET
 @outside_scope_is_404
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Key indicators against their targets, five-year trends, the ten weakest enterprises on each, and the
     completeness of the current round, for the user's own subtree (precomputed and cached by the engine)."""
     ensure_viewer(request)
-    latest = int(engine.current_year(request.user))
-    years = [str(y) for y in range(latest, latest - 5, -1)]  # the years a leader may look back on
-    year = request.GET.get("year") or None
-    if year is not None and year not in years:
-        raise Http404
+    years, year = _years(request)
     board = engine.dashboard_tiles(scope_of(request), org=org_param(request), year=year)
     as_of = None
     if board.as_of is not None:
@@ -231,10 +237,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     refused = too_many_exports(request)
     if refused:
         return refused
-    latest = int(engine.current_year(request.user))
-    year = request.GET.get("year") or None
-    if year is not None and year not in {str(y) for y in range(latest, latest - 5, -1)}:
-        raise Http404
+    year = _years(request)[1]
     board = engine.dashboard_tiles(scope_of(request), org=org_param(request), year=year)
     fileobj, count = table_file(dashboard_table(board))
     audit.record(
