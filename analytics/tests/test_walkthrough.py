@@ -274,3 +274,37 @@ def test_the_dashboard_offers_only_years_with_accepted_data_in_scope(client, tre
     offered = [y for y, _current, _url in client.get(reverse("analytics:dashboard")).context["years"]]
     assert offered == ["2021", "2020"]
     assert client.get(reverse("analytics:dashboard"), {"year": "2019"}).status_code == 404
+
+
+# --- 8. Numbers the Chinese way everywhere, with the indicator's decimals ------------------------------------------
+
+
+def test_a_target_is_written_with_thousands_and_its_unit(client, tree, years):
+    from analytics.models import Indicator, IndicatorTarget
+
+    indicator = Indicator.objects.get(code="TRAINING_PERSON_TIMES")
+    IndicatorTarget.objects.create(indicator=indicator, year=2021, value=Decimal("2935"))
+    client.force_login(office(tree))
+    body = client.get(reverse("analytics:indicator_detail", args=["TRAINING_PERSON_TIMES"])).content.decode()
+
+    assert "2,935人次" in body
+    assert "2935人次" not in body
+
+
+def test_a_rate_with_one_decimal_keeps_it_on_the_dashboard_and_in_the_export(client, tree, years):
+    import io
+
+    from openpyxl import load_workbook
+
+    from analytics.models import Indicator
+
+    Indicator.objects.filter(code="CERT_RATE").update(decimals=1)
+    client.force_login(office(tree))
+    item = _tile(client, "CERT_RATE")
+    assert item["spec"]["series"][0]["labels"][-1] == "20.0%"  # 270 / 1350, one decimal like the tile
+
+    export = client.get(reverse("analytics:pivot_export"), {"measure": CERT, "period_from": "2021", "level": "self"})
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    assert sheet["B4"].number_format == '0.0"%"'
+    board = client.get(reverse("analytics:dashboard")).content.decode()
+    assert "（0.00%）" in board  # the round's share, through core.formatting

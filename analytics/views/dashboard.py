@@ -15,6 +15,7 @@ from analytics.views.common import as_float, ensure_viewer, org_param, page_url,
 from analytics.web import outside_scope_is_404, scope_of
 from core import audit, exports
 from core.actor import Actor
+from core.formatting import percent
 from orgs.choices import Action
 from orgs.scoping import ensure_action, has_action
 
@@ -213,6 +214,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "board": board,
             "tiles": tiles,
+            "completeness_share": percent(board.completeness.share) if board.completeness else "",
             "as_of": as_of,
             "title": _("领导驾驶舱"),
             "may_export": has_action(request.user, Action.EXPORT),

@@ -54,6 +54,7 @@ def map_layout(answer: engine.Answer) -> dict:
         "kind": "map",
         "title": answer.label,
         "unit": answer.unit,
+        "decimals": answer.decimals,
         "as_of": answer.as_of_label,
         "categories": codes,
         "short_names": [short_prefecture(PREFECTURE_NAMES[c]) for c in codes],

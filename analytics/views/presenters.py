@@ -22,7 +22,7 @@ LINE_SERIES = 8
 
 def _column_kind(answer) -> str:
     if answer.unit == "%":
-        return "percent"
+        return "percent" if answer.decimals == 2 else f"percent:{answer.decimals}"
     return "count" if answer.decimals == 0 else f"decimal:{answer.decimals}"
 
 

@@ -115,7 +115,8 @@
       width: horizontal ? 140 : 80, overflow: "truncate", rotate: !horizontal && categories.length > 6 ? 30 : 0}};
     // The value axis starts at zero: a trend of 81.29% → 81.33% must not look like a cliff.
     var valueAxis = {type: "value", name: spec.unit || "", axisLabel: {formatter: spec.axis_format === "wan" ?
-      function (v) { return Math.abs(v) >= 10000 ? (v / 10000) + "万" : v; } : (spec.unit === "%" ? "{value}%" : "{value}")}};
+      function (v) { return Math.abs(v) >= 10000 ? (v / 10000) + "万" : v.toLocaleString("zh-CN"); } :
+      (spec.unit === "%" ? "{value}%" : function (v) { return v.toLocaleString("zh-CN"); })}};
     option.xAxis = horizontal ? valueAxis : categoryAxis;
     option.yAxis = horizontal ? categoryAxis : valueAxis;
     if (spec.series.length > 1) option.legend = {top: 0, type: "scroll"};
@@ -132,7 +133,8 @@
     if (min === max) max = min + 1;
     option.visualMap = {min: min, max: max, left: 8, bottom: 8, calculable: true, text: [spec.max_text || "高", spec.min_text || "低"],
       inRange: {color: ["#e8f1ff", "#6ea8fe", "#0a3d8f"]}, formatter: function (v) {
-        return spec.unit === "%" ? v.toFixed(2) + "%" : (Math.abs(v) >= 10000 ? (v / 10000).toFixed(2) + "万" : Math.round(v));
+        return spec.unit === "%" ? v.toFixed(spec.decimals === undefined ? 2 : spec.decimals) + "%" :
+          (Math.abs(v) >= 10000 ? (v / 10000).toFixed(2) + "万" : Math.round(v).toLocaleString("zh-CN"));
       }};
     option.series = [{
       name: series.name, type: "map", map: mapName, nameProperty: "code", roam: false,
