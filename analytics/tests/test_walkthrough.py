@@ -308,3 +308,28 @@ def test_a_rate_with_one_decimal_keeps_it_on_the_dashboard_and_in_the_export(cli
     assert sheet["B4"].number_format == '0.0"%"'
     board = client.get(reverse("analytics:dashboard")).content.decode()
     assert "（0.00%）" in board  # the round's share, through core.formatting
+
+
+# --- 5. The measure picker: grouped, each measure once, searchable ---------------------------------------------
+
+
+def test_the_measure_picker_is_grouped_without_repeats_and_searchable(client, tree, wf):
+    from analytics.forms import measure_choices
+
+    choices = measure_choices()
+    values = [value for _group, items in choices for value, _label in items]
+    labels = [label for _group, items in choices for _value, label in items]
+    groups = [group for group, _items in choices]
+
+    assert len(values) == len(set(values))
+    assert len(labels) == len(set(labels)), [label for label in labels if labels.count(label) > 1]
+    assert "indicator:WORKERS_TOTAL" in values and "element:WF_WORKERS" not in values  # shown once, as indicator
+    assert "element:WF_CERTIFIED" not in values or "indicator:CERT_RATE" in values
+    assert "报表数据项 · 基本情况" in groups  # data items by the form's section, not one long list
+    assert not any(group == "数据元" for group in groups)
+    assert all(items for _group, items in choices)
+
+    client.force_login(office(tree))
+    body = client.get(reverse("analytics:pivot"), {"measure": CERT}).content.decode()
+    assert "data-search=" in body
+    assert "analytics/measure-search" in body
