@@ -34,9 +34,10 @@ COMPARE_CHOICES = [
 ]
 
 
-def measure_choices() -> list:
+def measure_choices(keep: str = "") -> list:
     """Indicators grouped by task, then the report's data items that no indicator already shows, grouped by
-    the section of the form that asks them (基本情况, 思想引领, …), each measure once."""
+    the section of the form that asks them (基本情况, 思想引领, …), each measure once. `keep` (the measure
+    asked for, e.g. by a saved view or a link) is listed even when an indicator shows it."""
     from reporting.models import DataElement, SectionElement
 
     groups: dict[str, list] = {}
@@ -52,7 +53,7 @@ def measure_choices() -> list:
     elements = list(
         DataElement.objects.filter(is_active=True, value_type__in=COUNTABLE_TYPES)
         .exclude(aggregation=Aggregation.NONE)
-        .exclude(code__in=plain)
+        .exclude(code__in=plain - {keep.partition(":")[2]} if keep.startswith("element:") else plain)
         .order_by("code")
     )
     section_of: dict[int, str] = {}
@@ -141,7 +142,7 @@ class QueryForm(BootstrapFormMixin, forms.Form):
             if not data.get(key):
                 data[key] = value
         super().__init__(data, **kwargs)
-        self.fields["measure"].choices = measure_choices()
+        self.fields["measure"].choices = measure_choices(keep=str(data.get("measure") or ""))
         searchable(self.fields["measure"])
         self.fields["by_category"].choices = category_choices()
 
@@ -264,7 +265,7 @@ class MapForm(BootstrapFormMixin, forms.Form):
         if not data.get("measure"):
             data["measure"] = default_measure()
         super().__init__(data, **kwargs)
-        self.fields["measure"].choices = measure_choices()
+        self.fields["measure"].choices = measure_choices(keep=str(data.get("measure") or ""))
         searchable(self.fields["measure"])
 
     def clean_period(self):

@@ -548,6 +548,8 @@ def _value_of(plan: _Plan, by_period: dict[str, dict], spec: periods.PeriodSpec,
         values = [stored(ref, s.code) for s in subs]
         present = [v for v in values if v is not None]
         if not present:
+            # A registered source (#{SRC.…}) counts records: having none is a collected 0, not missing data.
+            side_seen = side_seen or plan.meta[ref.element].id < 0
             return None
         seen = side_seen = True
         if len(subs) == 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from analytics import engine
@@ -298,7 +299,7 @@ def test_a_rate_with_one_decimal_keeps_it_on_the_dashboard_and_in_the_export(cli
 
     from analytics.models import Indicator
 
-    Indicator.objects.filter(code="CERT_RATE").update(decimals=1)
+    Indicator.objects.filter(code="CERT_RATE").update(decimals=1, version=F("version") + 1)
     client.force_login(office(tree))
     item = _tile(client, "CERT_RATE")
     assert item["spec"]["series"][0]["labels"][-1] == "20.0%"  # 270 / 1350, one decimal like the tile
