@@ -81,6 +81,7 @@ class TreeHistory:
         self._complete = False
         self._unlinked: set[int] = set()  # loaded, their links not yet (only placing a report needs them)
         self._memo: dict[tuple[int, dt.date], list[int]] = {}
+        self.coverage_memo: dict = {}  # the organisations due per data set and period (engine/coverage.py)
         if preload:
             self._load(None)
             self._load_links(None)

@@ -27,7 +27,8 @@ GROWTH_FORMAT = '+0.00"%";-0.00"%";0.00"%"'  # an amount's growth, already ×100
 
 @dataclass
 class Column:
-    """One column: its header, and how its numbers look ('percent', 'count', 'decimal:N', 'points' for a
+    """One column: its header, and how its numbers look ('percent', 'percent:N' with N decimals, 'count',
+    'decimal:N', 'points' for a
     change in percentage points, 'growth' for a growth in percent, or 'text')."""
 
     header: str
@@ -48,6 +49,10 @@ class Table:
 def _number_format(kind: str) -> str | None:
     if kind == "percent":
         return PERCENT_FORMAT
+    if kind.startswith("percent:"):  # with the indicator's decimals: 25.2%
+        places = int(kind.split(":", 1)[1])
+        return ("0." + "0" * places if places else "0") + '"%"'
+
     if kind == "count":
         return COUNT_FORMAT
     if kind == "points":

@@ -36,23 +36,56 @@ COMPARE_CHOICES = [
 ]
 
 
-def measure_choices() -> list:
-    """Indicators grouped by task, then the data elements that can be added up."""
-    from reporting.models import DataElement
+def measure_choices(keep: str = "") -> list:
+    """Indicators grouped by task, then the report's data items that no indicator already shows, grouped by
+    the section of the form that asks them (基本情况, 思想引领, …), each measure once. `keep` (the measure
+    asked for, e.g. by a saved view or a link) is listed even when an indicator shows it."""
+    from reporting.models import DataElement, SectionElement
 
     groups: dict[str, list] = {}
+    plain: set[str] = set()  # elements an indicator shows as they are (#{CODE}, no denominator, × 1)
     for indicator in Indicator.objects.filter(is_active=True).order_by("sort_order", "code"):
         groups.setdefault(indicator.get_task_display(), []).append((f"indicator:{indicator.code}", indicator.name))
+        numerator = indicator.numerator.strip()
+        if not indicator.denominator.strip() and indicator.factor == 1 and numerator.startswith("#{"):
+            code = numerator[2:-1] if numerator.endswith("}") else ""
+            if code and "." not in code and "#" not in code:
+                plain.add(code)
     choices: list = [(str(_("指标 · %(task)s") % {"task": task}), items) for task, items in groups.items()]
-    elements = [
-        (f"element:{e.code}", e.name)
-        for e in DataElement.objects.filter(is_active=True, value_type__in=COUNTABLE_TYPES)
+    elements = list(
+        DataElement.objects.filter(is_active=True, value_type__in=COUNTABLE_TYPES)
         .exclude(aggregation=Aggregation.NONE)
+        .exclude(code__in=plain - {keep.partition(":")[2]} if keep.startswith("element:") else plain)
         .order_by("code")
-    ]
-    if elements:
-        choices.append((str(_("数据元")), elements))
+    )
+    section_of: dict[int, str] = {}
+    order: dict[str, tuple] = {}
+    asked = (
+        SectionElement.objects.filter(element__in=elements, dataset_version__published_at__isnull=False)
+        .order_by("dataset_version__dataset__period_type", "section__sort_order", "sort_order")
+        .values_list("element_id", "section__name", "section__sort_order")
+    )
+    for element_id, section, sort_order in asked:
+        section_of.setdefault(element_id, section)
+        order.setdefault(section, (sort_order, len(order)))
+    by_section: dict[str, list] = {}
+    for element in sorted(elements, key=lambda e: (order.get(section_of.get(e.pk, ""), (9999, 0)), e.name)):
+        section = section_of.get(element.pk) or str(_("其他"))
+        by_section.setdefault(section, []).append((f"element:{element.code}", element.name))
+    for section, items in by_section.items():
+        choices.append((str(_("报表数据项 · %(section)s") % {"section": section}), items))
     return choices
+
+
+def searchable(field: forms.Field) -> None:
+    """A long select that static/analytics/measure-search.js gives a search box above it (CSP: no inline JS)."""
+    field.widget.attrs.update(
+        {
+            "data-search": str(_("输入名称筛选，如“持证”")),
+            "data-search-empty": str(_("没有匹配的指标或数据项")),
+            "title": str(_("指标按五项任务分组；“报表数据项”是报表中直接填报的数字，已作为指标列出的不再重复。")),
+        }
+    )
 
 
 def category_choices() -> list:
@@ -116,7 +149,8 @@ class QueryForm(BootstrapFormMixin, forms.Form):
             data["period_from"] = data.get("period_from") or data.get("period_to")
             data["period_to"] = data.get("period_to") or data.get("period_from")
         super().__init__(data, **kwargs)
-        self.fields["measure"].choices = measure_choices()
+        self.fields["measure"].choices = measure_choices(keep=str(data.get("measure") or ""))
+        searchable(self.fields["measure"])
         self.fields["by_category"].choices = category_choices()
         # The periods chosen (a bookmarked view may name one no report has used) stay in the lists.
         chosen = [data.get("period_from") or "", data.get("period_to") or ""]
@@ -246,7 +280,8 @@ class MapForm(BootstrapFormMixin, forms.Form):
         if not data.get("period"):
             data["period"] = current_year
         super().__init__(data, **kwargs)
-        self.fields["measure"].choices = measure_choices()
+        self.fields["measure"].choices = measure_choices(keep=str(data.get("measure") or ""))
+        searchable(self.fields["measure"])
         self.fields["period"].offer([data["period"]])
 
     def clean_period(self):

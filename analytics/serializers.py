@@ -39,6 +39,10 @@ class FigureSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
     display = serializers.CharField()
     has_children = serializers.BooleanField()
+    no_data = serializers.BooleanField()  # no accepted report collected the inputs: value null, not 0
+    accepted = serializers.IntegerField(allow_null=True)  # organisations of the group with an accepted report
+    due = serializers.IntegerField(allow_null=True)  # organisations due; null: rolled up from shorter periods
+    coverage = serializers.CharField(source="coverage_label")  # 已验收 x/y 家, "" without due
 
 
 def _decimal_text(places: int, max_digits: int = 30):
@@ -83,6 +87,10 @@ class FiguresField(serializers.Field):
                 "value": _DECIMAL6(f.value),
                 "display": f.display,
                 "has_children": bool(f.has_children),
+                "no_data": bool(f.no_data),
+                "accepted": f.accepted,
+                "due": f.due,
+                "coverage": f.coverage_label,
             }
             for f in figures
         ]

@@ -57,6 +57,8 @@ Measures are strings:
 
     scope_tops(scope) -> [(id, name)]   the tops of a scope with several (empty otherwise)
 
+    data_years(scope) -> ["2021", "2020", …]   the latest years with accepted yearly data in the scope
+
     dashboard_tiles(scope) -> Dashboard
         key indicators vs targets, five-year trend, ten weakest enterprises each, and the
         completeness of the current yearly round, for the scope's subtree; a fixed number of
@@ -95,6 +97,7 @@ from analytics.engine.dashboard import (
     Tile,
     current_year,
     dashboard_tiles,
+    data_years,
     targets_for,
 )
 from analytics.engine.drill import DrillRow, DrillThrough, drill_through
@@ -115,7 +118,8 @@ __all__ = [
     "Answer", "BASELINE", "COMPARE_KINDS", "Change", "Comparison", "Completeness", "Dashboard", "DrillRow",
     "DrillThrough", "ElementMeta", "Figure", "Level", "Measure", "Metadata", "OutOfScope", "Query", "Scope",
     "Target", "Tile", "YOY",
-    "answer", "check_baseline", "compare", "comparison", "current_year", "dashboard_tiles", "drill_through",
+    "answer", "check_baseline", "compare", "comparison", "current_year", "dashboard_tiles", "data_years",
+    "drill_through",
     "element_meta", "format_value", "measure_for", "period_codes", "scope_label", "scope_tops", "targets_for",
     "DASHBOARD_TTL", "MAX_PERIODS", "PERIOD_ORDER",
 ]  # fmt: skip

@@ -10,10 +10,12 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from analytics import sources
 from analytics.aggregates import ACCEPTED_STATUSES, OrgInfo, TreeHistory, prefecture_of
 from analytics.choices import Level
+from analytics.engine.coverage import coverage
 from analytics.engine.measures import (
     MAX_PERIODS,
     ElementMeta,
@@ -69,6 +71,31 @@ class Figure:
     value: Decimal | None
     display: str
     has_children: bool = False
+    # No accepted report of this group collected the measure's inputs for the period (the form does not
+    # ask them, or nobody gave them): value None and display 无数据, unlike a collected 0.
+    no_data: bool = False
+    # Coverage (engine/coverage.py): the group's organisations with an accepted report for the period, of
+    # those due; None when the period is not collected at its own length (rolled up from shorter ones).
+    accepted: int | None = None
+    due: int | None = None
+
+    @property
+    def has_coverage(self) -> bool:
+        return self.due is not None
+
+    @property
+    def partial(self) -> bool:
+        """Fewer reports accepted than due: the figure covers part of the group only."""
+        return self.due is not None and (self.accepted or 0) < self.due
+
+    @property
+    def coverage_label(self) -> str:
+        if self.due is None:
+            return ""
+        return _("已验收 %(accepted)d/%(due)d 家") % {"accepted": self.accepted or 0, "due": self.due}
+
+
+NO_DATA = _lazy("无数据")
 
 
 @dataclass
@@ -496,8 +523,13 @@ def _collect_sources(plan: _Plan, sums: Sums) -> None:
 
 
 def _value_of(plan: _Plan, by_period: dict[str, dict], spec: periods.PeriodSpec, option: str):
-    """(numerator, denominator, value) of the measure over one group's sums; None when no data at all."""
+    """(numerator, denominator, value) of the measure over one group's sums; None when no data at all.
+
+    A side (numerator or denominator) none of whose references holds a single accepted value was not
+    collected (the period's form does not ask it, or no report gave it): that side is None and so is the
+    value, never a 0 computed from nothing. A reference reported as 0 is collected and counts as 0."""
     seen = False
+    side_seen = False
 
     def stored(ref: Ref, code: str) -> Decimal | None:
         cells = by_period.get(code)
@@ -511,13 +543,15 @@ def _value_of(plan: _Plan, by_period: dict[str, dict], spec: periods.PeriodSpec,
         return sum((f[0] for f in found), Decimal(0)) if found else None
 
     def resolve(ref: Ref) -> Decimal | None:
-        nonlocal seen
+        nonlocal seen, side_seen
         subs = plan.subs[(ref.element, spec.code)]
         values = [stored(ref, s.code) for s in subs]
         present = [v for v in values if v is not None]
         if not present:
+            # A registered source (#{SRC.…}) counts records: having none is a collected 0, not missing data.
+            side_seen = side_seen or plan.meta[ref.element].id < 0
             return None
-        seen = True
+        seen = side_seen = True
         if len(subs) == 1:
             return present[0]
         aggregation = plan.meta[ref.element].aggregation
@@ -529,7 +563,14 @@ def _value_of(plan: _Plan, by_period: dict[str, dict], spec: periods.PeriodSpec,
 
     measure = plan.measure
     numerator = expressions.evaluate(measure.numerator, resolve)
-    denominator = expressions.evaluate(measure.denominator, resolve) if measure.denominator is not None else None
+    if not side_seen:
+        numerator = None
+    denominator = None
+    if measure.denominator is not None:
+        side_seen = False
+        denominator = expressions.evaluate(measure.denominator, resolve)
+        if not side_seen:
+            denominator = None
     if not seen:
         return None
     if measure.denominator is None:
@@ -601,6 +642,7 @@ def _answer_from(plan: _Plan, sums: Sums, as_of: dt.datetime | None, *, engine: 
         region_names = (plan.metadata or Metadata()).region_names()
     rows: list[Figure] = []
     totals: list[Figure] = []
+    covered = coverage(plan)
     groups = sorted((g for g in merged if g != "total"), key=lambda g: _sort_key(plan, g))
     for spec in plan.specs:
         for option, option_label in plan.options:
@@ -609,17 +651,24 @@ def _answer_from(plan: _Plan, sums: Sums, as_of: dt.datetime | None, *, engine: 
                 if result is None:
                     continue
                 numerator, denominator, value = result
+                no_data = numerator is None or (plan.measure.is_rate and denominator is None)
                 org_id, code, name, has_children = _group_label(plan, group, region_names)
+                display = str(NO_DATA) if no_data else format_value(value, plan.measure.unit, plan.measure.decimals)
+                accepted, due = covered.get((group, spec.code), (None, None))
                 figure = Figure(
                     group=group, org_id=org_id, org_code=code, org_name=name, period=spec.code,
                     period_label=spec.label, option=option, option_label=option_label,
                     numerator=numerator, denominator=denominator, value=value,
-                    display=format_value(value, plan.measure.unit, plan.measure.decimals), has_children=has_children,
+                    display=display, has_children=has_children, no_data=no_data, accepted=accepted, due=due,
                 )  # fmt: skip
                 (totals if group == "total" else rows).append(figure)
     notes = []
     if any(not subs for subs in plan.subs.values()):
         notes.append(_("部分报告期没有按该周期填报的数据，无法计算。"))
+    if any(f.no_data for f in (*rows, *totals)):
+        notes.append(
+            _("“无数据”：该报告期的报表没有采集这项数据（如季报简表不含持证、学历），或没有单位填报，不是 0。")
+        )
     if query.include_submitted:
         notes.append(_("含已提交、尚未验收的数据。"))
     if query.restate:

@@ -9,7 +9,7 @@ completeness of the round from one counting query — the same collection and ev
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -62,7 +62,15 @@ class Tile:
     target_display: str
     target_met: bool | None
     trend: list[tuple[str, Decimal | None]]
+    # The ten weakest enterprises: for rates only ("weakest" means nothing for a count or a size); [] else.
     weakest: list[tuple[int, str, Decimal | None, str]]  # org id, name, value, display
+    # Coverage of the current value and of each year of the trend: (accepted, due), None where unknown.
+    coverage: tuple[int, int] | None = None
+    trend_coverage: list[tuple[str, tuple[int, int] | None]] = field(default_factory=list)
+    # For counts and sizes: the ten largest enterprises, in neutral words (规模最大), instead of weakest.
+    largest: list[tuple[int, str, Decimal | None, str]] = field(default_factory=list)
+    is_rate: bool = True
+    decimals: int = 2  # the indicator's: its trend and exports are written with them
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,7 @@ class Dashboard:
     as_of: dt.datetime | None
     tiles: list[Tile]
     completeness: Completeness | None
+    root_depth: int = 0  # 1 for the province; 0 for several subtrees
 
 
 # --- Dashboard --------------------------------------------------------------------------------------------
@@ -114,6 +123,20 @@ def current_year(scope: Scope | None = None) -> str:
     )
     year = latest.year if latest else timezone.localdate().year - 1
     return str(year)
+
+
+def data_years(scope: Scope, *, count: int = 5) -> list[str]:
+    """The latest `count` years (newest first) with accepted yearly data within the scope: the years a
+    dashboard may offer (a year with nothing accepted shows nothing but dashes)."""
+    from reporting.models import Period
+
+    accepted = Scope.of(scope).visible(AcceptedReport.objects.all(), "org__path")
+    starts = (
+        Period.objects.filter(period_type=PeriodType.YEAR, pk__in=accepted.values("period_id"))
+        .order_by("-start")
+        .values_list("start", flat=True)[:count]
+    )
+    return [str(start.year) for start in starts]
 
 
 def dashboard_tiles(scope: Scope, *, org: int | None = None, year: str | None = None) -> Dashboard:
@@ -239,7 +262,10 @@ def _dashboard(scope: Scope, org: int | None, year: str | None = None) -> Dashbo
         by_period = {f.period: f for f in trend_answer.totals}
         current = by_period.get(year)
         ranked = [f for f in ranking.rows if f.value is not None and f.group.startswith("org:")]
-        ranked.sort(key=lambda f: f.value, reverse=not indicator.higher_is_better)
+        is_rate = measures[indicator.pk].is_rate
+        # Rates rank the weakest first; counts and sizes are not "weak" when small: the largest first.
+        ranked.sort(key=lambda f: f.value, reverse=not indicator.higher_is_better if is_rate else True)
+        listed = [(f.org_id, f.org_name, f.value, f.display) for f in ranked[:10]]
         target = targets.get(indicator.pk)
         value = current.value if current else None
         met = None
@@ -258,7 +284,12 @@ def _dashboard(scope: Scope, org: int | None, year: str | None = None) -> Dashbo
                 target_display=format_value(target.value, indicator.unit, indicator.decimals) if target else "—",
                 target_met=met,
                 trend=[(y, by_period[y].value if y in by_period else None) for y in years],
-                weakest=[(f.org_id, f.org_name, f.value, f.display) for f in ranked[:10]],
+                weakest=listed if is_rate else [],
+                coverage=_coverage_of(current),
+                trend_coverage=[(y, _coverage_of(by_period.get(y))) for y in years],
+                largest=[] if is_rate else listed,
+                is_rate=is_rate,
+                decimals=indicator.decimals,
             )  # fmt: skip
         )
         for stamp in (trend_answer.as_of, ranking.as_of):
@@ -267,8 +298,12 @@ def _dashboard(scope: Scope, org: int | None, year: str | None = None) -> Dashbo
     spec = periods.parse_code(year)
     return Dashboard(
         root_id=root_id, root_name=root.name, period=year, period_label=spec.label, as_of=as_of, tiles=tiles,
-        completeness=_completeness(scope, year),
+        completeness=_completeness(scope, year), root_depth=root.depth if root_id is not None else 0,
     )  # fmt: skip
+
+
+def _coverage_of(figure) -> tuple[int, int] | None:
+    return (figure.accepted or 0, figure.due) if figure is not None and figure.has_coverage else None
 
 
 def _completeness(scope: Scope, year: str) -> Completeness | None:

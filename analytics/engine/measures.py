@@ -273,6 +273,10 @@ class Metadata:
                 self._values[key] = found
         return found
 
+    def remember(self, key: tuple, compute):
+        """`compute()` kept under `key` while the metadata stays the same (for values derived from it only)."""
+        return self._get(key, compute)
+
     def measure(self, ref: str) -> Measure:
         """measure_for(ref); a UserError is raised each time, never kept."""
         return self._get(("measure", ref, sources.fingerprint()), lambda: measure_for(ref))

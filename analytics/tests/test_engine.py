@@ -358,8 +358,9 @@ def test_a_repeated_answer_reads_the_metadata_fingerprint_not_the_metadata(tree,
     query = Query("indicator:CERT_RATE", level=Level.PREFECTURE, periods=("2021",))
     engine.answer(user, query)
 
-    # The scope's top, the fingerprint, the periods, the province's rows, the prefectures' rows.
-    with django_assert_num_queries(5):
+    # The scope's top, the fingerprint, the periods, the province's rows, the prefectures' rows; and for the
+    # coverage (已验收 x/y 家) the data set's assignments and the organisations due with their acceptance.
+    with django_assert_num_queries(7):
         assert engine.answer(user, query).totals[0].display == "30.00%"
 
 

@@ -64,8 +64,14 @@ def _expected(user, root, year: str = "2021") -> list[engine.Tile]:
         measure = f"indicator:{indicator.code}"
         by_period = {f.period: f for f in engine.answer(user, Query(measure, org=root.pk, periods=years)).totals}
         ranking = engine.answer(user, Query(measure, org=root.pk, level=level, periods=(year,)))
+        is_rate = bool(indicator.denominator.strip())
         ranked = sorted((f for f in ranking.rows if f.value is not None and f.group.startswith("org:")),
-                        key=lambda f: f.value, reverse=not indicator.higher_is_better)  # fmt: skip
+                        key=lambda f: f.value, reverse=not indicator.higher_is_better if is_rate else True)  # fmt: skip
+        listed = [(f.org_id, f.org_name, f.value, f.display) for f in ranked[:10]]
+
+        def coverage(figure):
+            return (figure.accepted, figure.due) if figure is not None and figure.due is not None else None
+
         targets = IndicatorTarget.objects.filter(indicator=indicator, year=int(year))
         target = targets.filter(org=root).first() or targets.filter(Q(org__isnull=True)).first()
         current = by_period.get(year)
@@ -78,7 +84,9 @@ def _expected(user, root, year: str = "2021") -> list[engine.Tile]:
             current.display if current else "—", target.value if target else None,
             engine.format_value(target.value, indicator.unit, indicator.decimals) if target else "—", met,
             [(y, by_period[y].value if y in by_period else None) for y in years],
-            [(f.org_id, f.org_name, f.value, f.display) for f in ranked[:10]],
+            listed if is_rate else [],  # "weakest" only for rates; a count lists its largest instead
+            coverage=coverage(current), trend_coverage=[(y, coverage(by_period.get(y))) for y in years],
+            largest=[] if is_rate else listed, is_rate=is_rate, decimals=indicator.decimals,
         ))  # fmt: skip
     return tiles
 

@@ -696,6 +696,7 @@ def test_pivot_export_writes_each_change_beside_its_figure(client, tree, data):
     header = [c.value for c in sheet[3]]
     assert header == [
         "单位 / 分组", "2021年度（%）", "2021年度 同比（百分点）", "2021年度 分子", "2021年度 分母",
+        "2021年度 已验收/应报（家）",
     ]  # fmt: skip
     rows = {sheet.cell(row=r, column=1).value: r for r in range(4, 7)}
     assert sheet.cell(row=rows["昆明供电局"], column=3).value == pytest.approx(6.36)

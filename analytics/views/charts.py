@@ -9,8 +9,16 @@ from django.views.decorators.http import require_GET
 
 from analytics import engine
 from analytics.forms import ChartForm
-from analytics.views.common import breadcrumbs, ensure_viewer, page_url, run_query, save_form_for
-from analytics.views.presenters import Pivot, chart_spec
+from analytics.views.common import (
+    breadcrumbs,
+    default_level,
+    ensure_viewer,
+    org_param,
+    page_url,
+    run_query,
+    save_form_for,
+)
+from analytics.views.presenters import Pivot, chart_spec, coverage_notes
 from analytics.web import outside_scope_is_404
 from orgs.choices import Action
 from orgs.scoping import has_action
@@ -21,7 +29,11 @@ from orgs.scoping import has_action
 def charts(request: HttpRequest) -> HttpResponse:
     """Bar, line, stacked and ranking charts built from the same answer as the pivot table."""
     ensure_viewer(request)
-    form = ChartForm(request.GET, current_year=engine.current_year(request.user))
+    form = ChartForm(
+        request.GET,
+        current_year=engine.current_year(request.user),
+        default_level=default_level(request.user, org_param(request)),
+    )
     answer = run_query(form, request.user)
     context = {"form": form, "answer": answer, "title": _("统计图表")}
     if answer is not None:
@@ -30,6 +42,7 @@ def charts(request: HttpRequest) -> HttpResponse:
         layout = Pivot(answer, params)
         context.update(
             spec=chart_spec(answer, kind, layout),
+            coverage=coverage_notes(answer),
             kind=kind,
             params=params,
             crumbs=breadcrumbs(request.user, answer.root_id, params, "analytics:charts"),

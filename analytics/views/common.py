@@ -66,7 +66,10 @@ def breadcrumbs(user, root_id: int | None, params: dict, page: str = "analytics:
     return first + [
         {
             "name": o.display_name,
-            "url": page_url(page, {**params, "org": o.pk, "level": Level.CHILDREN, "region": ""}),
+            "url": page_url(
+                page,
+                {**params, "org": o.pk, "level": Level.PREFECTURE if o.depth == 1 else Level.CHILDREN, "region": ""},
+            ),
             "current": o.pk == root_id,
         }
         for o in chain
@@ -138,6 +141,21 @@ def org_param(request: HttpRequest) -> int | None:
         return int(raw)
     except ValueError as error:
         raise Http404 from error
+
+
+def default_level(user, org_id: int | None) -> str:
+    """The first drill-down step from an organisation: the province by prefecture (its children are a handful
+    of categories, often a single one with data), anything below it by its children (a union's or a
+    prefecture's enterprises, an enterprise's units). A scope of several tops: one row per top."""
+    paths = engine.Scope.for_user(user).paths
+    visible = Organisation.objects.visible_to(user, Action.VIEW)
+    if org_id is None:
+        if len(paths) != 1:
+            return Level.CHILDREN
+        depth = visible.filter(path=paths[0]).values_list("depth", flat=True).first()
+    else:
+        depth = visible.filter(pk=org_id).values_list("depth", flat=True).first()
+    return Level.PREFECTURE if depth == 1 else Level.CHILDREN
 
 
 def period_type_of(code: str) -> str:

@@ -15,6 +15,7 @@ from analytics.views.common import as_float, ensure_viewer, org_param, page_url,
 from analytics.web import outside_scope_is_404, scope_of
 from core import audit, exports
 from core.actor import Actor
+from core.formatting import percent
 from orgs.choices import Action
 from orgs.scoping import ensure_action, has_action
 
@@ -28,6 +29,8 @@ def dashboard_tile(tile: engine.Tile, board: engine.Dashboard) -> dict:
     while len(trend) > 1 and trend[0][1] is None:
         trend.pop(0)  # years before the first report are not zeros: leave them off the axis
     trend_years = [year for year, _v in trend]
+    covered = dict(tile.trend_coverage)
+    changes = coverage_changes(tile)
     spec = {
         "kind": "line",
         "title": tile.label,
@@ -38,7 +41,9 @@ def dashboard_tile(tile: engine.Tile, board: engine.Dashboard) -> dict:
             {
                 "name": tile.label,
                 "values": [as_float(v) for _y, v in trend],
-                "labels": [engine.format_value(v, tile.unit, 2 if tile.unit == "%" else 0) for _y, v in trend],
+                "labels": [engine.format_value(v, tile.unit, tile.decimals) for _y, v in trend],
+                "notes": [coverage_text(covered.get(y)) for y, _v in trend],
+                "marks": [changes.get(y, "") for y, _v in trend],
             }
         ],
     }
@@ -48,6 +53,9 @@ def dashboard_tile(tile: engine.Tile, board: engine.Dashboard) -> dict:
     return {
         "tile": tile,
         "spec": spec,
+        "coverage": coverage_text(tile.coverage),
+        "partial": tile.coverage is not None and tile.coverage[0] < tile.coverage[1],
+        "coverage_changes": [changes[y] for y in trend_years if y in changes],
         "chart_id": f"trend-{tile.indicator.lower()}",
         "spec_id": f"trend-{tile.indicator.lower()}-spec",
         "progress": progress,
@@ -59,10 +67,12 @@ def dashboard_tile(tile: engine.Tile, board: engine.Dashboard) -> dict:
                 "org": board.root_id,
                 "period_from": trend_years[0] if trend_years else "",
                 "period_to": board.period,
-                "level": Level.CHILDREN,
+                # The first step down: the province by prefecture, anything below by its children.
+                "level": Level.PREFECTURE if board.root_depth == 1 else Level.CHILDREN,
             },
         ),
         "map_url": page_url("analytics:map", {"measure": measure, "period": board.period}),
+        "ranked_title": ranked_title(tile),
         "weakest": [
             {
                 "org_id": org_id,
@@ -79,9 +89,47 @@ def dashboard_tile(tile: engine.Tile, board: engine.Dashboard) -> dict:
                     },
                 ),
             }
-            for org_id, name, _value, display in tile.weakest
+            for org_id, name, _value, display in tile.weakest or tile.largest
         ],
     }
+
+
+def coverage_text(coverage: tuple[int, int] | None) -> str:
+    if coverage is None:
+        return ""
+    return _("已验收 %(accepted)d/%(due)d 家") % {"accepted": coverage[0], "due": coverage[1]}
+
+
+MARKED_CHANGE = 0.2  # coverage that moves by more than a fifth from one point of a trend to the next
+
+
+def coverage_changes(tile: engine.Tile) -> dict[str, str]:
+    """{year: why its point is marked} for each year of the trend whose coverage (reports accepted) differs
+    markedly from the year before that had data: 123 enterprises next to 5 are not the same population."""
+    values = dict(tile.trend)
+    marks: dict[str, str] = {}
+    previous: tuple[str, tuple[int, int]] | None = None
+    for year, coverage in tile.trend_coverage:
+        if coverage is None or values.get(year) is None:
+            continue
+        if previous is not None:
+            before = previous[1][0]
+            now = coverage[0]
+            if abs(now - before) > MARKED_CHANGE * max(now, before, 1):
+                marks[year] = _(
+                    "%(year)s年已验收 %(now)d 家，%(before_year)s年 %(before)d 家：覆盖范围变化，趋势不可直接比较。"
+                ) % {"year": year, "now": now, "before_year": previous[0], "before": before}
+        previous = (year, coverage)
+    return marks
+
+
+def ranked_title(tile: engine.Tile) -> str:
+    """The heading of a tile's list of enterprises: the weakest for a rate, the largest (neutral) for a count."""
+    if tile.weakest:
+        return _("最弱的 %(n)d 家企业") % {"n": len(tile.weakest)}
+    if tile.largest:
+        return _("规模最大的 %(n)d 家企业") % {"n": len(tile.largest)}
+    return ""
 
 
 def dashboard_table(board: engine.Dashboard) -> Table:
@@ -95,13 +143,22 @@ def dashboard_table(board: engine.Dashboard) -> Table:
         Column(_("目标")),
         Column(_("是否达标")),
     ]
-    columns += [Column(f"{y}年") for y in years] + [Column(_("最弱的十家企业"))]
+    columns.insert(3, Column(_("已验收/应报（家）")))
+    columns += [Column(f"{y}年") for y in years] + [Column(_("企业排名（比率列最弱的十家，总量列规模最大的十家）"))]
     rows = []
     for tile in board.tiles:
         met = {True: _("已达标"), False: _("未达标"), None: "—"}[tile.target_met]
-        trend = [engine.format_value(v, tile.unit, 2 if tile.unit == "%" else 0) for _y, v in tile.trend]
-        weakest = "；".join(f"{name} {display}" for _id, name, _v, display in tile.weakest)
-        rows.append([tile.label, tile.scope, tile.display, tile.target_display, met, *trend, weakest])
+        covered = dict(tile.trend_coverage)
+        trend = [
+            engine.format_value(v, tile.unit, tile.decimals)
+            + (f"（{coverage_text(covered[y])}）" if covered.get(y) and v is not None else "")
+            for y, v in tile.trend
+        ]
+        ranked = "；".join(f"{name} {display}" for _id, name, _v, display in tile.weakest or tile.largest)
+        if ranked:
+            ranked = f"{ranked_title(tile)}：{ranked}"
+        coverage = f"{tile.coverage[0]}/{tile.coverage[1]}" if tile.coverage else "—"
+        rows.append([tile.label, tile.scope, tile.display, coverage, tile.target_display, met, *trend, ranked])
     as_of = (
         _("数据截至 %(time)s") % {"time": f"{timezone.localtime(board.as_of):%Y-%m-%d %H:%M}"}
         if board.as_of
@@ -129,17 +186,23 @@ def dashboard_table(board: engine.Dashboard) -> Table:
     )
 
 
+def _years(request: HttpRequest) -> tuple[list[str], str | None]:
+    """The years a leader may look back on (the latest five with accepted data in their scope, newest first)
+    and the one asked for (None: the latest); a year outside them is a 404."""
+    years = engine.data_years(scope_of(request))
+    year = request.GET.get("year") or None
+    if year is not None and year not in years:
+        raise Http404
+    return years, year or (years[0] if years else None)
+
+
 @require_GET
 @outside_scope_is_404
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Key indicators against their targets, five-year trends, the ten weakest enterprises on each, and the
     completeness of the current round, for the user's own subtree (precomputed and cached by the engine)."""
     ensure_viewer(request)
-    latest = int(engine.current_year(request.user))
-    years = [str(y) for y in range(latest, latest - 5, -1)]  # the years a leader may look back on
-    year = request.GET.get("year") or None
-    if year is not None and year not in years:
-        raise Http404
+    years, year = _years(request)
     board = engine.dashboard_tiles(scope_of(request), org=org_param(request), year=year)
     as_of = None
     if board.as_of is not None:
@@ -151,6 +214,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "board": board,
             "tiles": tiles,
+            "completeness_share": percent(board.completeness.share) if board.completeness else "",
             "as_of": as_of,
             "title": _("领导驾驶舱"),
             "may_export": has_action(request.user, Action.EXPORT),
@@ -175,10 +239,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     refused = too_many_exports(request)
     if refused:
         return refused
-    latest = int(engine.current_year(request.user))
-    year = request.GET.get("year") or None
-    if year is not None and year not in {str(y) for y in range(latest, latest - 5, -1)}:
-        raise Http404
+    year = _years(request)[1]
     board = engine.dashboard_tiles(scope_of(request), org=org_param(request), year=year)
     fileobj, count = table_file(dashboard_table(board))
     audit.record(

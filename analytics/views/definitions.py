@@ -84,6 +84,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("org")
         .order_by("year", "org__path")
     )
+    for target in targets:  # written as the indicator's figures are: 2,935人次, 25.0%
+        target.display = engine.format_value(target.value, indicator.unit, indicator.decimals)
     answer = None
     if indicator.is_active:
         try:

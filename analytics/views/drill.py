@@ -68,7 +68,11 @@ def drill_through(request: HttpRequest) -> HttpResponse:
     for ref in result.references:
         described = describe_refs(ref)
         item = described[0] if described else {"name": ref, "options": ""}
-        headers.append({"ref": ref, "label": item["name"] + (f"（{item['options']}）" if item["options"] else "")})
+        # The data item's name for people; its code (without the expression's #{…}) only as a tooltip.
+        code = ref.removeprefix("#{").removesuffix("}")
+        headers.append(
+            {"ref": ref, "code": code, "label": item["name"] + (f"（{item['options']}）" if item["options"] else "")}
+        )
     return render(
         request,
         "analytics/drill_through.html",

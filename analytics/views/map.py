@@ -19,6 +19,7 @@ from analytics.views.common import (
     period_type_of,
     save_form_for,
 )
+from analytics.views.presenters import figure_note
 from analytics.web import outside_scope_is_404, scope_of
 from core.errors import UserError
 from orgs.choices import Action
@@ -53,6 +54,7 @@ def map_layout(answer: engine.Answer) -> dict:
         "kind": "map",
         "title": answer.label,
         "unit": answer.unit,
+        "decimals": answer.decimals,
         "as_of": answer.as_of_label,
         "categories": codes,
         "short_names": [short_prefecture(PREFECTURE_NAMES[c]) for c in codes],
@@ -60,8 +62,10 @@ def map_layout(answer: engine.Answer) -> dict:
         "series": [
             {
                 "name": f"{answer.label}（{answer.periods[0][1]}）",
+                # No figure, or one whose inputs no report collected: null, drawn grey (not as 0).
                 "values": [as_float(by_region[c].value) if c in by_region else None for c in codes],
                 "labels": [by_region[c].display if c in by_region else _("无数据") for c in codes],
+                "notes": [figure_note(by_region.get(c)) for c in codes],
                 "urls": [page_url("analytics:pivot", {**base, "region": c, "level": Level.ENTERPRISE}) for c in codes],
             }
         ],
@@ -76,9 +80,13 @@ def map_layout(answer: engine.Answer) -> dict:
         for c in codes
     ]
     others = [f for f in answer.rows if not f.option and f.group.partition(":")[2] not in PREFECTURE_NAMES]
+    no_data = [
+        PREFECTURE_NAMES[c] for c in codes if c not in by_region or by_region[c].no_data or by_region[c].value is None
+    ]
     return {
         "spec": spec,
         "rows": rows,
+        "no_data": no_data,
         "others": others,
         "total": next((f for f in answer.totals if not f.option), None),
         "params": {**base, "level": Level.PREFECTURE},

@@ -16,7 +16,9 @@ from analytics.forms import QueryForm
 from analytics.views.common import (
     PREFECTURE_NAMES,
     breadcrumbs,
+    default_level,
     ensure_viewer,
+    org_param,
     page_url,
     run_query,
     save_form_for,
@@ -82,7 +84,11 @@ def _pivot_for(form: QueryForm, user, answer: engine.Answer) -> Pivot:
 def pivot(request: HttpRequest) -> HttpResponse:
     """Rows × periods of one measure; click a row to go down a level, a figure to see the reports behind it."""
     ensure_viewer(request)
-    form = QueryForm(request.GET, current_year=engine.current_year(request.user))
+    form = QueryForm(
+        request.GET,
+        current_year=engine.current_year(request.user),
+        default_level=default_level(request.user, org_param(request)),
+    )
     answer = run_query(form, request.user)
     context = {"form": form, "answer": answer, "title": _("数据透视")}
     if answer is not None:
@@ -115,7 +121,11 @@ def pivot_export(request: HttpRequest) -> HttpResponse:
     refused = too_many_exports(request)
     if refused:
         return refused
-    form = QueryForm(request.GET, current_year=engine.current_year(request.user))
+    form = QueryForm(
+        request.GET,
+        current_year=engine.current_year(request.user),
+        default_level=default_level(request.user, org_param(request)),
+    )
     answer = run_query(form, request.user)
     if answer is None:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors) or _("查询无效。"))

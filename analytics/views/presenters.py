@@ -22,7 +22,7 @@ LINE_SERIES = 8
 
 def _column_kind(answer) -> str:
     if answer.unit == "%":
-        return "percent"
+        return "percent" if answer.decimals == 2 else f"percent:{answer.decimals}"
     return "count" if answer.decimals == 0 else f"decimal:{answer.decimals}"
 
 
@@ -104,6 +104,7 @@ class Pivot:
         targets = targets or {}
         self.targets = [targets.get(c.period) if not c.option else None for c in self.columns]
         self.has_targets = any(self.targets)
+        self.has_coverage = any(f.has_coverage for f in answer.totals)
 
     def _down_url(self, figure: engine.Figure) -> str:
         kind, _sep, key = figure.group.partition(":")
@@ -143,6 +144,7 @@ class Pivot:
         kind = _column_kind(self.answer)
         unit = f"（{self.answer.unit}）" if self.answer.unit else ""
         comparison = self.comparison
+        covered = any(f.has_coverage for f in (*self.answer.rows, *self.answer.totals))
         columns = [Column(_("单位 / 分组"))]
         for column in self.columns:
             columns.append(Column(f"{column.label}{unit}", kind))
@@ -154,6 +156,8 @@ class Pivot:
                     Column(f"{column.label} {_('分子')}", "decimal:0"),
                     Column(f"{column.label} {_('分母')}", "decimal:0"),
                 ]
+            if covered:
+                columns.append(Column(f"{column.label} {_('已验收/应报（家）')}"))
 
         def values(row: PivotRow) -> list:
             line: list = [row.name]
@@ -164,6 +168,8 @@ class Pivot:
                     line.append(cell.change.change if cell.change else None)
                 if self.answer.is_rate:
                     line += [figure.numerator if figure else None, figure.denominator if figure else None]
+                if covered:
+                    line.append(f"{figure.accepted}/{figure.due}" if figure and figure.has_coverage else None)
             return line
 
         rows = [values(r) for r in self.rows] + [values(self.total)]
@@ -171,19 +177,42 @@ class Pivot:
             line: list = [_("年度目标")]
             for target in self.targets:
                 line.append(target.value if target else None)
-                line += [None] * ((1 if comparison else 0) + (2 if self.answer.is_rate else 0))
+                line += [None] * ((1 if comparison else 0) + (2 if self.answer.is_rate else 0) + (1 if covered else 0))
             rows.append(line)
             described = [
                 _("%(year)s年 %(value)s（%(owner)s）") % {"year": t.year, "value": t.display, "owner": t.owner}
                 for t in dict.fromkeys(t for t in self.targets if t)
             ]
             notes = [*notes, _("目标：%(list)s") % {"list": "；".join(described)}]
+        if covered:
+            notes = [
+                *notes,
+                _("已验收/应报：该单位或分组该报告期已验收报表的单位数 / 应报单位数；未报齐时数字只含已验收部分。"),
+            ]
         if comparison:
             notes = [*notes, *comparison.notes]
         return Table(title=title, columns=columns, rows=rows, notes=notes, sheet_title=self.answer.label)
 
 
 # --- Charts ---------------------------------------------------------------------------------------------------
+
+
+def coverage_notes(answer: engine.Answer) -> list[str]:
+    """One line per period (and option) of the total's coverage: 2026年第二季度 已验收 12/60 家."""
+    return [
+        f"{f.period_label}{(' ' + f.option_label) if f.option_label else ''} {f.coverage_label}"
+        for f in answer.totals
+        if f.has_coverage and not f.option
+    ]
+
+
+def figure_label(figure: engine.Figure | None) -> str:
+    return figure.display if figure is not None else "—"
+
+
+def figure_note(figure: engine.Figure | None) -> str:
+    """What a chart's tooltip adds after a figure: its coverage (已验收 x/y 家), where known."""
+    return figure.coverage_label if figure is not None else ""
 
 
 def _chart_url(fig: engine.Figure, pivot: Pivot) -> str:
@@ -212,7 +241,8 @@ def chart_spec(answer: engine.Answer, kind: str, pivot: Pivot, *, title: str = "
             {
                 "name": answer.root_name,
                 "values": [as_float(totals[p].value) if p in totals else None for p, _l in answer.periods],
-                "labels": [totals[p].display if p in totals else "—" for p, _l in answer.periods],
+                "labels": [figure_label(totals.get(p)) for p, _l in answer.periods],
+                "notes": [figure_note(totals.get(p)) for p, _l in answer.periods],
             }
         ]
         for row in pivot.rows[:LINE_SERIES]:
@@ -221,7 +251,8 @@ def chart_spec(answer: engine.Answer, kind: str, pivot: Pivot, *, title: str = "
                 {
                     "name": row.name,
                     "values": [as_float(cells[p].value) if p in cells else None for p, _l in answer.periods],
-                    "labels": [cells[p].display if p in cells else "—" for p, _l in answer.periods],
+                    "labels": [figure_label(cells.get(p)) for p, _l in answer.periods],
+                    "notes": [figure_note(cells.get(p)) for p, _l in answer.periods],
                 }
             )
         spec["series"] = series
@@ -240,7 +271,8 @@ def chart_spec(answer: engine.Answer, kind: str, pivot: Pivot, *, title: str = "
                 {
                     "name": option_label,
                     "values": [as_float(by_group[g].value) if g in by_group else None for g in groups],
-                    "labels": [by_group[g].display if g in by_group else "—" for g in groups],
+                    "labels": [figure_label(by_group.get(g)) for g in groups],
+                    "notes": [figure_note(by_group.get(g)) for g in groups],
                     "urls": [_chart_url(by_group[g], pivot) if g in by_group else "" for g in groups],
                 }
             )
@@ -259,7 +291,8 @@ def chart_spec(answer: engine.Answer, kind: str, pivot: Pivot, *, title: str = "
                 {
                     "name": label,
                     "values": [as_float(by_group[g].value) if g in by_group else None for g in groups],
-                    "labels": [by_group[g].display if g in by_group else "—" for g in groups],
+                    "labels": [figure_label(by_group.get(g)) for g in groups],
+                    "notes": [figure_note(by_group.get(g)) for g in groups],
                     "urls": [_chart_url(by_group[g], pivot) if g in by_group else "" for g in groups],
                 }
             )
@@ -273,7 +306,8 @@ def chart_spec(answer: engine.Answer, kind: str, pivot: Pivot, *, title: str = "
         {
             "name": f"{answer.label}（{period_label}）",
             "values": [as_float(f.value) for f in figures],
-            "labels": [f.display for f in figures],
+            "labels": [figure_label(f) for f in figures],
+            "notes": [figure_note(f) for f in figures],
             "urls": [_chart_url(f, pivot) for f in figures],
         }
     ]

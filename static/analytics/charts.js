@@ -6,7 +6,7 @@
  * text next to the value, so this file never formats a figure itself.
  *
  * spec = {kind: "bar"|"line"|"stacked"|"ranking"|"map", title, unit, as_of,
- *         categories: [..], series: [{name, values: [..], labels: [..], urls: [..]}],
+ *         categories: [..], series: [{name, values: [..], labels: [..], notes: [..], marks: [..], urls: [..]}],
  *         map: {url, codes: [..]}}  // map: GB/T 2260 codes, parallel to categories
  * A bar, point or region with a url opens it when clicked (drill-down).
  * Buttons <button data-chart-png="CHART-ELEMENT-ID" data-filename="…"> save the chart as PNG.
@@ -28,6 +28,12 @@
     return labels[index] === undefined || labels[index] === null ? "—" : labels[index];
   }
 
+  // What the tooltip adds after a figure (its coverage, 已验收 x/y 家), in brackets; nothing when empty.
+  function noteOf(series, index) {
+    var note = (series.notes || [])[index];
+    return note ? "（" + note + "）" : "";
+  }
+
   function tooltipText(spec, params) {
     var items = Array.isArray(params) ? params : [params];
     if (!items.length) return "";
@@ -39,7 +45,7 @@
         lines.push(series.name + "：" + "—");
         return;
       }
-      lines.push(series.name + "：" + labelOf(series, index));
+      lines.push(series.name + "：" + labelOf(series, index) + noteOf(series, index));
     });
     return lines.join("\n");
   }
@@ -74,6 +80,12 @@
         stack: spec.kind === "stacked" ? "total" : undefined,
         data: seriesData(series),
         barMaxWidth: 36,
+        // Points whose coverage differs markedly from the point before (series.marks: their text) get a pin.
+        markPoint: series.marks && series.marks.some(Boolean) ? {symbol: "pin", symbolSize: 34,
+          label: {formatter: "!"}, itemStyle: {color: "#fd7e14"},
+          data: series.marks.map(function (mark, i) {
+            return mark ? {coord: [i, series.values[i]], value: mark} : null;
+          }).filter(Boolean)} : undefined,
         label: {
           show: spec.kind === "ranking" || (spec.series.length === 1 && categories.length <= (spec.kind === "line" ? 8 : 20)),
           position: horizontal ? "right" : "top",
@@ -94,7 +106,8 @@
         var items = Array.isArray(params) ? params : [params];
         return items.length ? [items[0].name].concat(items.map(function (p) {
           var s = original[p.seriesIndex];
-          return s.name + "：" + labelOf(s, s.values.length - 1 - p.dataIndex);
+          var index = s.values.length - 1 - p.dataIndex;
+          return s.name + "：" + labelOf(s, index) + noteOf(s, index);
         })).join("\n") : "";
       };
     }
@@ -102,7 +115,8 @@
       width: horizontal ? 140 : 80, overflow: "truncate", rotate: !horizontal && categories.length > 6 ? 30 : 0}};
     // The value axis starts at zero: a trend of 81.29% → 81.33% must not look like a cliff.
     var valueAxis = {type: "value", name: spec.unit || "", axisLabel: {formatter: spec.axis_format === "wan" ?
-      function (v) { return Math.abs(v) >= 10000 ? (v / 10000) + "万" : v; } : (spec.unit === "%" ? "{value}%" : "{value}")}};
+      function (v) { return Math.abs(v) >= 10000 ? (v / 10000) + "万" : v.toLocaleString("zh-CN"); } :
+      (spec.unit === "%" ? "{value}%" : function (v) { return v.toLocaleString("zh-CN"); })}};
     option.xAxis = horizontal ? valueAxis : categoryAxis;
     option.yAxis = horizontal ? categoryAxis : valueAxis;
     if (spec.series.length > 1) option.legend = {top: 0, type: "scroll"};
@@ -119,7 +133,8 @@
     if (min === max) max = min + 1;
     option.visualMap = {min: min, max: max, left: 8, bottom: 8, calculable: true, text: [spec.max_text || "高", spec.min_text || "低"],
       inRange: {color: ["#e8f1ff", "#6ea8fe", "#0a3d8f"]}, formatter: function (v) {
-        return spec.unit === "%" ? v.toFixed(2) + "%" : (Math.abs(v) >= 10000 ? (v / 10000).toFixed(2) + "万" : Math.round(v));
+        return spec.unit === "%" ? v.toFixed(spec.decimals === undefined ? 2 : spec.decimals) + "%" :
+          (Math.abs(v) >= 10000 ? (v / 10000).toFixed(2) + "万" : Math.round(v).toLocaleString("zh-CN"));
       }};
     option.series = [{
       name: series.name, type: "map", map: mapName, nameProperty: "code", roam: false,
