@@ -20,7 +20,7 @@ from analytics.tests.helpers import accepted_report
 from orgs.choices import OrgKind, Role
 from orgs.tests.factories import make_org, make_tree, make_user
 from reporting.tests.factories import at, load_workforce
-from tests.browser.helpers import DESKTOP, PHONE, FixedClock, shot, sign_in, watch_errors
+from tests.browser.helpers import DESKTOP, PHONE, FixedClock, assert_accessible, shot, sign_in, watch_errors
 
 
 @pytest.fixture
@@ -143,6 +143,30 @@ def test_map_renders_prefectures_and_a_click_lists_the_enterprises(province, liv
     page.goto(f"{live_server.url}/analytics/map/?measure=indicator:CERT_RATE&period=2021")
     rendered(page)
     shot(page, "analytics-", "map-phone", full=False)
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_leader_goes_from_the_dashboard_to_a_prefecture_and_its_enterprises(province, live_server, page: Page):
+    _tree, leader = province
+    errors = watch_errors(page)
+    sign_in(page, live_server.url, leader.username)
+    for size, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server.url}/analytics/")
+        page.locator("#tile-CERT_RATE a").click()
+        pivot = page.locator("#pivot-table")
+        # The province opens by prefecture, with its coverage; a prefecture opens on its enterprises.
+        expect(pivot.locator("tbody")).to_contain_text("昆明市")
+        expect(pivot).to_contain_text("已验收")
+        assert_accessible(page)
+        shot(page, "analytics-", f"path-1-prefectures{suffix}")
+        pivot.get_by_role("link", name="昆明市 ›").click()
+        expect(pivot.locator("tbody")).to_contain_text("昆明供电局")
+        expect(page.locator("#drill-crumbs li")).to_have_text(["云南省", "昆明市"])
+        assert_accessible(page)
+        shot(page, "analytics-", f"path-2-enterprises{suffix}")
     assert errors == []
 
 
