@@ -243,7 +243,7 @@ def reporting_todos(user, *, now: dt.datetime | None = None) -> list[Todo]:
         )
         reasons = _first_reasons(returned[:TODOS_ITEMISED])
         for report in returned[:TODOS_ITEMISED]:
-            reason = reasons.get(report.pk)
+            reason = (reasons.get(report.pk) or "").rstrip("。．.！!；;，, ")  # the sentence ends it
             text = _("《%(dataset)s》%(period)s（%(org)s）被退回") % {
                 "dataset": report.dataset.name,
                 "period": report.period.label,

@@ -19,7 +19,7 @@ def test_a_returned_report_is_the_reporters_first_to_do_with_its_reason(tree, wf
     report = submitted_report(tree, wf_y, "2021", tree.ent_a1)
     union_admin = tree.user(Role.UNION_ADMIN)
     reason = "职工总数与上年差异过大"
-    services.report_return(by=as_actor(union_admin), report=report, version=report.version, reason=reason)
+    services.report_return(by=as_actor(union_admin), report=report, version=report.version, reason=f"{reason}。")
 
     todos = registry.todos_for(tree.user(Role.REPORTER))
 
