@@ -18,6 +18,7 @@ registry.audit_events(
         "accounts.otp_failed": _("双因素验证失败"),
         "accounts.token_create": _("生成 API 令牌"),
         "accounts.token_revoke": _("撤销 API 令牌"),
+        "accounts.contact.update": _("修改本人联系方式"),
         "accounts.user.create": _("新建账号"),
         "accounts.user.activate": _("启用账号"),
         "accounts.user.deactivate": _("停用账号"),

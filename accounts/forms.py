@@ -125,6 +125,9 @@ class UserCreateForm(_ManagerForm):
     )
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
+    phone = forms.CharField(
+        label=_("联系电话"), max_length=30, required=False, help_text=_("如 13812345678 或 0871-63123456，加密保存。")
+    )
     org = OrgField(
         purpose="users",
         label=_("所属机构"),
@@ -133,6 +136,15 @@ class UserCreateForm(_ManagerForm):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
 
     requesting = True
+
+
+class ContactForm(BootstrapMixin, forms.Form):
+    """我的账号: the person's own telephone and e-mail (checked by the service)."""
+
+    phone = forms.CharField(
+        label=_("联系电话"), max_length=30, required=False, help_text=_("如 13812345678 或 0871-63123456，加密保存。")
+    )
+    email = forms.CharField(label=_("电子邮箱"), max_length=254, required=False)
 
 
 class MembershipGrantForm(_ManagerForm):

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedCharField
 from orgs.choices import Action
 from orgs.scoping import _active_memberships, _minimal, granted_paths, scope_path, within
 
@@ -46,6 +47,12 @@ class User(AbstractUser):
     """A person who signs in. What they may do comes from their memberships (orgs.Membership)."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = EncryptedCharField(
+        _("联系电话"),
+        blank=True,
+        kind="phone",
+        purpose=_("填报截止前后，产改办和上级工会联系填报人员催报、核实数据"),
+    )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     must_change_password = models.BooleanField(_("须修改初始密码"), default=True)
     is_demo = models.BooleanField(_("演示账号"), default=False)

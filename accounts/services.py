@@ -29,7 +29,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.lockout import address_reset, address_window_minutes, escape_control
 from accounts.models import PasswordHistory, User
-from core import audit
+from core import audit, pii
 from core.actor import Actor
 from core.credentials import credentials_end
 from core.errors import UserError
@@ -50,7 +50,15 @@ SEEN_AT = "changai_seen_at"
 OTP_CHOSEN = "changai_otp_chosen"  # the user has a TOTP device, so this session must give a code
 
 # Fields of a user the audit log shows for account changes (never the password hash).
-ACCOUNT_FIELDS = ("username", "full_name", "email", "is_active", "must_change_password", "password_changed_at")
+ACCOUNT_FIELDS = (
+    "username",
+    "full_name",
+    "email",
+    "phone",  # masked in the log (an encrypted field)
+    "is_active",
+    "must_change_password",
+    "password_changed_at",
+)
 
 _SYMBOLS = "-_!@#%+="
 _ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI") + _SYMBOLS
@@ -372,7 +380,7 @@ def _ensure_manages_account(by: Actor, user: User, *, password: bool = False) ->
 
 @transaction.atomic
 def user_create(
-    *, by: Actor, username: str, full_name: str, email: str = "", org: Organisation, role: str
+    *, by: Actor, username: str, full_name: str, email: str = "", phone: str = "", org: Organisation, role: str
 ) -> tuple[User, str]:
     """Create an account with its first role at `org`, and a random initial password that must be
     changed at first sign-in. Returns the user and that password (shown once, stored only hashed).
@@ -388,6 +396,7 @@ def user_create(
         if requested and role not in requestable_roles(by.user):
             raise PermissionDenied(_("您不能授予“%(role)s”角色。") % {"role": Role(role).label})
     username = username.strip()
+    phone = pii.clean_phone(phone)
     if User.objects.filter(username__iexact=username).exists():
         raise UserError(_("用户名已存在"), field="username")
     password = generate_password()
@@ -398,6 +407,7 @@ def user_create(
                 email=BaseUserManager.normalize_email(email or ""),
                 password=password,
                 full_name=full_name.strip(),
+                phone=phone,
                 must_change_password=True,
                 password_changed_at=timezone.now(),
             )
@@ -478,6 +488,21 @@ def token_create(*, by: Actor, user: User) -> str:
 
 
 @transaction.atomic
+def contact_update(*, by: Actor, user: User, phone: str, email: str) -> User:
+    """A person keeps their own contact details (我的账号), which the deadline board shows to those who chase
+    their reports."""
+    if by.user is None or by.user.pk != user.pk:
+        raise PermissionDenied(_("只能修改自己的联系方式。"))
+    phone = pii.clean_phone(phone)
+    email = pii.clean_email(email)
+    before = audit.snapshot(user, ACCOUNT_FIELDS)
+    user.phone = phone
+    user.email = BaseUserManager.normalize_email(email)
+    user.save(update_fields=["phone", "email"])
+    audit.record(by, "accounts.contact.update", user, before=before, after=audit.snapshot(user, ACCOUNT_FIELDS))
+    return user
+
+
 def token_revoke(*, by: Actor, user: User) -> None:
     if by.user is None or by.user.pk != user.pk:
         raise PermissionDenied(_("只能撤销自己的 API 令牌。"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("otp/", views.otp_verify, name="otp_verify"),
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("me/", views.profile, name="profile"),
+    path("me/contact/", views.contact_update, name="contact_update"),
     path("me/token/", views.token_create, name="token_create"),
     path("me/token/revoke/", views.token_revoke, name="token_revoke"),
     path("security/", views.security, name="security"),

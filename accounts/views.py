@@ -35,6 +35,7 @@ from rest_framework.authtoken.models import Token
 from accounts import queries, services
 from accounts.forms import (
     AddressResetForm,
+    ContactForm,
     LoginForm,
     MembershipGrantForm,
     OtpTokenForm,
@@ -238,13 +239,34 @@ def _profile_context(request: HttpRequest) -> dict:
         "token_created": token.created if token else None,
         "token_allowed": not services.second_factor_required(user),
         "password_expires": services.password_expires_on(user),
+        "contact_form": ContactForm(initial={"phone": user.phone, "email": user.email}),
     }
 
 
 @require_GET
 def profile(request: HttpRequest) -> HttpResponse:
-    """我的账号: my roles and organisations, my password, second factor and API token."""
+    """我的账号: my roles and organisations, my contact details, password, second factor and API token."""
     return render(request, "accounts/profile.html", _profile_context(request))
+
+
+@require_POST
+def contact_update(request: HttpRequest) -> HttpResponse:
+    """My telephone and e-mail, which the people who chase my reports see (masked unless they may see them)."""
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_update(
+                by=Actor.from_request(request),
+                user=request.user,
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+            )
+        except UserError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("联系方式已保存。"))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {**_profile_context(request), "contact_form": form}, status=400)
 
 
 @never_cache
@@ -359,6 +381,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 username=data["username"],
                 full_name=data["full_name"],
                 email=data["email"],
+                phone=data["phone"],
                 org=data["org"],
                 role=data["role"],
             )

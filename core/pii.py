@@ -71,3 +71,35 @@ def reveal_response(request, obj: models.Model, field_name: str) -> HttpResponse
     response = HttpResponse(format_html('<span class="pii-full">{}</span>', value))
     add_never_cache_headers(response)
     return response
+
+
+def clean_phone(phone: str, *, field: str = "phone") -> str:
+    """A telephone number as stored: spaces removed, digits with "-" or a leading "+", 7 to 15 digits; ""
+    stays "". Raises UserError (naming `field`) with what is wrong and an example."""
+    from django.utils.translation import gettext as _
+
+    from core.errors import UserError
+
+    phone = "".join(ch for ch in (phone or "") if not ch.isspace())
+    if phone and not all(ch.isdigit() or ch in "-+" for ch in phone):
+        raise UserError(_("联系电话只能包含数字和“-”，如 13812345678 或 0871-63123456。"), field=field)
+    if phone and not 7 <= len(phone.replace("-", "").replace("+", "")) <= 15:
+        raise UserError(_("联系电话位数不对（应为 7 到 15 位数字）。"), field=field)
+    return phone
+
+
+def clean_email(email: str, *, field: str = "email") -> str:
+    """An e-mail address as stored: trimmed, checked; "" stays "". Raises UserError (naming `field`)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.utils.translation import gettext as _
+
+    from core.errors import UserError
+
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise UserError(_("电子邮箱格式不对，如 name@example.com。"), field=field) from None
+    return email

@@ -78,6 +78,7 @@ completeness_patterns = [
     path("completeness/deadline/", completeness.deadline_day, name="deadline_day"),
     path("completeness/export.xlsx", completeness.completeness_export, name="completeness_export"),
     path("completeness/extend/", completeness.extend_deadline, name="extend_deadline"),
+    path("completeness/contacts/<str:code>/<int:user_id>/phone/", completeness.contact_phone, name="contact_phone"),
     path("completeness/lock/", completeness.lock_period, name="lock_period"),
     path("completeness/unlock/", completeness.unlock_period, name="unlock_period"),
     path("completeness/remind/", completeness.remind, name="remind"),

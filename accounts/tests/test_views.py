@@ -713,3 +713,56 @@ def test_a_manager_cannot_revoke_their_own_role(tree):
     assert "不能撤销自己的角色，请由上级管理员办理。" in response.content.decode()
     membership.refresh_from_db()
     assert membership.is_active
+
+
+# ---------------------------------------------------------------- contact details
+
+
+def test_a_person_keeps_their_own_telephone_encrypted_and_audited_masked(tree):
+    from django.db import connection
+
+    user = tree.user(Role.REPORTER)
+    client = Client()
+    client.force_login(user)
+    assert 'id="contact-form"' in client.get("/accounts/me/").content.decode()
+
+    response = client.post("/accounts/me/contact/", {"phone": "138 1234 5678", "email": "li@example.cn"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.phone, user.email) == ("13812345678", "li@example.cn")
+    with connection.cursor() as cursor:  # stored encrypted: the number is not in the column
+        cursor.execute("SELECT phone FROM accounts_user WHERE id = %s", [user.pk])
+        (raw,) = cursor.fetchone()
+    assert "13812345678" not in raw and raw
+    (row,) = AuditEntry.objects.filter(event="accounts.contact.update", object_id=str(user.pk))
+    assert row.after["phone"] == "138****5678" and row.before["phone"] == ""
+    assert "13812345678" not in str(row.after)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"phone": "电话一二三", "email": ""}, "联系电话只能包含数字和“-”，如 13812345678 或 0871-63123456。"),
+        ({"phone": "12345", "email": ""}, "联系电话位数不对（应为 7 到 15 位数字）。"),
+        ({"phone": "", "email": "li@"}, "电子邮箱格式不对，如 name@example.com。"),
+    ],
+)
+def test_bad_contact_details_are_explained_and_nothing_is_saved(tree, data, message):
+    user = tree.user(Role.REPORTER)
+    client = Client()
+    client.force_login(user)
+
+    response = client.post("/accounts/me/contact/", data)
+
+    assert response.status_code == 400 and message in response.content.decode()
+    user.refresh_from_db()
+    assert user.phone == "" and not AuditEntry.objects.filter(event="accounts.contact.update").exists()
+
+
+def test_a_new_account_may_carry_a_telephone(tree):
+    client = manager_client(tree)
+    data = {"username": "wang.wu", "full_name": "王五", "email": "", "phone": "0871-63123456", "org": "E-A2"}
+    response = client.post("/accounts/users/new/", {**data, "role": Role.REPORTER})
+    assert response.status_code == 200, field_errors(response)
+    assert User.objects.get(username="wang.wu").phone == "0871-63123456"

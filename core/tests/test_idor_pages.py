@@ -127,6 +127,7 @@ DETAIL_ROUTES: dict[str, Route] = {
     "ledger:member_end": Route(("member",)),
     "ledger:officer_end": Route(("officer",)),
     "ledger:officer_reveal": Route(("officer",)),
+    "reporting:contact_phone": Route(("org", "user")),
     "ledger:document": Route(("document",), control=""),  # the fixture's document has no file to send
     "ledger:task": Route(("task",)),
     "ledger:task_edit": Route(("task",)),

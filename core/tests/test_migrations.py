@@ -34,6 +34,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("reporting/migrations/0003_report_attachment.py", "reporting.models.attachments"): "the attachment upload path",
     ("ledger/migrations/0001_initial.py", "ledger.models"): "the ledger documents' upload path",
     ("ledger/migrations/0001_initial.py", "core.fields"): "the officers' encrypted contact fields (schema)",
+    ("accounts/migrations/0003_user_phone.py", "core.fields"): "the user's encrypted telephone (schema)",
 }
 
 

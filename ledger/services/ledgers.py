@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import audit, deadlines
+from core import audit, deadlines, pii
 from core.actor import Actor
 from core.errors import UserError
 from core.models import versioned_update
@@ -217,28 +217,6 @@ def member_end(*, by: Actor, member: GroupMember, left_on: dt.date) -> GroupMemb
     return member
 
 
-def _clean_phone(phone: str) -> str:
-    phone = "".join(ch for ch in (phone or "") if not ch.isspace())
-    if phone and not all(ch.isdigit() or ch in "-+" for ch in phone):
-        raise UserError(_("联系电话只能包含数字和“-”，如 13812345678 或 0871-63123456。"), field="phone")
-    if phone and not 7 <= len(phone.replace("-", "").replace("+", "")) <= 15:
-        raise UserError(_("联系电话位数不对（应为 7 到 15 位数字）。"), field="phone")
-    return phone
-
-
-def _clean_email(email: str) -> str:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    email = (email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise UserError(_("电子邮箱格式不对，如 name@example.com。"), field="email") from None
-    return email
-
-
 @transaction.atomic
 def officer_add(
     *,
@@ -263,8 +241,8 @@ def officer_add(
         kind=kind,
         name=_clean_person(name),
         position=(position or "").strip()[:200],
-        phone=_clean_phone(phone),
-        email=_clean_email(email),
+        phone=pii.clean_phone(phone),
+        email=pii.clean_email(email),
         started_on=started_on,
         user=user,
     )

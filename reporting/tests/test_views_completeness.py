@@ -464,6 +464,44 @@ def test_deadline_board_shows_each_late_units_contacts_masked_for_whoever_may_no
     assert body.count('class="remind-form"') == 1 and "催报全部逾期单位（1 家）" in body
 
 
+def test_a_contacts_telephone_is_masked_on_the_board_and_shown_in_full_only_on_an_audited_post(client, late):
+    from core.models import AuditEntry
+
+    reporter = late.user(Role.REPORTER, late.ent_b1)
+    reporter.phone = "13812345678"
+    reporter.save()
+    office = late.user(Role.OFFICE_ADMIN)
+    login(client, office)
+    board = client.get(DEADLINE_URL, ROUND).content.decode()
+    assert "138****5678" in board and "13812345678" not in board
+    url = reverse("reporting:contact_phone", args=["E-B1", reporter.pk])
+    assert f'action="{url}"' in board
+
+    assert client.get(url).status_code == 405  # a GET never reveals
+    answer = client.post(url, {"reason": "截止日催报"})
+
+    assert answer.status_code == 200 and "13812345678" in answer.content.decode()
+    (row,) = AuditEntry.objects.filter(event="core.pii.reveal", object_id=str(reporter.pk))
+    assert (row.detail["field"], row.detail["reason"]) == ("phone", "截止日催报")
+    assert "13812345678" not in str(row.detail)
+
+
+def test_only_reviewers_who_may_see_personal_data_reveal_a_contacts_telephone(client, late):
+    reporter = late.user(Role.REPORTER, late.ent_b1)
+    reporter.phone = "13812345678"
+    reporter.save()
+    url = reverse("reporting:contact_phone", args=["E-B1", reporter.pk])
+    login(client, late.user(Role.UNION_ADMIN, late.union_b))  # reviews E-B1, may not see personal data in full
+    board = client.get(DEADLINE_URL, ROUND).content.decode()
+    assert "138****5678" in board and f'action="{url}"' not in board
+    assert client.post(url).status_code == 403
+    login(client, late.user(Role.UNION_ADMIN))  # 云南电网: E-B1 is outside its scope
+    assert client.post(url).status_code == 404
+    login(client, late.user(Role.OFFICE_ADMIN))  # someone who is not E-B1's contact
+    other = late.user(Role.REPORTER, late.ent_a1)
+    assert client.post(reverse("reporting:contact_phone", args=["E-B1", other.pk])).status_code == 404
+
+
 def test_office_reminds_one_late_unit_with_the_daily_jobs_message_audited(
     client, late, django_capture_on_commit_callbacks
 ):

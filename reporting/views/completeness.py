@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core import audit, deadlines, exports
+from core import audit, deadlines, exports, pii
 from core.actor import Actor
 from core.errors import UserError
 from core.masking import mask_email
@@ -228,6 +228,8 @@ class Contact:
     email: str
     masked: bool
     union: str = ""
+    phone: str = ""  # always masked here (138****5678); the full number only through contact_phone (audited)
+    may_reveal: bool = False
 
     @property
     def name(self) -> str:
@@ -262,6 +264,8 @@ def _board_contacts(user, orgs: list[Organisation]) -> dict[int, list[Contact]]:
                     email=email if full else mask_email(email) if email else "",
                     masked=bool(email) and not full,
                     union=union_name,
+                    phone=pii.shown(membership.user, "phone"),
+                    may_reveal=full and bool(membership.user.phone),
                 )
             )
         result[org.pk] = contacts
@@ -448,6 +452,20 @@ def _reminded_message(result: services.ManualReminders) -> tuple[str, list[str]]
     if result.not_needed:
         notes.append(_("%(orgs)s已报送，无需催报。") % {"orgs": "、".join(o.name for o in result.not_needed)})
     return _("已催报 %(n)d 家单位（站内通知和电子邮件）。") % {"n": len(result.sent)}, notes
+
+
+@require_POST
+def contact_phone(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+    """ "查看完整": the full telephone of one of a unit's contacts on the deadline board, for a reviewer of the unit
+    who may see personal data there; audited (core.pii). 404 outside the review scope or for someone who is not
+    one of the unit's contacts; 403 without the right to see personal data."""
+    org = get_visible_or_404(Organisation.objects, request.user, Action.REVIEW, code=code)
+    if not can(request.user, Action.PII_VIEW, org):
+        raise PermissionDenied(_("您无权查看该单位联系人的完整电话。"))
+    contact = next((c for c in _board_contacts(request.user, [org])[org.pk] if c.user.pk == user_id), None)
+    if contact is None:
+        raise Http404
+    return pii.reveal_response(request, contact.user, "phone")
 
 
 @require_POST
