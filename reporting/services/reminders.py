@@ -258,10 +258,10 @@ def _remind_round(*, by: Actor, run: ReminderRun, dataset: DataSet, spec, now: d
     due = [item for item in due if item[3] not in sent_before]
     if not due:
         return
-    _send_due(by=by, run=run, dataset=dataset, period=period, due=due, event=REMINDER_EVENT)
+    _send_due(by=by, run=run, dataset=dataset, period=period, due=due, manual=False)
 
 
-def _send_due(*, by: Actor, run: ReminderRun, dataset: DataSet, period: Period, due: list, event: str) -> None:
+def _send_due(*, by: Actor, run: ReminderRun, dataset: DataSet, period: Period, due: list, manual: bool) -> None:
     """Send the reminders of `due` ((row, days to the deadline, stage, key) each) and audit each under `event`:
     the organisation's reporters, and after the deadline the administrators of its union in one digest.
     An organisation with nobody to tell is skipped without an audit row (it is tried again next time)."""
@@ -291,7 +291,7 @@ def _send_due(*, by: Actor, run: ReminderRun, dataset: DataSet, period: Period, 
         if not run.dry_run:
             audit.record(
                 by,
-                event,
+                "reporting.reminder.manual" if manual else "reporting.reminder.send",  # MANUAL_EVENT, REMINDER_EVENT
                 None,
                 after=None,
                 object_type=REMINDER_OBJECT,
@@ -437,7 +437,7 @@ def reminders_send_now(
         ]
         run = ReminderRun(today=result.today)
         if due:
-            _send_due(by=by, run=run, dataset=dataset, period=period, due=due, event=MANUAL_EVENT)
+            _send_due(by=by, run=run, dataset=dataset, period=period, due=due, manual=True)
         result.sent = run.sent
         reminded = {item.org.pk for item in run.sent}
         result.nobody = [row.org for row, *_rest in due if row.org.pk not in reminded]

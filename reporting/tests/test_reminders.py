@@ -452,3 +452,12 @@ def test_a_locked_period_is_not_reminded(round_2021, clock):
 
     assert error.value.message == "2021年度“产业工人队伍基本情况”已锁定，不再催报。"
     assert not reminders().exists()
+
+
+def test_the_audited_reminder_events_are_the_ones_idempotency_reads():
+    from reporting.services import reminders
+
+    assert (reminders.REMINDER_EVENT, reminders.MANUAL_EVENT) == (
+        "reporting.reminder.send",
+        "reporting.reminder.manual",
+    )
