@@ -8,9 +8,9 @@ UV_VERSION := 0.13.9
 # gettext for translations, the PostgreSQL 15 server binaries for CI's throwaway cluster.
 DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
 	chromium gettext python3-venv libreoffice-calc-nogui
-LOCAL_ENV := CHANGAI_HTTPS=0 CHANGAI_DEMO_MODE=1 CHANGAI_MANIFEST_STATIC=0
+LOCAL_ENV := CHANGAI_HTTPS=0 CHANGAI_DEMO_MODE=1 CHANGAI_MANIFEST_STATIC=0 CHANGAI_BASE_URL=http://127.0.0.1:8000
 
-.PHONY: run test install system-deps migrate demo lint bench clean
+.PHONY: run test install system-deps migrate demo lint bench bench-rush drills clean prod-check
 
 run: install migrate demo  ## install, migrate, load the demo province, serve on http://127.0.0.1:8000
 	@# The background worker (imports, recomputes) runs next to the server and stops with it.
@@ -53,12 +53,23 @@ lint: install
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 
+prod-check: install  ## start gunicorn + worker on loopback against a fresh PostgreSQL database and use them (docs/deploy.md)
+	$(VPY) deploy/prod_check.py
+
 bench: install  ## benchmarks (see bench/README.md); results under bench/results/, table in README.md
 	$(VPY) -m bench.orgtree
 	$(VPY) -m bench.excel_import
 	$(VPY) -m bench.analytics
 	$(VPY) -m bench.assessment
 	$(VPY) -m bench.readme
+
+bench-rush: install  ## the deadline-day rush (bench/rush.py): SQLite, then PostgreSQL when DATABASE_URL is set; minutes each
+	env -u DATABASE_URL $(VPY) -m bench.rush
+	if [ -n "$$DATABASE_URL" ]; then $(VPY) -m bench.rush; fi
+	$(VPY) -m bench.readme
+
+drills: install  ## fault drills against the production stack (deploy/drills/faults.py; root: its own cluster, a tmpfs)
+	$(VPY) deploy/drills/faults.py
 
 clean:
 	rm -rf $(VENV) var build

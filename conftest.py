@@ -64,7 +64,7 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    # Production Argon2 parameters cost ~0.3 s a hash; tests use the same algorithm, cheaply.
+    # Production Argon2 parameters cost ~0.15 s a hash (accounts/hashers.py); tests use the same algorithm, cheaply.
     # Hashes made with other parameters still verify (Argon2 stores them in the hash), and
     # accounts/tests/test_deploy.py checks the production parameters in a subprocess.
     settings.PASSWORD_HASHERS = ["accounts.tests.hashers.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
@@ -76,6 +76,18 @@ def _audit_anchor_dir(settings, tmp_path_factory):
     import uuid
 
     settings.AUDIT_ANCHOR_DIR = tmp_path_factory.getbasetemp() / f"anchors-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
+def _chinese_unless_a_test_says_otherwise():
+    # A request with the language cookie activates English for the thread, and it stays active after the
+    # response (the test client runs the view in this thread): every test starts in the platform's language.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

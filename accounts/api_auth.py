@@ -17,6 +17,8 @@ class ActiveTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
+        if getattr(user, "awaiting_activation", False):
+            raise exceptions.AuthenticationFailed(_("身份验证失败：令牌无效或账号已停用。"))
         if settings.DEMO_MODE:
             return user, token
         if getattr(user, "is_demo", False) or roles_of(user) & TWO_FACTOR_ROLES:
@@ -32,7 +34,12 @@ class AccountInGoodStanding(BasePermission):
         from accounts.services import password_expired, second_factor_required
 
         user = request.user
-        if settings.DEMO_MODE or user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated:
+            return True
+        if getattr(user, "awaiting_activation", False):
+            self.message = _("您的账号尚未激活：请打开管理员交给您的激活链接，设置密码后再使用 API。")
+            return False
+        if settings.DEMO_MODE:
             return True
         if user.must_change_password:
             self.message = _("您须先修改初始密码或管理员重置的密码：请在网页上登录并设置新密码，然后再使用 API。")

@@ -1,5 +1,7 @@
 """What accounts adds: sign-in, password, second-factor and account events, and its menu entries."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from core import registry
@@ -19,13 +21,36 @@ registry.audit_events(
         "accounts.token_create": _("生成 API 令牌"),
         "accounts.token_revoke": _("撤销 API 令牌"),
         "accounts.contact.update": _("修改本人联系方式"),
+        "accounts.notice_delivery.update": _("修改本人通知邮件设置"),
         "accounts.user.create": _("新建账号"),
         "accounts.user.activate": _("启用账号"),
         "accounts.user.deactivate": _("停用账号"),
         "accounts.user.reset_password": _("重置账号密码"),
         "accounts.lockout_reset": _("解除账号登录锁定"),
         "accounts.address_unblock": _("解除地址登录封禁"),
+        "accounts.people_import.check": _("检查人员导入文件"),
+        "accounts.people_import.apply": _("导入人员"),
+        "accounts.activation.issue": _("签发账号激活链接"),
+        "accounts.activation.reissue": _("重新签发账号激活链接"),
+        "accounts.activation.use": _("使用激活链接激活账号"),
+        "accounts.activation.refused": _("激活链接被拒绝"),
+        "accounts.activation.expire": _("账号激活链接过期未用"),
+        "accounts.activation.export": _("导出账号激活情况"),
     }
+)
+
+
+def _activations_expire():
+    from accounts.activation import activations_expire
+
+    return activations_expire()
+
+
+registry.periodic(
+    "accounts.activations_expire",
+    every=timedelta(hours=1),
+    fn=_activations_expire,
+    label=_("记录过期未用的账号激活链接"),
 )
 
 registry.menu(
@@ -48,3 +73,5 @@ registry.menu(
     ),
     registry.MenuEntry(key="profile", label=_("个人设置"), url_name="accounts:profile", place="user"),
 )
+
+registry.export_leaves_out({"accounts.PasswordHistory": _("历史密码的散列值（密码不导出）")})

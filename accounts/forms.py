@@ -9,6 +9,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import NoticeDelivery
 from accounts.queries import roles_grantable_somewhere
 from orgs.choices import Role
 from orgs.pickers import OrgField, bind_user
@@ -147,6 +148,17 @@ class ContactForm(BootstrapMixin, forms.Form):
     email = forms.CharField(label=_("电子邮箱"), max_length=254, required=False)
 
 
+class NoticeDeliveryForm(forms.Form):
+    """我的账号: how the person's notifications reach them by e-mail (checked again by the service)."""
+
+    notice_delivery = forms.ChoiceField(
+        label=_("通知邮件"),
+        choices=NoticeDelivery.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("请选择通知邮件的发送方式。"), "invalid_choice": _("请从列出的方式中选择一种。")},
+    )
+
+
 class MembershipGrantForm(_ManagerForm):
     org = OrgField(purpose="users")
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
@@ -165,3 +177,50 @@ class AddressResetForm(BootstrapMixin, forms.Form):
             return str(ipaddress.ip_address(value))
         except ValueError:
             raise forms.ValidationError(gettext("“%(ip)s”不是有效的 IP 地址。") % {"ip": value}) from None
+
+
+class PeopleImportForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(
+        label=_("填好的人员导入表（.xlsx）"),
+        help_text=_("请使用本页提供的模板；文件不超过 20 MB，最多 1500 行；人数更多时请分成几个文件导入。"),
+    )
+
+
+class ActivationCodeForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(
+        label=_("激活码"),
+        max_length=64,
+        help_text=_("管理员交给您的 20 位激活码，如 ABCD-EFGH-JKLM-NPQR-STUV（不区分大小写）。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )
+
+
+class ActivationPasswordForm(BootstrapMixin, forms.Form):
+    """The new account's own password, twice. The password rules are checked by the service."""
+
+    new_password1 = forms.CharField(
+        label=_("设置密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", gettext("两次输入的密码不一致。"))
+        return cleaned
+
+
+class ActivationFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    q = forms.CharField(label=_("搜索"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from accounts.activation import STATE_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("全部"))] + [(k, v) for k, v in STATE_LABELS.items()]
+        self.fields["state"].widget.attrs["class"] = "form-select"
+        self.fields["q"].widget.attrs.update({"class": "form-control", "placeholder": _("用户名或姓名")})

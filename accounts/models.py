@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import DAILY_DIGEST_MAIL, EACH_NOTICE_BY_MAIL, NoticeDelivery
 from core.fields import EncryptedCharField
 from orgs.choices import Action
 from orgs.scoping import _active_memberships, _minimal, granted_paths, scope_path, within
@@ -56,9 +57,15 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     must_change_password = models.BooleanField(_("须修改初始密码"), default=True)
     is_demo = models.BooleanField(_("演示账号"), default=False)
+    # Created by an import and not yet activated: no password exists, and the account can neither sign in
+    # nor use the API until its owner opens his one-time activation and sets one (accounts/activation.py).
+    awaiting_activation = models.BooleanField(_("待激活"), default=False)
     # Raised whenever the account's credentials must stop working (a password reset, a deactivation,
     # a lockout, the last role removed): every session signed with the old value ends.
     credentials_epoch = models.PositiveIntegerField(_("凭据版本"), default=0, editable=False)
+    notice_delivery = models.CharField(
+        _("通知邮件"), max_length=16, choices=NoticeDelivery.choices, default=NoticeDelivery.EACH_AND_DAILY
+    )
 
     objects = CaseInsensitiveUserManager()
 
@@ -83,6 +90,16 @@ class User(AbstractUser):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
+
+    @property
+    def mails_each_notice(self) -> bool:
+        """Each notification goes to this person's e-mail address too (when there is one)."""
+        return self.notice_delivery in EACH_NOTICE_BY_MAIL
+
+    @property
+    def mails_daily_digest(self) -> bool:
+        """This person gets the daily digest of unread notifications (when there is an address)."""
+        return self.notice_delivery in DAILY_DIGEST_MAIL
 
     def roles_summary(self) -> str:
         """Active roles as 'role@org_code' pairs, for the audit log."""
@@ -111,3 +128,44 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class ActivationQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> ActivationQuerySet:
+        """Activations of the users `viewer` manages (as User.objects.visible_to)."""
+        return self.filter(user__in=User.objects.visible_to(viewer, Action.USER_MANAGE).values("pk"))
+
+
+class Activation(models.Model):
+    """One one-time activation issued to a new account: its owner opens the link (or types the code) once,
+    before `expires_at`, and sets his own password. Only a hash of the token is kept; a re-issue revokes
+    the earlier one, which then no longer opens."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activations")
+    token_hash = models.CharField(_("激活码摘要"), max_length=64, unique=True, editable=False)
+    issued_at = models.DateTimeField(_("签发时间"))
+    issued_by = models.ForeignKey(
+        User, verbose_name=_("签发人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    # When the daily sweep wrote the expiry into the audit log (once per activation).
+    expiry_recorded_at = models.DateTimeField(_("过期记录时间"), null=True, blank=True)
+
+    objects = ActivationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("账号激活")
+        verbose_name_plural = _("账号激活")
+        indexes = [models.Index(fields=["user", "-issued_at"], name="accounts_activation_user_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_used_or_revoked",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.issued_at:%Y-%m-%d %H:%M}"

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from rest_framework.authtoken.models import Token
 
+from accounts.choices import NoticeDelivery
 from accounts.lockout import address_reset, address_window_minutes, escape_control
 from accounts.models import PasswordHistory, User
 from core import audit, pii
@@ -57,6 +58,7 @@ ACCOUNT_FIELDS = (
     "phone",  # masked in the log (an encrypted field)
     "is_active",
     "must_change_password",
+    "awaiting_activation",
     "password_changed_at",
 )
 
@@ -165,6 +167,9 @@ def login_succeeded(request: HttpRequest, user: User) -> None:
     # A password an administrator set (at creation or reset) is one-time: its use is marked, so the audit
     # administrator sees from which address it was used, and by whom if not by its owner.
     detail = {"issued_password": True} if user.must_change_password else None
+    # The session is stored here, in this transaction, not after the view: a sign-in is audited as done
+    # only when its session exists (the middleware saves it once more and sets the cookie).
+    request.session.save()
     audit.record(Actor.from_request(request), "accounts.login", user, after=None, detail=detail)
 
 
@@ -176,6 +181,8 @@ def _failure_reason(username: str) -> tuple[str, User | None]:
         return "demo_account", user
     if not user.is_active:
         return "inactive", user
+    if user.awaiting_activation:
+        return "not_activated", user
     return "wrong_password", user
 
 
@@ -314,17 +321,22 @@ def otp_device_confirm(request: HttpRequest, *, device: TOTPDevice, token: str) 
 
 @transaction.atomic
 def otp_verify(request: HttpRequest, *, device: TOTPDevice, token: str) -> bool:
-    """Check a TOTP code after the password; a code already used (django-otp's last_t) fails."""
+    """Check a TOTP code after the password; a code already used (django-otp's last_t) fails. Raises
+    DatabaseError, with nothing audited, when the session cannot be stored."""
     if device.user_id != request.user.pk or not device.confirmed:
         raise PermissionDenied(_("该验证设备不属于当前账号。"))
     throttled = otp_throttled(device)
     if throttled or not device.verify_token(token):
         _otp_failure(request, device, "verify", throttled)
         return False
-    otp_login(request, device)
-    audit.record(
-        Actor.from_request(request), "accounts.otp_verified", request.user, after=None, detail={"device": device.pk}
-    )
+    with transaction.atomic():
+        otp_login(request, device)
+        # As at sign-in: the session that carries the second factor is stored before the audit says it was
+        # verified (DatabaseError otherwise, and no audit row).
+        request.session.save()
+        audit.record(
+            Actor.from_request(request), "accounts.otp_verified", request.user, after=None, detail={"device": device.pk}
+        )
     return True
 
 
@@ -378,6 +390,54 @@ def _ensure_manages_account(by: Actor, user: User, *, password: bool = False) ->
         raise PermissionDenied(SECURITY_ADMIN_MANAGES_NO_ACCOUNT)
 
 
+def creation_mode(by: Actor, org: Organisation, role: str) -> str:
+    """How `by` may give `role` at `org` to an account he creates or imports: "grant" when he may grant it,
+    "request" when he may only ask for it (the system administrator, 三权分立: the security administrator
+    grants it later). Raises PermissionDenied when he may do neither, or may not create accounts at `org`."""
+    ensure_allowed(by, Action.USER_MANAGE, org)
+    if by.system_name:
+        return "grant"
+    if not manages_accounts(by.user, org):
+        raise PermissionDenied(SECURITY_ADMIN_MANAGES_NO_ACCOUNT)
+    if role in grantable_roles(by.user, org):
+        return "grant"
+    if role in requestable_roles(by.user):
+        return "request"
+    raise PermissionDenied(_("您不能授予“%(role)s”角色。") % {"role": Role(role).label})
+
+
+def _account_insert(*, by: Actor, username: str, full_name: str, email: str, phone: str, password: str | None) -> User:
+    """The account row and its audit row: with `password` (one-time, to be changed at first sign-in), or
+    without any (awaiting its owner's activation). UserError when the name is taken (in any case)."""
+    username = username.strip()
+    phone = pii.clean_phone(phone)
+    if User.objects.filter(username__iexact=username).exists():
+        raise UserError(_("用户名已存在"), field="username")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                email=BaseUserManager.normalize_email(email or ""),
+                password=password,  # None: an unusable password
+                full_name=full_name.strip(),
+                phone=phone,
+                must_change_password=password is not None,
+                awaiting_activation=password is None,
+                password_changed_at=timezone.now() if password is not None else None,
+            )
+    except IntegrityError as error:  # a concurrent create with the same name in another case
+        raise UserError(_("用户名已存在"), field="username") from error
+    audit.record(by, "accounts.user.create", user, after=audit.snapshot(user, ACCOUNT_FIELDS))
+    return user
+
+
+def role_give(*, by: Actor, user: User, org: Organisation, role: str, mode: str) -> Membership:
+    """Grant `role` (mode "grant") or record it as requested (mode "request") for `user` at `org`."""
+    if mode == "request":
+        return membership_request(by=by, user=user, org=org, role=role)
+    return membership_grant(by=by, user=user, org=org, role=role)
+
+
 @transaction.atomic
 def user_create(
     *, by: Actor, username: str, full_name: str, email: str = "", phone: str = "", org: Organisation, role: str
@@ -387,38 +447,24 @@ def user_create(
 
     A manager who may grant the role grants it at once; the system administrator, who grants nothing,
     records it as requested, for the security administrator to grant (membership_request)."""
-    ensure_allowed(by, Action.USER_MANAGE, org)
-    requested = False
-    if not by.system_name:
-        if not manages_accounts(by.user, org):
-            raise PermissionDenied(SECURITY_ADMIN_MANAGES_NO_ACCOUNT)
-        requested = role not in grantable_roles(by.user, org)
-        if requested and role not in requestable_roles(by.user):
-            raise PermissionDenied(_("您不能授予“%(role)s”角色。") % {"role": Role(role).label})
-    username = username.strip()
-    phone = pii.clean_phone(phone)
-    if User.objects.filter(username__iexact=username).exists():
-        raise UserError(_("用户名已存在"), field="username")
+    mode = creation_mode(by, org, role)
     password = generate_password()
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                username=username,
-                email=BaseUserManager.normalize_email(email or ""),
-                password=password,
-                full_name=full_name.strip(),
-                phone=phone,
-                must_change_password=True,
-                password_changed_at=timezone.now(),
-            )
-    except IntegrityError as error:  # a concurrent create with the same name in another case
-        raise UserError(_("用户名已存在"), field="username") from error
-    audit.record(by, "accounts.user.create", user, after=audit.snapshot(user, ACCOUNT_FIELDS))
-    if requested:
-        membership_request(by=by, user=user, org=org, role=role)
-    else:
-        membership_grant(by=by, user=user, org=org, role=role)
+    user = _account_insert(by=by, username=username, full_name=full_name, email=email, phone=phone, password=password)
+    role_give(by=by, user=user, org=org, role=role, mode=mode)
     return user, password
+
+
+@transaction.atomic
+def user_create_awaiting_activation(
+    *, by: Actor, username: str, full_name: str, email: str = "", phone: str = "", org: Organisation, role: str
+) -> User:
+    """Create an account with its first role at `org` (granted or requested as in `user_create`) and no
+    password at all: it cannot sign in until its owner uses the one-time activation issued for it
+    (accounts.activation.activation_issue)."""
+    mode = creation_mode(by, org, role)
+    user = _account_insert(by=by, username=username, full_name=full_name, email=email, phone=phone, password=None)
+    role_give(by=by, user=user, org=org, role=role, mode=mode)
+    return user
 
 
 @transaction.atomic
@@ -456,16 +502,28 @@ def user_reset_password(*, by: Actor, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    # An account still awaiting activation gets a password instead: its open activation ends with it.
+    activations_revoked = 0
+    if user.awaiting_activation:
+        from accounts.models import Activation
+
+        user.awaiting_activation = False
+        activations_revoked = Activation.objects.filter(user=user, used_at=None, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+    user.save(update_fields=["password", "must_change_password", "password_changed_at", "awaiting_activation"])
     # The old password's API token and sessions end with it (issue 11).
     revoked = credentials_end(user)
+    detail = {"tokens_revoked": revoked, "sessions_ended": True}
+    if activations_revoked:
+        detail["activations_revoked"] = activations_revoked
     audit.record(
         by,
         "accounts.user.reset_password",
         user,
         before=before,
         after=audit.snapshot(user, ACCOUNT_FIELDS),
-        detail={"tokens_revoked": revoked, "sessions_ended": True},
+        detail=detail,
     )
     return password
 
@@ -500,6 +558,30 @@ def contact_update(*, by: Actor, user: User, phone: str, email: str) -> User:
     user.email = BaseUserManager.normalize_email(email)
     user.save(update_fields=["phone", "email"])
     audit.record(by, "accounts.contact.update", user, before=before, after=audit.snapshot(user, ACCOUNT_FIELDS))
+    return user
+
+
+@transaction.atomic
+def notice_delivery_update(*, by: Actor, user: User, notice_delivery: str) -> User:
+    """A person chooses how their notifications reach them by e-mail (我的账号 › 通知邮件): each one,
+    the daily digest of the unread ones, both, or none. The inbox is not affected; an unchanged
+    choice writes nothing."""
+    if by.user is None or by.user.pk != user.pk:
+        raise PermissionDenied(_("只能修改自己的通知邮件设置。"))
+    if notice_delivery not in NoticeDelivery.values:
+        raise UserError(_("通知邮件：请从列出的方式中选择一种。"), field="notice_delivery")
+    if user.notice_delivery == notice_delivery:
+        return user
+    before = audit.snapshot(user, ("username", "notice_delivery"))
+    user.notice_delivery = notice_delivery
+    user.save(update_fields=["notice_delivery"])
+    audit.record(
+        by,
+        "accounts.notice_delivery.update",
+        user,
+        before=before,
+        after=audit.snapshot(user, ("username", "notice_delivery")),
+    )
     return user
 
 

@@ -10,6 +10,7 @@ orgs.services, which check the same rules again.
 from __future__ import annotations
 
 import io
+import logging
 
 import qrcode
 import qrcode.image.svg
@@ -19,6 +20,7 @@ from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,6 +40,7 @@ from accounts.forms import (
     ContactForm,
     LoginForm,
     MembershipGrantForm,
+    NoticeDeliveryForm,
     OtpTokenForm,
     PasswordChangeForm,
     UserCreateForm,
@@ -57,6 +60,8 @@ from orgs.scoping import ensure_action, get_visible_or_404, roles_of
 USERS_PER_PAGE = 50
 
 # ---------------------------------------------------------------- sign-in
+
+logger = logging.getLogger(__name__)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -99,7 +104,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
             if user is not None:
-                services.login_succeeded(request, user)
+                try:
+                    services.login_succeeded(request, user)
+                except DatabaseError:
+                    logger.exception("sign-in of %s not completed", user.username)
+                    form.add_error(None, _("登录未能完成（服务器繁忙），请稍后再试一次。"))
+                    return render(request, "accounts/login.html", context, status=503)
                 return redirect(_after_login_url(request, user))
             note_address_failure(request)
             # axes marks the request when the pair is (or just became) locked; its middleware
@@ -174,7 +184,13 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.otp_verify(request, device=device, token=form.cleaned_data["token"]):
+        try:
+            verified = services.otp_verify(request, device=device, token=form.cleaned_data["token"])
+        except DatabaseError:
+            logger.exception("second factor of %s not completed", request.user.username)
+            form.add_error(None, _("验证未能完成（服务器繁忙），请稍后用验证器上的新验证码再试一次。"))
+            return render(request, "accounts/otp_verify.html", {"form": form}, status=503)
+        if verified:
             return redirect(_after_login_url_verified(request))
         form.add_error("token", _otp_error(device))
     return render(request, "accounts/otp_verify.html", {"form": form})
@@ -240,6 +256,7 @@ def _profile_context(request: HttpRequest) -> dict:
         "token_allowed": not services.second_factor_required(user),
         "password_expires": services.password_expires_on(user),
         "contact_form": ContactForm(initial={"phone": user.phone, "email": user.email}),
+        "notice_delivery_form": NoticeDeliveryForm(initial={"notice_delivery": user.notice_delivery}),
     }
 
 
@@ -267,6 +284,25 @@ def contact_update(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("联系方式已保存。"))
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {**_profile_context(request), "contact_form": form}, status=400)
+
+
+@require_POST
+def notice_delivery_update(request: HttpRequest) -> HttpResponse:
+    """How my notifications reach me by e-mail: each one, the daily digest, both, or none."""
+    form = NoticeDeliveryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.notice_delivery_update(
+                by=Actor.from_request(request), user=request.user, notice_delivery=form.cleaned_data["notice_delivery"]
+            )
+        except UserError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("通知邮件设置已保存。"))
+            return redirect(reverse("accounts:profile") + "#notice-delivery")
+    return render(
+        request, "accounts/profile.html", {**_profile_context(request), "notice_delivery_form": form}, status=400
+    )
 
 
 @never_cache
@@ -360,7 +396,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.users_search(manager=request.user, text=text), USERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    context = {"search": search, "page_obj": page, "users": page.object_list, "q": text}
+    context = {
+        "search": search,
+        "page_obj": page,
+        "users": page.object_list,
+        "q": text,
+        "may_import": org_services.manages_accounts_somewhere(request.user),
+    }
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, "accounts/user_list.html" + ("#results" if partial else ""), context)
 

@@ -26,7 +26,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.models import AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
+from analytics.models import AcceptedDataChange, AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
+from core import replica
 from reporting.choices import ReportStatus
 
 ACCEPTED_STATUSES = (ReportStatus.ACCEPTED, ReportStatus.LOCKED)
@@ -418,7 +419,7 @@ def rebuild(*, batch: int = 5000) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(_NODE_REBUILD)
         cursor.execute(_REGION_REBUILD)
-    transaction.on_commit(_bump_generation)
+    _bump_generation()
     return {
         "reports": AcceptedReport.objects.count(),
         "node_rows": NodeAggregate.objects.count(),
@@ -439,7 +440,26 @@ def generation() -> int:
     return value
 
 
+def data_version() -> str:
+    """What an answer computed now is cached under: the generation, or, when reads go to a replica, the
+    state of the accepted data the replica has (core/replica.py).
+
+    The generation is bumped once the change commits on the primary, and a replica may not have replayed
+    it yet: an answer computed there under the new generation would keep the old figures until the next
+    change. So on a replica the key is the number of AcceptedDataChange rows the replica holds, read before
+    the answer (what it then reads is at least as new): a lagging replica gives an answer under an older
+    key, and the moment it catches up the key changes and the answer is computed again.
+    """
+    alias = replica.read_alias()
+    if alias == replica.REPLICA:
+        return f"r{AcceptedDataChange.objects.using(alias).count()}"
+    return str(generation())
+
+
 def _bump_generation() -> None:
+    """Record a change of the accepted data in the caller's transaction; bump the generation once it commits."""
+    AcceptedDataChange.objects.create(changed_at=timezone.now())
+
     def bump() -> None:
         try:
             cache.incr(GENERATION_KEY)

@@ -37,6 +37,7 @@ from analytics.web import outside_scope_is_404, scope_of
 from core.actor import Actor
 from core.api import ThrottleFirstMixin, etag, expected_version
 from core.openapi import if_match_parameter
+from core.replica import reads_from_replica
 from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import get_visible_or_404
@@ -139,6 +140,7 @@ class AnalyticsQueryViewSet(ThrottleFirstMixin, GenericViewSet):
 
     @extend_schema(parameters=QUERY_PARAMS, responses=forced_singular_serializer(QueryAnswerSerializer))
     @outside_scope_is_404
+    @reads_from_replica
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")
         codes = [c.strip() for c in (request.query_params.get("periods") or "").split(",") if c.strip()]
@@ -184,6 +186,7 @@ class DrillThroughViewSet(ThrottleFirstMixin, GenericViewSet):
 
     @extend_schema(parameters=DRILL_PARAMS, responses=forced_singular_serializer(DrillThroughSerializer))
     @outside_scope_is_404
+    @reads_from_replica
     def list(self, request):
         measure = _required(request, "measure", "indicator:CERT_RATE")
         period = _required(request, "period", "2021")

@@ -38,6 +38,7 @@ registry.menu(
             _entry("pivot", _("数据透视")),
             _entry("charts", _("统计图表")),
             _entry("map", _("州市地图")),
+            _entry("reconcile", _("填报与记录对照")),
             _entry("views", _("保存的视图")),
             _entry("indicator_list", _("指标定义"), divider=True),
             _entry("external_list", _("部门统计数据"), visible=may(Action.METADATA_MANAGE)),

@@ -14,7 +14,7 @@ from orgs.choices import Action, OrgKind
 from orgs.forms import BootstrapFormMixin
 from reporting import periods
 from reporting.choices import COUNTABLE_TYPES, Aggregation, MigrantScope, PeriodType
-from reporting.pickers import PeriodField
+from reporting.pickers import PeriodField, period_choices
 
 PERIOD_TYPES = [
     (PeriodType.YEAR, gettext_lazy("年度")),
@@ -123,12 +123,14 @@ class QueryForm(BootstrapFormMixin, forms.Form):
     include_submitted = forms.BooleanField(label=gettext_lazy("含已提交未验收的数据"), required=False)
     restate = forms.BooleanField(label=gettext_lazy("按当前隶属关系汇总"), required=False)
     compare = forms.ChoiceField(label=gettext_lazy("对比"), choices=COMPARE_CHOICES, required=False)
+    # Chosen from the periods that exist (a code only through the API); checked against the compared periods by
+    # the engine, whose messages say what to choose instead.
     baseline = forms.CharField(
         label=gettext_lazy("基期"),
         max_length=10,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "2015"}),
-        help_text=gettext_lazy("与基期比较时填写，如 2015（“十二五”末）。"),
+        widget=forms.Select,
+        help_text=gettext_lazy("与基期比较时选择，如 2015（“十二五”末）。"),
     )
 
     def __init__(self, data=None, *, current_year: str, default_level: str = Level.CHILDREN, **kwargs):
@@ -156,6 +158,9 @@ class QueryForm(BootstrapFormMixin, forms.Form):
         chosen = [data.get("period_from") or "", data.get("period_to") or ""]
         self.fields["period_from"].offer(chosen)
         self.fields["period_to"].offer(chosen)
+        self.fields["baseline"].widget.choices = period_choices(
+            period_types=ANALYSED_TYPES, include=[str(data.get("baseline") or "")], blank=_("不选")
+        )
 
     def _default_range(self, period_type: str) -> tuple[str, str]:
         if period_type not in ANALYSED_TYPES:

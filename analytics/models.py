@@ -265,3 +265,24 @@ class RollupEdge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.accepted_id} → {self.node_id}"
+
+
+class AcceptedDataChange(models.Model):
+    """One change of the accepted data (an acceptance, a reopening, a re-placement after a move, a rebuild),
+    inserted in the change's own transaction and never updated.
+
+    How many rows a database holds tells which changes it has: a read replica replays the primary's
+    transactions in commit order, so the count grows with each one it has replayed and names the state of the
+    accepted data it answers from (aggregates.data_version). Insert-only, so concurrent acceptances never wait
+    for each other on it.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("已验收数据变更")
+        verbose_name_plural = _("已验收数据变更")
+
+    def __str__(self) -> str:
+        return f"{self.pk} @ {self.changed_at:%Y-%m-%d %H:%M:%S}"

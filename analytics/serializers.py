@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -169,6 +170,9 @@ class DrillRowSerializer(serializers.Serializer):
     denominator = serializers.DecimalField(max_digits=30, decimal_places=4, allow_null=True)
     value = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
     display = serializers.CharField()
+    source = serializers.CharField(
+        help_text=gettext_lazy("“历史数据导入”：由产改办或工会从往年统计表导入；空：在平台上填报")
+    )
 
 
 class DrillThroughSerializer(serializers.Serializer):
@@ -180,6 +184,7 @@ class DrillThroughSerializer(serializers.Serializer):
     period_label = serializers.CharField()
     references = serializers.ListField(child=serializers.CharField())
     rows = DrillRowSerializer(many=True)
+    history_reports = serializers.IntegerField(help_text=gettext_lazy("其中来自历史数据导入的报表份数"))
 
 
 class SavedViewSerializer(serializers.ModelSerializer):

@@ -80,6 +80,9 @@ class Source:
     cumulative: bool = False
     scope: str = ""  # 口径, shown under the figures
     description: str = ""
+    # The data element an enterprise reports for the same thing in its statistics report (e.g. "WF_STUDIOS"
+    # for the studios kept as records): the pair the reconciliation of reported and recorded figures compares.
+    reported: str = ""
 
     @property
     def code(self) -> str:
@@ -105,6 +108,8 @@ def register(source: Source) -> Source:
         raise ValueError(f"source {source.key}: give either fn or model")
     if source.model and not source.date_field:
         raise ValueError(f"source {source.key}: a model source needs date_field")
+    if source.reported and not re.match(rf"^{CODE_PATTERN}$", source.reported):
+        raise ValueError(f"source {source.key}: reported must be a data element code")
     if source.model and source.kind == SUM and not source.sum_field:
         raise ValueError(f"source {source.key}: a summed model source needs sum_field")
     _REGISTRY[source.key] = source

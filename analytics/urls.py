@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics.views import charts, dashboard, definitions, drill, pivot, saved_views
+from analytics.views import charts, dashboard, definitions, drill, pivot, reconcile, saved_views
 from analytics.views import map as prefecture
 
 app_name = "analytics"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("drill/", drill.drill_through, name="drill_through"),
     path("charts/", charts.charts, name="charts"),
     path("map/", prefecture.prefecture_map, name="map"),
+    path("reconcile/", reconcile.reconcile_page, name="reconcile"),
     path("views/", saved_views.saved_views, name="views"),
     path("views/save/", saved_views.saved_view_save, name="view_save"),
     path("views/<int:pk>/", saved_views.saved_view_open, name="view_open"),

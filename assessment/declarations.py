@@ -105,3 +105,11 @@ def _rounds(user):
 
 registry.todos("assessment", _todos)
 registry.rounds("assessment", _rounds)
+
+
+# --- Integrity: published results are sealed and checked (assessment/integrity.py, core/integrity.py) ---
+
+from assessment.integrity import SEALABLE  # noqa: E402  (declarations run once the apps are ready)
+from core import integrity  # noqa: E402
+
+integrity.register(SEALABLE)

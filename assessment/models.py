@@ -424,6 +424,11 @@ class Computation(models.Model):
     computed_at = models.DateTimeField(_("计算时间"))
     computed_by = models.CharField(_("计算人"), max_length=150)
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    # Made when published (assessment/integrity.py, docs/integrity.md); "" when not sealed. A published
+    # computation is never changed, so its seal stays when the round is reopened.
+    seal = models.CharField(_("完整性封印"), max_length=64, blank=True, default="")
+    seal_key_id = models.CharField(_("封印密钥编号"), max_length=8, blank=True, default="")
+    sealed_at = models.DateTimeField(_("封印时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["round_id", "number"]

@@ -274,6 +274,9 @@ REPORT_COLUMNS = (
     "accepted_at",
     "accepted_by_id",
     "locked_at",
+    "seal",  # synthetic accepted reports are left unsealed (verify_integrity --seal-missing seals them)
+    "seal_key_id",
+    "sealed_at",
 )
 
 
@@ -403,7 +406,7 @@ def build(*, seed: int = 1, subsidiaries: int = 20000, years: Iterable[int] = (2
                     reports.write((
                         next_id, created, accepted, 4, org.pk, datasets[code].pk, versions[code].pk, period.pk,
                         ReportStatus.ACCEPTED, None, submitted, submitted, None, False, approved, None, accepted,
-                        None, None,
+                        None, None, "", "", None,
                     ))  # fmt: skip
                     for row in cells[code].rows(next_id, cell_values, accepted, vendor):
                         values.write(row)

@@ -15,13 +15,25 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.views import APIView
 
 from accounts.api import UserViewSet
+from accounts.people_api import ActivationViewSet, PeopleImportViewSet
 from analytics import api_urls as analytics_api
 from assessment import api_urls as assessment_api
+from cases import api_urls as cases_api
+from competitions import api_urls as competitions_api
 from core.api import ThrottleFirstMixin
 from core.audit_views import AuditEntryViewSet
+from dataexport import api_urls as dataexport_api
 from ledger import api_urls as ledger_api
 from orgs.api import AssignmentViewSet, MembershipViewSet, OrganisationViewSet
+from orgs.transfer.api import OrgTransferViewSet
+from policies import api_urls as policies_api
+from publishing import api_urls as publishing_api
 from reporting import api_urls as reporting_api
+from sites import api_urls as sites_api
+from studios import api_urls as studios_api
+from suggestions import api_urls as suggestions_api
+from talent import api_urls as talent_api
+from training import api_urls as training_api
 
 
 class SchemaView(ThrottleFirstMixin, SpectacularAPIView):
@@ -67,12 +79,25 @@ router.include_format_suffixes = False
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("users", UserViewSet, basename="user")
+router.register("people-import", PeopleImportViewSet, basename="people-import")
+router.register("activations", ActivationViewSet, basename="activation")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("orgs", OrgTransferViewSet, basename="org-transfer")
 router.register("audit", AuditEntryViewSet, basename="audit")
 reporting_api.register(router)
 analytics_api.register(router)
 assessment_api.register(router)
 ledger_api.register(router)
+policies_api.register(router)
+training_api.register(router)
+sites_api.register(router)
+talent_api.register(router)
+studios_api.register(router)
+cases_api.register(router)
+publishing_api.register(router)
+competitions_api.register(router)
+suggestions_api.register(router)
+dataexport_api.register(router)
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api_schema"),

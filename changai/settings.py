@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from accounts.hashers import floor_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -103,6 +105,14 @@ PII_KEYS = _pii_keys(os.environ.get("CHANGAI_PII_KEYS", ""))
 PII_ALGORITHM = os.environ.get("CHANGAI_PII_ALGORITHM", "sm4-gcm")
 if PII_ALGORITHM not in {"sm4-gcm", "aes-256-gcm"}:
     raise ImproperlyConfigured("CHANGAI_PII_ALGORITHM must be sm4-gcm or aes-256-gcm.")
+# The talent pool's retention rule (docs/personal-data.md, Retention): a removed person's ID number and phone are
+# erased this many years after the removal.
+try:
+    TALENT_RETENTION_YEARS = int(os.environ.get("CHANGAI_TALENT_RETENTION_YEARS", "3"))
+except ValueError:
+    raise ImproperlyConfigured("CHANGAI_TALENT_RETENTION_YEARS must be a whole number of years.") from None
+if not 0 <= TALENT_RETENTION_YEARS <= 30:
+    raise ImproperlyConfigured("CHANGAI_TALENT_RETENTION_YEARS must be between 0 and 30.")
 
 # The fall-back key is public (it is in this file): only a debug or demo run may use it. Plain
 # HTTP alone is no reason (TLS may end at a proxy), so production refuses to start without a key,
@@ -117,6 +127,24 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = [h for h in os.environ.get("CHANGAI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CHANGAI_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+
+def _base_url(value: str) -> str:
+    """CHANGAI_BASE_URL: where people reach the site (https://changai.example.gov.cn), for the links in e-mails
+    sent from the worker, where no request says the host. Unset: the first allowed host, over HTTPS unless off."""
+    value = value.strip().rstrip("/")
+    if not value:
+        host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost"
+        return f"{'https' if HTTPS else 'http'}://{host}"
+    scheme, _sep, rest = value.partition("://")
+    if scheme not in ("http", "https") or not rest or any(c in rest for c in "?# "):
+        raise ImproperlyConfigured(
+            "CHANGAI_BASE_URL must be an http:// or https:// address such as https://changai.example.gov.cn."
+        )
+    return value
+
+
+BASE_URL = _base_url(os.environ.get("CHANGAI_BASE_URL", ""))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -145,6 +173,16 @@ INSTALLED_APPS = [
     "analytics",
     "assessment",
     "ledger",
+    "policies",
+    "training",
+    "sites",
+    "cases",
+    "publishing",
+    "talent",
+    "competitions",
+    "studios",
+    "suggestions",
+    "dataexport",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +204,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.NoStoreMiddleware",
     "core.middleware.RefusalAuditMiddleware",
+    "core.middleware.StorageFullMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -209,9 +249,34 @@ else:
             },
         }
     }
+# A read replica (a PostgreSQL hot standby of the primary) for the analytics pages and API: core/replica.py
+# says what goes there and docs/deploy.md how to set one up. Its sessions are read-only, so a write sent there
+# by mistake fails instead of diverging; the test suite runs it as a mirror of the test database.
+REPLICA_URL = os.environ.get("CHANGAI_REPLICA_URL", "")
+if REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("CHANGAI_REPLICA_URL needs PostgreSQL: set DATABASE_URL to the primary as well.")
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("CHANGAI_REPLICA_URL must name a PostgreSQL database (postgres://…).")
+    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c default_transaction_read_only=on"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The default cache holds what every process must agree on (the generation of accepted data that dashboard
+# answers are keyed by, sign-in failure counters, export limits): gunicorn's workers and the background worker
+# are separate processes, so a per-process memory cache would let one serve a stale dashboard after another
+# accepted a report. Files shared on this host by default; Redis for several hosts; memory for the tests.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CHANGAI_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+if os.environ.get("CHANGAI_CACHE") == "memory":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CHANGAI_REDIS_URL"):
     CACHES = {
         "default": {
@@ -236,12 +301,20 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Argon2id's cost of a sign-in (accounts/hashers.py says why these defaults, and refuses less than the floor).
+ARGON2_TIME_COST = env_int("CHANGAI_ARGON2_TIME_COST", 2)
+ARGON2_MEMORY_KIB = env_int("CHANGAI_ARGON2_MEMORY_KIB", 47_104)
+ARGON2_PARALLELISM = env_int("CHANGAI_ARGON2_PARALLELISM", 1)
+if _argon2_problem := floor_problem(ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM):
+    raise ImproperlyConfigured(_argon2_problem)
 PASSWORD_MIN_LENGTH = env_int("CHANGAI_PASSWORD_MIN_LENGTH", 8)
 PASSWORD_HISTORY = env_int("CHANGAI_PASSWORD_HISTORY", 5)
 PASSWORD_MAX_AGE_DAYS = env_int("CHANGAI_PASSWORD_MAX_AGE_DAYS", 90)
+# How long a one-time activation (people import, accounts/activation.py) may be used after it is issued.
+ACTIVATION_DAYS = env_int("CHANGAI_ACTIVATION_DAYS", 7)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -330,7 +403,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("CHANGAI_STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -346,6 +419,8 @@ WHITENOISE_USE_FINDERS = DEBUG or not env_bool("CHANGAI_MANIFEST_STATIC", not DE
 # Without the manifest (local runs), pick up edited static files without a restart.
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 MEDIA_ROOT = Path(os.environ.get("CHANGAI_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploaded workbooks between preview and confirmation (reporting/excel/storage.py); never served.
+REPORTING_IMPORT_DIR = Path(os.environ.get("CHANGAI_IMPORT_DIR", BASE_DIR / "var" / "imports"))
 
 EMAIL_BACKEND = os.environ.get("CHANGAI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("CHANGAI_FROM_EMAIL", "changai@localhost")
@@ -390,6 +465,12 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "orgs.choices.Role",
         "GroupRoleEnum": "ledger.choices.GroupRole",
         "OfficerKindEnum": "ledger.choices.OfficerKind",
+        "ReportStatusEnum": "reporting.choices.ReportStatus",
+        "KeyTaskEnum": "ledger.choices.KeyTask",
+        "ClassKindEnum": "training.choices.ClassKind",
+        "StudioKindEnum": "studios.choices.StudioKind",
+        "SuggestionKindEnum": "suggestions.choices.SuggestionKind",
+        "NamingLevelEnum": "talent.choices.HonourLevel",
     },
     # Every operation declares the error answers it can give, in the one shape core.api answers with.
     "POSTPROCESSING_HOOKS": [

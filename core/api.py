@@ -195,6 +195,24 @@ class ThrottleFirstMixin:
 # --- optimistic locking -------------------------------------------------------------------
 
 
+def int_param(request, name: str) -> int | None:
+    """A query parameter that names a row by its id: None when absent, a Chinese 400 when it is not one."""
+    raw = (request.query_params.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise exceptions.ValidationError({name: [_("%(name)s 应为编号（正整数）。") % {"name": name}]})
+    return int(raw)
+
+
+def choice_param(request, name: str, choices) -> str:
+    """A query parameter that must be one of `choices` ("" when absent); a Chinese 400 otherwise."""
+    raw = (request.query_params.get(name) or "").strip()
+    if raw and raw not in choices:
+        raise exceptions.ValidationError({name: [_("%(name)s 的取值不正确。") % {"name": name}]})
+    return raw
+
+
 def expected_version(request, body_version: int | None, current: int) -> int:
     """The version a change is based on: If-Match when sent (412 if stale), else the body's.
 

@@ -30,7 +30,7 @@ from rest_framework import permissions, serializers
 from rest_framework.settings import api_settings
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from core import audit, exports, registry
+from core import audit, exports, integrity, registry
 from core.actor import Actor
 from core.api import ThrottleFirstMixin
 from core.models import AuditEntry
@@ -120,6 +120,7 @@ def entry_list(request):
     context = {"filterset": filterset, "page": page, "querystring": _querystring(request), "section": "audit"}
     if not getattr(request, "htmx", False):
         context["anchor"] = _anchor_shown(audit.latest_anchor())
+        context["integrity"] = integrity.last_check()
     template = "core/audit_list.html" + ("#results" if getattr(request, "htmx", False) else "")
     return render(request, template, context)
 

@@ -1,5 +1,7 @@
 """What core adds: its own audit events (refusals, audit log, jobs, personal data) and the audit log's menu entry."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from core import registry
@@ -14,6 +16,8 @@ registry.audit_events(
         "core.job.create": _("提交后台任务"),
         "core.job.finish": _("后台任务结束"),
         "core.pii.reveal": _("查看完整个人信息"),
+        "core.integrity.check": _("数据完整性校验"),
+        "core.integrity.seal": _("补加数据完整性封印"),
     }
 )
 
@@ -35,3 +39,24 @@ registry.menu(
         place="user",
     ),
 )
+
+
+# --- Integrity seals: the daily check of accepted business data (core/integrity.py) ---
+
+
+def _integrity_check_daily():
+    from core.integrity import periodic_check
+
+    return periodic_check()
+
+
+registry.periodic(
+    "core.integrity_check",
+    every=timedelta(days=1),
+    offset=timedelta(hours=2),  # at night Beijing time, after the ledger's alert refresh
+    fn=_integrity_check_daily,
+    label=_("数据完整性每日校验"),
+)
+
+# The audit log is the audit administrator's to read and export (/audit/export/), never part of the office's.
+registry.export_leaves_out({"core.AuditEntry": _("审计日志（由审计管理员在“审计日志”中导出）")})

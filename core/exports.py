@@ -73,7 +73,20 @@ def _xml_safe(text: str) -> str:
 
 def write_xlsx(fileobj: IO[bytes], *, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write one sheet (bold header row, frozen) in write-only mode; returns the number of data rows."""
+    return write_xlsx_sheets(fileobj, [(sheet_title, headers, rows)])[0]
+
+
+def write_xlsx_sheets(
+    fileobj: IO[bytes], sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
+) -> list[int]:
+    """Write several sheets (title, headers, rows), each like `write_xlsx`'s; returns each sheet's row count."""
     workbook = Workbook(write_only=True)
+    counts = [_write_sheet(workbook, title, headers, rows) for title, headers, rows in sheets]
+    workbook.save(fileobj)
+    return counts
+
+
+def _write_sheet(workbook: Workbook, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     sheet = workbook.create_sheet(title=sheet_title[:MAX_SHEET_TITLE])
     sheet.freeze_panes = "A2"
     header_cells = []
@@ -95,7 +108,6 @@ def write_xlsx(fileobj: IO[bytes], *, sheet_title: str, headers: Sequence[str], 
             cells.append(cell)
         sheet.append(cells)
         count += 1
-    workbook.save(fileobj)
     return count
 
 

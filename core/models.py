@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,6 +16,40 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def stored_file_path(instance: "StoredFile", filename: str) -> str:
+    """A generated storage name under the app and model (never the uploaded name)."""
+    meta = instance._meta
+    return f"{meta.app_label}/{meta.model_name}/{timezone.now():%Y/%m}/{filename}"
+
+
+class StoredFile(models.Model):
+    """A kept upload: the columns every app's attachments share (core/attachments.py fills and serves them).
+
+    An app's attachment model subclasses this and adds what the file belongs to (a visit, a case, a policy)
+    and, for the door, its organisation or a `ScopedQuerySet` through its owner.
+    """
+
+    file = models.FileField(_("文件"), upload_to=stored_file_path, max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in ("image/jpeg", "image/png")
 
 
 class AuditEntry(models.Model):

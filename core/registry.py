@@ -18,6 +18,7 @@ core imports no app. Each app says what it adds in its own `declarations.py`, wh
     periodic / declared_periodic                     work the worker runs by itself every so often (core/periodic.py)
     todos / todos_for                                what a person should do next, for the home page's 待办事项
     provide / ask / allows                           questions core asks and an app answers (ACCESS_QUESTIONS)
+    export_leaves_out / export_left_out              tables the province export leaves out, each with the reason
 
 Labels are kept here, never stored on the rows, so old audit rows show today's label.
 """
@@ -47,10 +48,12 @@ QUESTIONS = {
 _events: dict[str, Promise | str] = {}
 _job_kinds: dict[str, Promise | str] = {}
 _menu: dict[str, MenuEntry] = {}
+_menu_extra: dict[str, list[MenuEntry]] = {}  # children other apps add to a drop-down (menu_children)
 _providers: dict[str, Callable[..., Any]] = {}
 _periodic: dict[str, Periodic] = {}
 _todo_sources: dict[str, Callable[[Any], Iterable[Todo]]] = {}
 _round_sources: dict[str, Callable[[Any], Iterable[RoundProgress]]] = {}
+_left_out: dict[str, Promise | str] = {}
 
 
 def _add(table: dict[str, Any], what: str, entries: dict[str, Any]) -> None:
@@ -188,14 +191,29 @@ def menu(*entries: MenuEntry) -> None:
         _menu[entry.key] = entry
 
 
+def menu_children(parent: str, *children: MenuEntry) -> None:
+    """Add entries under another app's drop-down `parent` (shown after its own, in declaration order), so related
+    apps share one place in the bar; raises when a key is taken."""
+    taken = {item.key for known in _menu.values() for item in (known, *known.children)}
+    taken |= {child.key for extra in _menu_extra.values() for child in extra}
+    extra = _menu_extra.setdefault(parent, [])
+    for child in children:
+        if child in extra:
+            continue
+        if child.key in taken:
+            raise ImproperlyConfigured(f"menu entry {child.key!r} declared twice")
+        extra.append(child)
+
+
 def _item(entry: MenuEntry, user) -> MenuItem | None:
     if not entry.visible(user):
         return None
-    children = [child for child in (_item(c, user) for c in entry.children) if child is not None]
+    own = (*entry.children, *_menu_extra.get(entry.key, ()))
+    children = [child for child in (_item(c, user) for c in own) if child is not None]
     url = entry.url()
-    if entry.children and not children:
+    if own and not children:
         return None
-    if not entry.children and not url:
+    if not own and not url:
         return None
     return MenuItem(
         key=entry.key,
@@ -219,7 +237,7 @@ def menu_urls() -> dict[str, str]:
     """Every declared entry's address by key, sub-entries included ('' while a page does not exist)."""
     urls: dict[str, str] = {}
     for entry in _menu.values():
-        for item in (entry, *entry.children):
+        for item in (entry, *entry.children, *_menu_extra.get(entry.key, ())):
             urls[item.key] = item.url()
     return urls
 
@@ -366,3 +384,16 @@ def allows(name: str, user) -> bool:
 def undeclared(codes: Iterable[str]) -> list[str]:
     """The codes among `codes` that no app declared (for the coverage tests)."""
     return sorted({code for code in codes if code not in _events})
+
+
+# --- the province export --------------------------------------------------------------------------
+
+
+def export_leaves_out(entries: dict[str, Promise | str]) -> None:
+    """Declare tables ("app_label.ModelName") the province export leaves out, each with the reason its data
+    dictionary gives (secrets; what another role exports itself); raises on a clash."""
+    _add(_left_out, "left-out table", entries)
+
+
+def export_left_out() -> dict[str, Promise | str]:
+    return dict(_left_out)

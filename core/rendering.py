@@ -134,9 +134,22 @@ def page_counter_css() -> str:
     return " ".join(parts)
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
-    # The templates reference nothing outside themselves; user text could, so nothing is fetched.
-    raise ValueError(f"fetching {url!r} is not allowed while rendering a PDF")
+EMBEDDED_IMAGES = ("data:image/svg+xml;base64,", "data:image/png;base64,")
+
+
+def _embedded_only():
+    """WeasyPrint's fetcher, limited to images the template embeds itself (a chart, core/charts.py, as a data:
+    URI decoded in memory). The templates reference nothing outside themselves; user text could, so anything
+    else is refused: WeasyPrint leaves that resource out with a warning and renders the rest."""
+    from weasyprint.urls import URLFetcher
+
+    class EmbeddedOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(EMBEDDED_IMAGES):
+                raise ValueError(f"fetching {url[:40]!r} is not allowed while rendering a PDF")
+            return super().fetch(url, headers)
+
+    return EmbeddedOnly(allowed_protocols=("data",))
 
 
 def render_pdf(template: str, context: dict) -> bytes:
@@ -155,4 +168,4 @@ def render_pdf(template: str, context: dict) -> bytes:
             "page_stamp": css_string(stamp),
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_refuse_fetch).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_embedded_only()).write_pdf()

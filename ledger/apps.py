@@ -26,8 +26,9 @@ class LedgerConfig(AppConfig):
         sources.register()
         post_migrate.connect(_ensure_indicators, sender=self, dispatch_uid="ledger_ensure_indicators")
 
-        # The ledger's facts for assessment criteria (plans on time, officers, alerts by kind …).
-        from ledger import facts  # noqa: F401 - registers with assessment.facts
+        # The ledger's facts for assessment criteria (plans on time, officers, alerts by kind …), and its
+        # section of the evaluation report (the five key tasks).
+        from ledger import evaluation, facts  # noqa: F401 - each registers itself
 
         # Closing an organisation asks for confirmation when its ledger has later records.
         from ledger.queries import records_after

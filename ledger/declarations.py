@@ -95,3 +95,11 @@ registry.menu(
         ),
     ),
 )
+
+
+# --- Integrity: accepted written reports are sealed and checked (ledger/integrity.py, core/integrity.py) ---
+
+from core import integrity  # noqa: E402  (declarations run once the apps are ready)
+from ledger.integrity import SEALABLE  # noqa: E402
+
+integrity.register(SEALABLE)

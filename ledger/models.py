@@ -418,6 +418,10 @@ class WrittenReport(BaseModel):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
+    # Made when accepted, cleared when reopened (ledger/integrity.py, docs/integrity.md); "" when not sealed.
+    seal = models.CharField(_("完整性封印"), max_length=64, blank=True, default="")
+    seal_key_id = models.CharField(_("封印密钥编号"), max_length=8, blank=True, default="")
+    sealed_at = models.DateTimeField(_("封印时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -540,6 +540,13 @@ def _load_orgs(specs: list[OrgSpec], result: DemoResult) -> dict[str, Organisati
     return by_code
 
 
+def demo_phone(username: str) -> str:
+    """A made-up mobile number for a demo account, the same on every load (so the deadline board has contacts)."""
+    import zlib
+
+    return f"1388{zlib.crc32(username.encode()) % 10_000_000:07d}"
+
+
 def _load_accounts(orgs: dict[str, Organisation], result: DemoResult, *, reset_passwords: bool) -> None:
     User = get_user_model()
     hashed = ""  # Argon2 is slow on purpose: hash the shared demo password once per load
@@ -556,6 +563,7 @@ def _load_accounts(orgs: dict[str, Organisation], result: DemoResult, *, reset_p
             user = User.objects.create(
                 username=account.username,
                 full_name=account.full_name,
+                phone=demo_phone(account.username),
                 password=demo_hash(),
                 password_changed_at=now,
                 must_change_password=False,

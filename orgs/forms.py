@@ -177,3 +177,34 @@ class AssignmentEndForm(BootstrapFormMixin, forms.Form):
     """End an assignment from a date."""
 
     on = forms.DateField(label=_("结束日期"), widget=DATE_WIDGET)
+
+
+class OrgImportForm(BootstrapFormMixin, forms.Form):
+    """The upload of an organisation file (.xlsx or CSV) and the day its moves take effect."""
+
+    file = forms.FileField(label=_("组织机构文件（.xlsx 或 .csv）"))
+    on = forms.DateField(
+        label=_("生效日期"),
+        widget=DATE_WIDGET,
+        help_text=_("文件中的迁移自这一天起生效，原隶属关系保留为历史；新增和撤销按文件中的成立、撤销日期。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(accept=".xlsx,.csv")
+        if not self.is_bound:
+            self.initial.setdefault("on", deadlines.today())
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > deadlines.today():
+            raise forms.ValidationError(_("生效日期不能晚于今天。"))
+        return on
+
+    def clean_file(self):
+        from orgs.transfer.reading import kind_of
+
+        upload = self.cleaned_data["file"]
+        if kind_of(upload.name) is None:
+            raise forms.ValidationError(_("只能上传 .xlsx 或 .csv 文件（“%(name)s”不是）。") % {"name": upload.name})
+        return upload

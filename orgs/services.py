@@ -68,6 +68,22 @@ def org_create(*, by: Actor, parent: Organisation, code: str, name: str, kind: s
 
 
 @transaction.atomic
+def root_create(*, by: Actor, code: str, name: str) -> Organisation:
+    """The province at the root of a fresh installation's tree (there is one root; the rest hangs below it)."""
+    code, name = (code or "").strip(), (name or "").strip()
+    if Organisation.objects.get_root_nodes().exists():
+        raise UserError(_("已经有根机构，不能再建；其他机构请建在根机构之下。"))
+    if not code or not name:
+        raise UserError(_("请填写根机构（省）的机构代码和名称，例如 530000 云南省。"))
+    org = Organisation(code=code, name=name, kind=OrgKind.PROVINCE)
+    org.pinyin_initials = initials(name)
+    _validate(org)
+    org = Organisation.objects.add_root(instance=org)
+    audit.record(by, "orgs.organisation.create", org)
+    return org
+
+
+@transaction.atomic
 def org_update(*, by: Actor, org: Organisation, version: int, **changes: Any) -> Organisation:
     """Change an organisation's attributes; refuses a stale version (ConflictError)."""
     ensure_allowed(by, Action.ORG_MANAGE, org)
@@ -274,8 +290,21 @@ def membership_request(*, by: Actor, user, org: Organisation, role: str) -> Memb
         raise UserError(_("机构“%(name)s”已撤销，不能在其中任职。") % {"name": org.name})
     if role == Role.DEPT_VIEWER and org.kind != OrgKind.DEPARTMENT:
         raise UserError(_("成员单位查看员只能在成员单位任职。"), field="role")
-    membership = Membership.objects.create(user=user, org=org, role=role, is_active=False, pending=True)
-    audit.record(by, "orgs.membership.request", membership)
+    membership = Membership.objects.filter(user=user, org=org, role=role).first()
+    if membership is None:
+        membership = Membership.objects.create(user=user, org=org, role=role, is_active=False, pending=True)
+        audit.record(by, "orgs.membership.request", membership)
+        return membership
+    # A role held before and revoked (or refused) is asked for again on the same row.
+    if membership.is_active:
+        raise UserError(_("该用户已在此机构担任此角色。"))
+    if membership.pending:
+        raise UserError(_("该角色已在申请中，等待批准。"))
+    before = audit.snapshot(membership)
+    membership.pending = True
+    membership.version += 1
+    membership.save(update_fields=["pending", "version", "updated_at"])
+    audit.record(by, "orgs.membership.request", membership, before=before)
     return membership
 
 

@@ -32,17 +32,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from core.actor import Actor
-from core.api import PreconditionFailed, ThrottleFirstMixin, etag, expected_version
+from core.api import PreconditionFailed, PreconditionRequired, ThrottleFirstMixin, etag, expected_version
 from core.errors import ConflictError, UserError
 from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import get_visible_or_404
 from reporting import queries, services
+from reporting.api_import import DRY_RUN, IMPORT_PARSERS, OVERWRITE, import_refused, query_flag
 from reporting.choices import Timeliness
 from reporting.excel import importer, tabular
 from reporting.excel.container import max_upload_bytes
@@ -88,16 +88,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=gettext_lazy("同一次提交的重试请使用相同的值：重复的请求返回第一次的结果，不会重复提交。"),
 )
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
-DRY_RUN = OpenApiParameter(
-    "dry_run",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    required=False,
-    enum=["1", "0"],
-    description=gettext_lazy(
-        "默认 1：只检查并返回将要发生的变更，不写入；0：检查无误后全部导入（全部成功或全部不写入）。"
-    ),
-)
 
 
 # --- Metadata (read-only; metadata belongs to no organisation) ------------------------------------------------
@@ -266,76 +256,6 @@ class _IfMatch:
         if stale and self.request.headers.get("If-Match"):
             raise PreconditionFailed() from exc
         return False
-
-
-class _RawBody(BaseParser):
-    """Hand the body over unread by any parser, at most the import size limit (+1 byte to notice more)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        if stream is None:
-            return b""
-        return stream.read(max_upload_bytes() + 1)
-
-
-class RawJsonParser(_RawBody):
-    media_type = "application/json"
-
-
-class RawCsvParser(_RawBody):
-    media_type = "text/csv"
-
-
-class RawAppCsvParser(_RawBody):
-    media_type = "application/csv"
-
-
-class RawTextParser(_RawBody):
-    media_type = "text/plain"
-
-
-IMPORT_PARSERS = [RawJsonParser, RawCsvParser, RawAppCsvParser, RawTextParser]
-
-
-def _problem_dicts(problems: list[ImportProblem]) -> list[dict]:
-    return [
-        {
-            "code": p.code,
-            "row": p.row,
-            "column": p.column,
-            "field": p.field,
-            "value": p.value,
-            "message": p.message,
-            "fix": p.fix,
-            "text": p.text(),
-        }
-        for p in problems
-    ]
-
-
-def _import_refused(problems: list[ImportProblem], status_code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    first = "；".join(p.text() for p in problems[:3])
-    more = _("等 %(n)d 处") % {"n": len(problems)} if len(problems) > 3 else ""
-    return Response(
-        {
-            "detail": _("导入内容有 %(n)d 处问题，未写入任何数据：%(first)s%(more)s")
-            % {"n": len(problems), "first": first, "more": more},
-            "problems": _problem_dicts(problems),
-        },
-        status=status_code,
-    )
-
-
-def _dry_run_flag(request, body_flag: bool | None) -> bool:
-    """`?dry_run=` when given (1/0, true/false), else the JSON body's `dry_run`, else a dry run."""
-    raw = request.query_params.get("dry_run")
-    if raw is None:
-        return True if body_flag is None else body_flag
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", ""}:
-        return True
-    if value in {"0", "false", "no"}:
-        return False
-    raise ValidationError({"dry_run": [_("dry_run 应为 1（只检查）或 0（导入）。")]})
 
 
 class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
@@ -534,15 +454,16 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
             409: ImportRefusalSerializer,
             413: ImportRefusalSerializer,
         },
-        parameters=[DRY_RUN, IF_MATCH],
+        parameters=[DRY_RUN, OVERWRITE, IF_MATCH],
     )
     @action(detail=True, methods=["post"], url_path="import", url_name="import", parser_classes=IMPORT_PARSERS)
     def import_(self, request, pk=None):
         """Import the report's values from CSV (`element,option,value`) or JSON (`{"values": [...]}`).
 
         A dry run unless `?dry_run=0` (or `"dry_run": false` in JSON): it answers what would change.
-        An import writes every value or none, with the version checks of web entry (`If-Match`, or
-        `version` in JSON, is optional: without it the version read by this request is used).
+        An import writes every value or none, with the version checks of web entry: a write needs the version
+        the client read (`If-Match`, or `version` in JSON; 428 without either), or `?overwrite=1` to write over
+        whatever is stored now, which the import's audit row records.
         """
         report = self.get_object()
         actor = Actor.from_request(request)
@@ -559,13 +480,14 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
                 _("请分批导入。"),
             )
             importer.audit_upload(ctx, token, filename, facts, [problem], None)
-            return _import_refused([problem], status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            return import_refused([problem], status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         try:
             body = tabular.parse_body(raw, request.content_type, bulk=False, default_org=report.org.code)
         except ImportRefused as refusal:
             importer.audit_upload(ctx, token, filename, facts, refusal.problems, None)
-            return _import_refused(refusal.problems, refusal.status)
-        dry_run = _dry_run_flag(request, body.dry_run)
+            return import_refused(refusal.problems, refusal.status)
+        dry_run = query_flag(request, "dry_run", body.dry_run, default=True)
+        overwrite = query_flag(request, "overwrite", None, default=False)
         header = request.headers.get("If-Match", "").strip()
         version = expected_version(request, body.version, report.version) if header or body.version else None
         plan = importer.plan_entries(
@@ -579,7 +501,7 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
         importer.audit_upload(ctx, token, filename, facts, plan.problems, plan)
         if plan.problems:
             plan.problems.sort(key=lambda p: (p.row or 0, p.column))
-            return _import_refused(plan.problems)
+            return import_refused(plan.problems)
         org_plan = plan.orgs[0] if plan.orgs else None
         changes = org_plan.changes if org_plan else []
         answer = {
@@ -598,6 +520,15 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
         }
         if dry_run or not changes:
             return Response(ImportResultSerializer(answer).data, headers={"ETag": etag(report.version)})
+        if version is None and not overwrite:
+            # Without the version the client read, a change saved since would be overwritten unseen.
+            raise PreconditionRequired(
+                _(
+                    "导入会写入数据，须说明依据的版本：请在 If-Match 请求头或 JSON 的 version 中给出读取报表时的版本号"
+                    "（当前为 %(version)d）；确要覆盖他人可能的修改时，加 ?overwrite=1（会记入审计日志）。"
+                )
+                % {"version": report.version}
+            )
         item = ImportItem(
             org=report.org,
             values={(c.element, c.option): c.text for c in changes},
@@ -610,10 +541,15 @@ class ReportViewSet(ThrottleFirstMixin, GenericViewSet):
                 period=report.period,
                 items=[item],
                 dataset_version_number=plan.version,
-                source={"api": filename.removeprefix("api."), "sha256": facts["sha256"], "token": token},
+                source={
+                    "api": filename.removeprefix("api."),
+                    "sha256": facts["sha256"],
+                    "token": token,
+                    **({"overwrite": True} if version is None else {}),
+                },
             )
         except ImportFailed as error:
-            return _import_refused(importer.failure_problems(error), error.status_code)
+            return import_refused(importer.failure_problems(error), error.status_code)
         report.refresh_from_db()
         answer.update(applied=True, version=report.version)
         return Response(ImportResultSerializer(answer).data, headers={"ETag": etag(report.version)})

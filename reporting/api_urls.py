@@ -14,6 +14,7 @@ from reporting.api import (
     PeriodViewSet,
     ReportViewSet,
 )
+from reporting.api_history import HistoryImportViewSet
 
 REGISTRATIONS = [
     ("datasets", DataSetViewSet, "dataset"),
@@ -21,6 +22,7 @@ REGISTRATIONS = [
     ("periods", PeriodViewSet, "period"),
     ("reports", ReportViewSet, "report"),
     ("completeness", CompletenessViewSet, "completeness"),
+    ("history-imports", HistoryImportViewSet, "history-import"),
 ]
 
 

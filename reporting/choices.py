@@ -87,3 +87,11 @@ class Timeliness(models.TextChoices):
 class VersionState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布")
+
+
+class DigestStatus(models.TextChoices):
+    """Where one day's digest e-mail to one person stands."""
+
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")

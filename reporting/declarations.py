@@ -30,12 +30,20 @@ registry.audit_events(
         "reporting.deadline.extend": _("延长填报截止日期"),
         "reporting.reminder.send": _("发送催报提醒"),
         "reporting.reminder.manual": _("在截止日看板上催报"),
+        # The daily digest of unread notifications (reporting/services/digest.py).
+        "reporting.digest.send": _("发送未读通知每日汇总邮件"),
+        "reporting.digest.fail": _("未读通知每日汇总邮件发送失败"),
         # Excel and exports.
         "reporting.template.download": _("下载 Excel 填报模板"),
         "reporting.import.preview": _("Excel 导入预检"),
         "reporting.import.refused": _("Excel 导入被拒绝"),
         "reporting.import.apply": _("Excel 导入数据"),
         "security.import.refused": _("Excel 导入因安全原因被拒绝"),
+        # Past years' figures from the office's own spreadsheets (reporting/history.py).
+        "reporting.history.preview": _("历史数据导入预检"),
+        "reporting.history.refused": _("历史数据导入被拒绝"),
+        "reporting.history.apply": _("历史数据导入"),
+        "reporting.history.mapping": _("保存历史数据列对应关系"),
         "reporting.completeness.export": _("导出填报完成情况"),
         # Data-set definitions.
         "reporting.category.create": _("新增分类"),
@@ -66,7 +74,7 @@ registry.audit_events(
     }
 )
 
-registry.job_kinds({"reporting.excel_import": _("Excel 数据导入")})
+registry.job_kinds({"reporting.excel_import": _("Excel 数据导入"), "reporting.history_import": _("历史数据导入")})
 
 registry.menu(
     registry.MenuEntry(
@@ -132,3 +140,30 @@ registry.periodic(
     fn=_purge_import_temp,
     label=_("清理 24 小时前的 Excel 导入临时文件"),
 )
+
+
+# --- The daily digest of unread notifications, e-mailed after 08:00 Beijing time (reporting/services/digest.py) ---
+
+
+def _send_digests():
+    from core.actor import Actor
+    from reporting.services.digest import digests_send
+
+    return digests_send(by=Actor.system("digest")).as_dict()
+
+
+registry.periodic(
+    "reporting.send_digests",
+    every=timedelta(days=1),
+    offset=timedelta(hours=8),
+    fn=_send_digests,
+    label=_("发送未读通知每日汇总邮件"),
+)
+
+
+# --- Integrity: accepted reports are sealed and checked (reporting/integrity.py, core/integrity.py) ---
+
+from core import integrity  # noqa: E402  (declarations run once the apps are ready)
+from reporting.integrity import SEALABLE  # noqa: E402
+
+integrity.register(SEALABLE)

@@ -68,3 +68,35 @@ def _confirm(actor: Actor, job: Job, token: str) -> dict[str, Any]:
         "message": _("导入成功：已保存 %(orgs)d 个单位的 %(cells)d 个数值（报表为草稿状态，仍需提交）。")
         % {"orgs": outcome.orgs, "cells": outcome.cells},
     }
+
+
+@task()
+def history_import_confirm_task(*, job_id: int, token: str) -> None:
+    """Confirm a previewed history import (all or nothing) as the person who asked for the job."""
+    job_run(job_id=job_id, work=lambda actor, job: _confirm_history(actor, job, token))
+
+
+def _confirm_history(actor: Actor, job: Job, token: str) -> dict[str, Any]:
+    from reporting.history import flow
+    from reporting.history.plan import HistoryContext
+
+    params = job.params
+    ctx = HistoryContext(
+        actor,
+        DataSet.objects.get(code=params["dataset"]),
+        Organisation.objects.get(code=params["org"]),
+        bool(params.get("overwrite")),
+    )
+    step = flow.confirm(ctx=ctx, token=token, meta=storage.read_meta(token) or {})
+    if step.problems:
+        texts = [p.text() for p in step.problems[:PROBLEMS_SHOWN]]
+        message = _("导入失败，本次未导入任何数据：%(problems)s") % {"problems": "；".join(texts)}
+        if len(step.problems) > PROBLEMS_SHOWN:
+            message += _("（共 %(n)d 个问题）") % {"n": len(step.problems)}
+        raise UserError(message)
+    result = step.result
+    return {
+        "reports": [r.pk for r in result.reports] if result else [],
+        "url": reverse("reporting:history_home"),
+        "message": flow.result_message(result),
+    }

@@ -4,7 +4,7 @@ metadata (views.metadata), completeness and deadlines (views.completeness), and 
 
 from django.urls import path
 
-from reporting.views import completeness, excel
+from reporting.views import completeness, excel, history
 from reporting.views.entry import attachments, detail, filling, inbox, my_reports
 from reporting.views.metadata import datasets, elements, rules
 
@@ -87,6 +87,11 @@ completeness_patterns = [
 excel_patterns = [
     path("excel/", excel.excel_home, name="excel_home"),
     path("excel/go/", excel.excel_go, name="excel_go"),
+    path("excel/history/", history.history_home, name="history_home"),
+    path("excel/history/<str:token>/", history.history_mapping, name="history_mapping"),
+    path("excel/history/<str:token>/preview/", history.history_preview, name="history_preview"),
+    path("excel/history/<str:token>/confirm/", history.history_confirm, name="history_confirm"),
+    path("excel/history/<str:token>/discard/", history.history_discard, name="history_discard"),
     path("excel/uploads/<str:token>/", excel.excel_preview, name="excel_preview"),
     path("excel/uploads/<str:token>/confirm/", excel.excel_confirm, name="excel_confirm"),
     path("excel/uploads/<str:token>/discard/", excel.excel_discard, name="excel_discard"),

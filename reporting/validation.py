@@ -199,6 +199,14 @@ class Outlier:
     def message(self) -> str:
         if self.kind == "previous":
             change = self.change * 100
+            if change >= 900 and self.reference > 0:
+                # Ten times or more: "+899900%" says nothing a person can check; the multiple does.
+                return _("%(label)s：上期 %(prev)s，本期 %(cur)s，是上期的 %(ratio)s 倍，请核对。") % {
+                    "label": self.label,
+                    "prev": plain_number(self.reference),
+                    "cur": plain_number(self.current),
+                    "ratio": plain_number((self.current / self.reference).quantize(Decimal("0.1"))),
+                }
             return _("%(label)s：上期 %(prev)s，本期 %(cur)s，变化 %(sign)s%(change)s，请核对。") % {
                 "label": self.label,
                 "prev": plain_number(self.reference),

@@ -1,6 +1,6 @@
 """A cheap Argon2 for the test suite: same algorithm and hash format, far less memory and time.
 
-Production keeps Django's Argon2 parameters (settings.PASSWORD_HASHERS); test_deploy checks them.
+Production uses accounts.hashers (the platform's parameters, settings.PASSWORD_HASHERS); test_hashers checks them.
 """
 
 from django.contrib.auth.hashers import Argon2PasswordHasher

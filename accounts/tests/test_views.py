@@ -67,6 +67,23 @@ def test_login_and_logout_each_write_one_audit_row(tree):
     assert AuditEntry.objects.filter(event__startswith="accounts.").count() == 2
 
 
+def test_a_sign_in_whose_session_cannot_be_stored_is_not_audited_as_done(tree, monkeypatch):
+    # issue 17: under a locked database the session was lost after "登录" had been audited as a success.
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    def locked(self, must_create=False):
+        raise OperationalError("database is locked")
+
+    user = tree.user(Role.REPORTER)
+    monkeypatch.setattr(SessionStore, "save", locked)
+    response = post_login(Client(), user.username, ip=IP1)
+
+    assert response.status_code == 503
+    assert "登录未能完成（服务器繁忙），请稍后再试一次。" in alerts(response)
+    assert not AuditEntry.objects.filter(event="accounts.login").exists()
+
+
 def test_login_follows_a_local_next_but_not_another_site(tree):
     user = tree.user(Role.REPORTER)
     assert post_login(Client(), user.username, next="/orgs/")["Location"] == "/orgs/"
@@ -321,6 +338,32 @@ def test_an_administrator_signs_in_with_password_then_totp(tree, settings):
     again = replay.post("/accounts/otp/", {"token": code})
     assert field_errors(again) == ["动态验证码不正确或已使用过，请输入验证器上的最新验证码。"]
     assert replay.get("/accounts/users/").status_code == 302
+
+
+def test_a_second_factor_whose_session_cannot_be_stored_is_not_audited_as_verified(tree, settings, monkeypatch):
+    # issue 17: as with the password, the second factor is audited as verified only once the session that
+    # carries it is stored; otherwise the person is told to try again and still holds one factor.
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    def locked(self, must_create=False):
+        raise OperationalError("database is locked")
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    admin = tree.user(Role.SYS_ADMIN)
+    device = totp_device(admin)
+    client = Client()
+    assert post_login(client, admin.username)["Location"] == "/accounts/otp/"
+    with monkeypatch.context() as patched:
+        patched.setattr(SessionStore, "save", locked)
+        response = client.post("/accounts/otp/", {"token": totp_code(device)})
+
+    assert response.status_code == 503
+    assert alerts(response) == ["验证未能完成（服务器繁忙），请稍后用验证器上的新验证码再试一次。"]
+    assert not AuditEntry.objects.filter(event="accounts.otp_verified").exists()
+    assert client.get("/accounts/users/")["Location"] == "/accounts/otp/"
+    assert client.post("/accounts/otp/", {"token": totp_code(device, steps=1)})["Location"] == "/"
+    assert AuditEntry.objects.filter(event="accounts.otp_verified", user_id=admin.pk).count() == 1
 
 
 def test_repeated_wrong_codes_are_throttled(tree):
@@ -766,3 +809,92 @@ def test_a_new_account_may_carry_a_telephone(tree):
     response = client.post("/accounts/users/new/", {**data, "role": Role.REPORTER})
     assert response.status_code == 200, field_errors(response)
     assert User.objects.get(username="wang.wu").phone == "0871-63123456"
+
+
+# ---------------------------------------------------------------- notification e-mail (issue 13: the daily digest)
+
+
+def test_my_account_offers_the_notification_mail_choices_with_mine_checked(tree):
+    user = tree.user(Role.REPORTER)
+    client = Client()
+    client.force_login(user)
+
+    html = client.get("/accounts/me/").content.decode()
+
+    assert 'id="notice-delivery-form"' in html
+    for label in ("每条通知都发邮件，另发每日汇总", "每条通知都发邮件", "每日汇总", "不发邮件"):
+        assert f">{label}</label>" in html
+    assert re.search(r'<input type="radio" name="notice_delivery" value="each_daily"[^>]*checked', html)
+    assert 'id="notice-delivery-no-address"' in html  # no address yet: said so
+
+
+@pytest.mark.parametrize(
+    ("choice", "each", "daily"), [("daily", False, True), ("none", False, False), ("each", True, False)]
+)
+def test_a_person_chooses_how_notifications_reach_them_and_it_is_audited(tree, choice, each, daily):
+    user = tree.user(Role.REPORTER)
+    client = Client()
+    client.force_login(user)
+
+    response = client.post("/accounts/me/notice-mail/", {"notice_delivery": choice})
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/me/#notice-delivery"
+    user.refresh_from_db()
+    assert (user.notice_delivery, user.mails_each_notice, user.mails_daily_digest) == (choice, each, daily)
+    (row,) = AuditEntry.objects.filter(event="accounts.notice_delivery.update", object_id=str(user.pk))
+    assert row.before["notice_delivery"] == "each_daily" and row.after["notice_delivery"] == choice
+    assert row.username == user.username
+    page = client.get("/accounts/me/").content.decode()
+    assert "通知邮件设置已保存。" in page
+    assert re.search(rf'<input type="radio" name="notice_delivery" value="{choice}"[^>]*checked', page)
+
+    again = client.post("/accounts/me/notice-mail/", {"notice_delivery": "each_daily"})  # and back on
+    assert again.status_code == 302
+    user.refresh_from_db()
+    assert user.mails_daily_digest and user.mails_each_notice
+    assert AuditEntry.objects.filter(event="accounts.notice_delivery.update").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({}, "请选择通知邮件的发送方式。"), ({"notice_delivery": "weekly"}, "请从列出的方式中选择一种。")],
+)
+def test_a_bad_notification_mail_choice_is_explained_and_nothing_is_saved(tree, data, message):
+    user = tree.user(Role.REPORTER)
+    client = Client()
+    client.force_login(user)
+
+    response = client.post("/accounts/me/notice-mail/", data)
+
+    assert response.status_code == 400 and message in field_errors(response)
+    user.refresh_from_db()
+    assert user.notice_delivery == "each_daily"
+    assert not AuditEntry.objects.filter(event="accounts.notice_delivery.update").exists()
+
+
+def test_choosing_the_same_notification_mail_again_writes_nothing(tree):
+    user = tree.user(Role.REPORTER)
+    client = Client()
+    client.force_login(user)
+
+    assert client.post("/accounts/me/notice-mail/", {"notice_delivery": "each_daily"}).status_code == 302
+    assert not AuditEntry.objects.filter(event="accounts.notice_delivery.update").exists()
+
+
+def test_the_notification_mail_choice_is_only_ever_ones_own(tree):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts import services
+    from core.actor import Actor
+
+    user, other = tree.user(Role.REPORTER), tree.user(Role.UNION_ADMIN)
+    with pytest.raises(PermissionDenied):
+        services.notice_delivery_update(by=Actor(user=other), user=user, notice_delivery="none")
+    user.refresh_from_db()
+    assert user.notice_delivery == "each_daily"
+
+
+def test_the_notification_mail_choice_is_a_post(tree):
+    client = Client()
+    client.force_login(tree.user(Role.REPORTER))
+    assert client.get("/accounts/me/notice-mail/").status_code == 405

@@ -15,6 +15,7 @@ Measures are strings:
     "indicator:<CODE>"                    an Indicator (numerator ÷ denominator × factor)
     "element:<CODE>" / "element:<CODE>.<OPT>[.<OPT>…]"
                                           a data element, all of its cells or those holding every option
+    "source:<KEY>"                        a registered source of figures (an app's records) on its own
 
     Query(measure, org=None, level="self", periods=("2021",), by_category=None, region=None,
           include_submitted=False, restate=False)

@@ -72,7 +72,7 @@ def check_baseline(code: str | None, period_codes: tuple[str, ...] | list[str]) 
     than the earliest of them. Raises UserError (field "baseline") in Chinese otherwise."""
     text = (code or "").strip().upper()
     if not text:
-        raise UserError(_("请填写基期，如 2015（“十二五”末）。"), field="baseline")
+        raise UserError(_("请选择基期，如 2015（“十二五”末）。"), field="baseline")
     try:
         spec = periods.parse_code(text)
     except UserError as error:

@@ -30,6 +30,12 @@ Coverage = dict[tuple[str, str], tuple[int, int]]  # (group, period code) -> (ac
 def _datasets(plan: _Plan) -> dict[str, tuple]:
     """{period type: the published data sets of that type asking any of the measure's elements}, from the
     per-process metadata cache where the answer has one (the data sets are among its fingerprinted tables)."""
+    # The dashboard's plans share one metadata map over every tile's elements (one lookup for them all); a
+    # measure made only of sources (platform records) depends on no report at all.
+    from analytics.engine.measures import _refs
+
+    if all(plan.meta[ref.element].id < 0 for ref in _refs(plan.measure) if ref.element in plan.meta):
+        return {}
     element_ids = tuple(sorted(m.id for m in plan.meta.values() if m.id > 0))
     if not element_ids:
         return {}

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from analytics.aggregates import ACCEPTED_STATUSES, OrgInfo, TreeHistory, generation
+from analytics.aggregates import ACCEPTED_STATUSES, OrgInfo, TreeHistory, data_version
 from analytics.choices import Level
 from analytics.engine.answers import (
     Answer,
@@ -141,9 +141,10 @@ def data_years(scope: Scope, *, count: int = 5) -> list[str]:
 
 def dashboard_tiles(scope: Scope, *, org: int | None = None, year: str | None = None) -> Dashboard:
     """The leaders' dashboard for the scope (or `org` within it) and the current year (or `year`); cached per
-    scope. OutOfScope for an organisation outside the scope."""
+    scope under the state of the accepted data it is computed from (aggregates.data_version: on a replica, the
+    replica's own). OutOfScope for an organisation outside the scope."""
     scope = Scope.of(scope)
-    key = f"analytics:dashboard:{scope.key}:{org or 0}:{year or ''}:{generation()}"
+    key = f"analytics:dashboard:{scope.key}:{org or 0}:{year or ''}:{data_version()}"
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -28,6 +28,7 @@ class DrillRow:
     denominator: Decimal | None
     value: Decimal | None
     display: str
+    source: str = ""  # "历史数据导入" for a report loaded from the office's past spreadsheets
 
 
 @dataclass
@@ -40,6 +41,7 @@ class DrillThrough:
     period_label: str
     references: list[str]
     rows: list[DrillRow]
+    history_reports: int = 0  # how many of the rows came from 历史数据导入
 
 
 # --- Drill-through ---------------------------------------------------------------------------------------
@@ -61,7 +63,8 @@ def drill_through(
     map or in an enterprise's row of a prefecture's view. Only reports within the scope are listed; a
     registered source's figures have no reports and are not listed. OutOfScope for an organisation
     outside the scope."""
-    from reporting.models import DataValue, Report
+    from reporting.models import DataValue, Report, ReportSource
+    from reporting.models.history import HISTORY_LABEL
 
     scope = Scope.of(scope)
     plan = _resolve(scope, Query(measure=measure, org=org, periods=(period,), by_category=None))
@@ -92,6 +95,8 @@ def drill_through(
         report__in=reports, element_id__in=[m.id for m in plan.meta.values()], number__isnull=False
     ).values_list("report_id", "element_id", "option_combo_id", "number"):
         values[report_id][(element_id, combo_id)] = number
+    loaded = set(ReportSource.objects.filter(report__in=reports).values_list("report_id", flat=True))
+    history_label = str(HISTORY_LABEL)
     rows = []
     for report in reports:
         cells = {k: (v, 1) for k, v in values[report.pk].items()}
@@ -124,9 +129,11 @@ def drill_through(
                 denominator=denominator,
                 value=value,
                 display=format_value(value, plan.measure.unit, plan.measure.decimals),
+                source=history_label if report.pk in loaded else "",
             )  # fmt: skip
         )
     return DrillThrough(
         measure=measure, label=plan.measure.label, unit=plan.measure.unit, scope=plan.measure.scope,
         period=spec.code, period_label=spec.label, references=[t for t, _r in refs], rows=rows,
+        history_reports=sum(1 for r in rows if r.source),
     )  # fmt: skip

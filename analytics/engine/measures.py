@@ -74,7 +74,8 @@ def _with_sources(node: Node) -> Node:
 
 
 def measure_for(ref: str) -> Measure:
-    """The measure a reference string names; UserError (field "measure") for anything else."""
+    """The measure a reference string names ("indicator:", "element:" or "source:" and a code); UserError
+    (field "measure") for anything else."""
     kind, _sep, code = (ref or "").partition(":")
     if kind == "indicator":
         indicator = Indicator.objects.filter(code=code, is_active=True).first()
@@ -103,6 +104,21 @@ def measure_for(ref: str) -> Measure:
             unit=element.unit,
             scope="；".join(str(p) for p in scope_parts if p),
             source=element.source or _("企业填报"),
+        )
+    if kind == "source":
+        source = sources.get(code)
+        if source is None:
+            raise UserError(_("平台记录“%(code)s”不存在。") % {"code": code}, field="measure")
+        return Measure(
+            ref=ref,
+            label=str(source.label),
+            numerator=Ref(source.code),
+            denominator=None,
+            factor=Decimal(1),
+            decimals=0 if source.kind == sources.COUNT else 2,
+            unit=source.unit,
+            scope=str(source.scope),
+            source=_("平台记录"),
         )
     raise UserError(
         _("“%(ref)s”不是有效的指标或数据元引用，应为 indicator:代码 或 element:代码。") % {"ref": ref}, field="measure"
@@ -254,8 +270,11 @@ class Metadata:
     _store: dict = {}
 
     def __init__(self) -> None:
-        from django.db import connection
+        from django.db import connections
 
+        from core.replica import read_alias
+
+        connection = connections[read_alias()]  # the fingerprint of the data the ORM reads now (a replica's own)
         with connection.cursor() as cursor:
             cursor.execute(_stamp_sql(connection))
             stamp = tuple(cursor.fetchall())

@@ -657,7 +657,7 @@ def test_a_baseline_typed_in_alone_means_comparing_with_it(client, tree, data):
         ("215", "基期“215”不是有效的报告期代码，应为 2015、2015H2 或 2015Q4 这样的形式。"),
         ("2015Q4", "基期2015年第四季度与所比较的报告期类型不同：请选择年度报告期作基期，如 2015。"),
         ("2022", "基期2022年度晚于所比较的最早报告期2021年度，请选择更早的报告期。"),
-        ("", "请填写基期，如 2015（“十二五”末）。"),
+        ("", "请选择基期，如 2015（“十二五”末）。"),
     ],
 )
 def test_a_bad_baseline_is_a_chinese_error_on_the_field(client, tree, data, baseline, message):
@@ -922,3 +922,13 @@ def test_department_viewers_dashboard_covers_all_assigned_enterprises(client, tr
     tile = next(t["tile"] for t in picked.context["tiles"] if t["tile"].indicator == "CERT_RATE")
     assert tile.display == "36.36%"
     assert client.get(reverse("analytics:dashboard"), {"org": tree.ent_a2.pk}).status_code == 404
+
+
+def test_the_baseline_is_chosen_from_the_periods_that_exist(client, tree, data):
+    login(client, office(tree))
+    response = client.get(reverse("analytics:pivot"), {"measure": CERT, "period_from": "2021"})
+
+    html = response.content.decode()
+    select = html[html.index('name="baseline"') - 200 : html.index("</select>", html.index('name="baseline"'))]
+    assert "<select" in select and 'value="2020"' in select and "2020年度" in select
+    assert 'type="text"' not in select

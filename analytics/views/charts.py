@@ -20,12 +20,14 @@ from analytics.views.common import (
 )
 from analytics.views.presenters import Pivot, chart_spec, coverage_notes
 from analytics.web import outside_scope_is_404
+from core.replica import reads_from_replica
 from orgs.choices import Action
 from orgs.scoping import has_action
 
 
 @require_GET
 @outside_scope_is_404
+@reads_from_replica
 def charts(request: HttpRequest) -> HttpResponse:
     """Bar, line, stacked and ranking charts built from the same answer as the pivot table."""
     ensure_viewer(request)

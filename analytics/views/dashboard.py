@@ -16,6 +16,7 @@ from analytics.web import outside_scope_is_404, scope_of
 from core import audit, exports
 from core.actor import Actor
 from core.formatting import percent
+from core.replica import reads_from_replica
 from orgs.choices import Action
 from orgs.scoping import ensure_action, has_action
 
@@ -198,6 +199,7 @@ def _years(request: HttpRequest) -> tuple[list[str], str | None]:
 
 @require_GET
 @outside_scope_is_404
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Key indicators against their targets, five-year trends, the ten weakest enterprises on each, and the
     completeness of the current round, for the user's own subtree (precomputed and cached by the engine)."""
@@ -232,6 +234,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @outside_scope_is_404
+@reads_from_replica
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's figures (key indicators, targets, trend, the weakest enterprises) as .xlsx."""
     ensure_viewer(request)

@@ -21,12 +21,14 @@ from analytics.views.common import (
 )
 from analytics.web import outside_scope_is_404, scope_of
 from core.errors import UserError
+from core.replica import reads_from_replica
 from orgs.choices import Action
 from orgs.models import Organisation
 
 
 @require_GET
 @outside_scope_is_404
+@reads_from_replica
 def drill_through(request: HttpRequest) -> HttpResponse:
     """The accepted reports behind one figure, with the values the measure is computed from."""
     ensure_viewer(request)

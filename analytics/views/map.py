@@ -22,6 +22,7 @@ from analytics.views.common import (
 from analytics.views.presenters import figure_note
 from analytics.web import outside_scope_is_404, scope_of
 from core.errors import UserError
+from core.replica import reads_from_replica
 from orgs.choices import Action
 from orgs.regions import PREFECTURES
 from orgs.scoping import has_action
@@ -95,6 +96,7 @@ def map_layout(answer: engine.Answer) -> dict:
 
 @require_GET
 @outside_scope_is_404
+@reads_from_replica
 def prefecture_map(request: HttpRequest) -> HttpResponse:
     """Yunnan's 16 prefectures coloured by one measure for one period; click one to list its enterprises."""
     ensure_viewer(request)

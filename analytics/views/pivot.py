@@ -30,6 +30,7 @@ from analytics.web import outside_scope_is_404
 from core import audit, exports
 from core.actor import Actor
 from core.errors import UserError
+from core.replica import reads_from_replica
 from orgs.choices import Action
 from orgs.scoping import ensure_action, has_action
 
@@ -81,6 +82,7 @@ def _pivot_for(form: QueryForm, user, answer: engine.Answer) -> Pivot:
 
 @require_GET
 @outside_scope_is_404
+@reads_from_replica
 def pivot(request: HttpRequest) -> HttpResponse:
     """Rows × periods of one measure; click a row to go down a level, a figure to see the reports behind it."""
     ensure_viewer(request)
@@ -114,6 +116,7 @@ def pivot(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @outside_scope_is_404
+@reads_from_replica
 def pivot_export(request: HttpRequest) -> HttpResponse:
     """The pivot table (same query as the page) as formatted .xlsx; audited with its row count, rate-limited."""
     ensure_viewer(request)

@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import inputs, scoring
+from assessment import inputs, integrity, scoring
 from assessment.choices import RoundStatus
 from assessment.models import Computation, CriterionResult, Result, Round
 from assessment.services import notices
@@ -116,8 +116,14 @@ def round_publish(*, by: Actor, round_: Round, version: int) -> Round:
         raise UserError(_("计算后评分或数据又有变化，请重新计算后再公布。"))
     before = audit.snapshot(round_)
     republished = round_.computations.filter(published_at__isnull=False).exclude(pk=computation.pk).exists()
-    Computation.objects.filter(pk=computation.pk).update(published_at=timezone.now())
+    # Sealed as published: the seal, and each participant's digest to trace a later change, are in the audit row.
+    sealed, results = integrity.seal_fields(computation)
+    Computation.objects.filter(pk=computation.pk).update(published_at=timezone.now(), **sealed)
     versioned_update(round_, version, status=RoundStatus.PUBLISHED, published=computation)
-    audit.record(by, "assessment.round.publish", round_, before=before, detail={"computation": computation.number})
+    audit.record(
+        by, "assessment.round.publish", round_, before=before,
+        detail={"computation": computation.number, "seal": sealed["seal"], "seal_key_id": sealed["seal_key_id"],
+                "results": results},
+    )  # fmt: skip
     notices.results_published(round_, computation, republished=republished)
     return round_

@@ -344,6 +344,16 @@ def test_the_2021_reports_are_accepted_a_plausible_year_on(demo):
 
 
 @pytest.mark.django_db
+def test_every_published_computation_is_sealed_and_its_seal_holds(demo):
+    from core import integrity
+
+    report = integrity.check()
+    published = Computation.objects.filter(published_at__isnull=False).count()
+    assert report.checked["assessment.computation"] == published >= 2
+    assert [p for p in report.problems if p.kind == "assessment.computation"] == []
+
+
+@pytest.mark.django_db
 def test_loading_again_changes_nothing(demo, settings):
     def state():
         audited = AuditEntry.objects.filter(event__startswith="assessment.").count()

@@ -47,6 +47,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.activation import activation_issue, latest_of
 from accounts.tests.factories import api_client
 from analytics.models import SavedView
 from assessment.tests.rounds import quick_round
@@ -88,6 +89,7 @@ VALID_BODIES: dict[tuple[str, str], Callable[[dict], dict]] = {
     },
     ("POST", "/api/v1/reports/{id}/import/"): lambda w: {"values": [{"element": "WF_WORKERS", "value": 900}]},
     ("PATCH", "/api/v1/ledger/ledgers/{code}/"): lambda w: {"version": 1, "notes": "备注"},
+    ("POST", "/api/v1/policies/uptake/{id}/save/"): lambda w: {"version": 1, "submit": False, "answers": []},
     ("POST", "/api/v1/ledger/members/"): lambda w: {
         "org": "E-A1",
         "name": "组员",
@@ -112,17 +114,29 @@ VALID_BODIES: dict[tuple[str, str], Callable[[dict], dict]] = {
 
 # Reads that answer a role no 2xx at all, and why; every other read must succeed at least once.
 AUDIT_ONLY = "only the audit administrator reads the audit log"
+TRAINING_ATTENDANCE = "needs ?class= naming a class the caller organises; generated ids never name one"
+OFFICE_REPORTS = {
+    "GET /api/v1/publishing/reports/{id}/": "evaluation reports are the reform office's own",
+    "GET /api/v1/publishing/report-files/{id}/": "evaluation reports are the reform office's own",
+    "GET /api/v1/dataexport/exports/{id}/": "the province export is the office administrators' own",
+    "GET /api/v1/dataexport/exports/{id}/download/": "the province export is the office administrators' own",
+}
 REFUSED_READS = {
     Role.REPORTER: {
         "GET /api/v1/audit/": AUDIT_ONLY,
         "GET /api/v1/audit/{id}/": AUDIT_ONLY,
         "GET /api/v1/memberships/{id}/": "a reporter does not manage roles, not even their own",
         "GET /api/v1/users/{id}/": "a reporter does not manage accounts (GET /users/me/ is theirs)",
+        "GET /api/v1/activations/": "a reporter does not manage accounts, so has no activations to follow",
+        "GET /api/v1/training/attendance/": TRAINING_ATTENDANCE,
+        **OFFICE_REPORTS,
     },
     Role.UNION_ADMIN: {
         "GET /api/v1/audit/": AUDIT_ONLY,
         "GET /api/v1/audit/{id}/": AUDIT_ONLY,
         "GET /api/v1/analytics/views/{id}/": "the saved view is the reporter's own and not shared",
+        "GET /api/v1/training/attendance/": TRAINING_ATTENDANCE,
+        **OFFICE_REPORTS,
     },
 }
 
@@ -180,11 +194,22 @@ def fuzz_world(tree, wf, clock):
     task = make_task(ledger)
     TaskUpdate.objects.create(task=task, on=dt.date(2021, 3, 1), note="进展", value=1)
     written = idor_objects({"own": tree.ent_a1})["written"]["own"]
+    training = _training_world(tree)
+    from sites.tests.factories import api_objects
+
+    sites = {kind: rows["own"] for kind, rows in api_objects({"own": tree.ent_a1}, tree.user(Role.DEPT_VIEWER)).items()}
+    from cases.tests.factories import idor_objects as case_objects
+
+    cases = case_objects({"own": tree.ent_a1}, tree.user(Role.OFFICE_ADMIN))  # a draft, an adoption of a published one
+    from publishing.tests.factories import idor_objects as publishing_objects
+
+    published = publishing_objects({"own": tree.ent_a1})  # a submission, and an issue read by E-A1 and union A
     tree.ent_a1.refresh_from_db()
     paths = {  # path prefix → the values of its path parameters
         "/api/v1/organisations/": {"code": tree.ent_a1.code},
         "/api/v1/memberships/": {"id": Membership.objects.get(user=reporter).pk},
         "/api/v1/users/": {"id": reporter.pk},
+        "/api/v1/activations/": {"id": (activation_issue(by=SYSTEM, user=reporter), latest_of(reporter))[1].pk},
         "/api/v1/assignments/": {"id": Assignment.objects.get(enterprise=tree.ent_a1).pk},
         "/api/v1/audit/": {"id": AuditEntry.objects.order_by("id").first().pk},
         "/api/v1/datasets/": {"code": yearly.code},
@@ -201,8 +226,56 @@ def fuzz_world(tree, wf, clock):
         "/api/v1/ledger/written-reports/": {"id": written},
         "/api/v1/ledger/written-rounds/": {"id": WrittenRound.objects.get(code="IDOR").pk},
         "/api/v1/ledger/timelines/": {"code": tree.ent_a1.code},
+        "/api/v1/training/classes/": {"id": training["training_class"]},
+        "/api/v1/training/enrolments/": {"id": training["enrolment"]},
+        "/api/v1/sites/batches/": {"id": sites["batch"]},
+        "/api/v1/sites/nominations/": {"id": sites["nomination"]},
+        "/api/v1/sites/sites/": {"id": sites["site"]},
+        "/api/v1/sites/groups/": {"id": sites["group"]},
+        "/api/v1/sites/visits/": {"id": sites["visit"]},
+        "/api/v1/sites/followups/": {"id": sites["followup"]},
+        "/api/v1/sites/ratings/": {"id": sites["rating"]},
+        "/api/v1/cases/": {"id": cases["case"]["own"]},
+        "/api/v1/case-replications/": {"id": cases["replication"]["own"]},
+        "/api/v1/publishing/submissions/": {"id": published["psub"]["own"]},
+        "/api/v1/publishing/issues/": {"id": published["pissue"]["own"]},
+        # The office's evaluation reports: 404 for the reporter and the union administrator, whatever the id.
+        "/api/v1/publishing/reports/": {"id": 1},
+        "/api/v1/publishing/report-files/": {"id": 1},
+        "/api/v1/dataexport/exports/": {"id": 1},
     }
+    from policies.tests.factories import fuzz_paths
+
+    paths.update(fuzz_paths(tree))
+    from competitions.tests.factories import api_objects as competition_objects
+
+    contest = competition_objects(tree.ent_a1)
+    paths.update(
+        {
+            "/api/v1/competitions/events/": {"id": contest["event"]},
+            "/api/v1/competitions/entries/": {"id": contest["entry"]},
+            "/api/v1/competitions/outcomes/": {"id": contest["outcome"]},
+        }
+    )
+    from studios.tests.factories import fuzz_paths as studio_paths
+
+    paths.update(studio_paths(tree))
+    from suggestions.tests.factories import fuzz_paths as suggestion_paths
+
+    paths.update(suggestion_paths(tree))
+    from talent.tests.factories import fuzz_paths as talent_paths
+
+    paths.update(talent_paths(tree))
     return {"paths": paths, "org_version": tree.ent_a1.version, "report_version": report.version, "task": task.pk}
+
+
+def _training_world(tree) -> dict[str, int]:
+    """A class of union A (the union administrator organises it, the reporter is its audience) with an enrolment
+    of enterprise A1."""
+    from training.tests.factories import enrol, make_class
+
+    klass = make_class(tree.union_a, audience_kinds=["enterprise"])
+    return {"training_class": klass.pk, "enrolment": enrol(klass, tree.ent_a1, "学员").pk}
 
 
 def _path_parameters(world: dict, path: str) -> dict:

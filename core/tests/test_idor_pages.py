@@ -39,6 +39,7 @@ from assessment import services as assessment_services
 from assessment.choices import EntryKind, EvidenceKind
 from assessment.models import Appeal, Criterion, Entry, Evidence, Participant, Rating
 from assessment.tests.factories import make_framework
+from cases.models import Case, CaseFile, Replication
 from core.actor import Actor
 from core.models import AuditEntry, Job
 from ledger.models import (
@@ -58,10 +59,13 @@ from orgs.choices import Role
 from orgs.models import Assignment, Membership, Organisation
 from orgs.scoping import in_subtree
 from orgs.tests.factories import SYSTEM
+from orgs.transfer import storage as org_storage
+from policies.models import NoticeRecipient, UptakeLine, UptakeReport
 from reporting import services as reporting_services
 from reporting.excel import storage
 from reporting.models import DataValue, Notification, Report, ReportAttachment
 from reporting.tests.factories import at, load_workforce, open_report
+from training.models import ClassFile, DayAttendance, Enrolment, TrainingClass
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,62 @@ class Route:
 # Every argument name a page route uses, and the key each object kind's fixture gives for it.
 # A route's object is built per place ("own", "sibling", "other_branch"); see `world` below.
 DETAIL_ROUTES: dict[str, Route] = {
+    # studios: a studio is its organisation's; members, results and reviews hang from it; an alliance is seen
+    # through its studios.
+    **{
+        f"studios:{name}": Route(("studio",))
+        for name in (
+            "studio",
+            "studio_edit",
+            "studio_name",
+            "studio_revoke",
+            "member_add",
+            "fund_add",
+            "result_create",
+            "review_start",
+        )
+    },
+    "studios:member_leave": Route(("studio", "studio_member")),
+    "studios:result_edit": Route(("studio_result",)),
+    **{f"studios:{name}": Route(("studio_alliance",)) for name in ("alliance", "alliance_edit", "activity_add")},
+    **{f"studios:{name}": Route(("studio_review",)) for name in ("review", "review_rate")},
+    "studios:review_step": Route(("studio_review", "studio_review_step")),
+    # suggestions: a suggestion is its organisation's; a campaign its organiser's (and those below it).
+    **{f"suggestions:{name}": Route(("suggestion",)) for name in ("detail", "edit", "step")},
+    **{f"suggestions:{name}": Route(("suggestion_campaign",)) for name in ("campaign_detail", "campaign_edit")},
+    # competitions: an event is its organiser's (its entrants see their own entries); an entry is its entrant's.
+    **{
+        f"competitions:{name}": Route(("competition",))
+        for name in (
+            "competition",
+            "competition_edit",
+            "competition_step",
+            "entry_create",
+            "entries_template",
+            "entries_import",
+            "outcomes",
+            "results_xlsx",
+        )
+    },
+    **{
+        f"competitions:{name}": Route(("competition_entry",))
+        for name in ("entry_delete", "result_record", "outcome_create", "entry_add_to_pool")
+    },
+    # talent: a person is his organisation's; his honours and nominations hang from him.
+    **{
+        f"talent:{name}": Route(("talent_person",))
+        for name in (
+            "person",
+            "person_edit",
+            "person_remove",
+            "person_restore",
+            "person_reveal_id",
+            "person_reveal_phone",
+            "honour_add",
+        )
+    },
+    "talent:honour_remove": Route(("talent_person", "talent_honour")),
+    "talent:nomination_step": Route(("talent_nomination",)),
     # accounts: users are seen through the organisations where they hold roles.
     "accounts:user_detail": Route(("user",)),
     "accounts:membership_grant": Route(("user",)),
@@ -114,10 +174,37 @@ DETAIL_ROUTES: dict[str, Route] = {
     "reporting:excel_discard": Route(("upload",), control=""),
     "reporting:excel_error_file": Route(("upload",), control=""),
     "reporting:excel_import": Route(("dataset", "period", "org")),
+    # The history import's uploads: another person's token answers 404 (the owner's path: reporting history tests).
+    **{
+        f"reporting:history_{name}": Route(("history_upload",), control="")
+        for name in ("mapping", "preview", "confirm", "discard")
+    },
+    # The tree import's uploads: another person's token answers 404 (the owner's own path: orgs transfer tests).
+    "accounts:activation_reissue": Route(("user",)),
+    "orgs:transfer_preview": Route(("org_upload",), control=""),
+    "orgs:transfer_confirm": Route(("org_upload",), control=""),
+    "orgs:transfer_discard": Route(("org_upload",), control=""),
     "reporting:excel_template": Route(("dataset", "period", "org")),
     # analytics: a saved view belongs to its owner.
     "analytics:view_open": Route(("savedview",), control="owner"),
     "analytics:view_delete": Route(("savedview",), control=""),
+    # publishing: a submission is its organisation's; an issue is read by the organisations on its distribution.
+    **{f"publishing:{name}": Route(("psub",)) for name in ("submission", "submission_edit", "submission_attach")},
+    "publishing:submission_file": Route(("psub", "pfile"), control=""),  # the fixture's file has no content
+    "publishing:submission_detach": Route(("psub", "pfile")),
+    "publishing:submission_step": Route(("psub", "pstep")),
+    **{
+        f"publishing:{name}": Route(("pissue",))
+        for name in ("issue", "issue_edit", "article_add", "recipient_add", "recipient_group", "issue_documents")
+    },
+    **{
+        f"publishing:{name}": Route(("pissue", "particle"))
+        for name in ("article_edit", "article_remove", "article_move")
+    },
+    "publishing:recipient_remove": Route(("pissue", "precipient")),
+    "publishing:issue_step": Route(("pissue", "pissue_step")),
+    "publishing:document": Route(("pissue", "pdocument"), control=""),  # the fixture's document has no content
+    "publishing:document_regenerate": Route(("pissue", "pdocument")),
     # ledger: an organisation's ledger (by its code) and the rows hanging from it.
     "ledger:detail": Route(("org",)),
     "ledger:plan_save": Route(("org",)),
@@ -177,16 +264,95 @@ DETAIL_ROUTES: dict[str, Route] = {
     "ledger:roadmap": Route(("org",)),
     # ledger (alerts and timeline): an organisation's timeline is seen through the organisation.
     "ledger:timeline": Route(("org",)),
+    # policies: a notice as its recipient organisation received it; an organisation's uptake form.
+    "policies:notice": Route(("policy_notice",)),
+    "policies:notice_open": Route(("policy_notice",)),
+    "policies:uptake_form": Route(("policy_uptake",)),
+    # training: a class is its organiser's (and its audience's below it); an enrolment its organisation's.
+    **{
+        f"training:{name}": Route(("training_class",))
+        for name in (
+            "class_detail",
+            "class_edit",
+            "class_step",
+            "material_add",
+            "enrol",
+            "attendance",
+            "attendance_xlsx",
+            "attendance_pdf",
+            "completion",
+        )
+    },  # fmt: skip
+    "training:material_download": Route(("training_class", "training_file"), control=""),  # no file to send
+    "training:withdraw": Route(("enrolment",)),
+    "training:reveal": Route(("enrolment",)),
+    # sites: a site, a nomination and what hangs from them are their organisation's (and its guidance group's).
+    "sites:site": Route(("site",)),
+    "sites:site_step": Route(("site", "site_step")),
+    "sites:site_summary": Route(("site",)),
+    "sites:site_reveal": Route(("site",)),
+    "sites:visit_create": Route(("site",), control=""),  # only the assigned group's members record visits
+    "sites:rating": Route(("site",), control=""),  # only the assigned group's members rate
+    "sites:nomination": Route(("nomination",)),
+    "sites:nomination_step": Route(("nomination", "nomination_step")),
+    "sites:nomination_file": Route(("nomination", "nomination_file"), control=""),  # the fixture has no file
+    "sites:nomination_reveal": Route(("nomination",)),
+    "sites:visit": Route(("visit",)),
+    "sites:visit_file": Route(("visit", "visit_file"), control=""),  # the fixture has no file to send
+    "sites:followup_create": Route(("visit",)),
+    "sites:followup_close": Route(("followup",)),
+    # cases: a draft case is its organisation's (published ones are the province's); files and steps hang from it;
+    # an adoption record is the adopting organisation's (and seen by the case's source).
+    "cases:detail": Route(("case",)),
+    "cases:edit": Route(("case",)),
+    "cases:delete": Route(("case",)),
+    "cases:step": Route(("case", "case_step")),
+    "cases:docx": Route(("case",)),
+    "cases:adopt": Route(("case",)),
+    "cases:file_add": Route(("case",)),
+    "cases:file": Route(("case", "case_file"), control=""),  # the fixture's file has no content to send
+    "cases:file_preview": Route(("case", "case_file"), control=""),  # not an image: 404 for everyone
+    "cases:file_remove": Route(("case", "case_file")),
+    "cases:replication_delete": Route(("replication",)),
 }
 
 # Routes whose arguments name no organisation's object, with the reason.
 _METADATA = "province-wide metadata, no organisation owns it; office-only (404 outside the office, see its view tests)"
 EXEMPT: dict[str, str] = {
+    "talent:round": "a selection round names no organisation (province-wide); its nomination table is scoped",
+    "talent:nominate": "a round names no organisation; the person nominated is read through the door (talent tests)",
+    "talent:round_close": "a round names no organisation; closing it is the office's (404 for others)",
+    "talent:round_decide": "a round names no organisation; publishing the result is the office's (404 for others)",
     "audit:entry_export": "fmt is a file format, not an object",
+    "accounts:activate_link": "a one-time activation token, not an object id; a public page that refuses unknown "
+    "tokens (accounts/tests/test_activation.py)",
+    "orgs:transfer_export": "fmt is a file format, not an object; the file holds the exporter's scope (orgs tests)",
     # ledger, written reports: a round is the office's calendar; what its pages list is scoped (test_written_views).
     "ledger:written_round": "a round names no organisation; its submission table is scoped (test_written_views)",
     "ledger:written_round_edit": "a round names no organisation; editing it is the office's (404 for others)",
     "ledger:written_round_docx": "a round names no organisation; the file holds the exporter's scope only",
+    # policies: a measure, its rules and files are the province's library (drafts: the office's, test_views);
+    # rounds and notices as sent are the office's pages (404 for everyone else, test_views).
+    **{
+        f"policies:{name}": "a policy measure is province-wide; drafts and editing are the office's (test_views)"
+        for name in ("measure", "measure_edit", "measure_status", "rule_add", "file_add", "measure_orgs",
+                     "notice_send", "rule_delete", "file")
+    },
+    "policies:notice_sent": "a notice as sent is the office's page (404 for everyone else, test_views)",
+    "policies:round": "an uptake round is the office's calendar; its page is the office's (test_views)",
+    "policies:round_xlsx": "an uptake round's analytics are the office's (test_views)",
+    "sites:batch": "a batch is the office's calendar, seen by all; its nomination table is scoped (sites tests)",
+    "sites:batch_edit": "a batch names no organisation; editing it is the office administrators' (404 for others)",
+    "sites:batch_announce": "a batch names no organisation; announcing is the office administrators' (404 for others)",
+    "sites:batch_xlsx": "a batch names no organisation; the file holds the exporter's scope only (sites tests)",
+    "sites:nominate": "a batch names no organisation; the body's org goes through the picker's scope (sites tests)",
+    "sites:group": "a guidance group names no organisation; the office's and its members' (404 for others)",
+    "sites:group_edit": "a guidance group names no organisation; editing it is the office's (404 for others)",
+    **{
+        f"publishing:{name}": "an evaluation report names no organisation; its pages are the office's (404 for others)"
+        for name in ("report", "report_generate", "report_document", "report_regenerate")
+    },
+    "dataexport:download": "a province export names no organisation; the office administrators' (dataexport tests)",
     "analytics:indicator_detail": "an indicator is province-wide metadata, read by every viewer (targets: test_views)",
     "analytics:indicator_edit": "an indicator is province-wide metadata; editing is the office administrators' (403)",
     "analytics:target_set": "an indicator is province-wide metadata; the body's org is probed below",
@@ -282,8 +448,8 @@ def world(tree, settings, tmp_path):
     }
     objects: dict[str, dict[str, object]] = {kind: {} for kind in (
         "user", "membership", "org", "assignment_org", "assignment", "audit", "job", "report", "attachment",
-        "notification", "upload", "dataset", "period", "savedview", "round", "entry", "appeal", "participant",
-        "criterion", "evidence", "member", "officer", "document", "task", "milestone",
+        "notification", "upload", "org_upload", "history_upload", "dataset", "period", "savedview", "round",
+        "entry", "appeal", "participant", "criterion", "evidence", "member", "officer", "document", "task", "milestone",
     )}  # fmt: skip
     owners = {}
     for where, org in orgs.items():
@@ -294,6 +460,13 @@ def world(tree, settings, tmp_path):
         )  # fmt: skip
         token = storage.new_token()
         storage.write_meta(token, {"user_id": reporter.pk, "dataset": "WF_Y", "period": "2021", "org": org.code})
+        history_token = storage.new_token()
+        storage.write_meta(
+            history_token,
+            {"user_id": reporter.pk, "kind": "history", "dataset": "WF_Y", "org": org.code, "state": "mapping"},
+        )
+        org_token = org_storage.new_token()
+        org_storage.write_meta(org_token, {"user_id": reporter.pk, "state": "preview"})
         values = {
             "user": reporter.pk,
             "membership": Membership.objects.get(user=reporter).pk,
@@ -306,6 +479,8 @@ def world(tree, settings, tmp_path):
             "attachment": attachment.pk,
             "notification": Notification.objects.create(user=reporter, title=f"通知 {org.code}", report=report).pk,
             "upload": token,
+            "org_upload": org_token,
+            "history_upload": history_token,
             "dataset": "WF_Y",
             "period": "2021",
             "savedview": SavedView.objects.create(
@@ -336,6 +511,38 @@ def world(tree, settings, tmp_path):
     from ledger.tests.written_factories import idor_objects
 
     objects.update(idor_objects(orgs))
+    # policies: a notice received and an uptake form per place.
+    from policies.tests.factories import idor_objects as policy_objects
+
+    objects.update(policy_objects(orgs))
+    # training: a class organised per place and an enrolment per place in a class of the office.
+    from training.tests.factories import idor_objects as training_objects
+
+    objects.update(training_objects(orgs))
+    # sites: a site (with a guidance group led by a department viewer), a nomination, files, a visit, a follow-up.
+    from sites.tests.factories import idor_objects as site_objects
+
+    objects.update(site_objects(orgs, tree.user(Role.DEPT_VIEWER)))
+    # cases: a draft case with a file per place, and each place's adoption of a case the office published.
+    from cases.tests.factories import idor_objects as case_objects
+
+    objects.update(case_objects(orgs, office))
+    # publishing: a submitted item with a file, an issued issue with its parts, per place.
+    from publishing.tests.factories import idor_objects as publishing_objects
+
+    objects.update(publishing_objects(orgs))
+    from talent.tests.factories import idor_objects as talent_objects
+
+    objects.update(talent_objects(orgs))
+    from competitions.tests.factories import idor_objects as competition_objects
+
+    objects.update(competition_objects(orgs))
+    from studios.tests.factories import idor_objects as studio_objects
+
+    objects.update(studio_objects(orgs))
+    from suggestions.tests.factories import idor_objects as suggestion_objects
+
+    objects.update(suggestion_objects(orgs))
     return objects, owners, office, reports
 
 
@@ -379,8 +586,18 @@ def state() -> dict:
             SavedView, Participant, Rating, Entry, Appeal, Evidence, Ledger, GroupMember, Officer, Document, Task,
             Milestone, TaskUpdate,
             SavedView, Participant, Rating, Entry, Appeal, Evidence, WrittenReport, WrittenSection,
+            NoticeRecipient, UptakeReport, UptakeLine,
+            TrainingClass, Enrolment, DayAttendance, ClassFile,
+            Case, CaseFile, Replication,
+            *publishing_models(),
         )
     }  # fmt: skip
+
+
+def publishing_models() -> tuple:
+    from publishing.models import Article, Issue, IssueDocument, Recipient, Submission, SubmissionFile
+
+    return (Submission, SubmissionFile, Issue, Article, Recipient, IssueDocument)
 
 
 def url_for(name: str, args: list[str], objects, where: str) -> str:

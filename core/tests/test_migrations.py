@@ -35,6 +35,15 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("ledger/migrations/0001_initial.py", "ledger.models"): "the ledger documents' upload path",
     ("ledger/migrations/0001_initial.py", "core.fields"): "the officers' encrypted contact fields (schema)",
     ("accounts/migrations/0003_user_phone.py", "core.fields"): "the user's encrypted telephone (schema)",
+    ("training/migrations/0001_initial.py", "core.fields"): "the enrolled people's encrypted telephone (schema)",
+    ("training/migrations/0001_initial.py", "core.models"): "the class files' upload path (core.models.StoredFile)",
+    ("sites/migrations/0001_initial.py", "core.fields"): "the site contacts' encrypted telephone (schema)",
+    ("sites/migrations/0001_initial.py", "core.models"): "the kept files' upload path (core.models.StoredFile)",
+    ("cases/migrations/0001_initial.py", "core.models"): "the case files' upload path (core.models.StoredFile)",
+    ("publishing/migrations/0001_initial.py", "core.models"): "the stored files' upload path (core.models.StoredFile)",
+    ("dataexport/migrations/0001_initial.py", "core.models"): "the stored files' upload path (core.models.StoredFile)",
+    ("talent/migrations/0001_initial.py", "core.fields"): "the people's encrypted ID number and telephone (schema)",
+    ("talent/migrations/0001_initial.py", "core.idnumber"): "the ID number field's validator (GB 11643), as the schema",
 }
 
 

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db import models
 from django.test.utils import isolate_apps
 
-from core.fields import EncryptedCharField
+from core.fields import BlindIndexField, EncryptedCharField
 from core.masking import KINDS
 
 # Parts of a field name (split on "_") that mean personal data, and the same in a Chinese label.
@@ -37,6 +37,8 @@ ALLOWED: dict[str, str] = {
     "axes.AccessAttempt.ip_address": "the address of failed sign-ins, which the lockout is keyed on (row 4)",
     "axes.AccessFailureLog.ip_address": "the address of failed sign-ins, kept for the lockout and its audit",
     "axes.AccessLog.ip_address": "the address of sign-ins, kept for the lockout and its audit",
+    "talent.Person.birth_year": "the year alone, for age groups (青年骨干, under 35) when no ID number is "
+    "given; a year of birth identifies nobody",
 }
 
 
@@ -58,6 +60,12 @@ def problems(model_list) -> tuple[list[str], set[str]]:
                     found.append(f"{key}: encrypted without a purpose or with an unknown kind")
                 elif field.kind in OPTIONAL_KINDS and not field.blank:
                     found.append(f"{key}: an ID or phone number must be optional (blank=True)")
+                continue
+            if isinstance(field, BlindIndexField):
+                # A keyed hash of an encrypted field, never its value (docs/personal-data.md, Blind index);
+                # it must sit beside an encrypted source.
+                if not isinstance(model._meta.get_field(field.source), EncryptedCharField):
+                    found.append(f"{key}: a blind index of a field that is not encrypted")
                 continue
             if not looks_personal(field):
                 continue

@@ -158,7 +158,12 @@ def test_every_job_kind_the_code_creates_is_declared():
                 continue
             kind = next(k.value for k in call.keywords if k.arg == "kind")
             kinds.update(_strings(kind))
-    assert kinds == {"reporting.excel_import", "assessment.round_compute", "ledger.alerts_refresh"}
+    assert kinds == {
+        "reporting.excel_import",
+        "reporting.history_import",
+        "assessment.round_compute",
+        "ledger.alerts_refresh",
+    }
     assert all(registry.job_kind_label(kind) != kind for kind in kinds)
     assert registry.job_kind_label("reporting.excel_import") == "Excel 数据导入"
     assert registry.job_kind_label("nobody.declared") == "nobody.declared"
@@ -254,6 +259,24 @@ def test_menu_shows_only_what_the_user_may_open(monkeypatch):
         registry.menu(
             registry.MenuEntry(key="other", label="别", children=(registry.MenuEntry(key="tree", label="x"),))
         )
+
+
+def test_another_app_adds_entries_under_a_drop_down(monkeypatch):
+    monkeypatch.setattr(registry, "_menu", {})
+    monkeypatch.setattr(registry, "_menu_extra", {})
+    registry.menu(
+        registry.MenuEntry(
+            key="box", label="盒子", children=(registry.MenuEntry(key="tree", label="树", url_name="home"),)
+        )
+    )
+    registry.menu_children("box", registry.MenuEntry(key="more", label="更多", url_name="orgs:org_tree"))
+    registry.menu_children("box", registry.MenuEntry(key="more", label="更多", url_name="orgs:org_tree"))  # again
+    registry.menu_children("box", registry.MenuEntry(key="shut", label="关", url_name="home", visible=lambda u: False))
+    [box] = registry.menu_for(object())
+    assert [c.key for c in box.children] == ["tree", "more"]
+    assert registry.menu_urls()["more"].startswith("/orgs/")
+    with pytest.raises(ImproperlyConfigured, match="'tree' declared twice"):
+        registry.menu_children("box", registry.MenuEntry(key="tree", label="x"))
 
 
 # --- core knows no app ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from core.actor import Actor
 from core.api import ThrottleFirstMixin
+from core.api import int_param as _int_param
 from ledger import exports, queries, services
 from ledger.api.ledgers import ORG_PARAM
 from ledger.queries import written as written_queries
@@ -33,15 +34,6 @@ from ledger.serializers import (
 from ledger.written_figures import figures_for
 
 # --- Nine-aspect written reports -----------------------------------------------------------------------------------
-
-
-def _int_param(request, name: str) -> int | None:
-    raw = (request.query_params.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        raise ValidationError({name: [_("%(name)s 应为编号（正整数）。") % {"name": name}]})
-    return int(raw)
 
 
 class WrittenRoundViewSet(ThrottleFirstMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):

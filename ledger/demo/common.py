@@ -19,7 +19,7 @@ from orgs.demo import ACCOUNTS, REAL_UNIONS, SAMPLE_MARK, SAMPLE_UNIONS
 from orgs.models import Membership, Organisation
 from orgs.pinyin import initials
 from orgs.scoping import within
-from reporting.demo.stories import GIVEN, SURNAMES
+from reporting.demo.cast import GIVEN, SURNAMES
 
 UNION_CODES = tuple(u.code for u in REAL_UNIONS + SAMPLE_UNIONS)
 REAL_CODES = frozenset(u.code for u in REAL_UNIONS)

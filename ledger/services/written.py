@@ -33,6 +33,7 @@ from core.db import lock_row
 from core.errors import ConflictError, UserError
 from core.models import versioned_update
 from core.workflow import transition
+from ledger import integrity
 from ledger.choices import Aspect, DocumentKind, WrittenStatus
 from ledger.models import Document, Ledger, WrittenReport, WrittenRound, WrittenSection
 from ledger.services.ledgers import document_add, ensure_manager, recheck
@@ -337,9 +338,10 @@ def written_step(
             sections.filter(aspect=aspect).update(return_reason=text)
         fields = {"accepted_at": None}
     elif step == "accept":
-        fields = {"accepted_at": now}
+        # Sealed in the same step, so the seal is in the acceptance's audit row (ledger/integrity.py).
+        fields = {"accepted_at": now, **integrity.seal_fields(report)}
     elif step == "reopen":
-        fields = {"accepted_at": None}
+        fields = {"accepted_at": None, **integrity.UNSEAL_FIELDS}
     for aspect, text in comments.items():
         sections.filter(aspect=aspect).update(comment=text)
 

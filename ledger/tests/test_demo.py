@@ -177,6 +177,16 @@ def test_written_reports_in_every_state_and_some_missing(first):
 
 
 @pytest.mark.django_db
+def test_every_accepted_written_report_is_sealed_and_its_seal_holds(first):
+    from core import integrity
+
+    report = integrity.check()
+    accepted = WrittenReport.objects.filter(status=WrittenStatus.ACCEPTED).count()
+    assert report.checked["ledger.writtenreport"] == accepted > 0
+    assert [p for p in report.problems if p.kind == "ledger.writtenreport"] == []
+
+
+@pytest.mark.django_db
 def test_a_second_load_creates_nothing(demo):
     first, second, counts = demo
     assert not any(second.created.values())

@@ -60,16 +60,24 @@ def _open_private(path: Path):
 def save_upload(token: str, chunks: Iterable[bytes]) -> Path:
     """Write the uploaded bytes under the token's generated name (the client's file name is never used)."""
     path = path_of(token, ".upload")
-    with _open_private(path) as fh:
-        for chunk in chunks:
-            fh.write(chunk)
+    try:
+        with _open_private(path) as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+    except OSError:
+        path.unlink(missing_ok=True)  # a full disk leaves no partial file behind
+        raise
     return path
 
 
 def save_bytes(token: str, suffix: str, data: bytes) -> Path:
     path = path_of(token, suffix)
-    with _open_private(path) as fh:
-        fh.write(data)
+    try:
+        with _open_private(path) as fh:
+            fh.write(data)
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
     return path
 
 

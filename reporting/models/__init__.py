@@ -8,6 +8,7 @@ published, so that a report keeps the meaning of the version it was filled again
 """
 
 from reporting.models.attachments import ReportAttachment
+from reporting.models.history import HistoryMapping, ReportSource
 from reporting.models.metadata import (
     Category,
     CategoryCombo,
@@ -28,6 +29,7 @@ from reporting.models.reports import (
     DataValue,
     DeadlineExtension,
     Notification,
+    NotificationDigest,
     Period,
     PeriodLock,
     Report,
@@ -55,7 +57,9 @@ __all__ = [
     "code_validator",
     "DataValue",
     "DeadlineExtension",
+    "HistoryMapping",
     "Notification",
+    "NotificationDigest",
     "Period",
     "PeriodLock",
     "Report",
@@ -63,6 +67,7 @@ __all__ = [
     "ReportChildQuerySet",
     "ReportQuerySet",
     "ReportSnapshot",
+    "ReportSource",
     "ValueReturn",
     "WarningExplanation",
 ]

@@ -11,6 +11,7 @@ from core.models import BaseModel
 from orgs.scoping import ScopedQuerySet
 from reporting import periods
 from reporting.choices import (
+    DigestStatus,
     PeriodType,
     ReportStatus,
 )
@@ -160,6 +161,10 @@ class Report(BaseModel):
         related_name="+",
     )
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    # Made on acceptance, cleared on reopening (reporting/integrity.py, docs/integrity.md); "" when not sealed.
+    seal = models.CharField(_("完整性封印"), max_length=64, blank=True, default="")
+    seal_key_id = models.CharField(_("封印密钥编号"), max_length=8, blank=True, default="")
+    sealed_at = models.DateTimeField(_("封印时间"), null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -329,6 +334,32 @@ class WarningExplanation(models.Model):
         return self.text
 
 
+class NotificationDigest(models.Model):
+    """One person's daily digest e-mail of one day (Beijing time): claimed before it is sent, so that
+    whichever process or run comes second on the same day sends nothing; the notifications it listed
+    point back to it (Notification.digest), so the next digest lists only those added since."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_digests")
+    day = models.DateField(_("日期"))
+    status = models.CharField(_("状态"), max_length=16, choices=DigestStatus.choices, default=DigestStatus.SENDING)
+    notifications = models.PositiveIntegerField(_("新增未读通知数"), default=0)
+    unread = models.PositiveIntegerField(_("未读通知总数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    error = models.CharField(_("失败原因"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-day", "user_id"]
+        verbose_name = _("未读通知每日汇总")
+        verbose_name_plural = _("未读通知每日汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="%(app_label)s_%(class)s_one_per_user_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day:%Y-%m-%d} {self.get_status_display()}"
+
+
 class Notification(models.Model):
     """A message in one user's in-app inbox (a copy also goes by e-mail when the user has an address)."""
 
@@ -339,6 +370,10 @@ class Notification(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The daily digest that listed it (still unread then); none yet: the next digest lists it.
+    digest = models.ForeignKey(
+        NotificationDigest, on_delete=models.SET_NULL, null=True, blank=True, related_name="items", editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from core.workflow import changes_since
 from orgs.models import Organisation
+from orgs.scoping import within
 from reporting import periods
 from reporting.choices import COUNTABLE_TYPES, NUMERIC_TYPES, ReportStatus
 from reporting.models import DataSet, DataSetVersion, DataValue, Period, Report, ValidationRule
@@ -115,9 +116,9 @@ def outlier_inputs(dataset: DataSet, period: Period, orgs: Iterable[Organisation
                 report__period=period,
                 report__org__kind=kind,
                 report__org__depth=depth,
-                report__org__path__startswith=parent_path,
                 element__value_type__in=NUMERIC_TYPES,
             )
+            .filter(within("report__org__path", [parent_path]))
             .exclude(report__status=ReportStatus.DRAFT)
             .exclude(value="")
             .exclude(number=None)

@@ -12,6 +12,7 @@ from reporting.services.attachments import (
     attachment_delete,
     attachment_open,
 )
+from reporting.services.digest import DigestRun, digests_send
 from reporting.services.filling import (
     ReportConflict,
     SaveResult,
@@ -118,6 +119,8 @@ __all__ = [
     "warning_explain",
     "notification_mark_read",
     "notifications_mark_all_read",
+    "DigestRun",
+    "digests_send",
     "AttachmentTooLarge",
     "attachment_add",
     "attachment_delete",

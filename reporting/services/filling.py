@@ -229,6 +229,17 @@ def values_save(
             cleaned[(code, option_key)] = (cell, result)
     if problems and not keep_valid:
         raise ValuesInvalid(problems)
+    saved = _store_values(by, report, cleaned, version=version)
+    saved.problems = problems
+    return saved
+
+
+def _store_values(
+    by: Actor, report: Report, cleaned: Mapping[CellKey, tuple[Any, Any]], *, version: int, source: dict | None = None
+) -> SaveResult:
+    """Write cleaned cells ((cell, clean_value result) by key) of a locked report whose checks were made by
+    the caller: unchanged cells are skipped, the version compared, one `reporting.values.save` audit row with
+    the before/after diff (and `source`, when the values came from a file of past years) written."""
     existing = {
         (v.element.code, v.option_combo.key): v
         for v in DataValue.objects.filter(report=report).select_related("element", "option_combo")
@@ -240,7 +251,7 @@ def values_save(
     }
     notes = {key: result.notes for key, (_cell, result) in cleaned.items() if result.notes}
     if not changed:
-        return SaveResult(report, [], notes, problems)
+        return SaveResult(report, [], notes)
     if report.version != version:
         raise _conflict(report, version)
     new_version = report.version + 1
@@ -272,11 +283,12 @@ def values_save(
         updated, ["value", "number", "changed_in", "updated_by", "updated_at"], batch_size=500
     )
     Report.objects.filter(pk=report.pk).update(version=new_version, updated_at=now)
-    report.refresh_from_db()
-    audit.record(
-        by, "reporting.values.save", report, before=None, after=None, detail={"version": new_version, "changes": diff}
-    )
-    return SaveResult(report, sorted(changed), notes, problems)
+    report.refresh_from_db(fields=["version", "updated_at"])  # the joined rows it was locked with stay loaded
+    detail: dict[str, Any] = {"version": new_version, "changes": diff}
+    if source:
+        detail["history"] = dict(source)
+    audit.record(by, "reporting.values.save", report, before=None, after=None, detail=detail)
+    return SaveResult(report, sorted(changed), notes)
 
 
 @atomic_retrying

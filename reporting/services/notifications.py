@@ -64,12 +64,14 @@ def _report_url(report: Report) -> str:
 
 def deliver(users: Iterable, *, title: str, body: str, url: str, report: Report | None = None) -> list[Notification]:
     """Inbox rows now (in the transaction), one per distinct user; e-mail copies after the commit
-    (core.workflow.mail_after_commit). Workflow steps and reminders both send through here."""
+    (core.workflow.mail_after_commit) to those who take each notification by mail (我的账号 › 通知邮件;
+    the others get the daily digest, reporting/services/digest.py, or no mail). Workflow steps and
+    reminders both send through here."""
     users = list({u.pk: u for u in users}.values())
     notifications = Notification.objects.bulk_create(
         Notification(user=u, title=title[:200], body=body, url=url[:500], report=report) for u in users
     )
-    mail_after_commit((u.email for u in users), subject=title, body=body, url=url)
+    mail_after_commit((u.email for u in users if u.mails_each_notice), subject=title, body=body, url=url)
     return notifications
 
 

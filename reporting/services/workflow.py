@@ -19,7 +19,7 @@ from core.workflow import IllegalTransition, transition
 from orgs.choices import Action, Role
 from orgs.models import Organisation
 from orgs.scoping import _active_memberships, ensure_allowed
-from reporting import queries
+from reporting import integrity, queries
 from reporting.choices import ReportStatus
 from reporting.models import Report, ReportSnapshot, ValueReturn
 from reporting.services.filling import (
@@ -234,7 +234,8 @@ def report_return(
 
 @atomic_retrying
 def report_accept(*, by: Actor, report: Report, version: int) -> Report:
-    """The office accepts an approved report (or a submitted one when no union is above the organisation)."""
+    """The office accepts an approved report (or a submitted one when no union is above the organisation) and
+    seals its values (docs/integrity.md)."""
     ensure_allowed(by, Action.ACCEPT, report.org)
     report = _lock(report)
     if _is_same_person(by, report.submitted_by):
@@ -246,7 +247,9 @@ def report_accept(*, by: Actor, report: Report, version: int) -> Report:
         union = queries.reviewing_union(report.org)
         if union is not None:
             raise IllegalTransition(_("该报表须先由“%(union)s”审核通过，才能验收。") % {"union": union.name})
-    report = _transition(by, report, "accept", accepted_at=timezone.now(), accepted_by=by.user)
+    # Sealed in the same step, so the seal is in the acceptance's audit row (reporting/integrity.py).
+    sealed = integrity.seal_fields(report)
+    report = _transition(by, report, "accept", accepted_at=timezone.now(), accepted_by=by.user, **sealed)
     accepted_data_changed.send(sender=Report, report=report, accepted=True)
     _notify(
         _reporters(report),
@@ -269,7 +272,8 @@ def report_lock(*, by: Actor, report: Report, version: int) -> Report:
 
 @atomic_retrying
 def report_reopen(*, by: Actor, report: Report, version: int, reason: str) -> Report:
-    """The office reopens an accepted or locked report for correction (it becomes 已退回 with the reason)."""
+    """The office reopens an accepted or locked report for correction (it becomes 已退回 with the reason); its
+    seal is cleared, and made again when it is accepted again."""
     ensure_allowed(by, Action.ACCEPT, report.org)
     report = _lock(report)
     _ensure_version(report, version)
@@ -287,6 +291,7 @@ def report_reopen(*, by: Actor, report: Report, version: int, reason: str) -> Re
         approved_at=None,
         approved_by=None,
         locked_at=None,
+        **integrity.UNSEAL_FIELDS,
     )
     accepted_data_changed.send(sender=Report, report=report, accepted=False)
     _notify(

@@ -39,8 +39,16 @@ def url(report: Report, query: str = "") -> str:
 
 
 def send(client, report, body, content_type="text/csv", query="", **headers):
+    """POST an import; a write (`dry_run=0`) carries the version the client read, as a careful client does,
+    unless the test sends its own (If-Match, a JSON version) or `overwrite`."""
     if isinstance(body, dict | list):
         body = json.dumps(body, ensure_ascii=False)
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    versioned = "HTTP_IF_MATCH" in headers or '"version"' in text or "overwrite" in query
+    writes = "dry_run=0" in query or '"dry_run": false' in text
+    if writes and not versioned:
+        report.refresh_from_db()
+        headers["HTTP_IF_MATCH"] = f'"{report.version}"'
     return client.generic("POST", url(report, query), body, content_type=content_type, **headers)
 
 
@@ -359,3 +367,27 @@ def test_formula_like_text_is_stored_as_typed_not_evaluated(report, client):
     )
     assert response.status_code == 200
     assert stored(report) == {("WF_NOTES", ""): payload}
+
+
+# --- A write names the version it is based on (issue 17: nothing overwritten unseen) --------------------------------
+
+
+def test_a_write_without_a_version_is_428_and_writes_nothing(report, client):
+    response = client.generic("POST", url(report, "?dry_run=0"), GOOD_CSV, content_type="text/csv")
+
+    assert response.status_code == 428
+    assert "If-Match" in response.json()["detail"] and "overwrite=1" in response.json()["detail"]
+    assert stored(report) == {}
+    dry = client.generic("POST", url(report), GOOD_CSV, content_type="text/csv")
+    assert dry.status_code == 200  # a dry run writes nothing and needs no version
+
+
+def test_an_explicit_overwrite_imports_and_the_audit_says_so(report, client):
+    response = client.generic("POST", url(report, "?dry_run=0&overwrite=1"), GOOD_CSV, content_type="text/csv")
+
+    assert response.status_code == 200 and response.json()["applied"] is True
+    assert stored(report)[("WF_WORKERS", "")] == "1000"
+    applied = AuditEntry.objects.get(event="reporting.import.apply")  # the import's row, on the data set
+    assert applied.detail["overwrite"] is True and applied.detail["report_ids"] == [report.pk]
+    bad = client.generic("POST", url(report, "?dry_run=0&overwrite=maybe"), GOOD_CSV, content_type="text/csv")
+    assert bad.status_code == 400 and "overwrite" in bad.json()["detail"] + json.dumps(bad.json())

@@ -21,6 +21,7 @@ from core import deadlines
 from core.audit import verify_chain
 from core.formatting import percent, wan
 from core.models import AuditEntry
+from orgs.choices import Role
 from orgs.demo import KUNMING_POWER, load_demo
 from orgs.models import Organisation
 from reporting import queries
@@ -134,6 +135,16 @@ def test_previous_year_is_a_little_lower_and_locked(demo):
     assert set(
         Report.objects.filter(dataset__code="WF_Y", period__code=str(PREVIOUS_YEAR)).values_list("status", flat=True)
     ) == {ReportStatus.LOCKED}
+
+
+@pytest.mark.django_db
+def test_every_accepted_or_locked_report_is_sealed_and_its_seal_holds(demo):
+    from core import integrity
+
+    report = integrity.check()
+    accepted = Report.objects.filter(status__in=[ReportStatus.ACCEPTED, ReportStatus.LOCKED]).count()
+    assert report.checked["reporting.report"] == accepted > 0
+    assert [p for p in report.problems if p.kind == "reporting.report"] == []
 
 
 @pytest.mark.django_db
@@ -272,3 +283,13 @@ def test_load_demo_command_makes_sample_reports_only_in_demo_mode(demo, settings
     out = io.StringIO()
     call_command("load_demo", stdout=out, stderr=io.StringIO())
     assert "示例报表：新建 0 份（—），已存在" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_reporters_have_telephones_for_the_deadline_board(demo):
+    from orgs.demo import demo_phone
+
+    reporters = get_user_model().objects.filter(is_demo=True, memberships__role=Role.REPORTER).distinct()
+    phones = {user.username: user.phone for user in reporters}
+    assert len(phones) > 100
+    assert all(phone == demo_phone(name) and len(phone) == 11 for name, phone in phones.items())

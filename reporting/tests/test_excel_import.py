@@ -642,7 +642,7 @@ def test_preview_warns_of_outliers_as_web_entry_does(imp, tree, clock):
     preview = imp.preview(fill_single(imp.template(), valid_values_y()))
     assert preview.ok, [p.text() for p in preview.problems]
     [org_plan] = preview.plan.orgs
-    assert "专业技术人员人数：上期 1，本期 120，变化 +11900%，请核对。" in org_plan.rule_warnings
+    assert "专业技术人员人数：上期 1，本期 120，是上期的 120 倍，请核对。" in org_plan.rule_warnings
 
 
 def test_bulk_row_of_an_organisation_outside_the_scope_is_refused(tree, wf, imports):

@@ -179,6 +179,42 @@ def test_file_over_the_limit_gets_413_before_parsing(client, reporter, imports, 
     assert AuditEntry.objects.filter(event="reporting.import.refused").count() == 1
 
 
+class _FullDisk(io.RawIOBase):
+    """A file on a disk that fills up after `room` bytes: the next write fails as a full disk does."""
+
+    def __init__(self, path, room: int):
+        self.handle, self.room = open(path, "wb"), room  # noqa: SIM115 - closed by close()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        import errno
+
+        fits = bytes(data[: self.room])
+        self.handle.write(fits)
+        self.room -= len(fits)
+        if len(fits) < len(data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return len(fits)
+
+    def close(self) -> None:
+        self.handle.close()
+        super().close()
+
+
+def test_full_disk_during_an_upload_says_so_and_keeps_nothing(client, reporter, imports, monkeypatch):
+    data = fill_single(download(client, "WF_Y", "2021", "E-A1"), valid_values_y())
+    monkeypatch.setattr(storage, "_open_private", lambda path: _FullDisk(path, room=len(data) // 2))
+    response = upload(client, PAGE, data)
+    assert response.status_code == 507
+    assert "服务器存储空间不足" in response.content.decode()
+    assert list(imports.iterdir()) == []  # the half-written file is removed
+    assert not DataValue.objects.exists()
+    monkeypatch.undo()  # space again: the same upload goes through
+    assert upload(client, PAGE, data).status_code == 302
+
+
 def test_client_file_name_is_never_a_path(client, reporter, imports):
     data = fill_single(download(client, "WF_Y", "2021", "E-A1"), valid_values_y())
     response = upload(client, PAGE, data, name="../../x.html")

@@ -154,7 +154,7 @@ def test_a_jump_against_the_previous_period_is_flagged_with_both_values_and_the_
         {CELL: Decimal(9000)}, labels={CELL: "产业工人总数"}, previous={CELL: Decimal(1)}, ratio=Decimal("0.5")
     )
     assert (outlier.kind, outlier.reference, outlier.current) == ("previous", 1, 9000)
-    assert outlier.message == "产业工人总数：上期 1，本期 9000，变化 +899900%，请核对。"
+    assert outlier.message == "产业工人总数：上期 1，本期 9000，是上期的 9000 倍，请核对。"
     assert outlier.code == "OUTLIER_PREVIOUS:WF_WORKERS[]"
 
 

@@ -1182,13 +1182,13 @@ def test_the_reporter_is_warned_of_an_outlier_next_to_the_cell_while_filling_and
     data = entry_post(report, {("WF_TECH_STAFF", ""): "9000"}, original={}, autosave="1")
     answer = client.post(url("report_entry", report.pk), data).json()
     assert answer["ok"] is True
-    assert answer["outliers"] == {tech: "专业技术人员人数：上期 1，本期 9000，变化 +899900%，请核对。"}
+    assert answer["outliers"] == {tech: "专业技术人员人数：上期 1，本期 9000，是上期的 9000 倍，请核对。"}
 
     # On the grid: next to the cell, and in the list of checks.
     page = client.get(url("report_entry", report.pk))
     assert (
         page.context["grid"].cell(("WF_TECH_STAFF", "")).outlier
-        == "专业技术人员人数：上期 1，本期 9000，变化 +899900%，请核对。"
+        == "专业技术人员人数：上期 1，本期 9000，是上期的 9000 倍，请核对。"
     )
     body = page.content.decode()
     assert 'class="cell-note cell-outlier" data-outlier>警告：专业技术人员人数：上期 1，本期 9000' in body
@@ -1197,7 +1197,7 @@ def test_the_reporter_is_warned_of_an_outlier_next_to_the_cell_while_filling_and
     # Before submitting: counted and listed; it does not block, and a comment on the cell explains it.
     detail = client.get(url("report_detail", report.pk))
     assert detail.context["warning_count"] == 1
-    assert "变化 +899900%" in detail.content.decode()
+    assert "是上期的 9000 倍" in detail.content.decode()
     services.value_comment(
         by=as_actor(reporter), report=report, element_code="WF_TECH_STAFF", comment="并入研究院后人数大增"
     )

@@ -84,7 +84,7 @@ def _page_url(ctx: Context) -> str:
 def _upload_meta(request: HttpRequest, token: str) -> dict[str, Any]:
     """The upload's metadata if it exists and belongs to this user; 404 otherwise."""
     meta = storage.read_meta(token)
-    if meta is None or meta.get("user_id") != request.user.pk:
+    if meta is None or meta.get("user_id") != request.user.pk or meta.get("kind"):  # a history upload: its own pages
         raise Http404
     return meta
 
@@ -207,8 +207,8 @@ def _excel_import(request: HttpRequest, dataset: str, period: str, org: str) -> 
     if upload is None:
         return _import_page(request, ctx, error=ImportProblem("format", _("请选择要上传的 .xlsx 文件。")), status=400)
     token = storage.new_token()
-    path = storage.save_upload(token, upload.chunks())
     try:
+        path = storage.save_upload(token, upload.chunks())
         preview_upload(ctx=ctx, path=str(path), token=token, filename=upload.name)
     except Exception:
         storage.delete(token)

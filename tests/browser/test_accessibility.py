@@ -23,6 +23,7 @@ PAGES = {
         "/analytics/",
         "/analytics/pivot/",
         "/analytics/map/",
+        "/analytics/reconcile/",
         "/assessment/rounds/",
         "/ledger/",
         "/ledger/alerts/",

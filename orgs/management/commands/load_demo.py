@@ -1,5 +1,7 @@
 """`manage.py load_demo`: load the demo province (idempotent; see orgs/demo.py for the rules)."""
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -8,6 +10,22 @@ from django.utils.translation import gettext as _
 from core.actor import Actor
 from orgs.choices import Role
 from orgs.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+
+# The apps' demos after the reports, the indicator targets and the assessment, in this order: each may read what
+# the ones before it made (the ledger's targets read accepted reports; cases come from sites' enterprises). Each
+# module has `<loader>(office_user)` returning a result with `warnings`, and `summary_lines(result)`.
+APP_DEMOS = (
+    ("ledger", "load_demo_ledger"),
+    ("policies", "load_demo_policies"),
+    ("sites", "load_demo_sites"),
+    ("cases", "load_demo_cases"),
+    ("training", "load_demo_training"),
+    ("talent", "load_demo_talent"),
+    ("publishing", "load_demo_publishing"),
+    ("competitions", "load_demo_competitions"),
+    ("studios", "load_demo_studios"),
+    ("suggestions", "load_demo_suggestions"),
+)
 
 
 class Command(BaseCommand):
@@ -39,10 +57,8 @@ class Command(BaseCommand):
 
         # Sample reports would count in the province's figures: only in demo mode, unless asked for.
         with_reports = options["with_reports"] or (settings.DEMO_MODE and not options["without_reports"])
-        from ledger.demo import DemoLedgerResult, load_demo_ledger
-        from ledger.demo import summary_lines as ledger_lines
-
-        reports, assessment, ledger = DemoReportsResult(), DemoAssessmentResult(), DemoLedgerResult()
+        reports, assessment = DemoReportsResult(), DemoAssessmentResult()
+        later: list = []  # (the app's demo module, its result)
         if with_reports:
             reports = load_demo_reports(reset_passwords=options["reset_passwords"])
             from analytics.demo import load_demo_targets  # built on the indicators and the office
@@ -51,7 +67,9 @@ class Command(BaseCommand):
             office_user = get_user_model().objects.get(username=office)
             load_demo_targets(by=Actor(user=office_user))
             assessment = load_demo_assessment(office_user)  # scores the 2021 reports against the targets
-            ledger = load_demo_ledger(office_user)  # indicator targets read the accepted reports
+            for app, loader in APP_DEMOS:
+                module = import_module(f"{app}.demo")
+                later.append((module, getattr(module, loader)(office_user)))
         created, kept = result.created, result.kept
         lines = [
             _("演示省份已加载（重复运行只补建缺少的数据）："),
@@ -78,11 +96,15 @@ class Command(BaseCommand):
         if with_reports:
             lines.extend(summary_lines(reports))
             lines.extend(assessment_lines(assessment))
-            lines.extend(ledger_lines(ledger))
+            for module, app_result in later:
+                lines.extend(module.summary_lines(app_result))
         elif not options["without_reports"]:
             lines.append(_("  未开启演示模式，未生成示例报表（需要时加 --with-reports）。"))
         self.stdout.write("\n".join(lines))
-        for warning in [*result.warnings, *reports.warnings, *assessment.warnings, *ledger.warnings]:
+        warnings = [*result.warnings, *reports.warnings, *assessment.warnings]
+        for _module, app_result in later:
+            warnings.extend(app_result.warnings)
+        for warning in warnings:
             self.stderr.write(_("  注意：%(text)s") % {"text": warning})
         if not settings.DEMO_MODE:
             self.stdout.write(self.style.WARNING(_("未开启演示模式（CHANGAI_DEMO_MODE=1），演示账号不能登录。")))

@@ -43,6 +43,9 @@ def _history(report: Report) -> list[dict]:
             note = detail.get("name", "")
         elif entry.event == "reporting.warning.explain":
             note = detail.get("text", "")
+        if detail.get("history"):
+            loaded = _("历史数据导入：%(file)s") % {"file": detail["history"].get("file", "")}
+            note = f"{note}（{loaded}）" if note else loaded
         rows.append(
             {
                 "at": entry.at,

@@ -1,4 +1,4 @@
-// The written report's small rich-text editor: a contenteditable area with a few buttons (bold, italic,
+// The small rich-text editor of written reports and cases: a contenteditable area with a few buttons (bold, italic,
 // lists, a subheading, a table) that writes its HTML into the section's textarea when the form is sent.
 // Without JavaScript the textarea stays and takes plain text (blank lines make paragraphs). The server
 // cleans whatever arrives (core.richtext), so this only shapes the text, it guards nothing.
@@ -10,7 +10,7 @@
     { command: "italic", label: "斜体", text: "I" },
     { command: "underline", label: "下划线", text: "U" },
     { command: "insertUnorderedList", label: "项目符号列表", text: "• 列表" },
-    { command: "insertOrderedList", label: "编号列表", text: "1. 列表" },
+    { command: "insertOrderedList", label: "编号列表", text: "编号" },
     { command: "formatBlock", value: "h3", label: "小标题", text: "标题" },
     { command: "formatBlock", value: "p", label: "正文段落", text: "正文" },
     { command: "table", label: "插入表格", text: "表格" }

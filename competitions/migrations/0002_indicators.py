@@ -1,0 +1,9 @@
+from django.db import migrations
+
+from competitions.migrations._indicators import load
+
+
+class Migration(migrations.Migration):
+    dependencies = [("competitions", "0001_initial"), ("analytics", "0002_indicators")]
+
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

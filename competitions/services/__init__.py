@@ -1,0 +1,1 @@
+"""Writes of the competitions: events and their trades, entries (by hand and imported), results, outcomes."""

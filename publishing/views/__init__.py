@@ -1,0 +1,1 @@
+"""Pages of information submissions (submissions.py) and the newsletter (issues.py)."""
