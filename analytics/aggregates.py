@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from analytics.models import AcceptedDataChange, AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
 from core import replica
+from core.batch import shared
 from reporting.choices import ReportStatus
 
 ACCEPTED_STATUSES = (ReportStatus.ACCEPTED, ReportStatus.LOCKED)
@@ -277,7 +278,7 @@ def report_accepted(report, *, history: TreeHistory | None = None) -> AcceptedRe
     """Add an accepted report to the aggregates (once: a second call for the same report does nothing)."""
     if AcceptedReport.objects.filter(report_id=report.pk).exists():
         return None
-    history = history or TreeHistory()
+    history = history or shared("analytics.tree_history", TreeHistory)  # one per import of many reports
     period = report.period
     lineage = history.lineage(report.org_id, period.end)
     accepted = AcceptedReport.objects.create(

@@ -36,6 +36,7 @@ from core.models import AuditEntry
 SECRET_FIELDS = frozenset({"password", "key", "token", "secret", "totp_key"})
 
 _purge = threading.local()
+_batch = threading.local()  # .entries: the rows record() queues inside batched(), else None
 logger = logging.getLogger(__name__)
 
 
@@ -187,30 +188,67 @@ def record(
             after = snapshot(obj)
     if after is True:
         after = None
+    entry = AuditEntry(
+        at=timezone.now(),
+        user_id=actor.user.pk if actor.user is not None else None,
+        username=actor.username[:150],
+        role=actor.role_label[:200],
+        org_code=actor.org_code[:64],
+        event=event,
+        success=success,
+        ip=actor.ip or None,
+        request_id=actor.request_id[:64],
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        object_repr=object_repr[:300],
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        detail=_jsonable(detail) if detail is not None else None,
+    )
+    pending = getattr(_batch, "entries", None)
+    if pending is not None:
+        pending.append(entry)  # chained and written when the batch ends (see batched)
+        return entry
     with transaction.atomic():
         _lock_chain()
         last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or ""
-        entry = AuditEntry(
-            at=timezone.now(),
-            user_id=actor.user.pk if actor.user is not None else None,
-            username=actor.username[:150],
-            role=actor.role_label[:200],
-            org_code=actor.org_code[:64],
-            event=event,
-            success=success,
-            ip=actor.ip or None,
-            request_id=actor.request_id[:64],
-            object_type=object_type[:100],
-            object_id=str(object_id)[:64],
-            object_repr=object_repr[:300],
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
-            detail=_jsonable(detail) if detail is not None else None,
-            prev_hash=last,
-        )
+        entry.prev_hash = last
         entry.entry_hash = _digest(last, hash_payload(entry), chain_keys()[0])
         entry.save(force_insert=True)
     return entry
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Inside the block, record() queues its rows; when the block ends without an exception they are chained
+    in memory and inserted together (one chain lock, one read of the head, one multi-row INSERT) instead of
+    two reads and a write each. For the set writes of imports: use it inside the transaction of the write
+    and let any refusal end the block with an exception (the queued rows are then dropped with the
+    transaction). A block inside another adds to the outer one."""
+    if getattr(_batch, "entries", None) is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.batched() must run inside the transaction of the write it records")
+    _batch.entries = []
+    try:
+        yield
+        entries = _batch.entries
+    finally:
+        _batch.entries = None
+    _write_chained(entries)
+
+
+def _write_chained(entries: list[AuditEntry]) -> None:
+    if not entries:
+        return
+    _lock_chain()
+    last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or ""
+    key_id = chain_keys()[0]
+    for entry in entries:
+        entry.prev_hash = last
+        entry.entry_hash = last = _digest(last, hash_payload(entry), key_id)
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def record_refusal(request, event: str, message: str = "") -> AuditEntry:

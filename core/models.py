@@ -183,9 +183,27 @@ def versioned_update(
     if not updated:
         raise ConflictError(conflict_message or gettext("该记录已被他人修改，请刷新后重试。"))
     if refresh:
-        obj.refresh_from_db()
+        _refresh_keeping_joins(obj)
     else:
         obj.version = expected_version + 1
         if stamped:
             obj.updated_at = now
     return obj
+
+
+def _refresh_keeping_joins(obj: models.Model) -> None:
+    """Reload `obj`'s row, keeping the related objects it was loaded with (select_related) whose key is
+    unchanged: refresh_from_db drops them all, and each would be read again on its next use."""
+    joined = {}
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and field.is_cached(obj):
+            joined[field] = field.get_cached_value(obj)
+    obj.refresh_from_db()
+    for field, related in joined.items():
+        key = getattr(obj, field.attname)
+        if key is None:
+            keep = related is None
+        else:
+            keep = related is not None and getattr(related, field.target_field.attname) == key
+        if keep:
+            field.set_cached_value(obj, related)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,9 +38,9 @@ ORG_EDITABLE_FIELDS = (
 )
 
 
-def _validate(org: Organisation) -> None:
+def _validate(org: Organisation, *, unique: bool = True) -> None:
     try:
-        org.full_clean(exclude=["path", "depth", "numchild"])
+        org.full_clean(exclude=["path", "depth", "numchild"], validate_unique=unique)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         label = org._meta.get_field(field).verbose_name if field != "__all__" else ""
@@ -51,20 +52,130 @@ def _validate(org: Organisation) -> None:
 def org_create(*, by: Actor, parent: Organisation, code: str, name: str, kind: str, **fields: Any) -> Organisation:
     """Add an organisation under `parent`, with its first parent link from its opening day."""
     ensure_allowed(by, Action.ORG_MANAGE, parent)
-    if parent.is_closed:
-        raise UserError(_("上级机构“%(name)s”已撤销，不能在其下新增机构。") % {"name": parent.name})
-    if kind == OrgKind.PROVINCE:
-        raise UserError(_("只有根机构（省）的类型是“省”，其他机构不能改为“省”。"), field="kind")
     if Organisation.objects.filter(code=code).exists():
         raise UserError(_("机构代码“%(code)s”已被使用。") % {"code": code}, field="code")
-    org = Organisation(code=code, name=name, kind=kind, **fields)
-    org.pinyin_initials = initials(name)
-    _validate(org)
+    org = _new_organisation(parent, code, name, kind, fields, unique=True)
     parent.refresh_from_db()
     org = Organisation.objects.add_child(parent, instance=org)
     OrgLink.objects.create(org=org, parent=parent, valid_from=org.opened_on or deadlines.today())
     audit.record(by, "orgs.organisation.create", org)
     return org
+
+
+def _new_organisation(
+    parent: Organisation, code: str, name: str, kind: str, fields: Mapping[str, Any], *, unique: bool
+) -> Organisation:
+    """The unsaved organisation, checked as every new one is (the parent open, not a second province, the
+    model's own rules; its code's uniqueness too unless the caller checked it)."""
+    if parent.is_closed:
+        raise UserError(_("上级机构“%(name)s”已撤销，不能在其下新增机构。") % {"name": parent.name})
+    if kind == OrgKind.PROVINCE:
+        raise UserError(_("只有根机构（省）的类型是“省”，其他机构不能改为“省”。"), field="kind")
+    org = Organisation(code=code, name=name, kind=kind, **fields)
+    org.pinyin_initials = initials(name)
+    _validate(org, unique=unique)
+    return org
+
+
+@dataclasses.dataclass(frozen=True)
+class NewOrganisation:
+    """One organisation for orgs_create_many, under `parent`: the code of an existing organisation or of one
+    listed before it in the same call."""
+
+    parent: str
+    code: str
+    name: str
+    kind: str
+    fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class CreateRefused(UserError):
+    """orgs_create_many refused the item at `index` (nothing was written)."""
+
+    def __init__(self, index: int, error: UserError | PermissionDenied):
+        self.index = index
+        message = error.message if isinstance(error, UserError) else str(error.args[0] if error.args else error)
+        super().__init__(message, field=getattr(error, "field", None))
+
+
+@transaction.atomic
+def orgs_create_many(
+    *, by: Actor, items: Sequence[NewOrganisation], parents: Mapping[str, Organisation]
+) -> dict[str, Organisation]:
+    """Add many organisations at once (an import), each as org_create adds one: the same checks, its first
+    parent link and its own audit row; written as sets: the codes checked in one query, each existing
+    parent locked and its last child read once, the paths numbered in memory, one INSERT per table, the
+    existing parents' child counts in one UPDATE each, the audit rows chained together.
+
+    `parents` holds the existing organisations the items hang under, by code. Returns the new organisations
+    by code. CreateRefused names the first item refused.
+    """
+    taken = set(Organisation.objects.filter(code__in=[item.code for item in items]).values_list("code", flat=True))
+    locked = {
+        org.pk: org
+        for org in Organisation.objects.select_for_update().filter(
+            pk__in=[parents[item.parent].pk for item in items if item.parent in parents]
+        )
+    }
+    allowed: set[int] = set()
+    last_step: dict[str, int] = {}  # parent path → the step number of its last child so far
+    created: dict[str, Organisation] = {}
+    for index, item in enumerate(items):
+        try:
+            if item.parent in created:
+                parent = created[item.parent]
+            else:
+                parent = locked.get(parents[item.parent].pk) if item.parent in parents else None
+            if parent is None:
+                raise UserError(_("找不到上级机构“%(code)s”。") % {"code": item.parent})
+            if item.parent not in created and parent.pk not in allowed:
+                ensure_allowed(by, Action.ORG_MANAGE, parent)  # a new one is inside an allowed parent's subtree
+                allowed.add(parent.pk)
+            if item.code in taken or item.code in created:
+                raise UserError(_("机构代码“%(code)s”已被使用。") % {"code": item.code}, field="code")
+            org = _new_organisation(parent, item.code, item.name, item.kind, item.fields, unique=False)
+        except (UserError, PermissionDenied) as error:
+            raise CreateRefused(index, error) from error
+        if parent.path not in last_step:
+            last = None
+            if item.parent not in created:
+                last = (
+                    Organisation.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+                    .order_by("-path")
+                    .values_list("path", flat=True)
+                    .first()
+                )
+            last_step[parent.path] = Organisation._str2int(last[-Organisation.steplen :]) if last else 0
+        last_step[parent.path] += 1
+        org.depth = parent.depth + 1
+        org.path = Organisation._get_path(parent.path, org.depth, last_step[parent.path])
+        if len(org.path) > Organisation._meta.get_field("path").max_length:
+            raise CreateRefused(index, UserError(_("机构层级过深，不能再向下新增。")))
+        org.numchild = 0
+        parent.numchild += 1
+        created[item.code] = org
+    orgs = list(created.values())
+    Organisation.objects.bulk_create(orgs, batch_size=500)
+    for parent in locked.values():
+        added = sum(1 for org in orgs if org.path[: -Organisation.steplen] == parent.path)
+        if added:
+            Organisation.objects.filter(pk=parent.pk).update(numchild=F("numchild") + added)
+    by_path = {org.path: org for org in [*locked.values(), *orgs]}
+    OrgLink.objects.bulk_create(
+        [
+            OrgLink(
+                org=org,
+                parent=by_path[org.path[: -Organisation.steplen]],
+                valid_from=org.opened_on or deadlines.today(),
+            )
+            for org in orgs
+        ],
+        batch_size=500,
+    )
+    with audit.batched():
+        for org in orgs:
+            audit.record(by, "orgs.organisation.create", org)
+    return created
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ Decimal throughout. The parser builds a small tree; nothing is ever handed to `e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,6 +159,12 @@ def parse(text: str) -> Node:
     """The tree of an expression; ExpressionError (with a Chinese message) if it is not valid."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(_("表达式过长（最多 %(max)d 个字符）。") % {"max": MAX_LENGTH})
+    return _parsed(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> Node:
+    # Trees are immutable, so one parse serves every report a rule is checked on (errors are not cached).
     return _Parser(text).parse()
 
 

@@ -226,6 +226,22 @@ def test_versioned_update_with_a_stale_version_changes_nothing(tree):
     assert (org.notes, org.version) == ("先到", stale + 1)
 
 
+@pytest.mark.django_db
+def test_versioned_update_keeps_the_joined_rows_whose_key_did_not_change(tree, wf, django_assert_num_queries):
+    from reporting.models import Report
+
+    report = Report.objects.select_related("org", "dataset", "period", "submitted_by").get(
+        pk=filled_report(tree, wf[0]).pk
+    )
+    user = tree.user(Role.REPORTER, tree.ent_a1)
+    versioned_update(report, report.version, status=S.SUBMITTED, submitted_by=user)
+
+    with django_assert_num_queries(1):  # the one changed key is read again; org, data set and period are kept
+        assert (report.org.code, report.dataset.code, report.period.code) == ("E-A1", "WF_Y", "2021")
+        assert report.submitted_by.pk == user.pk
+    assert report.status == S.SUBMITTED
+
+
 def test_every_report_step_has_a_page_action():
     from reporting.views.entry import STEP_DONE, STEP_SERVICES
 

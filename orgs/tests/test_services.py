@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 
+from core import audit
 from core.actor import Actor
 from core.errors import ConflictError, UserError
 from core.models import AuditEntry
@@ -91,6 +92,65 @@ def test_create_needs_org_manage_on_the_parent(tree, role, parent, allowed):
         assert str(error.value) == f"您没有对“{parent_org.name}”执行此操作的权限。"
         assert Organisation.objects.count() == before
         assert not AuditEntry.objects.filter(event="orgs.organisation.create", username=user.username).exists()
+
+
+# --- orgs_create_many (an import's new organisations, written as sets) ----------------------------------------
+
+
+def many(*rows):
+    return [services.NewOrganisation(parent, code, name, kind) for parent, code, name, kind in rows]
+
+
+def test_create_many_hangs_each_under_its_parent_as_org_create_would(tree):
+    admin = tree.user(Role.UNION_ADMIN)
+    before_children = Organisation.objects.get_children(tree.union_a).count()
+    created = services.orgs_create_many(
+        by=actor(admin),
+        items=many(
+            ("U-A", "N-1", "新企业", OrgKind.ENTERPRISE),
+            ("N-1", "N-2", "新子公司", OrgKind.UNIT),
+            ("N-1", "N-3", "新子公司二", OrgKind.UNIT),
+            ("E-A1", "N-4", "供电所", OrgKind.UNIT),
+        ),
+        parents={"U-A": tree.union_a, "E-A1": tree.ent_a1},
+    )
+
+    assert Organisation.objects.find_problems() == ([], [], [], [], [])  # paths, depths and child counts consistent
+    assert parent_of(created["N-2"]).code == "N-1" and parent_of(created["N-4"]).code == "E-A1"
+    assert [o.code for o in Organisation.objects.get_children(Organisation.objects.get(code="N-1"))] == ["N-2", "N-3"]
+    assert Organisation.objects.get_children(tree.union_a).count() == before_children + 1
+    assert created["N-1"].pinyin_initials == "xqy"
+    links = dict(OrgLink.objects.filter(org__code__startswith="N-").values_list("org__code", "parent__code"))
+    assert links == {"N-1": "U-A", "N-2": "N-1", "N-3": "N-1", "N-4": "E-A1"}
+    entries = AuditEntry.objects.filter(event="orgs.organisation.create", username=admin.username)
+    assert sorted(e.after["code"] for e in entries) == ["N-1", "N-2", "N-3", "N-4"]
+    assert audit.verify(anchor=None).intact
+    # The next organisation added one at a time takes the next place under the same parent.
+    services.org_create(by=SYSTEM, parent=Organisation.objects.get(code="N-1"), code="N-5", name="又一家", kind="unit")
+    assert Organisation.objects.find_problems() == ([], [], [], [], [])
+
+
+NEW_A = ("U-A", "N-1", "新企业", "enterprise")
+
+
+@pytest.mark.parametrize(
+    ("rows", "index", "message"),
+    [
+        ((NEW_A, ("U-A", "E-B1", "重复", "enterprise")), 1, "机构代码“E-B1”已被使用。"),
+        ((NEW_A, ("U-A", "N-1", "又一个", "enterprise")), 1, "机构代码“N-1”已被使用。"),
+        ((NEW_A, ("U-B", "N-2", "别家的", "enterprise")), 1, "您没有对“中国铜业”执行此操作的权限。"),
+        ((("U-A", "N-1", "新企业", "province"),), 0, "只有根机构（省）的类型是“省”，其他机构不能改为“省”。"),
+    ],
+)
+def test_create_many_refuses_an_item_with_its_index_and_writes_nothing(tree, rows, index, message):
+    admin = tree.user(Role.UNION_ADMIN)
+    before = (Organisation.objects.count(), OrgLink.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(services.CreateRefused) as refused:
+        services.orgs_create_many(
+            by=actor(admin), items=many(*rows), parents={"U-A": tree.union_a, "U-B": tree.union_b}
+        )
+    assert (refused.value.index, refused.value.message) == (index, message)
+    assert (Organisation.objects.count(), OrgLink.objects.count(), AuditEntry.objects.count()) == before
 
 
 # --- org_update ------------------------------------------------------------------------------------

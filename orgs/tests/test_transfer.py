@@ -355,20 +355,21 @@ def test_a_tree_changed_between_preview_and_confirm_is_refused(tree):
 
 def test_a_refusal_halfway_rolls_everything_back(tree, monkeypatch):
     office = tree.user(Role.OFFICE_ADMIN)
-    token, meta = run(office, workbook([NEW, _with(c0="N-2", c4="N-1")]))
-    original = services.services.org_create
-    calls = []
 
-    def failing(**kwargs):
-        calls.append(kwargs["code"])
-        if len(calls) == 2:
-            raise UserError("模拟的拒绝")
-        return original(**kwargs)
+    def change(body):
+        body[row_index(body, "E-A1")][1] = "昆明供电局（新）"
+        body += [NEW, _with(c0="N-2", c4="N-1")]
 
-    monkeypatch.setattr(services.services, "org_create", failing)
+    token, meta = run(office, edited(export_bytes(office), change))
+
+    def failing(**kwargs):  # the change comes after the new organisations were written
+        raise UserError("模拟的拒绝")
+
+    monkeypatch.setattr(services.services, "org_update", failing)
     outcome = confirm(office, token, meta)
     assert [p.code for p in outcome.problems] == [Code.CHANGE_REFUSED] and "模拟的拒绝" in outcome.problems[0].message
     assert not Organisation.objects.filter(code__in=["N-1", "N-2"]).exists()
+    assert Organisation.objects.get(code="E-A1").name == "昆明供电局"
 
 
 # --- Hostile files --------------------------------------------------------------------------------------------------

@@ -228,6 +228,29 @@ def _organisations(codes: set[str]) -> dict[str, Organisation]:
     return found
 
 
+def _parents_first(creates: list, existing: dict[str, Organisation]) -> list:
+    """The new organisations ordered so that each comes after its parent (the plan checked every parent: one
+    neither existing nor in the file means the tree changed since, and the import is refused)."""
+    ordered, placed, pending = [], set(existing), list(creates)
+    while pending:
+        ready = [c for c in pending if c.parent in placed]
+        if not ready:
+            first = pending[0]
+            raise ImportFailed(
+                Problem(
+                    Code.CONFLICT,
+                    _("找不到上级机构“%(code)s”") % {"code": first.parent},
+                    _("请重新上传文件。"),
+                    row=first.row,
+                    org=first.code,
+                )
+            )
+        ordered += ready
+        placed |= {c.code for c in ready}
+        pending = [c for c in pending if c.code not in placed]
+    return ordered
+
+
 @transaction.atomic
 def apply(*, by: Actor, plan: Plan, source: dict[str, Any]) -> dict[str, int]:
     """Write `plan` (creates, changes, moves, closures, in that order) or nothing; ImportFailed names the row."""
@@ -275,29 +298,33 @@ def apply(*, by: Actor, plan: Plan, source: dict[str, Any]) -> dict[str, int]:
         current_job_progress(done=done, total=total)
         return result
 
-    pending = list(plan.creates)
-    while pending:
-        ready = [c for c in pending if c.parent in orgs]
-        if not ready:  # the plan checked every parent: this cannot happen unless the tree changed meanwhile
-            first = pending[0]
-            raise ImportFailed(
-                Problem(
-                    Code.CONFLICT,
-                    _("找不到上级机构“%(code)s”") % {"code": first.parent},
-                    _("请重新上传文件。"),
-                    row=first.row,
-                    org=first.code,
-                )
+    creates = _parents_first(plan.creates, orgs)
+    try:
+        orgs.update(
+            services.orgs_create_many(
+                by=by,
+                items=[
+                    services.NewOrganisation(c.parent, c.code, c.name, c.kind, _fields(c.fields, regions))
+                    for c in creates
+                ],
+                parents=orgs,
             )
-        for c in ready:
-            orgs[c.code] = step(
-                c.row,
-                c.code,
-                lambda c=c: services.org_create(
-                    by=by, parent=orgs[c.parent], code=c.code, name=c.name, kind=c.kind, **_fields(c.fields, regions)
-                ),
+        )
+    except services.CreateRefused as refused:
+        c = creates[refused.index]
+        raise ImportFailed(
+            Problem(
+                Code.CHANGE_REFUSED,
+                _("第 %(row)d 行（%(code)s）：%(message)s 本次未导入任何数据")
+                % {"row": c.row, "code": c.code, "message": refused.message},
+                _("请重新上传文件，核对新的预览后再确认。"),
+                sheet=plan.sheet,
+                row=c.row,
+                org=c.code,
             )
-        pending = [c for c in pending if c.code not in orgs]
+        ) from refused
+    done += len(creates)
+    current_job_progress(done=done, total=total)
     for c in plan.changes:
         org = orgs[c.code]
         org.refresh_from_db()

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.batch import shared
 from core.models import BaseModel
 from reporting.choices import (
     Aggregation,
@@ -224,8 +225,11 @@ class DataSet(BaseModel):
         return self.name
 
     def current_version(self) -> DataSetVersion | None:
-        """The latest published version (the one new reports are filled against)."""
-        return self.versions.filter(published_at__isnull=False).order_by("-number").first()
+        """The latest published version (the one new reports are filled against; read once per set write)."""
+        return shared(
+            f"reporting.current_version.{self.pk}",
+            lambda: self.versions.filter(published_at__isnull=False).order_by("-number").first(),
+        )
 
     def draft_version(self) -> DataSetVersion | None:
         return self.versions.filter(published_at__isnull=True).first()

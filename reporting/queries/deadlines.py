@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from core import deadlines
+from core.batch import shared
 from orgs.models import Organisation
 from orgs.scoping import in_subtree
 from reporting import periods
@@ -31,8 +32,12 @@ def regular_deadline(dataset: DataSet, period: Period | periods.PeriodSpec) -> d
 
 
 def deadline_extensions(dataset: DataSet, period: Period) -> list[DeadlineExtension]:
-    """The extensions granted for `dataset` and `period` (read once, then applied per organisation)."""
-    return list(DeadlineExtension.objects.filter(dataset=dataset, period=period).select_related("org"))
+    """The extensions granted for `dataset` and `period` (read once, then applied per organisation; once per
+    set write, core.batch)."""
+    return shared(
+        f"reporting.extensions.{dataset.pk}.{period.pk}",
+        lambda: list(DeadlineExtension.objects.filter(dataset=dataset, period=period).select_related("org")),
+    )
 
 
 def deadline_for(
@@ -66,7 +71,10 @@ def entry_window(dataset: DataSet, period: Period, org: Organisation) -> EntryWi
 
 
 def period_lock_of(dataset: DataSet, period: Period) -> PeriodLock | None:
-    return PeriodLock.objects.filter(dataset=dataset, period=period).first()
+    return shared(
+        f"reporting.period_lock.{dataset.pk}.{period.pk}",
+        lambda: PeriodLock.objects.filter(dataset=dataset, period=period).first(),
+    )
 
 
 def timeliness_of(report: Report | None, window: EntryWindow, now: dt.datetime) -> str:

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.actor import Actor
+from core.batch import write_batch
 from core.db import atomic_retrying, lock_row, lock_rows
 from core.errors import UserError
 from core.jobs import current_job_progress
@@ -197,7 +198,8 @@ def history_import(
     """
     if overwrite and not may_accept(by, scope):
         raise PermissionDenied(_("只有产改办可以覆盖已验收数据。"))
-    with queries.shared_layouts():  # one read of each version's layout for the whole file
+    # One read of each version's layout, the tree's history and the audit chain's head for the whole file.
+    with queries.shared_layouts(), write_batch():
         return _history_import(by=by, dataset=dataset, scope=scope, items=items, source=source, overwrite=overwrite)
 
 

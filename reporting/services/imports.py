@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.actor import Actor
+from core.batch import write_batch
 from core.db import atomic_retrying, lock_rows
 from core.errors import UserError
 from core.jobs import current_job_progress
@@ -85,7 +86,7 @@ def values_import(
     another version is refused. Every failure is collected before ImportFailed is raised (and
     everything rolled back); on success one more audit row records the import as a whole.
     """
-    with queries.shared_layouts():
+    with queries.shared_layouts(), write_batch():
         return _values_import(
             by=by,
             dataset=dataset,
