@@ -61,6 +61,7 @@ bench: install  ## benchmarks (see bench/README.md); results under bench/results
 	$(VPY) -m bench.excel_import
 	$(VPY) -m bench.analytics
 	$(VPY) -m bench.assessment
+	$(VPY) -m bench.onboarding
 	$(VPY) -m bench.readme
 
 bench-rush: install  ## the deadline-day rush (bench/rush.py): SQLite, then PostgreSQL when DATABASE_URL is set; minutes each

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.batch import shared
 from orgs.choices import OrgKind, Role
 from orgs.models import Organisation
 from orgs.scoping import in_subtree, within
@@ -27,7 +28,9 @@ def _assigned_filter(dataset: DataSet) -> Q:
     condition = Q()
     if dataset.assigned_kinds:
         condition &= Q(kind__in=dataset.assigned_kinds)
-    assignments = list(dataset.assignments.select_related("org"))
+    assignments = shared(  # once per set write (core.batch)
+        f"reporting.assignments.{dataset.pk}", lambda: list(dataset.assignments.select_related("org"))
+    )
     if assignments:
         where = Q()
         for a in assignments:
