@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from analytics.models import AcceptedDataChange, AcceptedReport, NodeAggregate, RegionAggregate, RollupEdge
 from core import replica
-from core.batch import shared
+from core.batch import at_end, shared
 from reporting.choices import ReportStatus
 
 ACCEPTED_STATUSES = (ReportStatus.ACCEPTED, ReportStatus.LOCKED)
@@ -267,11 +267,53 @@ def _apply(accepted: AcceptedReport, values: list[tuple[int, int, Decimal]], sig
         (accepted.region, accepted.period_id, element_id, combo_id, sign * number, sign, now)
         for element_id, combo_id, number in values
     ]
+    pending = at_end("analytics.aggregate_deltas", _Deltas)
+    if pending is not None:  # many reports in one set write: their deltas summed, written once at its end
+        pending.add(node_rows, region_rows, removing=sign < 0)
+        return
     _upsert(_NODE_UPSERT, node_rows)
     _upsert(_REGION_UPSERT, region_rows)
     if sign < 0:
-        NodeAggregate.objects.filter(org_id__in=lineage, period_id=accepted.period_id, count__lte=0).delete()
-        RegionAggregate.objects.filter(region=accepted.region, period_id=accepted.period_id, count__lte=0).delete()
+        _drop_empty(lineage, [accepted.region], [accepted.period_id])
+
+
+def _drop_empty(orgs, regions, periods) -> None:
+    NodeAggregate.objects.filter(org_id__in=list(orgs), period_id__in=list(periods), count__lte=0).delete()
+    RegionAggregate.objects.filter(region__in=list(regions), period_id__in=list(periods), count__lte=0).delete()
+
+
+class _Deltas:
+    """The aggregate changes of the reports accepted or reopened in one set write (core.batch), summed per row.
+
+    Upserting each report's rows at once would update the province's, the category's and the union's rows once
+    per report; on PostgreSQL each update of a row leaves a version the next one must step over inside the
+    transaction, so an import of thousands of reports slowed down with every report (15 min for 7,840).
+    """
+
+    def __init__(self) -> None:
+        self.node: dict[tuple, list] = {}
+        self.region: dict[tuple, list] = {}
+        self.removing = False
+
+    def add(self, node_rows: list[tuple], region_rows: list[tuple], *, removing: bool) -> None:
+        for org, parent, period, element, combo, total, count, now in node_rows:
+            row = self.node.setdefault((org, period, element, combo), [parent, Decimal(0), 0, now])
+            row[0], row[1], row[2], row[3] = parent, row[1] + total, row[2] + count, now
+        for region, period, element, combo, total, count, now in region_rows:
+            row = self.region.setdefault((region, period, element, combo), [Decimal(0), 0, now])
+            row[0], row[1], row[2] = row[0] + total, row[1] + count, now
+        self.removing = self.removing or removing
+
+    def flush(self) -> None:
+        _upsert(
+            _NODE_UPSERT,
+            [(k[0], v[0], k[1], k[2], k[3], v[1], v[2], v[3]) for k, v in self.node.items() if v[1] or v[2]],
+        )
+        _upsert(_REGION_UPSERT, [(*k, *v) for k, v in self.region.items() if v[0] or v[1]])
+        if self.removing:
+            _drop_empty({k[0] for k in self.node}, {k[0] for k in self.region}, {k[1] for k in self.node})
+        self.node.clear()
+        self.region.clear()
 
 
 def report_accepted(report, *, history: TreeHistory | None = None) -> AcceptedReport | None:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 _memos: ContextVar[dict[str, Any] | None] = ContextVar("changai_write_batch", default=None)
+_FLUSH = "core.batch.flush"  # the flush() of each at_end object, in the order they were made
 
 
 @contextmanager
@@ -28,6 +29,8 @@ def write_batch() -> Iterator[None]:
     try:
         with audit.batched():
             yield
+            for flush in _memos.get().get(_FLUSH, []):
+                flush()
     finally:
         _memos.reset(token)
 
@@ -39,4 +42,17 @@ def shared(key: str, factory: Callable[[], T]) -> T:
         return factory()
     if key not in memos:
         memos[key] = factory()
+    return memos[key]
+
+
+def at_end(key: str, factory: Callable[[], T]) -> T | None:
+    """The block's one `factory()` under `key`, whose `flush()` runs when the block ends without an exception
+    (still inside its transaction, before its audit rows are written): for writes gathered across the block and
+    made once, as a set. None outside a block: the caller writes at once."""
+    memos = _memos.get()
+    if memos is None:
+        return None
+    if key not in memos:
+        memos[key] = factory()
+        memos.setdefault(_FLUSH, []).append(memos[key].flush)
     return memos[key]

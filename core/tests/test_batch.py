@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core import audit
-from core.batch import shared, write_batch
+from core.batch import at_end, shared, write_batch
 from core.models import AuditEntry
 from orgs.tests.factories import SYSTEM
 
@@ -34,7 +34,8 @@ def test_a_batch_writes_its_rows_with_one_read_of_the_chain_head():
     with transaction.atomic(), CaptureQueriesContext(connection) as queries, write_batch():
         for n in range(50):
             audit.record(SYSTEM, "test.event", detail={"n": n})
-    assert len([q for q in queries.captured_queries if "core_auditentry" in q["sql"]]) == 2  # head, insert
+    touching = [q["sql"] for q in queries.captured_queries if "core_auditentry" in q["sql"]]
+    assert len([sql for sql in touching if "advisory" not in sql]) == 2  # the head, one insert (and PG's lock)
     assert AuditEntry.objects.count() == 50 and audit.verify(anchor=None).intact
 
 
@@ -72,3 +73,28 @@ def test_what_a_batch_shares_is_made_once_inside_and_afresh_outside():
     with transaction.atomic(), write_batch():
         assert shared("k", make) == shared("k", make) == 1
     assert shared("k", make) == 2 and shared("k", make) == 3
+
+
+def test_what_is_gathered_for_the_end_is_written_once_when_the_block_ends_well():
+    class Gathered:
+        flushed = 0
+
+        def __init__(self):
+            self.items = []
+
+        def flush(self):
+            Gathered.flushed += 1
+            audit.record(SYSTEM, "test.event", detail={"items": self.items})  # still inside the block's batch
+
+    assert at_end("k", Gathered) is None  # outside a block: the caller writes at once
+    with transaction.atomic(), write_batch():
+        at_end("k", Gathered).items.append(1)
+        at_end("k", Gathered).items.append(2)
+        assert Gathered.flushed == 0
+    assert Gathered.flushed == 1
+    assert AuditEntry.objects.get().detail == {"items": [1, 2]}
+
+    with pytest.raises(ValueError, match="refused"), transaction.atomic(), write_batch():
+        at_end("k", Gathered).items.append(3)
+        raise ValueError("refused")
+    assert Gathered.flushed == 1

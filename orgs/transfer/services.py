@@ -228,6 +228,22 @@ def _organisations(codes: set[str]) -> dict[str, Organisation]:
     return found
 
 
+def _row_refused(plan: Plan, row: int, code: str, error: UserError | PermissionDenied) -> ImportFailed:
+    """The whole import refused because the write of file row `row` (organisation `code`) was."""
+    message = error.message if isinstance(error, UserError) else str(error)
+    return ImportFailed(
+        Problem(
+            Code.CONFLICT if isinstance(error, ConflictError) else Code.CHANGE_REFUSED,
+            _("第 %(row)d 行（%(code)s）：%(message)s 本次未导入任何数据")
+            % {"row": row, "code": code, "message": message},
+            _("请重新上传文件，核对新的预览后再确认。"),
+            sheet=plan.sheet,
+            row=row,
+            org=code,
+        )
+    )
+
+
 def _parents_first(creates: list, existing: dict[str, Organisation]) -> list:
     """The new organisations ordered so that each comes after its parent (the plan checked every parent: one
     neither existing nor in the file means the tree changed since, and the import is refused)."""
@@ -282,18 +298,7 @@ def apply(*, by: Actor, plan: Plan, source: dict[str, Any]) -> dict[str, int]:
         try:
             result = call()
         except (UserError, PermissionDenied) as error:
-            message = error.message if isinstance(error, UserError) else str(error)
-            raise ImportFailed(
-                Problem(
-                    Code.CONFLICT if isinstance(error, ConflictError) else Code.CHANGE_REFUSED,
-                    _("第 %(row)d 行（%(code)s）：%(message)s 本次未导入任何数据")
-                    % {"row": row, "code": code, "message": message},
-                    _("请重新上传文件，核对新的预览后再确认。"),
-                    sheet=plan.sheet,
-                    row=row,
-                    org=code,
-                )
-            ) from error
+            raise _row_refused(plan, row, code, error) from error
         done += 1
         current_job_progress(done=done, total=total)
         return result
@@ -312,17 +317,7 @@ def apply(*, by: Actor, plan: Plan, source: dict[str, Any]) -> dict[str, int]:
         )
     except services.CreateRefused as refused:
         c = creates[refused.index]
-        raise ImportFailed(
-            Problem(
-                Code.CHANGE_REFUSED,
-                _("第 %(row)d 行（%(code)s）：%(message)s 本次未导入任何数据")
-                % {"row": c.row, "code": c.code, "message": refused.message},
-                _("请重新上传文件，核对新的预览后再确认。"),
-                sheet=plan.sheet,
-                row=c.row,
-                org=c.code,
-            )
-        ) from refused
+        raise _row_refused(plan, c.row, c.code, refused) from refused
     done += len(creates)
     current_job_progress(done=done, total=total)
     for c in plan.changes:
