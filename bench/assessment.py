@@ -59,7 +59,7 @@ from bench.orgtree import prepare_database, server_version, timed  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 YEARS = (2020, 2021)
-ZERO, ONE, CENT = Decimal(0), Decimal(1), Decimal("0.01")
+ZERO, ONE, CENT, BASIS_POINT = Decimal(0), Decimal(1), Decimal("0.01"), Decimal("0.0001")
 INF = Decimal("Infinity")
 RUBRIC = [
     {"code": "A", "label": "好", "share": "1", "description": ""},
@@ -394,11 +394,16 @@ def _linear(x: Decimal, floor: Decimal, cap: Decimal) -> Decimal:
     return (x - floor) / (cap - floor)
 
 
+def q4(share: Decimal) -> Decimal:
+    """Shares, attainments and percentiles are used at 0.01% (0.0001), as the score card prints them."""
+    return share if share == INF else share.quantize(BASIS_POINT, rounding=ROUND_HALF_UP)
+
+
 def _share(x: Decimal, c) -> Decimal:
     if c.curve == "bands":
         reached = [Decimal(str(share)) for lower, share in c.bands if x >= Decimal(str(lower))]
-        return max(reached) if reached else ZERO
-    return _linear(x, c.floor, c.cap)
+        return q4(max(reached) if reached else ZERO)
+    return q4(_linear(x, c.floor, c.cap))
 
 
 def plain_loop(data: dict, values: dict) -> dict[int, Decimal]:
@@ -436,9 +441,9 @@ def plain_loop(data: dict, values: dict) -> dict[int, Decimal]:
                 target = c.target if c.target is not None else data["targets"].get(code)
                 if value is not None and target is not None:
                     if c.indicator.higher_is_better:
-                        reached = (INF if value >= target else ZERO) if target <= 0 else value / target
+                        reached = (INF if value >= target else ZERO) if target <= 0 else q4(value / target)
                     else:
-                        reached = INF if value <= 0 else target / value
+                        reached = INF if value <= 0 else q4(target / value)
                     got = q2(points * _share(reached, c))
             elif kind == "indicator_rank":
                 value = values[(p.org_id, c.indicator.code, year)]
@@ -450,7 +455,7 @@ def plain_loop(data: dict, values: dict) -> dict[int, Decimal]:
                     else:
                         below, upto = bisect.bisect_left(ordered, value), bisect.bisect_right(ordered, value)
                         worse = below if c.indicator.higher_is_better else n - upto
-                        pct = (Decimal(worse) + Decimal(upto - below - 1) / 2) / Decimal(n - 1)
+                        pct = q4((Decimal(worse) + Decimal(upto - below - 1) / 2) / Decimal(n - 1))
                     got = q2(points * _share(pct, c))
             elif kind == "indicator_improvement":
                 code = c.indicator.code
@@ -464,9 +469,11 @@ def plain_loop(data: dict, values: dict) -> dict[int, Decimal]:
                         change = INF if value > 0 else ZERO
                     else:
                         change = (value - last) / abs(last) * 100
+                    if change != INF:
+                        change = q2(change)  # the change is printed and used at 0.01
                     if not c.indicator.higher_is_better:
                         change = -change
-                    got = q2(points * _linear(change, ZERO, c.full_at))
+                    got = q2(points * q4(_linear(change, ZERO, c.full_at)))
             elif kind == "fact":
                 found = data["facts"].get(org.pk, {}).get(c.fact)
                 if found is None or found.share is None:
