@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.utils import timezone
@@ -285,20 +285,29 @@ def audit_upload(
 
 
 def _summary(plan: ImportPlan) -> dict[str, Any]:
-    """The plan as stored for the preview page: counts, and the first organisations and changes in detail."""
-    data = plan.to_dict()
-    data["total_orgs"] = len(plan.orgs)
-    data["total_changed_orgs"] = len(plan.changed_orgs)
-    data["total_changes"] = plan.cells_changed
-    data["total_problems"] = len(plan.problems)
-    data["problems"] = data["problems"][:STORED_PROBLEMS]
-    shown = [o for o in data["orgs"] if o["changes"]][:DISPLAY_ORGS]
-    for o in shown:
-        o["total_changes"] = len(o["changes"])
-        o["changes"] = o["changes"][:DISPLAY_CHANGES]
-    data["orgs"] = shown
-    data["digest"] = plan.digest()
-    return data
+    """The plan as stored for the preview page: counts, and the first organisations and changes in detail (only
+    those are turned into dicts: a bulk file plans hundreds of thousands of changes)."""
+    shown = []
+    for org in plan.changed_orgs[:DISPLAY_ORGS]:
+        row = asdict(replace(org, changes=org.changes[:DISPLAY_CHANGES]))
+        row["total_changes"] = len(org.changes)
+        shown.append(row)
+    return {
+        "dataset": plan.dataset,
+        "period": plan.period,
+        "version": plan.version,
+        "layout": plan.layout,
+        "org": plan.org,
+        "orgs": shown,
+        "problems": [p.as_dict() for p in plan.problems[:STORED_PROBLEMS]],
+        "notes": dict(plan.notes),
+        "skipped": [asdict(r) for r in plan.skipped],
+        "total_orgs": len(plan.orgs),
+        "total_changed_orgs": len(plan.changed_orgs),
+        "total_changes": plan.cells_changed,
+        "total_problems": len(plan.problems),
+        "digest": plan.digest(),
+    }
 
 
 @queries.shared_layouts()

@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,27 +216,6 @@ class ImportPlan:
             for o in self.orgs
         ]
         return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["problems"] = [p.as_dict() for p in self.problems]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ImportPlan:
-        orgs = [OrgPlan(**{**o, "changes": [Change(**c) for c in o["changes"]]}) for o in data.get("orgs", [])]
-        problems = [ImportProblem.from_dict(p) for p in data.get("problems", [])]
-        return cls(
-            dataset=data["dataset"],
-            period=data["period"],
-            version=data["version"],
-            layout=data["layout"],
-            org=data["org"],
-            orgs=orgs,
-            problems=problems,
-            notes=dict(data.get("notes", {})),
-            skipped=[SkippedRow(**r) for r in data.get("skipped", [])],
-        )
 
 
 def _windows(dataset: DataSet, period: Period, orgs: list[Organisation]) -> dict[int, queries.EntryWindow]:
