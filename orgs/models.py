@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,13 @@ from orgs.scoping import ScopedQuerySet
 from orgs.validators import validate_credit_code
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]{1,64}$", _("代码只能包含字母、数字、下划线和短横线。"))
+# Words of /orgs/<word>/ that are pages of their own (orgs/urls.py): an organisation with one as its code could not
+# be opened, so none may take it (orgs/tests/test_services.py checks the list against the routes).
+RESERVED_CODES = frozenset({"transfer"})
+
+
+def reserved_code_message(code: str) -> str:
+    return _("“%(code)s”是系统保留的地址，不能用作机构代码，请换一个代码。") % {"code": code}
 
 
 class Region(models.Model):
@@ -87,6 +95,11 @@ class Organisation(MP_Node, BaseModel):
                 name="%(app_label)s_%(class)s_closed_after_opened",
             )
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.code in RESERVED_CODES:
+            raise ValidationError({"code": reserved_code_message(self.code)})
 
     def __str__(self) -> str:
         return self.name

@@ -64,6 +64,23 @@ def test_create_refuses_a_code_in_use(tree):
     assert Organisation.objects.filter(name="重复").count() == 0
 
 
+def test_create_refuses_a_code_that_is_a_page_of_its_own(tree):
+    with pytest.raises(UserError) as error:
+        services.org_create(by=SYSTEM, parent=tree.union_a, code="transfer", name="迁移公司", kind=OrgKind.ENTERPRISE)
+    assert error.value.field == "code"
+    assert error.value.message == "机构代码：“transfer”是系统保留的地址，不能用作机构代码，请换一个代码。"
+    assert not Organisation.objects.filter(code="transfer").exists()
+
+
+def test_every_page_word_under_orgs_is_a_reserved_code():
+    from orgs import urls
+    from orgs.models import RESERVED_CODES, code_validator
+
+    words = {str(p.pattern).split("/")[0] for p in urls.urlpatterns}
+    pages = {w for w in words if w and "<" not in w and code_validator.regex.match(w)}
+    assert pages == set(RESERVED_CODES)  # /orgs/<code>/ of such an organisation would open that page instead
+
+
 def test_create_refuses_a_closed_parent(tree):
     services.org_close(by=SYSTEM, org=tree.ent_a2, on=JUL_2021, version=tree.ent_a2.version)
     with pytest.raises(UserError) as error:

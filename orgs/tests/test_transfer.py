@@ -353,6 +353,14 @@ def test_a_tree_changed_between_preview_and_confirm_is_refused(tree):
     assert Organisation.objects.get(code="E-A2").name == "曲靖供电局"
 
 
+def test_a_code_that_is_a_page_of_its_own_is_refused_with_its_place(tree):
+    office = tree.user(Role.OFFICE_ADMIN)
+    _token, meta = run(office, workbook([_with(c0="transfer")]))
+    assert meta["state"] == "refused"
+    assert (Code.MALFORMED_CODE, 2, "A", "transfer") in problems(meta)
+    assert "系统保留" in meta["problems"][0]["message"]
+
+
 def test_a_refusal_halfway_rolls_everything_back(tree, monkeypatch):
     office = tree.user(Role.OFFICE_ADMIN)
 

@@ -20,7 +20,6 @@ it (orgs.services.records_after: reports and the other apps' dated records), or 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +30,7 @@ from core.actor import Actor
 from core.cleaning import MAX_TEXT, clean_text
 from core.errors import UserError
 from orgs.choices import Action, OrgKind
-from orgs.models import Organisation, Region
+from orgs.models import RESERVED_CODES, Organisation, Region, code_validator, reserved_code_message
 from orgs.scoping import covers, granted_paths
 from orgs.transfer.across import AcrossRows
 from orgs.transfer.changes import Change, Close, Create, Move, Plan
@@ -49,7 +48,7 @@ from orgs.transfer.columns import (
 from orgs.transfer.problems import Code, Problem, shown
 from orgs.transfer.reading import Table
 
-CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CODE_RE = code_validator.regex  # the model's own rule
 EDITABLE = ("name", "short_name", "kind", "ownership", "industry", "region", "credit_code", "opened_on", "notes")
 _CHUNK = 500
 
@@ -206,6 +205,8 @@ class _Checker(AcrossRows):
                     _("代码格式不正确"),
                     _("机构代码只能包含字母、数字、下划线和短横线，最长 64 位。"),
                 )
+            if key == "code" and text in RESERVED_CODES:
+                raise _bad(Code.MALFORMED_CODE, reserved_code_message(text), "")
             return text
         if key == "region":
             if text and text not in regions:
