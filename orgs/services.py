@@ -136,16 +136,9 @@ def orgs_create_many(
             org = _new_organisation(parent, item.code, item.name, item.kind, item.fields, unique=False)
         except (UserError, PermissionDenied) as error:
             raise CreateRefused(index, error) from error
-        if parent.path not in last_step:
-            last = None
-            if item.parent not in created:
-                last = (
-                    Organisation.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
-                    .order_by("-path")
-                    .values_list("path", flat=True)
-                    .first()
-                )
-            last_step[parent.path] = Organisation._str2int(last[-Organisation.steplen :]) if last else 0
+        if parent.path not in last_step:  # where treebeard's add_child would place the next child
+            last = None if item.parent in created else Organisation.objects.get_last_child(parent)
+            last_step[parent.path] = last._get_lastpos_in_path() if last else 0
         last_step[parent.path] += 1
         org.depth = parent.depth + 1
         org.path = Organisation._get_path(parent.path, org.depth, last_step[parent.path])
