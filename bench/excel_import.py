@@ -37,7 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/excel_import.py` as well as `python -m bench.excel_import`
     sys.path.insert(0, str(ROOT))
 
-from bench.orgtree import TreeBuilder, prepare_database, server_version, timed  # noqa: E402
+from bench.orgtree import (  # noqa: E402
+    TreeBuilder,
+    prepare_database,
+    profile_markdown,
+    profiled,
+    server_version,
+    timed,
+)
 
 RESULTS = ROOT / "bench" / "results"
 WORK_DIR = ROOT / "var" / "bench"
@@ -170,6 +177,8 @@ def markdown(report: dict) -> str:
     lines += [f"- **{s['name']}**: {s['description']}." for s in report["scenarios"]]
     lines += ["", "Stages of ours (p50):", ""]
     lines += [f"- {name}: {t['p50_ms']:,.0f} ms" for name, t in report["stages"].items()]
+    for name, rows in report.get("profile", {}).items():
+        lines += ["", *profile_markdown(f"Where one {name} spends its time (cProfile, own time)", rows)]
     lines += [
         "",
         "Build: template download {template:.1f} s, filling with openpyxl {fill:.1f} s, organisations {orgs:.1f} s, "
@@ -345,6 +354,11 @@ def main(argv: list[str] | None = None) -> int:
             args.reps,
             args.warmup,
         )
+        print("  profiling one whole import and one write …")
+        profile = {
+            "whole import": profiled(rolled_back(ours_import)),
+            "database write": profiled(rolled_back(ours_write)),
+        }
         storage.purge(older_than=dt.timedelta(0), now=time.time() + 1)
 
         def ratio(pair: dict, q: str) -> float:
@@ -373,9 +387,9 @@ def main(argv: list[str] | None = None) -> int:
             },
             {
                 "name": "database write vs bulk insert",
-                "description": "`values_import` of the checked plan: per report open, lock, permission, window, "
-                "version "
-                "check, value cleaning, changed_in and audit rows / `bulk_create` of the same reports and values",
+                "description": "`values_import` of the checked plan: web entry's checks (permission, window, "
+                "state, version, value cleaning) per report, reports locked and opened, values, `changed_in` and "
+                "audit rows written as sets / `bulk_create` of the same reports and values",
                 "ours": writes["ours"],
                 "baseline": writes["baseline"],
                 "ratio_p50": ratio(writes, "p50"),
@@ -413,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
             "stages": stages,
             "build_seconds": {k: round(v, 2) for k, v in build.items()},
             "scenarios": scenarios,
+            "profile": profile,
         }
         report["total_seconds"] = round(time.perf_counter() - run_started, 1)
         json_path, md_path = write_results(report)

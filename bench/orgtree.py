@@ -326,6 +326,42 @@ def timed(fns: dict[str, Callable[[], Any]], reps: int, warmup: int) -> dict[str
     }
 
 
+def profiled(fn: Callable[[], Any], top: int = 12) -> list[dict[str, Any]]:
+    """Run `fn` once under cProfile: the `top` functions by their own time (outside the functions they call),
+    with where they are, how often they ran, their own and their cumulative time in ms. For the notes that say
+    where the time of a benchmark that misses its target goes."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(fn)
+    stats = pstats.Stats(profiler).stats  # {(file, line, name): (primitive calls, calls, own, cumulative, callers)}
+    total = sum(own for _calls, _n, own, _cum, _callers in stats.values()) or 1.0
+    rows = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    root = str(Path(__file__).resolve().parent.parent) + os.sep
+    return [
+        {
+            "function": f"{file.replace(root, '').split('site-packages' + os.sep)[-1]}:{line}({name})",
+            "calls": calls,
+            "own_ms": round(own * 1000, 1),
+            "own_share": round(own / total, 3),
+            "cumulative_ms": round(cumulative * 1000, 1),
+        }
+        for (file, line, name), (_primitive, calls, own, cumulative, _callers) in rows
+    ]
+
+
+def profile_markdown(title: str, rows: list[dict[str, Any]]) -> list[str]:
+    """A table of `profiled` rows for a results page."""
+    lines = [f"{title}:", "", "| function | calls | own ms | own share | cumulative ms |", "|---|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(
+            f"| `{row['function']}` | {row['calls']:,} | {row['own_ms']:,.1f} | {row['own_share'] * 100:.1f}% "
+            f"| {row['cumulative_ms']:,.1f} |"
+        )
+    return [*lines, ""]
+
+
 def sql_rows(query: str, params: list | tuple | None = None) -> list[tuple]:
     from django.db import connection
 

@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or type(value) in (str, int, bool, float):  # most of a diff: said at once
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

@@ -53,6 +53,12 @@ def lock_rows(queryset: models.QuerySet) -> list[Any]:
     return list(queryset.select_for_update(of=("self",), no_key=True).order_by("pk").values_list("pk", flat=True))
 
 
+def locked_rows(queryset: models.QuerySet) -> list[models.Model]:
+    """The rows of `queryset` themselves, locked as `lock_rows` locks them (in primary-key order, its model's rows
+    only, whatever `select_related` joins): for a set write that reads the items it then changes."""
+    return list(queryset.select_for_update(of=("self",), no_key=True).order_by("pk"))
+
+
 def is_retryable(error: BaseException) -> bool:
     """Whether the database aborted the transaction to break a deadlock or a serialization conflict.
 
@@ -117,7 +123,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given and f.has_default()
     ]
     columns += defaults
-    prepare = [_json_text(field) if isinstance(field, models.JSONField) else None for field in columns]
+    prepare = [_preparer(field) for field in columns]
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), ", ".join(quote(field.column) for field in columns)
 
@@ -135,6 +141,42 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             placeholders = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - quoted names, values as parameters
             cursor.executemany(sql, prepared())
+
+
+def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Set `fields` of many existing rows of `model` as one set: each row gives the primary key, then the values
+    of `fields` in that order. One prepared UPDATE run over every row (executemany, which psycopg sends as one
+    pipeline on PostgreSQL). As `insert_rows`: no instance, no signal, no `auto_now` (give the time yourself)."""
+    columns = [model._meta.get_field(name) for name in fields]
+    prepare = [_preparer(field) for field in columns]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608 - quoted names
+
+    def prepared() -> Iterator[list[Any]]:
+        for key, *values in rows:
+            yield [*(v if convert is None else convert(v) for convert, v in zip(prepare, values, strict=True)), key]
+
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared())
+
+
+def _preparer(field: models.Field) -> Callable[[Any], Any] | None:
+    """How a value of `field` goes to the driver when the ORM is bypassed; None when as it is. Dates and times need
+    the backend's own form (SQLite keeps them as naive UTC text); the last value is remembered, since a set write
+    gives most rows the same time."""
+    if isinstance(field, models.JSONField):
+        return _json_text(field)
+    if not isinstance(field, models.DateField | models.TimeField):  # DateTimeField is a DateField
+        return None
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, field.get_db_prep_save(value, connection)
+        return last[1]
+
+    return convert
 
 
 def _json_text(field: models.JSONField) -> Callable[[Any], str | None]:

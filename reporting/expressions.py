@@ -216,12 +216,26 @@ def sum_matching(values: dict[tuple[str, str], Decimal], ref: Ref) -> Decimal | 
     `values` maps (element code, option key) to a number; option keys are option codes joined by
     dots in category order ("" for the default combo). None when no matching value is present.
     """
-    wanted = set(ref.options)
-    total: Decimal | None = None
-    for (element, key), number in values.items():
-        if element != ref.element:
-            continue
-        if wanted and not wanted.issubset(key.split(".") if key else ()):
-            continue
-        total = number if total is None else total + number
-    return total
+    return ValueSums(values)(ref)
+
+
+class ValueSums:
+    """`sum_matching` over one map of values for many references: the values indexed by element once, and each
+    reference's sum computed once (a report's rules refer to the same totals again and again)."""
+
+    def __init__(self, values: dict[tuple[str, str], Decimal]):
+        self._by_element: dict[str, list[tuple[frozenset[str], Decimal]]] = {}
+        for (element, key), number in values.items():
+            self._by_element.setdefault(element, []).append((frozenset(key.split(".")) if key else frozenset(), number))
+        self._sums: dict[Ref, Decimal | None] = {}
+
+    def __call__(self, ref: Ref) -> Decimal | None:
+        if ref in self._sums:
+            return self._sums[ref]
+        wanted = frozenset(ref.options)
+        total: Decimal | None = None
+        for options, number in self._by_element.get(ref.element, ()):
+            if wanted <= options:
+                total = number if total is None else total + number
+        self._sums[ref] = total
+        return total

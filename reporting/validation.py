@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.formatting import percent
 from reporting.choices import Importance, MissingValueStrategy, Operator
-from reporting.expressions import ExpressionError, Node, Ref, evaluate, parse, references, sum_matching
+from reporting.expressions import ExpressionError, Node, Ref, ValueSums, evaluate, parse, references
 from reporting.values import plain_number
 
 ValueMap = dict[tuple[str, str], Decimal]
@@ -68,24 +68,21 @@ def _side_label(node: Node, describe: Callable[[Ref], str], fallback: str) -> st
     return fallback
 
 
-def evaluate_rule(rule, values: ValueMap, describe: Callable[[Ref], str] | None = None) -> RuleOutcome:
+def evaluate_rule(rule, values: ValueMap | ValueSums, describe: Callable[[Ref], str] | None = None) -> RuleOutcome:
     """Evaluate one rule (an object with left, operator, right, importance, message, missing_value_strategy)."""
     describe = describe or str
+    sums = values if isinstance(values, ValueSums) else ValueSums(values)
     left_node, right_node = parse(rule.left), parse(rule.right)
     refs = references(left_node) + references(right_node)
-    present = [sum_matching(values, ref) is not None for ref in refs]
+    present = [sums(ref) is not None for ref in refs]
     strategy = rule.missing_value_strategy
     skip = (strategy == MissingValueStrategy.SKIP_IF_ANY_MISSING and not all(present)) or (
         strategy == MissingValueStrategy.SKIP_IF_ALL_MISSING and refs and not any(present)
     )
     if skip:
         return RuleOutcome(rule, None, None, None, "")
-
-    def resolve(ref: Ref) -> Decimal | None:
-        return sum_matching(values, ref)
-
-    left = evaluate(left_node, resolve)
-    right = evaluate(right_node, resolve)
+    left = evaluate(left_node, sums)
+    right = evaluate(right_node, sums)
     if left is None or right is None:  # division by zero: cannot be judged
         return RuleOutcome(rule, left, right, None, "")
     passed = _COMPARE[rule.operator](left.quantize(_QUANTUM), right.quantize(_QUANTUM))
@@ -105,7 +102,8 @@ def evaluate_rules(
     rules: Iterable, values: ValueMap, describe: Callable[[Ref], str] | None = None
 ) -> list[RuleOutcome]:
     """Every active rule's outcome, in the rules' order."""
-    return [evaluate_rule(rule, values, describe) for rule in rules if getattr(rule, "is_active", True)]
+    sums = ValueSums(values)  # one index of the values for all the rules
+    return [evaluate_rule(rule, sums, describe) for rule in rules if getattr(rule, "is_active", True)]
 
 
 def expression_problems(text: str, known: dict[str, set[str]]) -> list[str]:

@@ -239,7 +239,20 @@ def _check_number(
     return CleanResult(text=text, number=Decimal(text), value=Decimal(text), notes=tuple(notes))
 
 
+_PLAIN_DIGITS = re.compile(r"0|[1-9][0-9]{0,14}")  # a whole number below 10¹⁵ as canonical text
+
+
 def _clean_number(raw: Any, value_type: str, min_value, max_value) -> CleanResult:
+    # The common case first: a whole number written plainly (a typed count, a template's cell, a stored text),
+    # with the same answer as the full checks below give it; anything else, or out of bounds, goes through them.
+    if (type(raw) is int and 0 <= raw < 10**15) or (type(raw) is str and _PLAIN_DIGITS.fullmatch(raw)):
+        number = Decimal(raw)
+        if (
+            (value_type != ValueType.PERCENTAGE or number <= 100)
+            and (min_value is None or number >= min_value)
+            and (max_value is None or number <= max_value)
+        ):
+            return CleanResult(text=str(raw), number=number, value=number)
     notes: list[str] = []
     if isinstance(raw, bool):
         return _refuse(_("此处应填写数字，不能填写“是/否”。"))

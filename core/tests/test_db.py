@@ -250,3 +250,31 @@ def test_insert_rows_writes_every_row_as_the_orm_reads_it_back():
     assert [(e.event, e.ip, e.username, e.detail) for e in stored] == [r[1:5] for r in rows]
     assert stored[0].at == now
     assert all(e.success for e in stored)  # not given: the model's default
+
+
+@pytest.mark.django_db
+def test_update_rows_sets_each_rows_fields_by_key_as_the_orm_would_store_them():
+    import datetime as dt
+
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from core.db import update_rows
+    from core.models import Job
+    from orgs.tests.factories import make_user
+
+    user = make_user("updater")
+    created = timezone.now() - dt.timedelta(days=1)
+    jobs = [Job.objects.create(kind="test", requested_by=user, created_at=created) for _ in range(30)]
+    later = timezone.now()
+    rows = [(job.pk, f"错误 {n}", {"n": n, "名称": "云南"}, later) for n, job in enumerate(jobs[:20])]
+    with CaptureQueriesContext(connection) as queries:
+        update_rows(Job, ["error", "result", "finished_at"], iter(rows))
+
+    assert len(queries.captured_queries) <= 1  # one executemany, whatever the number of rows
+    stored = {job.pk: job for job in Job.objects.all()}
+    assert [(stored[pk].error, stored[pk].result, stored[pk].finished_at) for pk, *_ in rows] == [r[1:] for r in rows]
+    assert all(stored[job.pk].error == "" and stored[job.pk].finished_at is None for job in jobs[20:])  # not named
+    # Stored as the ORM stores a time (SQLite: naive UTC text), so the ORM's comparisons still find them.
+    assert Job.objects.filter(finished_at=later).count() == 20
+    assert Job.objects.filter(finished_at__gt=created, finished_at__lte=later).count() == 20

@@ -525,7 +525,8 @@ def _formula_problems(sheets: list[SheetInfo], defined_names: list[tuple[str, st
 # --- The whole inspection -----------------------------------------------------------------------------
 
 
-def _digest(path: str) -> str:
+def file_sha256(path: str) -> str:
+    """The SHA-256 of the file at `path`, read a megabyte at a time."""
     sha = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -616,7 +617,7 @@ def inspect_workbook(path: str) -> Inspection:
         problems = _formula_problems(sheets, defined)
         if problems:
             raise ImportRefused(problems)
-    return Inspection(sheets=sheets, sha256=_digest(path), size=size)
+    return Inspection(sheets=sheets, sha256=file_sha256(path), size=size)
 
 
 def _strict() -> ImportRefused:

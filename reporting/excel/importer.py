@@ -2,7 +2,7 @@
 
     build_template(...)           the .xlsx a person downloads (single or bulk layout)
     preview_upload(...)           inspect, read and plan an uploaded .xlsx; nothing is written
-    confirm_upload(...)           check the stored upload again and import it, all or nothing
+    confirm_upload(...)           import what the preview planned (kept beside the upload), all or nothing
     plan_entries(...) / apply_plan(...)   the API's CSV and JSON imports use the same planning
 
 Every refused upload is audited (`reporting.import.refused`, or `security.import.refused` when the
@@ -14,6 +14,7 @@ changed and one `reporting.import.apply` row.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
@@ -27,7 +28,7 @@ from orgs.models import Organisation
 from orgs.scoping import within
 from reporting import queries
 from reporting.excel import storage
-from reporting.excel.container import inspect_workbook
+from reporting.excel.container import file_sha256, inspect_workbook
 from reporting.excel.errors import error_workbook, problems_workbook
 from reporting.excel.plan import Context, ImportPlan, check_stamp, plan_import, value_types
 from reporting.excel.problems import Code, ImportProblem, ImportRefused
@@ -341,6 +342,7 @@ def preview_upload(*, ctx: Context, path: str, token: str, filename: str) -> Pre
             meta["plan"] = _summary(plan)
     else:
         meta.update(state="preview", plan=_summary(plan))
+        _keep_plan(token, plan)
     storage.write_meta(token, meta)
     audit_upload(ctx, token, filename, facts, problems, plan)
     return Preview(
@@ -361,6 +363,34 @@ def items_of(plan: ImportPlan) -> list[ImportItem]:
     ]
 
 
+def _keep_plan(token: str, plan: ImportPlan) -> None:
+    """What a clean preview would write, kept beside the upload for the confirm: each changed organisation, the
+    report version it was planned against and its cells' new texts."""
+    orgs = [[o.org_id, o.report_version, [[c.element, c.option, c.text] for c in o.changes]] for o in plan.changed_orgs]
+    body = {"version": plan.version, "digest": plan.digest(), "cells": plan.cells_changed, "orgs": orgs}
+    storage.save_bytes(token, ".plan.json", json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+def _kept_items(token: str, meta: dict[str, Any]) -> tuple[dict[str, Any], list[ImportItem]] | None:
+    """The kept plan of a previewed upload and its items, or None when the upload or the plan is not the one
+    previewed (the upload's SHA-256 and the plan's fingerprint are compared with those the preview recorded)."""
+    try:
+        kept = json.loads(storage.path_of(token, ".plan.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    upload = str(storage.path_of(token, ".upload"))
+    if kept.get("digest") != meta.get("plan", {}).get("digest") or file_sha256(upload) != meta.get("sha256"):
+        return None
+    orgs = Organisation.objects.in_bulk([org_id for org_id, _version, _cells in kept["orgs"]])
+    if len(orgs) != len(kept["orgs"]):
+        return None
+    items = [
+        ImportItem(org=orgs[org_id], values={(e, o): text for e, o, text in cells}, version=version)
+        for org_id, version, cells in kept["orgs"]
+    ]
+    return kept, items
+
+
 def failure_problems(error: ImportFailed) -> list[ImportProblem]:
     problems = []
     for failure in error.failures:
@@ -372,15 +402,17 @@ def failure_problems(error: ImportFailed) -> list[ImportProblem]:
                 problems.append(
                     ImportProblem(code, p.message, "", field=p.label, value=str(p.value), org=failure.org.code)
                 )
-        else:
+        elif failure.conflict:
             problems.append(
                 ImportProblem(
                     code,
                     failure.message,
-                    _("请重新上传文件预览后再确认。") if failure.conflict else "",
+                    _("请重新上传文件，核对新的预览后再确认。"),
                     org=failure.org.code,
                 )
             )
+        else:
+            problems.append(ImportProblem(code, failure.message, "", org=failure.org.code))
     return problems
 
 
@@ -408,7 +440,12 @@ class Confirmed:
 
 @queries.shared_layouts()
 def confirm_upload(*, ctx: Context, token: str, meta: dict[str, Any]) -> Confirmed:
-    """Read the stored upload again; if it still plans exactly as previewed, import it. Always deletes it."""
+    """Import what the preview of the stored upload planned, all or nothing. Always deletes the upload.
+
+    The plan kept at preview is used when the upload's SHA-256 and the plan's fingerprint are still those the
+    preview recorded; the import service then checks every report again (permission, state, window, and the
+    version each was planned against: a report changed since the preview fails the import as a conflict).
+    """
     path = storage.path_of(token, ".upload")
     meta = meta or {}
     try:
@@ -420,23 +457,16 @@ def confirm_upload(*, ctx: Context, token: str, meta: dict[str, Any]) -> Confirm
                     )
                 ]
             )
-        plan, problems, _error_file, _facts = _examine(ctx, str(path))
-        if problems or plan is None:
-            return _refused_at_confirm(ctx, token, meta, problems)
-        if plan.digest() != meta.get("plan", {}).get("digest"):
+        kept = _kept_items(token, meta)
+        if kept is None:
             return _refused_at_confirm(
                 ctx,
                 token,
                 meta,
-                [
-                    ImportProblem(
-                        Code.CONFLICT,
-                        _("预览之后，系统中的数据已被他人修改，本次未导入任何数据"),
-                        _("请重新上传文件，核对新的预览后再确认。"),
-                    )
-                ],
+                [ImportProblem(Code.EXPIRED, _("预览后保存的上传文件已变化或已损坏"), _("请重新上传文件。"))],
             )
-        if not plan.changed_orgs:
+        plan, items = kept
+        if not items:
             return Confirmed()
         source = {
             "file": meta.get("file", ""),
@@ -445,10 +475,17 @@ def confirm_upload(*, ctx: Context, token: str, meta: dict[str, Any]) -> Confirm
             "token": token,
         }
         try:
-            results = apply_plan(ctx=ctx, plan=plan, source=source)
+            results = values_import(
+                by=ctx.actor,
+                dataset=ctx.dataset,
+                period=ctx.period,
+                items=items,
+                dataset_version_number=plan["version"],
+                source=source,
+            )
         except ImportFailed as error:
             return _refused_at_confirm(ctx, token, meta, failure_problems(error))
-        return Confirmed(results=results, orgs=len(plan.changed_orgs), cells=plan.cells_changed)
+        return Confirmed(results=results, orgs=len(items), cells=plan["cells"])
     finally:
         storage.delete(token)
 

@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-SUFFIXES = (".upload", ".json", ".errors.xlsx")
+SUFFIXES = (".upload", ".json", ".plan.json", ".errors.xlsx")
 MAX_AGE = dt.timedelta(hours=24)
 
 

@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.actor import Actor
-from core.db import atomic_retrying, lock_row
+from core.db import atomic_retrying, insert_rows, lock_row, update_rows
 from core.errors import ConflictError, UserError
 from orgs.choices import Action
 from orgs.models import Organisation
 from orgs.scoping import ensure_allowed
 from reporting import queries
 from reporting.choices import Importance, ReportStatus
-from reporting.models import DataSet, DataValue, Period, Report, WarningExplanation
-from reporting.values import clean_value
+from reporting.models import DataSet, DataSetVersion, DataValue, Period, Report, WarningExplanation
+from reporting.queries.layout import Cell, Layout
+from reporting.values import CleanResult, clean_value
 from reporting.workflow import EDITABLE
 
 CellKey = tuple[str, str]
@@ -127,6 +128,29 @@ def _ensure_editable(report: Report, now: dt.datetime) -> None:
         _ensure_window(report.dataset, report.period, report.org, now)
 
 
+def _ensure_openable(
+    dataset: DataSet, period: Period, org: Organisation, *, due: bool, version: DataSetVersion | None, now: dt.datetime
+) -> None:
+    """Raise UserError unless a new report of `org` may be opened now: the period of the data set's type, the data
+    set active and published, `org` due to report it (`due`), the period not locked, entry open. `due` and the
+    current `version` are given by the caller, so that an import of many reports reads them once."""
+    if period.period_type != dataset.period_type:
+        raise UserError(
+            _("“%(dataset)s”是%(type)s，不能按%(period)s填报。")
+            % {"dataset": dataset.name, "type": dataset.get_period_type_display(), "period": period.label}
+        )
+    if not dataset.is_active:
+        raise UserError(_("报表“%(dataset)s”已停用。") % {"dataset": dataset.name})
+    if not due:
+        raise UserError(_("“%(org)s”不需要填报“%(dataset)s”。") % {"org": org.name, "dataset": dataset.name})
+    if version is None:
+        raise UserError(_("报表“%(dataset)s”还没有发布的版本。") % {"dataset": dataset.name})
+    lock = queries.period_lock_of(dataset, period)
+    if lock is not None:
+        raise UserError(_("%(dataset)s%(period)s已由产改办锁定。") % {"dataset": dataset.name, "period": period.label})
+    _ensure_window(dataset, period, org, now)
+
+
 @atomic_retrying
 def report_open(*, by: Actor, org: Organisation, dataset: DataSet, period: Period) -> Report:
     """The report of `org` for `dataset` and `period`: the existing one, or a new draft on the current version.
@@ -137,22 +161,10 @@ def report_open(*, by: Actor, org: Organisation, dataset: DataSet, period: Perio
     existing = Report.objects.filter(org=org, dataset=dataset, period=period).first()
     if existing is not None:
         return existing
-    if period.period_type != dataset.period_type:
-        raise UserError(
-            _("“%(dataset)s”是%(type)s，不能按%(period)s填报。")
-            % {"dataset": dataset.name, "type": dataset.get_period_type_display(), "period": period.label}
-        )
-    if not dataset.is_active:
-        raise UserError(_("报表“%(dataset)s”已停用。") % {"dataset": dataset.name})
-    if not queries.must_report(dataset, org, period):
-        raise UserError(_("“%(org)s”不需要填报“%(dataset)s”。") % {"org": org.name, "dataset": dataset.name})
     version = dataset.current_version()
-    if version is None:
-        raise UserError(_("报表“%(dataset)s”还没有发布的版本。") % {"dataset": dataset.name})
-    lock = queries.period_lock_of(dataset, period)
-    if lock is not None:
-        raise UserError(_("%(dataset)s%(period)s已由产改办锁定。") % {"dataset": dataset.name, "period": period.label})
-    _ensure_window(dataset, period, org, timezone.now())
+    _ensure_openable(
+        dataset, period, org, due=queries.must_report(dataset, org, period), version=version, now=timezone.now()
+    )
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -208,25 +220,7 @@ def values_save(
     ensure_allowed(by, Action.EDIT, report.org)
     report = _lock(report)
     _ensure_editable(report, timezone.now())
-    layout = queries.version_layout(report.dataset_version)
-    problems: list[ValueProblem] = []
-    cleaned = {}
-    for key, raw in values.items():
-        code, option_key = key
-        cell = layout.cells.get((code, option_key))
-        if cell is None:
-            problems.append(ValueProblem(code, option_key, f"{code}[{option_key}]", raw, _("本报表中没有这一项。")))
-            continue
-        result = clean_value(
-            raw,
-            cell.element.value_type,
-            min_value=cell.section_element.min_value,
-            max_value=cell.section_element.max_value,
-        )
-        if not result.ok:
-            problems.append(ValueProblem(code, option_key, cell.label, raw, result.error))
-        else:
-            cleaned[(code, option_key)] = (cell, result)
+    cleaned, problems = clean_cells(queries.version_layout(report.dataset_version), values)
     if problems and not keep_valid:
         raise ValuesInvalid(problems)
     saved = _store_values(by, report, cleaned, version=version)
@@ -234,61 +228,117 @@ def values_save(
     return saved
 
 
+Cleaned = dict[CellKey, tuple[Cell, CleanResult]]
+
+
+def clean_cells(layout: Layout, values: Mapping[CellKey, Any]) -> tuple[Cleaned, list[ValueProblem]]:
+    """Each of `values` (raw, by cell key) cleaned for its cell of the form (reporting/values.py): the clean ones
+    with their cell, and a ValueProblem for each key not on the form or value refused."""
+    problems: list[ValueProblem] = []
+    cleaned: Cleaned = {}
+    for key, raw in values.items():
+        cell = layout.cells.get(key)
+        if cell is None:
+            problems.append(ValueProblem(key[0], key[1], f"{key[0]}[{key[1]}]", raw, _("本报表中没有这一项。")))
+            continue
+        se = cell.section_element
+        result = clean_value(raw, cell.element.value_type, min_value=se.min_value, max_value=se.max_value)
+        if result.ok:
+            cleaned[key] = (cell, result)
+        else:
+            problems.append(ValueProblem(key[0], key[1], cell.label, raw, result.error))
+    return cleaned, problems
+
+
 def _store_values(
-    by: Actor, report: Report, cleaned: Mapping[CellKey, tuple[Any, Any]], *, version: int, source: dict | None = None
+    by: Actor, report: Report, cleaned: Cleaned, *, version: int, source: Mapping[str, Any] | None = None
 ) -> SaveResult:
-    """Write cleaned cells ((cell, clean_value result) by key) of a locked report whose checks were made by
-    the caller: unchanged cells are skipped, the version compared, one `reporting.values.save` audit row with
-    the before/after diff (and `source`, when the values came from a file of past years) written."""
-    existing = {
-        (v.element.code, v.option_combo.key): v
-        for v in DataValue.objects.filter(report=report).select_related("element", "option_combo")
-    }
-    changed = {
-        key: (cell, result)
-        for key, (cell, result) in cleaned.items()
-        if (existing[key].value if key in existing else "") != result.text
-    }
+    """Write cleaned cells of a locked report whose checks were made by the caller: unchanged cells are skipped,
+    the version compared (ReportConflict), the rest written as in `write_values`."""
+    existing = stored_cells([report.pk]).get(report.pk, {})
+    write = ValuesWrite(report, changed_cells(cleaned, existing), existing, source)
     notes = {key: result.notes for key, (_cell, result) in cleaned.items() if result.notes}
-    if not changed:
+    if not write.changed:
         return SaveResult(report, [], notes)
     if report.version != version:
         raise _conflict(report, version)
-    new_version = report.version + 1
+    write_values(by, [write])
+    return SaveResult(report, sorted(write.changed), notes)
+
+
+# --- Values written as a set: one report or an import's thousands, the same statements -------------------------
+
+Stored = dict[CellKey, tuple[int, str]]  # a report's stored cells: (row id, text) by key
+
+
+@dataclass
+class ValuesWrite:
+    """One report's part of a write: the cells whose text changes (cleaned), the report's stored cells, and the
+    file of past years they come from (history imports, recorded with the audit row)."""
+
+    report: Report
+    changed: Cleaned
+    existing: Stored
+    source: Mapping[str, Any] | None = None
+
+
+def stored_cells(report_ids: list[int]) -> dict[int, Stored]:
+    """The stored cells of the reports, by report id (a query per 2,000 reports)."""
+    stored: dict[int, Stored] = {report_id: {} for report_id in report_ids}
+    for start in range(0, len(report_ids), 2000):
+        rows = DataValue.objects.filter(report_id__in=report_ids[start : start + 2000]).values_list(
+            "report_id", "pk", "element__code", "option_combo__key", "value"
+        )
+        for report_id, pk, code, key, value in rows.order_by():
+            stored[report_id][(code, key)] = (pk, value)
+    return stored
+
+
+def changed_cells(cleaned: Cleaned, existing: Stored) -> Cleaned:
+    """The cleaned cells whose text differs from what is stored (a cell never stored counts as "")."""
+    return {
+        key: (cell, result)
+        for key, (cell, result) in cleaned.items()
+        if (existing[key][1] if key in existing else "") != result.text
+    }
+
+
+def write_values(by: Actor, writes: list[ValuesWrite]) -> None:
+    """Write the changed cells of locked reports whose checks (permission, state, window, version) were made: each
+    report's version goes up by one and its changed cells take that version (`changed_in`); new cells in one
+    insert, changed ones in one update, the reports' versions in one more (core.db), then one
+    `reporting.values.save` audit row per report with the before/after of each cell. The reports are updated in
+    memory as stored."""
     now = timezone.now()
-    diff, created, updated = {}, [], []
-    for key, (cell, result) in changed.items():
-        old = existing.get(key)
-        diff[f"{key[0]}[{key[1]}]"] = [old.value if old else "", result.text]
-        if old is None:
-            created.append(
-                DataValue(
-                    report=report,
-                    element=cell.element,
-                    option_combo=cell.option_combo,
-                    value=result.text,
-                    number=result.number,
-                    changed_in=new_version,
-                    updated_by=by.user,
-                    updated_at=now,
+    user_id = by.user.pk if by.user is not None else None
+    new_rows, changed_rows, report_rows, details = [], [], [], []
+    for write in writes:
+        version = write.report.version + 1
+        diff = {}
+        for key, (cell, result) in write.changed.items():
+            old = write.existing.get(key)
+            diff[f"{key[0]}[{key[1]}]"] = [old[1] if old else "", result.text]
+            if old is None:
+                new_rows.append(
+                    (write.report.pk, cell.element.pk, cell.option_combo.pk, result.text, result.number, "")
+                    + (version, user_id, now)
                 )
-            )
-        else:
-            old.value, old.number, old.changed_in, old.updated_by = result.text, result.number, new_version, by.user
-            old.updated_at = now
-            updated.append(old)
-    # Bulk writes: an Excel import saves thousands of cells in one call.
-    DataValue.objects.bulk_create(created, batch_size=500)
-    DataValue.objects.bulk_update(
-        updated, ["value", "number", "changed_in", "updated_by", "updated_at"], batch_size=500
-    )
-    Report.objects.filter(pk=report.pk).update(version=new_version, updated_at=now)
-    report.refresh_from_db(fields=["version", "updated_at"])  # the joined rows it was locked with stay loaded
-    detail: dict[str, Any] = {"version": new_version, "changes": diff}
-    if source:
-        detail["history"] = dict(source)
-    audit.record(by, "reporting.values.save", report, before=None, after=None, detail=detail)
-    return SaveResult(report, sorted(changed), notes)
+            else:
+                changed_rows.append((old[0], result.text, result.number, version, user_id, now))
+        report_rows.append((write.report.pk, version, now))
+        write.report.version, write.report.updated_at = version, now
+        detail: dict[str, Any] = {"version": version, "changes": diff}
+        if write.source:
+            detail["history"] = dict(write.source)
+        details.append(detail)
+    fields = ["value", "number", "changed_in", "updated_by", "updated_at"]
+    if new_rows:
+        insert_rows(DataValue, ["report", "element", "option_combo", *fields[:2], "comment", *fields[2:]], new_rows)
+    if changed_rows:
+        update_rows(DataValue, fields, changed_rows)
+    update_rows(Report, ["version", "updated_at"], report_rows)
+    for write, detail in zip(writes, details, strict=True):  # the audit chain last (core/db.py's lock order)
+        audit.record(by, "reporting.values.save", write.report, before=None, after=None, detail=detail)
 
 
 @atomic_retrying

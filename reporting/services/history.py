@@ -44,11 +44,10 @@ from reporting import integrity, queries
 from reporting.choices import ReportStatus
 from reporting.history.plan import ACCEPTED, HistoryItem, may_accept
 from reporting.models import DataSet, HistoryMapping, Period, Report, ReportSnapshot, ReportSource
-from reporting.services.filling import _store_values
+from reporting.services.filling import _store_values, clean_cells
 from reporting.services.notifications import _notify, _office_users
 from reporting.services.workflow import _acts_on_behalf, _transition, report_reopen
 from reporting.signals import accepted_data_changed
-from reporting.values import clean_value
 from reporting.workflow import EDITABLE
 
 
@@ -129,17 +128,9 @@ def _write_one(
             report = report_reopen(by=by, report=report, version=report.version, reason=_reopen_reason(source))
         if report.status not in EDITABLE:
             raise UserError(_("报表状态为“%(status)s”，正在审核，不能导入。") % {"status": report.get_status_display()})
-    layout = queries.version_layout(report.dataset_version)
-    cleaned = {}
-    for key, text in item.cells().items():
-        cell = layout.cells.get(key)
-        if cell is None:
-            raise UserError(_("本报表中没有这一项：%(cell)s。") % {"cell": f"{key[0]}[{key[1]}]"})
-        se = cell.section_element
-        result = clean_value(text, cell.element.value_type, min_value=se.min_value, max_value=se.max_value)
-        if not result.ok:
-            raise UserError(f"{cell.label}：{result.error}")
-        cleaned[key] = (cell, result)
+    cleaned, problems = clean_cells(queries.version_layout(report.dataset_version), item.cells())
+    if problems:
+        raise UserError(f"{problems[0].label}：{problems[0].message}")
     saved = _store_values(by, report, cleaned, version=report.version, source=source)
     report = saved.report
     return report, new, len(saved.changed), _advance(by, report, source)

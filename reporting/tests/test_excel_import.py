@@ -566,6 +566,19 @@ def test_change_between_preview_and_confirm_writes_nothing(imp, tree):
     assert codes(again.problems) == [Code.EXPIRED]
 
 
+def test_an_upload_altered_after_its_preview_is_not_imported(imp, tree):
+    # The confirm writes the plan kept at preview, only for the very file that was checked.
+    preview = imp.preview(fill_single(imp.template(), valid_values_y()))
+    assert preview.ok
+    path = storage.path_of(preview.token, ".upload")
+    path.write_bytes(path.read_bytes() + b"\0")
+    before = state()
+    outcome = imp.confirm(preview)
+    assert codes(outcome.problems) == [Code.EXPIRED]
+    assert "已变化" in outcome.problems[0].message
+    assert state() == before
+
+
 def test_bulk_template_lists_subsidiaries_and_imports_all_or_nothing(tree, wf, imports):
     union_admin = tree.user(Role.UNION_ADMIN, tree.union_a)
     group = Importer(tree, wf, user=union_admin, org=tree.union_a)
@@ -763,7 +776,8 @@ def test_purge_import_temp_deletes_what_is_older_than_24_hours(imp, imports):
     out = io.StringIO()
     call_command("purge_import_temp", stdout=out)
     assert "2 file(s) deleted" in out.getvalue()
-    assert sorted(p.name for p in imports.iterdir()) == sorted([f"{fresh.token}.json", f"{fresh.token}.upload"])
+    kept = [f"{fresh.token}.json", f"{fresh.token}.plan.json", f"{fresh.token}.upload"]
+    assert sorted(p.name for p in imports.iterdir()) == kept
 
 
 def test_the_worker_purges_old_import_files_every_hour(imp, imports):

@@ -219,7 +219,7 @@ def test_client_file_name_is_never_a_path(client, reporter, imports):
     data = fill_single(download(client, "WF_Y", "2021", "E-A1"), valid_values_y())
     response = upload(client, PAGE, data, name="../../x.html")
     token = token_of(response)
-    assert sorted(p.name for p in imports.iterdir()) == [f"{token}.json", f"{token}.upload"]
+    assert sorted(p.name for p in imports.iterdir()) == [f"{token}.json", f"{token}.plan.json", f"{token}.upload"]
     assert "x.html" in client.get(response["Location"]).content.decode()  # shown, escaped, as a name only
 
 

@@ -83,3 +83,21 @@ def test_bad_expressions_are_refused_never_evaluated(text, message):
         parse(text)
 
     assert error.value.message == message
+
+
+def test_value_sums_answer_as_sum_matching_for_every_reference_asked_again_and_again():
+    from reporting.expressions import ValueSums
+
+    sums = ValueSums(VALUES)
+    refs = [
+        Ref("TOTAL"),
+        Ref("GROUP"),
+        Ref("GROUP", ("MIGRANT",)),
+        Ref("GROUP", ("FEMALE", "NONMIGRANT")),
+        Ref("GROUP", ("UNKNOWN",)),
+        Ref("MISSING"),
+    ]
+    expected = [Decimal(100), Decimal(100), Decimal(40), Decimal(20), None, None]
+    for _ in range(2):  # the second round answers from what the first computed
+        assert [sums(ref) for ref in refs] == expected
+    assert ValueSums({})(Ref("TOTAL")) is None

@@ -212,3 +212,22 @@ def test_display(text, value_type, shown):
 def test_unknown_type_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown value type"):
         clean_value("1", "colour")
+
+
+@pytest.mark.parametrize("value_type", [ValueType.INTEGER, ValueType.DECIMAL, ValueType.MONEY, ValueType.PERCENTAGE])
+@pytest.mark.parametrize("bounds", [(None, None), (Decimal(5), Decimal(500))])
+def test_plain_whole_numbers_clean_as_the_full_checks_clean_them(value_type, bounds):
+    # A whole number as int or plain text takes a short path; it must answer as a Decimal (the full checks) does.
+    low, high = bounds
+    for n in (0, 1, 4, 5, 100, 101, 500, 501, 10**15 - 1, 10**15):
+        full = clean_value(Decimal(n), value_type, min_value=low, max_value=high)
+        for raw in (n, str(n)):
+            short = clean_value(raw, value_type, min_value=low, max_value=high)
+            assert (short.text, short.number, short.value, short.error, short.notes, short.empty) == (
+                full.text,
+                full.number,
+                full.value,
+                full.error,
+                full.notes,
+                full.empty,
+            ), (raw, value_type, bounds)
