@@ -342,7 +342,7 @@ def preview_upload(*, ctx: Context, path: str, token: str, filename: str) -> Pre
             meta["plan"] = _summary(plan)
     else:
         meta.update(state="preview", plan=_summary(plan))
-        _keep_plan(token, plan)
+        _keep_plan(token, plan, meta["plan"]["digest"])
     storage.write_meta(token, meta)
     audit_upload(ctx, token, filename, facts, problems, plan)
     return Preview(
@@ -363,11 +363,11 @@ def items_of(plan: ImportPlan) -> list[ImportItem]:
     ]
 
 
-def _keep_plan(token: str, plan: ImportPlan) -> None:
+def _keep_plan(token: str, plan: ImportPlan, digest: str) -> None:
     """What a clean preview would write, kept beside the upload for the confirm: each changed organisation, the
     report version it was planned against and its cells' new texts."""
     orgs = [[o.org_id, o.report_version, [[c.element, c.option, c.text] for c in o.changes]] for o in plan.changed_orgs]
-    body = {"version": plan.version, "digest": plan.digest(), "cells": plan.cells_changed, "orgs": orgs}
+    body = {"version": plan.version, "digest": digest, "cells": plan.cells_changed, "orgs": orgs}
     storage.save_bytes(token, ".plan.json", json.dumps(body, ensure_ascii=False).encode("utf-8"))
 
 
