@@ -38,7 +38,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.orgtree import compare, prepare_database, server_version, sql_rows, timed  # noqa: E402
+from bench.orgtree import (  # noqa: E402
+    compare,
+    prepare_database,
+    profile_markdown,
+    profiled,
+    server_version,
+    sql_rows,
+    timed,
+)
 
 RESULTS = ROOT / "bench" / "results"
 QUARTERS = ("2020Q1", "2020Q2", "2020Q3", "2020Q4", "2021Q1", "2021Q2", "2021Q3", "2021Q4")
@@ -70,7 +78,7 @@ def api_get(client, url: str) -> dict:
     return response.json()
 
 
-def province_by_prefecture(client, reps: int, warmup: int) -> dict:
+def province_by_prefecture(client, user, reps: int, warmup: int) -> dict:
     from reporting.models import CategoryOptionCombo, DataElement
 
     element = DataElement.objects.get(code="WF_WORKERS_GROUP")
@@ -117,12 +125,27 @@ def province_by_prefecture(client, reps: int, warmup: int) -> dict:
             for pref, code, num, den in sql_rows(agg_query, params)
         )
 
-    return compare(
+    from analytics import engine
+    from analytics.choices import Level
+    from analytics.engine.scope import Scope
+
+    scope = Scope.for_user(user)
+    query = engine.Query(measure="indicator:MIGRANT_SHARE", org=None, level=Level.PREFECTURE, periods=tuple(QUARTERS))
+
+    def engine_alone():
+        rows = engine.answer(scope, query).rows
+        return sorted((r.group.removeprefix("region:"), r.period, str(q2(r.value))) for r in rows)
+
+    result = compare(
         "province by prefecture by quarter",
         "农民工占比 for the whole province, 16 prefectures × 8 quarters, GET /api/v1/analytics/query/ (aggregate "
-        "tables, full HTTP stack) / one GROUP BY over the raw accepted values",
-        ours, baseline, reps, warmup, extra={"hand-written SQL over the aggregate table": sql_on_aggregates},
+        "tables, full HTTP stack) / one hand-written GROUP BY over the same aggregate table",
+        ours, sql_on_aggregates, reps, warmup,
+        extra={"the engine alone (engine.answer, no HTTP)": engine_alone,
+               "one GROUP BY over the raw accepted values": baseline},
     )  # fmt: skip
+    result["profile"] = profiled(lambda: [ours() for _ in range(50)])
+    return result
 
 
 def union_drill_down(client, union_id: int, reps: int, warmup: int) -> dict:
@@ -265,6 +288,10 @@ def markdown(report: dict) -> str:
             + ("" if t["same_answer"] else " (**answer differs**)")
             for name, label, t in extras
         ]
+    for s in report["scenarios"]:
+        if s.get("profile"):
+            title = f"Where {s['name']} spends its time (50 requests under cProfile, own time)"
+            lines += ["", *profile_markdown(title, s["profile"])]
     lines += ["", "Build: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["build_seconds"].items())]
     if report.get("reused"):
         lines += ["(database built by an earlier run with the same seed and reused for the timed scenarios)"]
@@ -355,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         client = APIClient()
         client.force_authenticate(user)
         scenarios = [
-            province_by_prefecture(client, args.reps, args.warmup),
+            province_by_prefecture(client, user, args.reps, args.warmup),
             union_drill_down(client, summary.largest_union_id, args.reps, args.warmup),
             refresh(max(5, args.reps // 2)),
             dashboard(user, args.reps),

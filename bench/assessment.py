@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.orgtree import prepare_database, server_version, timed  # noqa: E402
+from bench.orgtree import prepare_database, profile_markdown, profiled, server_version, timed  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 YEARS = (2020, 2021)
@@ -623,6 +623,7 @@ def measure(round_, office, reps: int, warmup: int) -> tuple[list[dict], dict]:
             True,
         ),  # fmt: skip
     ]
+    scenarios[1]["profile"] = profiled(score)
     return scenarios, {"participants": len(orgs), "criteria": criteria, "timings": timings}
 
 
@@ -660,9 +661,12 @@ def markdown(report: dict) -> str:
         "ms, storing {store:,.0f} ms (the rest of `round_compute` is the fingerprint, the lock and the audit row)."
         .format(**parts),
         "",
-        "Build: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["build_seconds"].items()),
-        "",
     ]  # fmt: skip
+    for s in report["scenarios"]:
+        if s.get("profile"):
+            lines += profile_markdown(f"Where {s['name']} spends its time (one run under cProfile, own time)",
+                                      s["profile"])  # fmt: skip
+    lines += ["Build: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["build_seconds"].items()), ""]
     return "\n".join(lines)
 
 

@@ -108,6 +108,7 @@ def _detail_context(request: HttpRequest, report: Report) -> dict:
 
 
 @require_GET
+@queries.shared_layouts()  # a published form is read once per request, however many parts use it
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The report page: header, completeness, checks, changes and outliers for reviewers, history, actions."""
     report = _visible_report(request, pk)
@@ -163,6 +164,7 @@ STEP_DONE = {
 
 
 @require_POST
+@queries.shared_layouts()  # a published form is read once per request, however many parts use it
 def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """One workflow step, posted with the version the page showed (submit also with an idempotency key)."""
     report = _visible_report(request, pk)

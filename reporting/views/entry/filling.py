@@ -140,6 +140,7 @@ def _refused_message(saved: int, refused: int, version: int) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@queries.shared_layouts()  # a published form is read once per request, however many parts use it
 def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """The entry grid: save as draft (valid cells saved, refused ones shown to correct), or read-only."""
     report = _visible_report(request, pk)
