@@ -41,8 +41,11 @@ _batch = threading.local()  # .entries: the rows record() queues inside batched(
 logger = logging.getLogger(__name__)
 
 
+_PLAIN = frozenset({str, int, bool, float})  # JSON as they are: most of a diff, answered without a call
+
+
 def _jsonable(value: Any) -> Any:
-    if value is None or type(value) in (str, int, bool, float):  # most of a diff: said at once
+    if value is None or type(value) in _PLAIN:
         return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
@@ -53,9 +56,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, FieldFile):  # a file column: its stored name ("" when there is none)
         return value.name or ""
     if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
+        return [v if v is None or type(v) in _PLAIN else _jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): v if v is None or type(v) in _PLAIN else _jsonable(v) for k, v in value.items()}
     return value
 
 

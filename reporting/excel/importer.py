@@ -290,7 +290,8 @@ def _summary(plan: ImportPlan) -> dict[str, Any]:
     those are turned into dicts: a bulk file plans hundreds of thousands of changes)."""
     shown = []
     for org in plan.changed_orgs[:DISPLAY_ORGS]:
-        row = asdict(replace(org, changes=org.changes[:DISPLAY_CHANGES]))
+        row = asdict(replace(org, changes=[]))
+        row["changes"] = [asdict(c) | {"old": c.old, "new": c.new} for c in org.changes[:DISPLAY_CHANGES]]
         row["total_changes"] = len(org.changes)
         shown.append(row)
     return {

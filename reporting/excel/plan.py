@@ -141,10 +141,19 @@ class Change:
     label: str
     row: int
     column: str
-    old: str
-    new: str
+    old_text: str  # the canonical value stored now
     text: str  # the canonical value to save ("" clears)
+    value_type: str
     notes: list[str] = field(default_factory=list)
+
+    # As a person reads them; made only for the changes shown (a bulk file plans hundreds of thousands).
+    @property
+    def old(self) -> str:
+        return display_value(self.old_text, self.value_type)
+
+    @property
+    def new(self) -> str:
+        return display_value(self.text, self.value_type)
 
 
 @dataclass
@@ -529,9 +538,9 @@ def _plan_values(
                     cell.label,
                     entry.row,
                     entry.column,
-                    display_value(old_text, value_type),
-                    display_value(new_text, value_type),
+                    old_text,
                     new_text,
+                    value_type,
                     cell_notes,
                 )
             )
