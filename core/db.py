@@ -122,15 +122,23 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     defaults = [
         f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given and f.has_default()
     ]
+    first_default = len(columns)
     columns += defaults
-    prepare = [_preparer(field) for field in columns]
+    converting = [(i, convert) for i, convert in enumerate(_preparer(field) for field in columns) if convert]
+    # A constant default is the same for every row; a callable one (a new UUID, the time) is made per row.
+    made = [(i, field.get_default) for i, field in enumerate(defaults, first_default) if callable(field.default)]
+    constant = [None if callable(field.default) else field.get_default() for field in defaults]
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), ", ".join(quote(field.column) for field in columns)
 
     def prepared() -> Iterator[list[Any]]:
         for row in rows:
-            values = [*row, *(field.get_default() for field in defaults)]
-            yield [value if convert is None else convert(value) for convert, value in zip(prepare, values, strict=True)]
+            values = [*row, *constant]
+            for i, default in made:
+                values[i] = default()
+            for i, convert in converting:
+                values[i] = convert(values[i])
+            yield values
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -152,14 +160,17 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     of `fields` in that order. One prepared UPDATE run over every row (executemany, which psycopg sends as one
     pipeline on PostgreSQL). As `insert_rows`: no instance, no signal, no `auto_now` (give the time yourself)."""
     columns = [model._meta.get_field(name) for name in fields]
-    prepare = [_preparer(field) for field in columns]
+    converting = [(i, convert) for i, convert in enumerate(_preparer(field) for field in columns) if convert]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608 - quoted names
 
     def prepared() -> Iterator[list[Any]]:
         for key, *values in rows:
-            yield [*(v if convert is None else convert(v) for convert, v in zip(prepare, values, strict=True)), key]
+            for i, convert in converting:
+                values[i] = convert(values[i])
+            values.append(key)
+            yield values
 
     with connection.cursor() as cursor:
         cursor.executemany(sql, prepared())

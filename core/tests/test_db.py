@@ -278,3 +278,22 @@ def test_update_rows_sets_each_rows_fields_by_key_as_the_orm_would_store_them():
     # Stored as the ORM stores a time (SQLite: naive UTC text), so the ORM's comparisons still find them.
     assert Job.objects.filter(finished_at=later).count() == 20
     assert Job.objects.filter(finished_at__gt=created, finished_at__lte=later).count() == 20
+
+
+@pytest.mark.django_db
+def test_insert_rows_fills_constant_and_callable_defaults_for_every_row():
+    from django.utils import timezone
+
+    from core.db import insert_rows
+    from core.models import Job, JobStatus
+    from orgs.tests.factories import make_user
+
+    user = make_user("inserter")
+    now = timezone.now()
+    blank = ["request_id", "object_type", "object_id", "object_repr", "error", "worker"]  # no default: given
+    fields = ["kind", "requested_by", "created_at", *blank]
+    insert_rows(Job, fields, [("test.insert", user.pk, now, *[""] * len(blank)) for _ in range(3)])
+    jobs = list(Job.objects.filter(kind="test.insert"))
+    assert len(jobs) == 3
+    assert {(j.status, j.dedupe_key, j.created_at) for j in jobs} == {(JobStatus.QUEUED, "", now)}  # constants
+    assert all(j.params == {} and j.result == {} for j in jobs)  # callable defaults (dict), made per row

@@ -296,6 +296,8 @@ def stored_cells(report_ids: list[int]) -> dict[int, Stored]:
 
 def changed_cells(cleaned: Cleaned, existing: Stored) -> Cleaned:
     """The cleaned cells whose text differs from what is stored (a cell never stored counts as "")."""
+    if not existing:  # a new report: every cell given a text
+        return {key: cleaned_cell for key, cleaned_cell in cleaned.items() if cleaned_cell[1].text}
     return {
         key: (cell, result)
         for key, (cell, result) in cleaned.items()
