@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -61,7 +61,7 @@ class CleanResult:
     text: str = ""
     number: Decimal | None = None
     value: Any = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
     error: str | None = None
     empty: bool = False
 

@@ -315,14 +315,14 @@ def write_values(by: Actor, writes: list[ValuesWrite]) -> None:
     user_id = by.user.pk if by.user is not None else None
     new_rows, changed_rows, report_rows, details = [], [], [], []
     for write in writes:
-        version = write.report.version + 1
+        report_id, version = write.report.id, write.report.version + 1
         diff = {}
         for key, (cell, result) in write.changed.items():
             old = write.existing.get(key)
             diff[f"{key[0]}[{key[1]}]"] = [old[1] if old else "", result.text]
             if old is None:
                 new_rows.append(
-                    (write.report.pk, cell.element.pk, cell.option_combo.pk, result.text, result.number, "")
+                    (report_id, cell.element.id, cell.option_combo.id, result.text, result.number, "")
                     + (version, user_id, now)
                 )
             else:
