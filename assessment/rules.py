@@ -21,8 +21,9 @@ import bisect
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from core.i18n import gettext as _  # translated once per scoring run (core/i18n.py)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -45,11 +46,15 @@ def q4(share: Decimal) -> Decimal:
     return share.quantize(BASIS_POINT, rounding=ROUND_HALF_UP)
 
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}  # 1, 0.1, 0.01 … (made once)
+
+
 def plain(value: Decimal | None, places: int = 2) -> str:
     """A number for a score card: fixed decimals, no exponent."""
     if value is None or not value.is_finite():
         return "—"
-    return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
+    return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
 
 
 def exact(value: Decimal) -> str:

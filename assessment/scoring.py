@@ -19,12 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from assessment import rules
 from assessment.choices import GRADE_ORDER, CriterionKind, GradeMethod
 from assessment.rules import ZERO, Event, Level, Rated, Scored, q2
+from core.i18n import gettext as _  # translated once per scoring run (core/i18n.py)
+from core.i18n import one_language
 
 NORMALISATION_TEXT = gettext_noop(
     "各单位适用的考核指标不尽相同（有的只适用于某类企业、某个行业或某种所有制）。为使同类单位可比，"
@@ -424,6 +425,11 @@ def score_participant(framework: FrameworkSpec, org: OrgInputs, peers: dict[int,
 
 def score_round(framework: FrameworkSpec, orgs: list[OrgInputs]) -> list[ParticipantScore]:
     """Every participant's score, grade and ranks; deterministic for the same specs and inputs."""
+    with one_language():  # the explanations' few dozen texts, translated once for the whole round
+        return _score_round(framework, orgs)
+
+
+def _score_round(framework: FrameworkSpec, orgs: list[OrgInputs]) -> list[ParticipantScore]:
     orgs = sorted(orgs, key=lambda o: o.participant_id)
     peers = _peer_values(framework, orgs)
     scores = [score_participant(framework, org, peers) for org in orgs]
