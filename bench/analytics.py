@@ -130,10 +130,10 @@ def province_by_prefecture(client, user, reps: int, warmup: int) -> dict:
     from analytics.engine.scope import Scope
 
     scope = Scope.for_user(user)
-    query = engine.Query(measure="indicator:MIGRANT_SHARE", org=None, level=Level.PREFECTURE, periods=tuple(QUARTERS))
+    asked = engine.Query(measure="indicator:MIGRANT_SHARE", org=None, level=Level.PREFECTURE, periods=tuple(QUARTERS))
 
     def engine_alone():
-        rows = engine.answer(scope, query).rows
+        rows = engine.answer(scope, asked).rows
         return sorted((r.group.removeprefix("region:"), r.period, str(q2(r.value))) for r in rows)
 
     result = compare(
