@@ -15,6 +15,7 @@ How totals are formed (also printed on the round and score-card pages, `NORMALIS
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -214,7 +215,7 @@ def _missing(spec: CriterionSpec, org: OrgInputs) -> tuple[str, dict | None]:
         return "", None
     parts, links = [], []
     for dataset, period, status, report_id in reports:
-        state = str(ReportStatus(status).label) if status in ReportStatus.values else _("尚未开始填报")
+        state = str(ReportStatus(status).label) if status in _choice_values(ReportStatus) else _("尚未开始填报")
         parts.append(_("%(period)s“%(dataset)s”：%(state)s") % {"period": period, "dataset": dataset, "state": state})
         if report_id is not None:
             links.append({"id": report_id, "status": status, "label": state})
@@ -313,10 +314,16 @@ def score_criterion(spec: CriterionSpec, org: OrgInputs, peers: dict[int, list[D
     raise ValueError(kind)
 
 
+@functools.cache
+def _choice_values(choices) -> frozenset[str]:
+    """A choices class's values as a set, made once (`.values` builds a new list on every use)."""
+    return frozenset(choices.values)
+
+
 def _grade_label(grade: str) -> str:
     from assessment.choices import Grade
 
-    return str(Grade(grade).label) if grade in Grade.values else grade
+    return str(Grade(grade).label) if grade in _choice_values(Grade) else grade
 
 
 def _peer_values(framework: FrameworkSpec, orgs: list[OrgInputs]) -> dict[int, list[Decimal]]:
