@@ -19,15 +19,15 @@ def test_a_text_is_translated_once_per_block_and_in_the_blocks_language(monkeypa
         first = [i18n.gettext("未发生否决事项。") for _ in range(3)]
         with i18n.one_language():  # a block inside shares the outer one's memory
             inner = i18n.gettext("未发生否决事项。")
-        other = i18n.gettext("不得分")
-    assert first == ["[en] 未发生否决事项。"] * 3 and inner == first[0] and other == "[en] 不得分"
-    assert calls == ["未发生否决事项。", "不得分"]
+        other = i18n.gettext("该事实的数据来源尚未接入。")
+    assert first == ["[en] 未发生否决事项。"] * 3 and inner == first[0] and other == "[en] 该事实的数据来源尚未接入。"
+    assert calls == ["未发生否决事项。", "该事实的数据来源尚未接入。"]
 
     # Outside a block nothing is kept: each call asks Django, in the language active then.
     with translation.override("zh-hans"):
-        assert i18n.gettext("不得分") == "[zh-hans] 不得分"
+        assert i18n.gettext("该事实的数据来源尚未接入。") == "[zh-hans] 该事实的数据来源尚未接入。"
     with translation.override("en"):
-        assert i18n.gettext("不得分") == "[en] 不得分"
+        assert i18n.gettext("该事实的数据来源尚未接入。") == "[en] 该事实的数据来源尚未接入。"
     assert len(calls) == 4
 
 
