@@ -464,7 +464,13 @@ def confirm_upload(*, ctx: Context, token: str, meta: dict[str, Any]) -> Confirm
                 ctx,
                 token,
                 meta,
-                [ImportProblem(Code.EXPIRED, _("预览后保存的上传文件已变化或已损坏"), _("请重新上传文件。"))],
+                [
+                    ImportProblem(
+                        Code.EXPIRED,
+                        _("上传的文件在预览之后已变化或无法读取，本次未导入任何数据"),
+                        _("请重新上传文件，核对新的预览后再确认。"),
+                    )
+                ],
             )
         plan, items = kept
         if not items:
